@@ -1,0 +1,8 @@
+//! taxon: curate a LAB (InstructLab-style) taxonomy of `qna.yaml` leaves.
+//!
+//! The library holds the domain and the engines; the `taxon` binary is a thin
+//! command-line front end over it.
+
+pub mod cli;
+pub mod git;
+pub mod taxonomy;

@@ -1,0 +1,4 @@
+//! The taxonomy domain: leaves, their parsing, validation and diagnostics.
+
+pub mod diagnostic;
+pub mod lint;
