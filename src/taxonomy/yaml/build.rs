@@ -1,0 +1,518 @@
+//! Builds a [`Document`] from saphyr's event stream with PyYAML `safe_load` semantics.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span as SaphyrSpan, Tag};
+use thiserror::Error;
+
+use super::node::{Document, Entry, Node, NodeId, Position, Span, Value, scalar_eq};
+use super::resolve::{self, ScalarKind};
+
+/// How many nodes a document may expand to through aliases before it is refused
+/// (a "billion laughs" alias bomb otherwise takes exponential time and memory).
+const MAX_EXPANDED_NODES: u64 = 1_000_000;
+
+/// Why a YAML text could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{line}:{col}: {message}")]
+pub struct LoadError {
+    /// Whether the text is not YAML at all (a syntax error) or is YAML that
+    /// `safe_load` refuses to construct.
+    pub kind: LoadErrorKind,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The two families of load errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadErrorKind {
+    /// The scanner or parser rejected the text (yamllint reports these as `syntax`).
+    Syntax,
+    /// The text parses but cannot be turned into values (bad tag, unhashable key,
+    /// undefined or recursive alias, several documents, alias bomb).
+    Construct,
+}
+
+impl LoadError {
+    fn at(kind: LoadErrorKind, position: Position, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            line: position.line,
+            col: position.col,
+            message: message.into(),
+        }
+    }
+
+    fn syntax(error: &ScanError) -> Self {
+        Self::at(
+            LoadErrorKind::Syntax,
+            position(error.marker()),
+            error.info().to_owned(),
+        )
+    }
+}
+
+fn position(marker: &Marker) -> Position {
+    Position {
+        line: marker.line(),
+        col: marker.col() + 1,
+        offset: marker.index(),
+    }
+}
+
+fn span(span: &SaphyrSpan) -> Span {
+    Span {
+        start: position(&span.start),
+        end: position(&span.end),
+    }
+}
+
+/// Loads one YAML document as `yaml.safe_load` would.
+///
+/// An empty stream gives a document without a root.
+pub fn load(text: &str) -> Result<Document, LoadError> {
+    check_printable(text)?;
+    let mut builder = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    let mut documents = 0usize;
+    let mut extra_document: Option<Position> = None;
+    while let Some(next) = parser.next_event() {
+        let (event, event_span) = next.map_err(|e| LoadError::syntax(&e))?;
+        let at = span(&event_span);
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 && extra_document.is_none() {
+                    extra_document = Some(at.start);
+                }
+                builder.anchors.clear();
+            }
+            _ if documents > 1 => {}
+            Event::Scalar(value, style, anchor, tag) => {
+                builder.scalar(&value, style, anchor, tag.as_deref(), at)?
+            }
+            Event::SequenceStart(anchor, tag) => builder.start(false, anchor, tag.as_deref(), at)?,
+            Event::MappingStart(anchor, tag) => builder.start(true, anchor, tag.as_deref(), at)?,
+            Event::SequenceEnd | Event::MappingEnd => builder.end(at)?,
+            Event::Alias(anchor) => builder.alias(anchor, at)?,
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+    if let Some(at) = extra_document {
+        return Err(LoadError::at(
+            LoadErrorKind::Construct,
+            at,
+            "expected a single document in the stream, but found another document",
+        ));
+    }
+    builder.finish()
+}
+
+/// PyYAML refuses control characters before it parses anything.
+fn check_printable(text: &str) -> Result<(), LoadError> {
+    let printable = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    };
+    let Some((byte, bad)) = text.char_indices().find(|&(_, c)| !printable(c)) else {
+        return Ok(());
+    };
+    let before = &text[..byte];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = text[line_start..byte].chars().count() + 1;
+    Err(LoadError {
+        kind: LoadErrorKind::Syntax,
+        line,
+        col,
+        message: format!(
+            "unacceptable character #x{:04x}: special characters are not allowed",
+            u32::from(bad)
+        ),
+    })
+}
+
+/// A collection being built: its node id and, for mappings, a pending key.
+struct Open {
+    id: NodeId,
+    is_map: bool,
+    items: Vec<NodeId>,
+    pending_key: Option<NodeId>,
+    entries: Vec<Entry>,
+    merges: Vec<NodeId>,
+}
+
+#[derive(Default)]
+struct Builder {
+    nodes: Vec<Node>,
+    /// Expanded size of each node (aliases counted every time they are used).
+    weight: Vec<u64>,
+    open: Vec<Open>,
+    anchors: HashMap<usize, NodeId>,
+    root: Option<NodeId>,
+    /// Ids of the merge-key (`<<`) scalars.
+    merge_keys: Vec<NodeId>,
+}
+
+impl Builder {
+    fn push(&mut self, value: Value, at: Span) -> NodeId {
+        self.nodes.push(Node { value, span: at });
+        self.weight.push(1);
+        self.nodes.len() - 1
+    }
+
+    fn register(&mut self, anchor: usize, id: NodeId) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, id);
+        }
+    }
+
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        at: Span,
+    ) -> Result<(), LoadError> {
+        let kind = match tag {
+            Some(tag) => tagged_kind(tag).ok_or_else(|| unknown_tag(tag, at))?,
+            None if style == ScalarStyle::Plain => resolve::resolve_plain(text),
+            None => ScalarKind::Str,
+        };
+        let value = match (kind, tag) {
+            (_, Some(tag)) if tag.is_yaml_core_schema() && tag.suffix == "binary" => {
+                Value::Binary(text.to_owned())
+            }
+            _ => resolve::construct(kind, text)
+                .map_err(|e| LoadError::at(LoadErrorKind::Construct, at.start, e.0))?,
+        };
+        let id = self.push(value, at);
+        if kind == ScalarKind::Merge {
+            self.merge_keys.push(id);
+        }
+        self.register(anchor, id);
+        self.attach(id)
+    }
+
+    fn start(
+        &mut self,
+        is_map: bool,
+        anchor: usize,
+        tag: Option<&Tag>,
+        at: Span,
+    ) -> Result<(), LoadError> {
+        if let Some(tag) = tag {
+            let fits = tag.is_yaml_core_schema()
+                && match tag.suffix.as_str() {
+                    "map" => is_map,
+                    "seq" | "omap" | "pairs" => !is_map,
+                    _ => false,
+                };
+            if !fits && !(tag.handle.is_empty() && tag.suffix == "!") {
+                return Err(unknown_tag(tag, at));
+            }
+        }
+        let placeholder = if is_map {
+            Value::Map(Vec::new())
+        } else {
+            Value::Seq(Vec::new())
+        };
+        let id = self.push(placeholder, at);
+        self.register(anchor, id);
+        self.open.push(Open {
+            id,
+            is_map,
+            items: Vec::new(),
+            pending_key: None,
+            entries: Vec::new(),
+            merges: Vec::new(),
+        });
+        Ok(())
+    }
+
+    fn end(&mut self, at: Span) -> Result<(), LoadError> {
+        let Some(open) = self.open.pop() else {
+            return Ok(());
+        };
+        let id = open.id;
+        let children: Vec<NodeId> = if open.is_map {
+            open.entries.iter().flat_map(|e| [e.key, e.value]).collect()
+        } else {
+            open.items.clone()
+        };
+        let weight = children
+            .iter()
+            .fold(1u64, |acc, &child| acc.saturating_add(self.weight[child]));
+        if weight > MAX_EXPANDED_NODES {
+            return Err(LoadError::at(
+                LoadErrorKind::Construct,
+                self.nodes[id].span.start,
+                format!(
+                    "aliases expand this document to more than {MAX_EXPANDED_NODES} nodes (an alias bomb?)"
+                ),
+            ));
+        }
+        self.weight[id] = weight;
+        self.nodes[id].span.end = at.end;
+        self.nodes[id].value = if open.is_map {
+            Value::Map(self.merge(open.entries, &open.merges)?)
+        } else {
+            Value::Seq(open.items)
+        };
+        self.attach(id)
+    }
+
+    fn alias(&mut self, anchor: usize, at: Span) -> Result<(), LoadError> {
+        let Some(&target) = self.anchors.get(&anchor) else {
+            return Err(LoadError::at(
+                LoadErrorKind::Construct,
+                at.start,
+                "found undefined alias",
+            ));
+        };
+        if self.open.iter().any(|open| open.id == target) {
+            return Err(LoadError::at(
+                LoadErrorKind::Construct,
+                at.start,
+                "found a recursive alias (a collection that contains itself)",
+            ));
+        }
+        self.attach(target)
+    }
+
+    /// Adds a finished node to the collection being built, or makes it the root.
+    fn attach(&mut self, id: NodeId) -> Result<(), LoadError> {
+        let Some(open) = self.open.last_mut() else {
+            self.root = Some(id);
+            return Ok(());
+        };
+        if !open.is_map {
+            open.items.push(id);
+            return Ok(());
+        }
+        let Some(key) = open.pending_key.take() else {
+            open.pending_key = Some(id);
+            return Ok(());
+        };
+        if self.merge_keys.contains(&key) {
+            open.merges.push(id);
+            return Ok(());
+        }
+        if matches!(self.nodes[key].value, Value::Map(_) | Value::Seq(_)) {
+            return Err(LoadError::at(
+                LoadErrorKind::Construct,
+                self.nodes[key].span.start,
+                "while constructing a mapping, found unhashable key",
+            ));
+        }
+        let entry = Entry { key, value: id };
+        let nodes = &self.nodes;
+        match open
+            .entries
+            .iter_mut()
+            .find(|existing| same_key(nodes, existing.key, key))
+        {
+            Some(existing) => existing.value = id,
+            None => open.entries.push(entry),
+        }
+        Ok(())
+    }
+
+    /// Applies merge keys (`<<: *base`) the way `SafeConstructor.flatten_mapping` does:
+    /// merged entries come first and the mapping's own keys win.
+    fn merge(&self, own: Vec<Entry>, merges: &[NodeId]) -> Result<Vec<Entry>, LoadError> {
+        if merges.is_empty() {
+            return Ok(own);
+        }
+        let nodes = &self.nodes;
+        let mut merged: Vec<Entry> = Vec::new();
+        let add = |entries: &[Entry], merged: &mut Vec<Entry>| {
+            for entry in entries {
+                match merged.iter_mut().find(|m| same_key(nodes, m.key, entry.key)) {
+                    Some(existing) => existing.value = entry.value,
+                    None => merged.push(*entry),
+                }
+            }
+        };
+        for &source in merges {
+            let sources: Vec<NodeId> = match &self.nodes[source].value {
+                Value::Map(_) => vec![source],
+                Value::Seq(items) => items.iter().rev().copied().collect(),
+                _ => {
+                    return Err(LoadError::at(
+                        LoadErrorKind::Construct,
+                        self.nodes[source].span.start,
+                        "while constructing a mapping, expected a mapping or list of mappings for merging",
+                    ));
+                }
+            };
+            for item in sources {
+                match &self.nodes[item].value {
+                    Value::Map(entries) => add(entries, &mut merged),
+                    _ => {
+                        return Err(LoadError::at(
+                            LoadErrorKind::Construct,
+                            self.nodes[item].span.start,
+                            "while constructing a mapping, expected a mapping for merging",
+                        ));
+                    }
+                }
+            }
+        }
+        add(&own, &mut merged);
+        Ok(merged)
+    }
+
+    fn finish(self) -> Result<Document, LoadError> {
+        Ok(Document {
+            nodes: self.nodes,
+            root: self.root,
+        })
+    }
+}
+
+/// Python dict key equality: `1`, `1.0` and `True` are the same key.
+fn same_key(nodes: &[Node], a: NodeId, b: NodeId) -> bool {
+    scalar_eq(&nodes[a].value, &nodes[b].value, false)
+}
+
+/// The scalar kind an explicit tag asks for, if `SafeLoader` knows the tag.
+fn tagged_kind(tag: &Tag) -> Option<ScalarKind> {
+    if tag.handle.is_empty() && tag.suffix == "!" {
+        return Some(ScalarKind::Str);
+    }
+    if !tag.is_yaml_core_schema() {
+        return None;
+    }
+    Some(match tag.suffix.as_str() {
+        "str" | "binary" => ScalarKind::Str,
+        "int" => ScalarKind::Int,
+        "float" => ScalarKind::Float,
+        "bool" => ScalarKind::Bool,
+        "null" => ScalarKind::Null,
+        "timestamp" => ScalarKind::Timestamp,
+        _ => return None,
+    })
+}
+
+fn unknown_tag(tag: &Tag, at: Span) -> LoadError {
+    LoadError::at(
+        LoadErrorKind::Construct,
+        at.start,
+        format!(
+            "could not determine a constructor for the tag '{}{}'",
+            tag.handle, tag.suffix
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root_entries(doc: &Document) -> Vec<(String, Value)> {
+        let root = doc.root_id().expect("root");
+        doc.entries(root)
+            .iter()
+            .map(|e| {
+                (
+                    doc.str_value(e.key).unwrap_or("?").to_owned(),
+                    doc.node(e.value).value.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn resolves_scalars_as_yaml_1_1() {
+        let doc = load("a: yes\nb: '8'\nc: 8\nd:\ne: 2024-01-31\nf: 1e3\n").unwrap();
+        assert_eq!(
+            root_entries(&doc),
+            vec![
+                ("a".into(), Value::Bool(true)),
+                ("b".into(), Value::Str("8".into())),
+                ("c".into(), Value::Int(8)),
+                ("d".into(), Value::Null),
+                ("e".into(), Value::Timestamp("2024-01-31".into())),
+                ("f".into(), Value::Str("1e3".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn last_duplicate_key_wins_at_first_place() {
+        let doc = load("a: 1\nb: 2\na: 3\n").unwrap();
+        assert_eq!(
+            root_entries(&doc),
+            vec![("a".into(), Value::Int(3)), ("b".into(), Value::Int(2))]
+        );
+    }
+
+    #[test]
+    fn keeps_positions() {
+        let doc = load("version: 3\nseed_examples:\n  - question: q\n    answer: a\n").unwrap();
+        let root = doc.root_id().unwrap();
+        let seeds = doc.get(root, "seed_examples").unwrap();
+        let first = doc.items(seeds)[0];
+        let answer = doc.get(first, "answer").unwrap();
+        let start = doc.node(answer).span.start;
+        assert_eq!((start.line, start.col), (4, 13));
+        assert_eq!(doc.node(first).span.start.line, 3);
+    }
+
+    #[test]
+    fn merge_keys_merge() {
+        let doc = load("base: &b {x: 1, y: 2}\nchild:\n  <<: *b\n  y: 3\n").unwrap();
+        let root = doc.root_id().unwrap();
+        let child = doc.get(root, "child").unwrap();
+        let y = doc.get(child, "y").unwrap();
+        assert_eq!(doc.node(y).value, Value::Int(3));
+        assert!(doc.get(child, "x").is_some());
+    }
+
+    #[test]
+    fn refuses_what_safe_load_refuses() {
+        let cases = [
+            ("a: !foo x\n", "could not determine a constructor"),
+            ("? [a]\n: b\n", "unhashable key"),
+            ("a: 1\n---\nb: 2\n", "single document"),
+            ("a: &x [1, *x]\n", "recursive alias"),
+            ("a: 2024-02-30\n", "out of range"),
+            ("a: \u{1}\n", "unacceptable character #x0001"),
+        ];
+        for (text, expected) in cases {
+            let err = load(text).expect_err(text);
+            assert!(err.message.contains(expected), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn refuses_alias_bombs_quickly() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let err = load(&text).expect_err("bomb");
+        assert!(err.message.contains("alias bomb"), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = load("a: b\nc d\ne: f\n").expect_err("syntax");
+        assert_eq!(err.kind, LoadErrorKind::Syntax);
+        assert_eq!(err.line, 3);
+    }
+
+    #[test]
+    fn empty_stream_has_no_root() {
+        assert!(load("").unwrap().root().is_none());
+        assert!(load("# only a comment\n").unwrap().is_falsy());
+    }
+}

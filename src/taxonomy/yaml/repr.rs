@@ -1,0 +1,125 @@
+//! Python's `repr()` of loaded values, for messages shaped like upstream's.
+
+use std::fmt::Write;
+
+use super::node::{Document, NodeId, Value};
+
+/// The longest repr built; longer values end in `...`.
+const MAX_REPR_CHARS: usize = 400;
+
+/// Formats the node as Python's `repr()` would show the value `safe_load` built.
+pub fn python_repr(doc: &Document, id: NodeId) -> String {
+    let mut out = String::new();
+    write_repr(doc, id, &mut out);
+    if out.chars().count() > MAX_REPR_CHARS {
+        let cut: String = out.chars().take(MAX_REPR_CHARS).collect();
+        return cut + "...";
+    }
+    out
+}
+
+fn write_repr(doc: &Document, id: NodeId, out: &mut String) {
+    if out.len() > MAX_REPR_CHARS * 4 {
+        return;
+    }
+    match &doc.node(id).value {
+        Value::Null => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => out.push_str(&float_repr(*f)),
+        Value::Str(s) => out.push_str(&str_repr(s)),
+        Value::Timestamp(t) => {
+            let _ = write!(out, "datetime({})", str_repr(t));
+        }
+        Value::Binary(b) => {
+            let _ = write!(out, "b{}", str_repr(b.trim()));
+        }
+        Value::Seq(items) => {
+            out.push('[');
+            for (i, &item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(doc, item, out);
+            }
+            out.push(']');
+        }
+        Value::Map(entries) => {
+            out.push('{');
+            for (i, entry) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(doc, entry.key, out);
+                out.push_str(": ");
+                write_repr(doc, entry.value, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "inf".into() } else { "-inf".into() }
+    } else if f == f.trunc() && f.abs() < 1e16 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Python's `repr()` of a `str`: single quotes unless the text holds a single
+/// quote and no double quote; backslash escapes for control characters.
+pub(crate) fn str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_quote_like_python() {
+        assert_eq!(str_repr("plain"), "'plain'");
+        assert_eq!(str_repr("it's"), "\"it's\"");
+        assert_eq!(str_repr("both ' and \""), "'both \\' and \"'");
+        assert_eq!(str_repr("a\nb\t"), "'a\\nb\\t'");
+    }
+
+    #[test]
+    fn floats_print_like_python() {
+        assert_eq!(float_repr(3.0), "3.0");
+        assert_eq!(float_repr(2.5), "2.5");
+        assert_eq!(float_repr(f64::INFINITY), "inf");
+    }
+}

@@ -1,0 +1,388 @@
+//! PyYAML's implicit resolution of plain scalars (YAML 1.1) and the construction
+//! of tagged scalars, as `yaml.SafeLoader` does it.
+
+use super::node::Value;
+
+/// What a plain scalar resolves to before construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ScalarKind {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Timestamp,
+    Merge,
+    Str,
+}
+
+/// Resolves an untagged plain scalar the way PyYAML's `Resolver` does.
+pub(super) fn resolve_plain(text: &str) -> ScalarKind {
+    let Some(first) = text.chars().next() else {
+        return ScalarKind::Null;
+    };
+    match first {
+        'y' | 'Y' | 'n' | 'N' | 't' | 'T' | 'f' | 'F' | 'o' | 'O' if is_bool(text) => {
+            ScalarKind::Bool
+        }
+        '-' | '+' | '0'..='9' | '.' if is_float(text) => ScalarKind::Float,
+        '-' | '+' | '0'..='9' if is_int(text) => ScalarKind::Int,
+        '<' if text == "<<" => ScalarKind::Merge,
+        '~' | 'n' | 'N' if matches!(text, "~" | "null" | "Null" | "NULL") => ScalarKind::Null,
+        '0'..='9' if is_timestamp(text) => ScalarKind::Timestamp,
+        _ => ScalarKind::Str,
+    }
+}
+
+fn is_bool(text: &str) -> bool {
+    matches!(
+        text,
+        "yes"
+            | "Yes"
+            | "YES"
+            | "no"
+            | "No"
+            | "NO"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
+    )
+}
+
+fn strip_sign(text: &str) -> &str {
+    text.strip_prefix(['-', '+']).unwrap_or(text)
+}
+
+fn all(text: &str, allowed: impl Fn(u8) -> bool) -> bool {
+    text.bytes().all(allowed)
+}
+
+fn digit_or_underscore(b: u8) -> bool {
+    b.is_ascii_digit() || b == b'_'
+}
+
+/// `:[0-5]?[0-9]` repeated one or more times, the sexagesimal tail.
+fn is_sexagesimal_tail(text: &str) -> bool {
+    let mut rest = text;
+    let mut groups = 0;
+    while let Some(after_colon) = rest.strip_prefix(':') {
+        let digits = after_colon.bytes().take_while(u8::is_ascii_digit).count();
+        let group = &after_colon[..digits];
+        let ok = match group.as_bytes() {
+            [d] => d.is_ascii_digit(),
+            [a, b] => (b'0'..=b'5').contains(a) && b.is_ascii_digit(),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+        groups += 1;
+        rest = &after_colon[digits..];
+    }
+    groups > 0 && rest.is_empty()
+}
+
+/// `[eE][-+][0-9]+`, PyYAML's exponent (the sign is mandatory).
+fn is_exponent(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix(['e', 'E']) else {
+        return false;
+    };
+    let Some(digits) = rest.strip_prefix(['-', '+']) else {
+        return false;
+    };
+    !digits.is_empty() && all(digits, |b| b.is_ascii_digit())
+}
+
+fn is_float(text: &str) -> bool {
+    if matches!(text, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    let unsigned = strip_sign(text);
+    if matches!(unsigned, ".inf" | ".Inf" | ".INF") {
+        return true;
+    }
+    // \.[0-9][0-9_]*(?:[eE][-+][0-9]+)?  (no sign allowed)
+    if let Some(fraction) = text.strip_prefix('.') {
+        let body_len = fraction.bytes().take_while(|&b| digit_or_underscore(b)).count();
+        return fraction.as_bytes().first().is_some_and(u8::is_ascii_digit)
+            && (body_len == fraction.len() || is_exponent(&fraction[body_len..]));
+    }
+    // [-+]?[0-9][0-9_]* then either \.[0-9_]*(exp)? or (:[0-5]?[0-9])+\.[0-9_]*
+    if !unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let int_len = unsigned.bytes().take_while(|&b| digit_or_underscore(b)).count();
+    let rest = &unsigned[int_len..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let frac_len = fraction.bytes().take_while(|&b| digit_or_underscore(b)).count();
+        return frac_len == fraction.len() || is_exponent(&fraction[frac_len..]);
+    }
+    // The sexagesimal float: the integer part may not contain the tail itself.
+    match rest.find('.') {
+        Some(dot) => {
+            is_sexagesimal_tail(&rest[..dot]) && all(&rest[dot + 1..], digit_or_underscore)
+        }
+        None => false,
+    }
+}
+
+fn is_int(text: &str) -> bool {
+    let unsigned = strip_sign(text);
+    if let Some(bits) = unsigned.strip_prefix("0b") {
+        return !bits.is_empty() && all(bits, |b| matches!(b, b'0' | b'1' | b'_'));
+    }
+    if let Some(hex) = unsigned.strip_prefix("0x") {
+        return !hex.is_empty() && all(hex, |b| b.is_ascii_hexdigit() || b == b'_');
+    }
+    if unsigned == "0" {
+        return true;
+    }
+    if let Some(octal) = unsigned.strip_prefix('0') {
+        return !octal.is_empty() && all(octal, |b| matches!(b, b'0'..=b'7' | b'_'));
+    }
+    let bytes = unsigned.as_bytes();
+    if !bytes.first().is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        return false;
+    }
+    let int_len = unsigned.bytes().take_while(|&b| digit_or_underscore(b)).count();
+    let rest = &unsigned[int_len..];
+    rest.is_empty() || is_sexagesimal_tail(rest)
+}
+
+fn take_digits(text: &str, min: usize, max: usize) -> Option<&str> {
+    let n = text.bytes().take(max).take_while(u8::is_ascii_digit).count();
+    (n >= min).then(|| &text[n..])
+}
+
+fn is_timestamp(text: &str) -> bool {
+    timestamp_parts(text).is_some()
+}
+
+/// Splits a timestamp into (year, month, day, time) when it matches PyYAML's
+/// timestamp pattern.
+fn timestamp_parts(text: &str) -> Option<(u32, u32, u32, bool)> {
+    let b = text.as_bytes();
+    let field = |s: &str| s.parse::<u32>().ok();
+    // Date only: exactly YYYY-MM-DD.
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if digits(0..4) && digits(5..7) && digits(8..10) {
+            return Some((field(&text[0..4])?, field(&text[5..7])?, field(&text[8..10])?, false));
+        }
+    }
+    // YYYY-M?M-D?D (T|[ \t]+) H?H:MM:SS(.frac)? ([ \t]*(Z|[-+]H?H(:MM)?))?
+    let rest = take_digits(text, 4, 4)?;
+    let year = field(&text[..4])?;
+    let rest = rest.strip_prefix('-')?;
+    let after_month = take_digits(rest, 1, 2)?;
+    let month = field(&rest[..rest.len() - after_month.len()])?;
+    let rest = after_month.strip_prefix('-')?;
+    let after_day = take_digits(rest, 1, 2)?;
+    let day = field(&rest[..rest.len() - after_day.len()])?;
+    let rest = match after_day.strip_prefix(['T', 't']) {
+        Some(r) => r,
+        None => {
+            let trimmed = after_day.trim_start_matches([' ', '\t']);
+            if trimmed.len() == after_day.len() {
+                return None;
+            }
+            trimmed
+        }
+    };
+    let rest = take_digits(rest, 1, 2)?.strip_prefix(':')?;
+    let rest = take_digits(rest, 2, 2)?.strip_prefix(':')?;
+    let mut rest = take_digits(rest, 2, 2)?;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        rest = fraction.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let zone = rest.trim_start_matches([' ', '\t']);
+    let zone_ok = if zone.len() == rest.len() && !rest.is_empty() && !rest.starts_with(['Z', '-', '+'])
+    {
+        false
+    } else if zone.is_empty() {
+        rest.is_empty()
+    } else if zone == "Z" {
+        true
+    } else if let Some(offset) = zone.strip_prefix(['-', '+']) {
+        take_digits(offset, 1, 2).is_some_and(|tail| {
+            tail.is_empty()
+                || tail
+                    .strip_prefix(':')
+                    .and_then(|m| take_digits(m, 2, 2))
+                    .is_some_and(str::is_empty)
+        })
+    } else {
+        false
+    };
+    zone_ok.then_some((year, month, day, true))
+}
+
+/// Why a scalar could not be constructed (PyYAML would raise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ConstructError(pub String);
+
+/// Constructs the value of a scalar of `kind` from its text, as `SafeConstructor` does.
+pub(super) fn construct(kind: ScalarKind, text: &str) -> Result<Value, ConstructError> {
+    match kind {
+        ScalarKind::Null => Ok(Value::Null),
+        ScalarKind::Bool => match text.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "on" => Ok(Value::Bool(true)),
+            "no" | "false" | "off" => Ok(Value::Bool(false)),
+            _ => Err(ConstructError(format!("invalid boolean value '{text}'"))),
+        },
+        ScalarKind::Int => construct_int(text),
+        ScalarKind::Float => construct_float(text),
+        ScalarKind::Timestamp => construct_timestamp(text),
+        ScalarKind::Merge | ScalarKind::Str => Ok(Value::Str(text.to_owned())),
+    }
+}
+
+fn construct_int(text: &str) -> Result<Value, ConstructError> {
+    let invalid = || ConstructError(format!("invalid literal for int(): '{text}'"));
+    let cleaned: String = text.chars().filter(|&c| c != '_').collect();
+    let (negative, digits) = match cleaned.as_bytes().first() {
+        Some(b'-') => (true, &cleaned[1..]),
+        Some(b'+') => (false, &cleaned[1..]),
+        _ => (false, cleaned.as_str()),
+    };
+    let magnitude = if digits == "0" {
+        Some(0)
+    } else if let Some(bits) = digits.strip_prefix("0b") {
+        i128::from_str_radix(bits, 2).ok()
+    } else if let Some(hex) = digits.strip_prefix("0x") {
+        i128::from_str_radix(hex, 16).ok()
+    } else if digits.starts_with('0') {
+        i128::from_str_radix(digits, 8).ok()
+    } else if digits.contains(':') {
+        digits.split(':').try_fold(0i128, |acc, part| {
+            part.parse::<i128>()
+                .ok()
+                .and_then(|p| acc.checked_mul(60)?.checked_add(p))
+        })
+    } else {
+        digits.parse::<i128>().ok()
+    };
+    let magnitude = magnitude.ok_or_else(invalid)?;
+    Ok(Value::Int(if negative { -magnitude } else { magnitude }))
+}
+
+fn construct_float(text: &str) -> Result<Value, ConstructError> {
+    let cleaned: String = text
+        .chars()
+        .filter(|&c| c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let (sign, body) = match cleaned.as_bytes().first() {
+        Some(b'-') => (-1.0, &cleaned[1..]),
+        Some(b'+') => (1.0, &cleaned[1..]),
+        _ => (1.0, cleaned.as_str()),
+    };
+    let value = if body == ".inf" {
+        f64::INFINITY
+    } else if body == ".nan" {
+        return Ok(Value::Float(f64::NAN));
+    } else if body.contains(':') {
+        body.split(':')
+            .map(|part| part.parse::<f64>().ok())
+            .try_fold(0.0, |acc, part| part.map(|p| acc * 60.0 + p))
+            .ok_or_else(|| ConstructError(format!("could not convert string to float: '{text}'")))?
+    } else {
+        body.parse::<f64>()
+            .map_err(|_| ConstructError(format!("could not convert string to float: '{text}'")))?
+    };
+    Ok(Value::Float(sign * value))
+}
+
+fn construct_timestamp(text: &str) -> Result<Value, ConstructError> {
+    let (year, month, day, _) = timestamp_parts(text)
+        .ok_or_else(|| ConstructError(format!("invalid timestamp '{text}'")))?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    if year == 0 || day == 0 || day > days_in_month {
+        return Err(ConstructError(format!(
+            "{} is out of range for a date: '{text}'",
+            if days_in_month == 0 { "month" } else { "day" }
+        )));
+    }
+    Ok(Value::Timestamp(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Expectations checked against PyYAML 6.0.3: `yaml.safe_load("v: <text>")`.
+    #[test]
+    fn resolves_like_pyyaml() {
+        let cases = [
+            ("", ScalarKind::Null),
+            ("~", ScalarKind::Null),
+            ("null", ScalarKind::Null),
+            ("Null", ScalarKind::Null),
+            ("nULL", ScalarKind::Str),
+            ("yes", ScalarKind::Bool),
+            ("No", ScalarKind::Bool),
+            ("ON", ScalarKind::Bool),
+            ("tRue", ScalarKind::Str),
+            ("y", ScalarKind::Str),
+            ("n", ScalarKind::Str),
+            ("0777", ScalarKind::Int),
+            ("0x1F", ScalarKind::Int),
+            ("0b101", ScalarKind::Int),
+            ("1_000", ScalarKind::Int),
+            ("1:30", ScalarKind::Int),
+            ("+12", ScalarKind::Int),
+            ("-0", ScalarKind::Int),
+            ("09", ScalarKind::Str),
+            ("1e3", ScalarKind::Str),
+            ("1.0e+3", ScalarKind::Float),
+            ("1.5", ScalarKind::Float),
+            ("1.", ScalarKind::Float),
+            (".5", ScalarKind::Float),
+            ("-.5", ScalarKind::Str),
+            (".inf", ScalarKind::Float),
+            ("-.Inf", ScalarKind::Float),
+            (".NaN", ScalarKind::Float),
+            ("-.nan", ScalarKind::Str),
+            ("1:30.5", ScalarKind::Float),
+            ("2024-01-31", ScalarKind::Timestamp),
+            ("2024-1-3 10:00:00", ScalarKind::Timestamp),
+            ("2001-12-14t21:59:43.10-05:00", ScalarKind::Timestamp),
+            ("2001-12-14 21:59:43.10 Z", ScalarKind::Timestamp),
+            ("2024-1-3", ScalarKind::Str),
+            ("<<", ScalarKind::Merge),
+            ("hello", ScalarKind::Str),
+            ("3 apples", ScalarKind::Str),
+        ];
+        for (text, kind) in cases {
+            assert_eq!(resolve_plain(text), kind, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn constructs_numbers_like_pyyaml() {
+        assert_eq!(construct(ScalarKind::Int, "0777"), Ok(Value::Int(511)));
+        assert_eq!(construct(ScalarKind::Int, "-0x1F"), Ok(Value::Int(-31)));
+        assert_eq!(construct(ScalarKind::Int, "1:30"), Ok(Value::Int(90)));
+        assert_eq!(construct(ScalarKind::Int, "1_000"), Ok(Value::Int(1000)));
+        assert!(construct(ScalarKind::Int, "0b_").is_err());
+        assert_eq!(construct(ScalarKind::Float, "1:30.5"), Ok(Value::Float(90.5)));
+        assert_eq!(construct(ScalarKind::Float, "-.inf"), Ok(Value::Float(f64::NEG_INFINITY)));
+        assert!(construct(ScalarKind::Timestamp, "2024-02-30").is_err());
+        assert!(construct(ScalarKind::Timestamp, "2024-02-29").is_ok());
+    }
+}
