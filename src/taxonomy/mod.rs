@@ -2,4 +2,5 @@
 
 pub mod diagnostic;
 pub mod lint;
+pub mod schema;
 pub mod yaml;
