@@ -1,6 +1,10 @@
 //! The taxonomy domain: leaves, their parsing, validation and diagnostics.
 
 pub mod diagnostic;
+pub mod leaf;
 pub mod lint;
+pub mod qna;
 pub mod schema;
+pub mod soft_limits;
+pub mod validate;
 pub mod yaml;

@@ -32,7 +32,13 @@ pub fn validate(doc: &Document, name: SchemaName, version: Option<i128>) -> Vec<
             ));
         }
         Some(Shipped::Deprecated(message)) => {
-            out.push(Diagnostic::new(Severity::Error, 1, 1, "deprecated", message));
+            out.push(Diagnostic::new(
+                Severity::Error,
+                1,
+                1,
+                "deprecated",
+                message,
+            ));
         }
         Some(Shipped::Current(schema)) => {
             Checker { doc, out: &mut out }.document(root, schema);
@@ -79,7 +85,12 @@ impl Checker<'_> {
             return;
         }
         if schema.version_required && self.doc.get(root, "version").is_none() {
-            self.report(root, "", "required", "'version' is a required property".into());
+            self.report(
+                root,
+                "",
+                "required",
+                "'version' is a required property".into(),
+            );
         }
         if let Some(version) = self.doc.get(root, "version") {
             self.version(version, schema.version);
@@ -130,7 +141,12 @@ impl Checker<'_> {
     fn required(&mut self, node: NodeId, path: &str, required: &[&str]) {
         for key in required {
             if self.doc.get(node, key).is_none() {
-                self.report(node, path, "required", format!("'{key}' is a required property"));
+                self.report(
+                    node,
+                    path,
+                    "required",
+                    format!("'{key}' is a required property"),
+                );
             }
         }
     }
@@ -151,7 +167,8 @@ impl Checker<'_> {
             .iter()
             .filter(|entry| {
                 doc.str_value(entry.key).is_none_or(|key| {
-                    !properties.iter().any(|(name, _)| *name == key) && !also_evaluated.contains(&key)
+                    !properties.iter().any(|(name, _)| *name == key)
+                        && !also_evaluated.contains(&key)
                 })
             })
             .map(|entry| (python_str_sort_key(doc, entry.key), entry.key))
@@ -236,8 +253,14 @@ impl Checker<'_> {
                 );
                 let start = self.doc.node(elements[repeat]).span.start;
                 self.out.push(
-                    Diagnostic::new(Severity::Error, start.line, start.col, "uniqueItems", message)
-                        .at_path(display_path(path)),
+                    Diagnostic::new(
+                        Severity::Error,
+                        start.line,
+                        start.col,
+                        "uniqueItems",
+                        message,
+                    )
+                    .at_path(display_path(path)),
                 );
             }
         }
@@ -327,7 +350,10 @@ mod tests {
         );
         assert_eq!(forced[0], "1:10 [.version] 3 was expected (const)");
         let missing = messages("created_by: me\n", SchemaName::CompositionalSkills, Some(3));
-        assert_eq!(missing[0], "1:1 [.] 'version' is a required property (required)");
+        assert_eq!(
+            missing[0],
+            "1:1 [.] 'version' is a required property (required)"
+        );
         let float = messages(
             "version: 3.0\ncreated_by: me\ntask_description: t\nseed_examples: [{question: a, answer: b}, {question: c, answer: d}, {question: e, answer: f}, {question: g, answer: h}, {question: i, answer: j}]\n",
             SchemaName::CompositionalSkills,
@@ -337,7 +363,9 @@ mod tests {
         let deprecated = messages("version: 2\n", SchemaName::Knowledge, Some(2));
         assert_eq!(
             deprecated,
-            vec!["1:1 [] Version 2 is not supported for knowledge. Minimum supported version is 3. (deprecated)"]
+            vec![
+                "1:1 [] Version 2 is not supported for knowledge. Minimum supported version is 3. (deprecated)"
+            ]
         );
         let unusable = messages("version: true\n", SchemaName::Knowledge, None);
         assert_eq!(unusable.len(), 1);

@@ -60,7 +60,6 @@ const SKILL_EXAMPLE: Schema = Schema::Object {
     closed: true,
 };
 
-
 const PATTERNS: Schema = Schema::Array {
     min_items: 1,
     unique: true,
@@ -140,7 +139,13 @@ static V3_KNOWLEDGE: DocumentSchema = DocumentSchema {
     version: 3,
     version_required: true,
     body: Schema::Object {
-        required: &["created_by", "domain", "seed_examples", "document", "document_outline"],
+        required: &[
+            "created_by",
+            "domain",
+            "seed_examples",
+            "document",
+            "document_outline",
+        ],
         properties: &[
             ("created_by", TEXT),
             ("domain", TEXT),

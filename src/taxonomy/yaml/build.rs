@@ -95,7 +95,9 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
             Event::Scalar(value, style, anchor, tag) => {
                 builder.scalar(&value, style, anchor, tag.as_deref(), at)?
             }
-            Event::SequenceStart(anchor, tag) => builder.start(false, anchor, tag.as_deref(), at)?,
+            Event::SequenceStart(anchor, tag) => {
+                builder.start(false, anchor, tag.as_deref(), at)?
+            }
             Event::MappingStart(anchor, tag) => builder.start(true, anchor, tag.as_deref(), at)?,
             Event::SequenceEnd | Event::MappingEnd => builder.end(at)?,
             Event::Alias(anchor) => builder.alias(anchor, at)?,
@@ -114,9 +116,7 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
 
 /// PyYAML refuses control characters before it parses anything.
 fn check_printable(text: &str) -> Result<(), LoadError> {
-    let printable = |c: char| {
-        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-    };
+    let printable = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
     let Some((byte, bad)) = text.char_indices().find(|&(_, c)| !printable(c)) else {
         return Ok(());
     };
@@ -332,7 +332,10 @@ impl Builder {
         let mut merged: Vec<Entry> = Vec::new();
         let add = |entries: &[Entry], merged: &mut Vec<Entry>| {
             for entry in entries {
-                match merged.iter_mut().find(|m| same_key(nodes, m.key, entry.key)) {
+                match merged
+                    .iter_mut()
+                    .find(|m| same_key(nodes, m.key, entry.key))
+                {
                     Some(existing) => existing.value = entry.value,
                     None => merged.push(*entry),
                 }

@@ -6,6 +6,6 @@ mod node;
 mod repr;
 mod resolve;
 
-pub use build::{LoadError, load};
+pub use build::{LoadError, LoadErrorKind, load};
 pub use node::{Document, Entry, Node, NodeId, Position, Span, Value};
 pub use repr::python_repr;

@@ -111,7 +111,10 @@ fn is_float(text: &str) -> bool {
     }
     // \.[0-9][0-9_]*(?:[eE][-+][0-9]+)?  (no sign allowed)
     if let Some(fraction) = text.strip_prefix('.') {
-        let body_len = fraction.bytes().take_while(|&b| digit_or_underscore(b)).count();
+        let body_len = fraction
+            .bytes()
+            .take_while(|&b| digit_or_underscore(b))
+            .count();
         return fraction.as_bytes().first().is_some_and(u8::is_ascii_digit)
             && (body_len == fraction.len() || is_exponent(&fraction[body_len..]));
     }
@@ -119,10 +122,16 @@ fn is_float(text: &str) -> bool {
     if !unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return false;
     }
-    let int_len = unsigned.bytes().take_while(|&b| digit_or_underscore(b)).count();
+    let int_len = unsigned
+        .bytes()
+        .take_while(|&b| digit_or_underscore(b))
+        .count();
     let rest = &unsigned[int_len..];
     if let Some(fraction) = rest.strip_prefix('.') {
-        let frac_len = fraction.bytes().take_while(|&b| digit_or_underscore(b)).count();
+        let frac_len = fraction
+            .bytes()
+            .take_while(|&b| digit_or_underscore(b))
+            .count();
         return frac_len == fraction.len() || is_exponent(&fraction[frac_len..]);
     }
     // The sexagesimal float: the integer part may not contain the tail itself.
@@ -152,13 +161,20 @@ fn is_int(text: &str) -> bool {
     if !bytes.first().is_some_and(|b| (b'1'..=b'9').contains(b)) {
         return false;
     }
-    let int_len = unsigned.bytes().take_while(|&b| digit_or_underscore(b)).count();
+    let int_len = unsigned
+        .bytes()
+        .take_while(|&b| digit_or_underscore(b))
+        .count();
     let rest = &unsigned[int_len..];
     rest.is_empty() || is_sexagesimal_tail(rest)
 }
 
 fn take_digits(text: &str, min: usize, max: usize) -> Option<&str> {
-    let n = text.bytes().take(max).take_while(u8::is_ascii_digit).count();
+    let n = text
+        .bytes()
+        .take(max)
+        .take_while(u8::is_ascii_digit)
+        .count();
     (n >= min).then(|| &text[n..])
 }
 
@@ -175,7 +191,12 @@ fn timestamp_parts(text: &str) -> Option<(u32, u32, u32, bool)> {
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
         if digits(0..4) && digits(5..7) && digits(8..10) {
-            return Some((field(&text[0..4])?, field(&text[5..7])?, field(&text[8..10])?, false));
+            return Some((
+                field(&text[0..4])?,
+                field(&text[5..7])?,
+                field(&text[8..10])?,
+                false,
+            ));
         }
     }
     // YYYY-M?M-D?D (T|[ \t]+) H?H:MM:SS(.frac)? ([ \t]*(Z|[-+]H?H(:MM)?))?
@@ -204,24 +225,24 @@ fn timestamp_parts(text: &str) -> Option<(u32, u32, u32, bool)> {
         rest = fraction.trim_start_matches(|c: char| c.is_ascii_digit());
     }
     let zone = rest.trim_start_matches([' ', '\t']);
-    let zone_ok = if zone.len() == rest.len() && !rest.is_empty() && !rest.starts_with(['Z', '-', '+'])
-    {
-        false
-    } else if zone.is_empty() {
-        rest.is_empty()
-    } else if zone == "Z" {
-        true
-    } else if let Some(offset) = zone.strip_prefix(['-', '+']) {
-        take_digits(offset, 1, 2).is_some_and(|tail| {
-            tail.is_empty()
-                || tail
-                    .strip_prefix(':')
-                    .and_then(|m| take_digits(m, 2, 2))
-                    .is_some_and(str::is_empty)
-        })
-    } else {
-        false
-    };
+    let zone_ok =
+        if zone.len() == rest.len() && !rest.is_empty() && !rest.starts_with(['Z', '-', '+']) {
+            false
+        } else if zone.is_empty() {
+            rest.is_empty()
+        } else if zone == "Z" {
+            true
+        } else if let Some(offset) = zone.strip_prefix(['-', '+']) {
+            take_digits(offset, 1, 2).is_some_and(|tail| {
+                tail.is_empty()
+                    || tail
+                        .strip_prefix(':')
+                        .and_then(|m| take_digits(m, 2, 2))
+                        .is_some_and(str::is_empty)
+            })
+        } else {
+            false
+        };
     zone_ok.then_some((year, month, day, true))
 }
 
@@ -380,8 +401,14 @@ mod tests {
         assert_eq!(construct(ScalarKind::Int, "1:30"), Ok(Value::Int(90)));
         assert_eq!(construct(ScalarKind::Int, "1_000"), Ok(Value::Int(1000)));
         assert!(construct(ScalarKind::Int, "0b_").is_err());
-        assert_eq!(construct(ScalarKind::Float, "1:30.5"), Ok(Value::Float(90.5)));
-        assert_eq!(construct(ScalarKind::Float, "-.inf"), Ok(Value::Float(f64::NEG_INFINITY)));
+        assert_eq!(
+            construct(ScalarKind::Float, "1:30.5"),
+            Ok(Value::Float(90.5))
+        );
+        assert_eq!(
+            construct(ScalarKind::Float, "-.inf"),
+            Ok(Value::Float(f64::NEG_INFINITY))
+        );
         assert!(construct(ScalarKind::Timestamp, "2024-02-30").is_err());
         assert!(construct(ScalarKind::Timestamp, "2024-02-29").is_ok());
     }

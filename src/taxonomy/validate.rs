@@ -1,0 +1,315 @@
+//! The validation ladder of upstream's `TaxonomyParser.parse` plus CI's attribution
+//! check, with taxon's soft-limit warnings on top.
+
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::{Diagnostic, Severity};
+use super::leaf::{ATTRIBUTION_FILE, LEAF_FILE, LeafKind, schema_for, taxonomy_relative};
+use super::lint::{self, SyntaxError};
+use super::qna::Qna;
+use super::schema;
+use super::soft_limits;
+use super::yaml::{self, LoadErrorKind, Value};
+
+/// Files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How to validate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// Force this schema version on every file (upstream CI forces 3); `None` uses
+    /// each file's own `version`.
+    pub schema_version: Option<i128>,
+    /// Turn yamllint warnings into errors, as `ilab taxonomy diff` does.
+    pub strict: bool,
+    /// Leave out taxon's soft-limit warnings (used to compare with upstream).
+    pub upstream_only: bool,
+}
+
+/// What is known of the `attribution.txt` beside a leaf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribution {
+    /// There is no such file.
+    Missing,
+    /// The file exists but is empty.
+    Empty,
+    /// The file exists and has content.
+    Present,
+}
+
+impl Attribution {
+    /// Looks for the attribution file beside `leaf_file`.
+    pub fn beside(leaf_file: &Path) -> Self {
+        let path = leaf_file.with_file_name(ATTRIBUTION_FILE);
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() && meta.len() > 0 => Self::Present,
+            Ok(meta) if meta.is_file() => Self::Empty,
+            _ => Self::Missing,
+        }
+    }
+}
+
+/// The outcome of validating one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The file, as it was named.
+    pub path: PathBuf,
+    /// The leaf's kind, once its content could be read.
+    pub kind: Option<LeafKind>,
+    /// The leaf's content, once it could be read.
+    pub qna: Option<Qna>,
+    /// The findings, in upstream's order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            kind: None,
+            qna: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn with(mut self, diagnostic: Diagnostic) -> Self {
+        self.diagnostics.push(diagnostic);
+        self
+    }
+
+    /// How many errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// How many warnings.
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+
+    /// Whether the file is accepted (it may still have warnings).
+    pub fn is_valid(&self) -> bool {
+        self.error_count() == 0
+    }
+}
+
+fn file_error(rule: &'static str, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(Severity::Error, 1, 1, rule, message)
+}
+
+/// Reads and validates one file on disk.
+pub fn validate_file(path: &Path, options: &Options) -> Report {
+    let report = Report::new(path);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    if name.as_deref() != Some(LEAF_FILE) {
+        return report.with(file_error(
+            "file-name",
+            format!(
+                "Taxonomy file must be named \"{LEAF_FILE}\"; \"{}\" is not a valid name",
+                name.unwrap_or_default()
+            ),
+        ));
+    }
+    let bytes = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(format!("\"{}\" is not a file", path.display())),
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(format!(
+            "the file is {} bytes; taxon reads leaf files of at most {MAX_FILE_BYTES} bytes",
+            meta.len()
+        )),
+        Ok(_) => std::fs::read(path).map_err(|e| format!("cannot read the file: {e}")),
+        Err(e) => Err(format!("cannot read the file: {e}")),
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(message) => return report.with(file_error("read", message)),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let (line, col) = end_position(valid);
+            return report.with(Diagnostic::new(
+                Severity::Error,
+                line,
+                col,
+                "encoding",
+                format!(
+                    "the file is not valid UTF-8 (invalid byte 0x{:02x} at byte offset {})",
+                    e.as_bytes()[valid.len()],
+                    valid.len()
+                ),
+            ));
+        }
+    };
+    validate_text(path, &text, Attribution::beside(path), options)
+}
+
+/// The 1-based line and column just after `bytes`, which are valid UTF-8.
+fn end_position(bytes: &[u8]) -> (usize, usize) {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.matches('\n').count() + 1;
+    let col = text
+        .rsplit('\n')
+        .next()
+        .map_or(0, |tail| tail.chars().count())
+        + 1;
+    (line, col)
+}
+
+/// Validates the text of a leaf file named `path` (the name decides the schema, as
+/// upstream); `attribution` is the state of the file beside it.
+pub fn validate_text(
+    path: &Path,
+    text: &str,
+    attribution: Attribution,
+    options: &Options,
+) -> Report {
+    let mut report = Report::new(path);
+    let doc = match yaml::load(text) {
+        Ok(doc) => doc,
+        Err(error) => {
+            report.diagnostics = match error.kind {
+                LoadErrorKind::Syntax => {
+                    let syntax = SyntaxError {
+                        line: error.line,
+                        col: error.col,
+                        message: format!("syntax error: {}", error.message),
+                    };
+                    lint::lint(text, Some(&syntax))
+                }
+                LoadErrorKind::Construct => vec![Diagnostic::new(
+                    Severity::Error,
+                    error.line,
+                    error.col,
+                    "yaml",
+                    error.message,
+                )],
+            };
+            return report;
+        }
+    };
+    if doc.is_falsy() {
+        return report.with(Diagnostic::new(
+            Severity::Warning,
+            1,
+            1,
+            "empty-file",
+            "The file is empty",
+        ));
+    }
+    let Some(root) = doc.root_id() else {
+        return report;
+    };
+    if !matches!(doc.node(root).value, Value::Map(_)) {
+        return report.with(file_error(
+            "top-level-mapping",
+            "The file is not valid. The top-level element is not an object with key-value pairs.",
+        ));
+    }
+    let own_version = doc.get(root, "version").map(|id| &doc.node(id).value);
+    let version = match options.schema_version {
+        Some(forced) => Some(forced),
+        None => file_version(own_version),
+    };
+    if version.is_some_and(|v| v > 1) {
+        report
+            .diagnostics
+            .extend(lint::lint(text, None).into_iter().map(|mut d| {
+                if options.strict {
+                    d.severity = Severity::Error;
+                }
+                d
+            }));
+    }
+    let schema_name = schema_for(path, doc.get(root, "document").is_some());
+    report
+        .diagnostics
+        .extend(schema::validate(&doc, schema_name, version));
+    if version.is_some_and(|v| v > 1) {
+        match attribution {
+            Attribution::Present => {}
+            Attribution::Missing => report.diagnostics.push(file_error(
+                "attribution",
+                format!("The \"{ATTRIBUTION_FILE}\" file does not exist or is not a file"),
+            )),
+            Attribution::Empty => report.diagnostics.push(file_error(
+                "attribution",
+                format!("The \"{ATTRIBUTION_FILE}\" file must be non-empty"),
+            )),
+        }
+    }
+    let qna = Qna::from_document(&doc);
+    let taxonomy_path = taxonomy_relative(path).unwrap_or_else(|| path.to_owned());
+    let kind = LeafKind::classify(&taxonomy_path, &qna);
+    if !options.upstream_only {
+        report
+            .diagnostics
+            .extend(soft_limits::check(kind, &qna, &taxonomy_path));
+    }
+    report.kind = Some(kind);
+    report.qna = Some(qna);
+    report
+}
+
+/// The version upstream uses for a file's own `version` value: the integer, else
+/// `int(value)` when Python can convert it, else 1; `None` for a boolean, which
+/// upstream keeps as is and for which no schema exists.
+fn file_version(value: Option<&Value>) -> Option<i128> {
+    match value {
+        None => Some(1),
+        Some(Value::Int(i)) => Some(*i),
+        Some(Value::Bool(_)) => None,
+        Some(Value::Float(f)) if f.is_finite() => Some(f.trunc() as i128),
+        Some(Value::Float(f)) if f.is_nan() => Some(1),
+        // int(inf) raises OverflowError, which upstream does not catch: the file fails.
+        Some(Value::Float(_)) => None,
+        Some(Value::Str(s)) => Some(python_int(s).unwrap_or(1)),
+        Some(_) => Some(1),
+    }
+}
+
+/// Python's `int(str)`: surrounding whitespace, a sign, digits and single underscores.
+fn python_int(text: &str) -> Option<i128> {
+    let trimmed = text.trim();
+    let digits = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
+    let well_formed = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+    if !well_formed {
+        return None;
+    }
+    trimmed.replace('_', "").parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_follow_python() {
+        assert_eq!(file_version(None), Some(1));
+        assert_eq!(file_version(Some(&Value::Int(3))), Some(3));
+        assert_eq!(file_version(Some(&Value::Float(3.9))), Some(3));
+        assert_eq!(file_version(Some(&Value::Str(" 2 ".into()))), Some(2));
+        assert_eq!(file_version(Some(&Value::Str("three".into()))), Some(1));
+        assert_eq!(file_version(Some(&Value::Bool(true))), None);
+        assert_eq!(file_version(Some(&Value::Float(f64::INFINITY))), None);
+    }
+
+    #[test]
+    fn rejects_non_mappings_and_warns_on_empty() {
+        let path = Path::new("compositional_skills/a/qna.yaml");
+        let list = validate_text(
+            path,
+            "- a\n- b\n",
+            Attribution::Present,
+            &Options::default(),
+        );
+        assert_eq!(list.diagnostics[0].rule, "top-level-mapping");
+        let empty = validate_text(path, "{}\n", Attribution::Present, &Options::default());
+        assert_eq!(empty.diagnostics[0].rule, "empty-file");
+        assert!(empty.is_valid());
+    }
+}
