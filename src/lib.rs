@@ -3,6 +3,7 @@
 //! The library holds the domain and the engines; the `taxon` binary is a thin
 //! command-line front end over it.
 
+pub mod atomic_file;
 pub mod cli;
 pub mod git;
 pub mod taxonomy;

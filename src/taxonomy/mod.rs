@@ -1,10 +1,12 @@
 //! The taxonomy domain: leaves, their parsing, validation and diagnostics.
 
 pub mod diagnostic;
+pub mod fix;
 pub mod leaf;
 pub mod lint;
 pub mod qna;
 pub mod schema;
 pub mod soft_limits;
+pub mod tree;
 pub mod validate;
 pub mod yaml;

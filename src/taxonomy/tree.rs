@@ -1,0 +1,204 @@
+//! Finding the leaf files to check below the paths a user names.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::diagnostic::{Diagnostic, Severity};
+use super::leaf::{
+    CONTRIBUTABLE_FOLDERS, FOUNDATIONAL_FOLDER, LEAF_FILE, is_checked_leaf_file,
+    is_misnamed_leaf_file,
+};
+
+/// A file found while walking, and whether it is checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    /// A leaf file to validate.
+    Leaf(PathBuf),
+    /// A file that cannot be checked, with the reason (a misnamed leaf file, a
+    /// symlink leaving the taxonomy root).
+    Refused(PathBuf, Diagnostic),
+}
+
+/// What a walk found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Discovery {
+    /// Leaf files and refused files, in path order.
+    pub found: Vec<Found>,
+    /// Leaf files that upstream does not check (under `foundational_skills/` or
+    /// outside the taxonomy folders), left out.
+    pub not_checked: Vec<PathBuf>,
+}
+
+/// The taxonomy root for `path`: the nearest folder (itself or above) that holds a
+/// `compositional_skills` or `knowledge` folder, else `path` itself.
+pub fn find_root(path: &Path) -> PathBuf {
+    let start = if path.is_file() {
+        path.parent().unwrap_or(path)
+    } else {
+        path
+    };
+    start
+        .ancestors()
+        .find(|dir| {
+            CONTRIBUTABLE_FOLDERS
+                .iter()
+                .chain([&FOUNDATIONAL_FOLDER])
+                .any(|folder| dir.join(folder).is_dir())
+        })
+        .unwrap_or(start)
+        .to_owned()
+}
+
+/// Walks the given paths: a file is checked as named; a folder is searched for
+/// `qna.yaml` files under the taxonomy folders, as upstream selects them.
+pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let mut discovery = Discovery::default();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut discovery);
+        } else {
+            discovery.found.push(Found::Leaf(path.clone()));
+        }
+    }
+    discovery
+}
+
+fn refused(path: PathBuf, severity: Severity, rule: &'static str, message: String) -> Found {
+    Found::Refused(path, Diagnostic::new(severity, 1, 1, rule, message))
+}
+
+fn walk(dir: &Path, discovery: &mut Discovery) {
+    let root = std::fs::canonicalize(find_root(dir)).unwrap_or_else(|_| dir.to_owned());
+    let entries = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error
+                    .path()
+                    .map(Path::to_owned)
+                    .unwrap_or_else(|| dir.to_owned());
+                discovery.found.push(refused(
+                    path,
+                    Severity::Error,
+                    "read",
+                    format!("cannot read: {error}"),
+                ));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        let path = entry.path().to_owned();
+        if name != LEAF_FILE {
+            if is_misnamed_leaf_file(&name) && !entry.file_type().is_dir() {
+                discovery.found.push(refused(
+                    path,
+                    Severity::Warning,
+                    "file-name",
+                    format!("Found a '{name}' file: taxonomy files must be named '{LEAF_FILE}'. File will not be checked."),
+                ));
+            }
+            continue;
+        }
+        if entry.path_is_symlink() {
+            match std::fs::canonicalize(&path) {
+                Ok(target) if target.starts_with(&root) => {}
+                Ok(target) => {
+                    discovery.found.push(refused(
+                        path,
+                        Severity::Error,
+                        "symlink",
+                        format!(
+                            "this file is a symbolic link to {}, outside the taxonomy root {}; taxon does not follow it",
+                            target.display(),
+                            root.display()
+                        ),
+                    ));
+                    continue;
+                }
+                Err(error) => {
+                    discovery.found.push(refused(
+                        path,
+                        Severity::Error,
+                        "symlink",
+                        format!("this file is a broken symbolic link: {error}"),
+                    ));
+                    continue;
+                }
+            }
+        }
+        let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        let from_root = canonical.strip_prefix(&root).unwrap_or(&canonical);
+        if is_checked_leaf_file(from_root) {
+            discovery.found.push(Found::Leaf(path));
+        } else {
+            discovery.not_checked.push(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn touch(path: &Path) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, "a: 1\n").unwrap();
+    }
+
+    #[test]
+    fn selects_leaf_files_like_upstream() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        touch(&root.join("compositional_skills/writing/qna.yaml"));
+        touch(&root.join("knowledge/science/tides/qna.yaml"));
+        touch(&root.join("foundational_skills/reasoning/qna.yaml"));
+        touch(&root.join("knowledge/science/moon/qna.yml"));
+        touch(&root.join(".git/knowledge/qna.yaml"));
+        let discovery = discover(&[root.to_owned()]);
+        let leaves: Vec<_> = discovery
+            .found
+            .iter()
+            .filter_map(|f| match f {
+                Found::Leaf(p) => Some(p.strip_prefix(root).unwrap().to_owned()),
+                Found::Refused(..) => None,
+            })
+            .collect();
+        assert_eq!(
+            leaves,
+            vec![
+                PathBuf::from("compositional_skills/writing/qna.yaml"),
+                PathBuf::from("knowledge/science/tides/qna.yaml"),
+            ]
+        );
+        assert_eq!(discovery.not_checked.len(), 1);
+        assert!(discovery.found.iter().any(
+            |f| matches!(f, Found::Refused(p, d) if p.ends_with("qna.yml") && d.rule == "file-name")
+        ));
+        // A folder inside the taxonomy works too, and finds its root.
+        let inside = discover(&[root.join("knowledge")]);
+        assert_eq!(inside.found.len(), 2);
+        assert_eq!(find_root(&root.join("knowledge/science")), root);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_symlinks_that_leave_the_root() {
+        let outside = tempfile::tempdir().unwrap();
+        touch(&outside.path().join("qna.yaml"));
+        let dir = tempfile::tempdir().unwrap();
+        let leaf = dir.path().join("knowledge/evil");
+        fs::create_dir_all(&leaf).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("qna.yaml"), leaf.join("qna.yaml")).unwrap();
+        let discovery = discover(&[dir.path().to_owned()]);
+        assert!(matches!(
+            &discovery.found[..],
+            [Found::Refused(_, d)] if d.rule == "symlink" && d.message.contains("outside the taxonomy root")
+        ));
+    }
+}
