@@ -1,1 +1,25 @@
-//! Command-line subcommands over the engines.
+//! Command-line subcommands over the engines: argument definitions, one module per
+//! subcommand, and the shared output formats.
+
+mod args;
+mod output;
+mod validate;
+
+use std::process::ExitCode;
+
+pub use args::{Cli, Command};
+
+/// Exit code: everything checked is valid.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: errors were found.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit code: the command could not run (usage, I/O).
+pub const EXIT_TROUBLE: u8 = 2;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let code = match cli.command {
+        Command::Validate(args) => validate::run(&args),
+    };
+    ExitCode::from(code)
+}

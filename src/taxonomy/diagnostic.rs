@@ -32,6 +32,70 @@ pub struct Diagnostic {
     pub severity: Severity,
 }
 
+/// Where a rule comes from, which decides how upstream-shaped output prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleOrigin {
+    /// A yamllint rule (or `syntax`): upstream prints the rule after the message.
+    Yamllint,
+    /// A JSON-schema keyword: upstream prints the YAML path before the message.
+    Schema,
+    /// A check of the file itself that upstream makes (name, empty, not a mapping,
+    /// attribution): upstream prints the message alone.
+    Upstream,
+    /// A check that only taxon makes.
+    Taxon,
+}
+
+/// The yamllint rules upstream's configuration enables, and `syntax`.
+pub const YAMLLINT_RULES: [&str; 13] = [
+    "syntax",
+    "anchors",
+    "braces",
+    "brackets",
+    "colons",
+    "commas",
+    "empty-lines",
+    "hyphens",
+    "indentation",
+    "key-duplicates",
+    "new-line-at-end-of-file",
+    "new-lines",
+    "trailing-spaces",
+];
+
+/// The checks of the file itself that upstream makes.
+const UPSTREAM_FILE_RULES: [&str; 7] = [
+    "file-name",
+    "empty-file",
+    "top-level-mapping",
+    "attribution",
+    "deprecated",
+    "schema-version",
+    "yaml",
+];
+
+/// The origin of a rule name.
+pub fn rule_origin(rule: &str) -> RuleOrigin {
+    if YAMLLINT_RULES.contains(&rule) {
+        RuleOrigin::Yamllint
+    } else if UPSTREAM_FILE_RULES.contains(&rule) {
+        RuleOrigin::Upstream
+    } else if matches!(
+        rule,
+        "required"
+            | "type"
+            | "const"
+            | "minLength"
+            | "minItems"
+            | "uniqueItems"
+            | "unevaluatedProperties"
+    ) {
+        RuleOrigin::Schema
+    } else {
+        RuleOrigin::Taxon
+    }
+}
+
 impl Diagnostic {
     /// A finding at `line:col` with no YAML path.
     pub fn new(

@@ -5,4 +5,4 @@ mod check;
 mod definitions;
 
 pub use check::validate;
-pub use definitions::SchemaName;
+pub use definitions::{LATEST_VERSION, SchemaName};

@@ -1,0 +1,59 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Curate a LAB (InstructLab-style) taxonomy: validate, diff, author, review,
+/// generate and tune.
+#[derive(Debug, Parser)]
+#[command(name = "taxon", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate leaf files as upstream's taxonomy CI and `ilab taxonomy diff` would.
+    Validate(ValidateArgs),
+}
+
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// `path:line:col [yaml_path] message (rule)`, coloured on a terminal.
+    #[default]
+    Human,
+    /// GitHub Actions annotations, exactly as upstream's taxonomy CI prints them.
+    Github,
+    /// One JSON object per file per line.
+    Json,
+}
+
+/// Arguments of `taxon validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Leaf files or folders (a taxonomy root or any folder inside it).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Turn yamllint warnings into errors, as `ilab taxonomy diff` does.
+    #[arg(long)]
+    pub strict: bool,
+    /// Check every file against this schema version (upstream CI forces 3) instead
+    /// of each file's own `version`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    pub schema_version: Option<i64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Repair whitespace-only problems (trailing spaces, missing final newline,
+    /// blank lines at the start or end, CRLF) in place before checking.
+    #[arg(long)]
+    pub fix: bool,
+    /// Report only what upstream reports (leave out taxon's soft-limit warnings).
+    #[arg(long)]
+    pub upstream_only: bool,
+}
