@@ -156,6 +156,20 @@ fn end_position(bytes: &[u8]) -> (usize, usize) {
     (line, col)
 }
 
+/// What yamllint (with upstream's configuration) reports on `text`, syntax errors
+/// included, whatever the file's version.
+pub fn yamllint_findings(text: &str) -> Vec<Diagnostic> {
+    let syntax = match yaml::load(text) {
+        Err(error) if error.kind == LoadErrorKind::Syntax => Some(SyntaxError {
+            line: error.line,
+            col: error.col,
+            message: format!("syntax error: {}", error.message),
+        }),
+        _ => None,
+    };
+    lint::lint(text, syntax.as_ref())
+}
+
 /// Validates the text of a leaf file named `path` (the name decides the schema, as
 /// upstream); `attribution` is the state of the file beside it.
 pub fn validate_text(
@@ -169,14 +183,7 @@ pub fn validate_text(
         Ok(doc) => doc,
         Err(error) => {
             report.diagnostics = match error.kind {
-                LoadErrorKind::Syntax => {
-                    let syntax = SyntaxError {
-                        line: error.line,
-                        col: error.col,
-                        message: format!("syntax error: {}", error.message),
-                    };
-                    lint::lint(text, Some(&syntax))
-                }
+                LoadErrorKind::Syntax => yamllint_findings(text),
                 LoadErrorKind::Construct => vec![Diagnostic::new(
                     Severity::Error,
                     error.line,
