@@ -2,6 +2,8 @@
 
 mod error;
 mod paths;
+mod repo;
 
 pub use error::GitError;
 pub use paths::{TAXONOMY_FILE_NAME, TAXONOMY_FOLDERS, is_taxonomy_file};
+pub use repo::TaxonomyRepo;
