@@ -1,1 +1,14 @@
 //! Blocking git operations on a taxonomy repository (git2); no UI, no async.
+
+mod base;
+mod diff;
+mod error;
+mod paths;
+mod repo;
+mod walk;
+
+pub use base::{Base, BaseKind, BaseRef, DEFAULT_BASE, EMPTY_BASE, FALLBACK_BASE, ResolvedBase};
+pub use diff::{Change, ChangedFile, TaxonomyChanges, changed_taxonomy_files};
+pub use error::GitError;
+pub use paths::{TAXONOMY_FILE_NAME, TAXONOMY_FOLDERS, is_taxonomy_file};
+pub use repo::TaxonomyRepo;

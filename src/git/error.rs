@@ -1,0 +1,57 @@
+//! Errors of the git engine.
+
+use std::path::PathBuf;
+
+/// What can go wrong while reading a taxonomy repository.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// The given path does not exist or is not a folder.
+    #[error("{} is not a folder", path.display())]
+    NotAFolder {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The folder is not inside a git repository.
+    #[error(
+        "{} is not inside a git repository; use the base \"empty\" to list every taxonomy file without git",
+        path.display()
+    )]
+    NotARepository {
+        /// The folder as given.
+        path: PathBuf,
+    },
+    /// The repository has no working tree, so it holds no taxonomy files to read.
+    #[error("{} is a bare git repository; a taxonomy needs a working tree", path.display())]
+    BareRepository {
+        /// The repository's git directory.
+        path: PathBuf,
+    },
+    /// The requested base is neither a branch nor a commit (upstream's wording).
+    #[error("Couldn't find the taxonomy git ref \"{base}\" from the current HEAD")]
+    RefNotFound {
+        /// The base as requested.
+        base: String,
+    },
+    /// The default base `origin/main` is missing and there is no local `main` to fall back to.
+    #[error(
+        "Couldn't find the taxonomy git ref \"origin/main\" from the current HEAD, nor a local \"main\" branch to fall back to"
+    )]
+    DefaultBaseNotFound,
+    /// No commit on HEAD's first-parent chain is part of the base branch (upstream's wording).
+    #[error("Couldn't find the taxonomy base branch \"{base}\" from the current HEAD")]
+    BaseNotInHistory {
+        /// The base branch's name.
+        base: String,
+    },
+    /// Listing the taxonomy folders of a plain (non-git) folder failed.
+    #[error("could not list {}: {source}", path.display())]
+    Walk {
+        /// The folder being listed.
+        path: PathBuf,
+        /// The underlying failure.
+        source: walkdir::Error,
+    },
+    /// Any other libgit2 failure.
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
