@@ -512,7 +512,7 @@ fn git_cli_changed(repo: &TestRepo, start: &str) -> Vec<PathBuf> {
         .lines()
         .chain(untracked.lines())
         .map(PathBuf::from)
-        .filter(|p| taxon::git::is_taxonomy_file(p))
+        .filter(|p| taxon::taxonomy::leaf::is_checked_leaf_file(p))
         .collect();
     all.sort();
     all.dedup();

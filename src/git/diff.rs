@@ -7,9 +7,9 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Repository, Tree};
 
 use super::base::{self, Base, ResolvedBase};
 use super::error::GitError;
-use super::paths::{TAXONOMY_FOLDERS, is_taxonomy_file};
 use super::repo::TaxonomyRepo;
 use super::walk;
+use crate::taxonomy::leaf::{CONTRIBUTABLE_FOLDERS, is_checked_leaf_file};
 
 /// How a taxonomy file differs from the base.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,10 +122,10 @@ fn tracked_changes(
     for delta in diff.deltas() {
         let old_path = delta.old_file().path();
         // libgit2 fills the new side of a deletion with the old path: only trust it below.
-        let new_path = delta.new_file().path().filter(|p| is_taxonomy_file(p));
+        let new_path = delta.new_file().path().filter(|p| is_checked_leaf_file(p));
         let (path, change) = match (delta.status(), new_path) {
             (Delta::Deleted, _) | (Delta::Renamed, None) => {
-                if let Some(path) = old_path.filter(|p| is_taxonomy_file(p)) {
+                if let Some(path) = old_path.filter(|p| is_checked_leaf_file(p)) {
                     deleted.insert(path.to_path_buf());
                 }
                 continue;
@@ -153,7 +153,7 @@ fn untracked_taxonomy_files(repo: &Repository) -> Result<Vec<PathBuf>, GitError>
         .include_untracked(true)
         .recurse_untracked_dirs(true)
         .ignore_submodules(true);
-    for folder in TAXONOMY_FOLDERS {
+    for folder in CONTRIBUTABLE_FOLDERS {
         options.pathspec(folder);
     }
     let diff = repo.diff_index_to_workdir(None, Some(&mut options))?;
@@ -161,7 +161,7 @@ fn untracked_taxonomy_files(repo: &Repository) -> Result<Vec<PathBuf>, GitError>
         .deltas()
         .filter(|delta| delta.status() == Delta::Untracked)
         .filter_map(|delta| delta.new_file().path())
-        .filter(|path| is_taxonomy_file(path))
+        .filter(|path| is_checked_leaf_file(path))
         .map(Path::to_path_buf)
         .collect())
 }

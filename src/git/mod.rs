@@ -3,12 +3,10 @@
 mod base;
 mod diff;
 mod error;
-mod paths;
 mod repo;
 mod walk;
 
 pub use base::{Base, BaseKind, BaseRef, DEFAULT_BASE, EMPTY_BASE, FALLBACK_BASE, ResolvedBase};
 pub use diff::{Change, ChangedFile, TaxonomyChanges, changed_taxonomy_files};
 pub use error::GitError;
-pub use paths::{TAXONOMY_FILE_NAME, TAXONOMY_FOLDERS, is_taxonomy_file};
 pub use repo::TaxonomyRepo;

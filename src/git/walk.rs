@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use super::error::GitError;
-use super::paths::{TAXONOMY_FOLDERS, is_taxonomy_file};
+use crate::taxonomy::leaf::{CONTRIBUTABLE_FOLDERS, is_checked_leaf_file};
 
 /// Every taxonomy file under `root`, relative to it and sorted (upstream's `_get_taxonomy`).
 pub(super) fn taxonomy_files(root: &Path) -> Result<Vec<PathBuf>, GitError> {
     let mut files = Vec::new();
-    for folder in TAXONOMY_FOLDERS {
+    for folder in CONTRIBUTABLE_FOLDERS {
         let dir = root.join(folder);
         if !dir.is_dir() {
             continue;
@@ -26,7 +26,7 @@ pub(super) fn taxonomy_files(root: &Path) -> Result<Vec<PathBuf>, GitError> {
             let Ok(relative) = entry.path().strip_prefix(root) else {
                 continue;
             };
-            if is_taxonomy_file(relative) {
+            if is_checked_leaf_file(relative) {
                 files.push(relative.to_path_buf());
             }
         }

@@ -108,9 +108,11 @@ fn first_component_str(path: &Path) -> Option<&str> {
 /// Whether a path relative to the taxonomy root is a file upstream checks
 /// (`ilab`'s `is_taxonomy_file`): `qna.yaml` under a contributable folder.
 pub fn is_checked_leaf_file(relative: &Path) -> bool {
-    relative.file_name().is_some_and(|name| name == LEAF_FILE)
-        && first_component(relative)
-            .is_some_and(|first| CONTRIBUTABLE_FOLDERS.contains(&first.as_str()))
+    let in_contributable_folder = match relative.components().next() {
+        Some(Component::Normal(first)) => CONTRIBUTABLE_FOLDERS.iter().any(|f| first == *f),
+        _ => false,
+    };
+    in_contributable_folder && relative.file_name().is_some_and(|name| name == LEAF_FILE)
 }
 
 /// Whether a file name is a misspelt leaf file (`qna.yml`, `QNA.yaml`, ...), which

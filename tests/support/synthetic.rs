@@ -1,0 +1,133 @@
+//! A generated taxonomy of any size, for benchmarks: valid leaves of every kind,
+//! deterministic for a given count, with varied, realistic-length text.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+const WORDS: &[&str] = &[
+    "river", "measure", "signal", "history", "pressure", "ocean", "engine", "language", "window",
+    "harvest", "matrix", "garden", "theory", "valley", "copper", "lantern", "journey", "ledger",
+    "orbit", "pattern", "season", "thread", "vessel", "balance", "circuit", "desert", "fabric",
+    "glacier", "horizon", "island", "kernel", "meadow", "network", "pigment", "quarry", "reason",
+    "summit", "timber", "velvet", "weather", "archive", "bridge", "canyon", "delta", "element",
+    "forest", "granite", "harbor",
+];
+
+const DOMAINS: &[&str] = &[
+    "arts", "engineering", "geography", "history", "linguistics", "mathematics", "science",
+    "technology", "philosophy", "economics",
+];
+
+/// A small deterministic generator (64-bit LCG).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn sentence(&mut self, words: usize) -> String {
+        let mut out = String::new();
+        for i in 0..words {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(WORDS[self.below(WORDS.len())]);
+        }
+        out.push('.');
+        out
+    }
+
+    fn paragraph(&mut self, sentences: usize, indent: &str) -> String {
+        let mut out = String::new();
+        for _ in 0..sentences {
+            let words = 8 + self.below(10);
+            let _ = writeln!(out, "{indent}{}", self.sentence(words));
+        }
+        out
+    }
+}
+
+fn skill(rng: &mut Rng, index: usize, grounded: bool) -> String {
+    let mut out = format!(
+        "version: 3\ntask_description: >\n  Explain the {} of a {} to a curious reader, step by step.\ncreated_by: synth-{index}\nseed_examples:\n",
+        WORDS[rng.below(WORDS.len())],
+        WORDS[rng.below(WORDS.len())]
+    );
+    for example in 0..5 + rng.below(3) {
+        if grounded {
+            let context = rng.paragraph(3, "      ");
+            let _ = write!(out, "  - context: |\n{context}");
+            out.push_str("    question: >\n");
+        } else {
+            out.push_str("  - question: >\n");
+        }
+        let question = rng.sentence(6 + rng.below(8));
+        let _ = writeln!(out, "      Example {example}: why does the {question}");
+        let answer = rng.paragraph(3 + rng.below(4), "      ");
+        let _ = write!(out, "    answer: |\n{answer}");
+    }
+    out
+}
+
+fn knowledge(rng: &mut Rng, index: usize) -> String {
+    let mut out = format!(
+        "version: 3\ncreated_by: synth-{index}\ndomain: {}\nseed_examples:\n",
+        WORDS[rng.below(WORDS.len())]
+    );
+    for example in 0..5 {
+        let context = rng.paragraph(5 + rng.below(4), "      ");
+        let _ = write!(out, "  - context: |\n{context}    questions_and_answers:\n");
+        for pair in 0..3 {
+            let question = rng.sentence(6 + rng.below(6));
+            let answer = rng.sentence(10 + rng.below(20));
+            let _ = write!(
+                out,
+                "      - question: >\n          Q{example}.{pair}: {question}\n        answer: >\n          {answer}\n"
+            );
+        }
+    }
+    out.push_str(
+        "document_outline: >\n  A generated document about measures and rivers.\ndocument:\n  repo: https://example.org/docs.git\n  commit: 0123456789abcdef0123456789abcdef01234567\n  patterns:\n    - \"*.md\"\n",
+    );
+    out
+}
+
+/// Writes a taxonomy of `leaves` valid leaves under `root`: 60% freeform skills,
+/// 20% grounded skills, 20% knowledge, each with an attribution.txt.
+pub fn write_taxonomy(root: &Path, leaves: usize) -> io::Result<()> {
+    let mut rng = Rng(0x7a78_6f6e ^ leaves as u64);
+    for index in 0..leaves {
+        let domain = DOMAINS[index % DOMAINS.len()];
+        let group = WORDS[(index / DOMAINS.len()) % WORDS.len()];
+        let (folder, text) = match index % 5 {
+            0 => (format!("knowledge/{domain}/{group}/topic_{index}"), knowledge(&mut rng, index)),
+            1 => (
+                format!("compositional_skills/grounded/{domain}/{group}/task_{index}"),
+                skill(&mut rng, index, true),
+            ),
+            _ => (
+                format!("compositional_skills/{domain}/{group}/task_{index}"),
+                skill(&mut rng, index, false),
+            ),
+        };
+        let dir = root.join(folder);
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join("qna.yaml"), text)?;
+        fs::write(
+            dir.join("attribution.txt"),
+            "Title of work: Generated benchmark leaf\nLink to work: -\nLicense of the work: CC0-1.0\nCreator names: taxon benchmark generator\n",
+        )?;
+    }
+    Ok(())
+}
