@@ -19,6 +19,9 @@ pub struct Cli {
 pub enum Command {
     /// Validate leaf files as upstream's taxonomy CI and `ilab taxonomy diff` would.
     Validate(ValidateArgs),
+    /// List the leaves changed against a base branch, as upstream computes them, and
+    /// validate them.
+    Diff(DiffArgs),
 }
 
 /// How findings are printed.
@@ -39,6 +42,33 @@ pub struct ValidateArgs {
     /// Leaf files or folders (a taxonomy root or any folder inside it).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// How to check.
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// Repair whitespace-only problems (trailing spaces, missing final newline,
+    /// blank lines at the start or end, CRLF) in place before checking.
+    #[arg(long)]
+    pub fix: bool,
+}
+
+/// Arguments of `taxon diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The taxonomy: its git repository root or any folder inside it.
+    #[arg(long, default_value = ".")]
+    pub taxonomy: PathBuf,
+    /// The base to compare with: a branch (`origin/main`, `main`), any commit, or
+    /// `empty` for the whole tree. Default: `origin/main`, else `main`.
+    #[arg(long)]
+    pub base: Option<String>,
+    /// How to check.
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+/// The checking options `validate` and `diff` share.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
     /// Turn yamllint warnings into errors, as `ilab taxonomy diff` does.
     #[arg(long)]
     pub strict: bool,
@@ -49,11 +79,18 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// Repair whitespace-only problems (trailing spaces, missing final newline,
-    /// blank lines at the start or end, CRLF) in place before checking.
-    #[arg(long)]
-    pub fix: bool,
     /// Report only what upstream reports (leave out taxon's soft-limit warnings).
     #[arg(long)]
     pub upstream_only: bool,
+}
+
+impl CheckArgs {
+    /// The validation options these arguments ask for.
+    pub fn options(&self) -> crate::taxonomy::validate::Options {
+        crate::taxonomy::validate::Options {
+            schema_version: self.schema_version.map(i128::from),
+            strict: self.strict,
+            upstream_only: self.upstream_only,
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! subcommand, and the shared output formats.
 
 mod args;
+mod diff;
 mod output;
 mod validate;
 
@@ -20,6 +21,7 @@ pub const EXIT_TROUBLE: u8 = 2;
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     ExitCode::from(code)
 }

@@ -1,7 +1,7 @@
 //! `taxon validate`: check leaf files and print the findings.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -16,9 +16,9 @@ use super::output::{display_path, write_file_findings};
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
 
 /// One checked path and its findings.
-struct Checked {
-    path: PathBuf,
-    diagnostics: Vec<Diagnostic>,
+pub(super) struct Checked {
+    pub path: PathBuf,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Runs `taxon validate`; returns the exit code.
@@ -30,23 +30,31 @@ pub fn run(args: &ValidateArgs) -> u8 {
         }
         return EXIT_TROUBLE;
     }
-    let options = Options {
-        schema_version: args.schema_version.map(i128::from),
-        strict: args.strict,
-        upstream_only: args.upstream_only,
-    };
     let discovery = discover(&args.paths);
-    let checked: Vec<Checked> = discovery
-        .found
+    let checked = check(&discovery.found, &args.check.options(), args.fix);
+    let skipped = if discovery.not_checked.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} leaf files outside compositional_skills/ and knowledge/ not checked, as upstream)",
+            discovery.not_checked.len()
+        )
+    };
+    print_and_summarise(args.check.format, &checked, &skipped)
+}
+
+/// Validates the found files in parallel, repairing whitespace first if `fix`.
+pub(super) fn check(found: &[Found], options: &Options, fix: bool) -> Vec<Checked> {
+    found
         .par_iter()
         .map(|found| match found {
             Found::Leaf(path) => {
-                if args.fix {
+                if fix {
                     fix_in_place(path);
                 }
                 Checked {
                     path: path.clone(),
-                    diagnostics: validate_file(path, &options).diagnostics,
+                    diagnostics: validate_file(path, options).diagnostics,
                 }
             }
             Found::Refused(path, diagnostic) => Checked {
@@ -54,17 +62,16 @@ pub fn run(args: &ValidateArgs) -> u8 {
                 diagnostics: vec![diagnostic.clone()],
             },
         })
-        .collect();
-    print_and_summarise(args.format, &checked, discovery.not_checked.len())
+        .collect()
 }
 
 /// Repairs whitespace in place, saying what it did on stderr.
-fn fix_in_place(path: &PathBuf) {
+fn fix_in_place(path: &Path) {
     let Ok(original) = std::fs::read(path) else {
         return; // validation reports the read error
     };
     let Ok(text) = std::str::from_utf8(&original) else {
-        return;
+        return; // validation reports the encoding error
     };
     let shown = display_path(path);
     match fix_whitespace(text) {
@@ -77,7 +84,9 @@ fn fix_in_place(path: &PathBuf) {
     }
 }
 
-fn print_and_summarise(format: Format, checked: &[Checked], not_checked: usize) -> u8 {
+/// Prints every file's findings and, for people, a summary line on stderr ending in
+/// `note`; returns the exit code.
+pub(super) fn print_and_summarise(format: Format, checked: &[Checked], note: &str) -> u8 {
     let mut stdout = anstream::stdout().lock();
     let (mut errors, mut warnings, mut troubled) = (0, 0, false);
     for file in checked {
@@ -90,15 +99,8 @@ fn print_and_summarise(format: Format, checked: &[Checked], not_checked: usize) 
     }
     let _ = stdout.flush();
     if format == Format::Human {
-        let skipped = if not_checked > 0 {
-            format!(
-                " ({not_checked} leaf files outside compositional_skills/ and knowledge/ not checked, as upstream)"
-            )
-        } else {
-            String::new()
-        };
         eprintln!(
-            "{} files checked: {errors} errors, {warnings} warnings{skipped}",
+            "{} files checked: {errors} errors, {warnings} warnings{note}",
             checked.len()
         );
     }

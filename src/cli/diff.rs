@@ -1,0 +1,76 @@
+//! `taxon diff`: the leaves changed against a base, as upstream computes them, then
+//! their validation.
+
+use crate::git::{Base, Change, ResolvedBase, TaxonomyChanges, changed_taxonomy_files};
+use crate::taxonomy::tree::Found;
+
+use super::args::{DiffArgs, Format};
+use super::output::display_path;
+use super::validate::{check, print_and_summarise};
+use super::{EXIT_OK, EXIT_TROUBLE};
+
+/// Runs `taxon diff`; returns the exit code.
+pub fn run(args: &DiffArgs) -> u8 {
+    let base = args.base.as_deref().map_or(Base::Default, Base::parse);
+    let changes = match changed_taxonomy_files(&args.taxonomy, &base) {
+        Ok(changes) => changes,
+        Err(error) => {
+            eprintln!("taxon: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+    if args.check.format == Format::Human {
+        print_changes(&changes);
+    }
+    if changes.changed.is_empty() {
+        return EXIT_OK;
+    }
+    let found: Vec<Found> = changes
+        .changed_paths()
+        .map(|path| Found::Leaf(changes.root.join(path)))
+        .collect();
+    let checked = check(&found, &args.check.options(), false);
+    print_and_summarise(args.check.format, &checked, "")
+}
+
+fn describe_base(base: &ResolvedBase) -> String {
+    match base {
+        ResolvedBase::Empty => "the empty tree (base \"empty\")".to_owned(),
+        ResolvedBase::UnbornHead => "the empty tree (no commit yet)".to_owned(),
+        ResolvedBase::Ref(base) => {
+            let fallback = if base.is_fallback {
+                " (no origin/main, so the local branch)"
+            } else {
+                ""
+            };
+            let short = base.merge_base.to_string();
+            format!(
+                "{}{fallback} at {}",
+                base.name,
+                &short[..short.len().min(10)]
+            )
+        }
+    }
+}
+
+/// Prints the changed leaves for people, as `ilab taxonomy diff` lists them.
+fn print_changes(changes: &TaxonomyChanges) {
+    println!(
+        "{} changed leaves in {} since {}",
+        changes.changed.len(),
+        display_path(&changes.root).display(),
+        describe_base(&changes.base)
+    );
+    for file in &changes.changed {
+        let how = match &file.change {
+            Change::Added => "added".to_owned(),
+            Change::Modified => "modified".to_owned(),
+            Change::Untracked => "untracked".to_owned(),
+            Change::Renamed { from } => format!("renamed from {}", from.display()),
+        };
+        println!("  {} ({how})", file.path.display());
+    }
+    for path in &changes.deleted {
+        println!("  {} (deleted)", path.display());
+    }
+}
