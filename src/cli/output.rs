@@ -18,10 +18,15 @@ const RULE_STYLE: Style = Style::new().dimmed();
 /// `path` relative to the working directory when it is below it, as upstream prints it.
 pub fn display_path(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    std::env::current_dir()
+    let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(Path::to_owned))
-        .unwrap_or_else(|| path.to_owned())
+        .unwrap_or_else(|| path.to_owned());
+    if relative.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        relative
+    }
 }
 
 /// The message as upstream prints it: yamllint findings end in `(rule)`.

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what is missing (idempotent),
+# then runs formatting, lints and every test. Used by the README and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=target/upstream-venv
+upstream_packages=(instructlab-schema==0.4.2 yamllint==1.38.0 PyYAML==6.0.3)
+
+# Upstream's validator, for the differential tests.
+if ! "$venv/bin/python" -c 'import instructlab.schema, yamllint' 2>/dev/null; then
+  echo "== installing upstream's validator into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "${upstream_packages[@]}"
+fi
+export TAXON_UPSTREAM_PYTHON="$PWD/$venv/bin/python"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --locked
