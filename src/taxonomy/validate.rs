@@ -112,10 +112,15 @@ pub fn validate_file(path: &Path, options: &Options) -> Report {
     }
     let bytes = match std::fs::metadata(path) {
         Ok(meta) if !meta.is_file() => Err(format!("\"{}\" is not a file", path.display())),
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(format!(
-            "the file is {} bytes; taxon reads leaf files of at most {MAX_FILE_BYTES} bytes",
-            meta.len()
-        )),
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            return report.with(file_error(
+                "file-too-large",
+                format!(
+                    "the file is {} bytes; taxon reads leaf files of at most {MAX_FILE_BYTES} bytes",
+                    meta.len()
+                ),
+            ));
+        }
         Ok(_) => std::fs::read(path).map_err(|e| format!("cannot read the file: {e}")),
         Err(e) => Err(format!("cannot read the file: {e}")),
     };

@@ -48,6 +48,18 @@ impl Rng {
         out
     }
 
+    /// A sentence of `min` to `min + spread - 1` words.
+    fn sentence_about(&mut self, min: usize, spread: usize) -> String {
+        let words = min + self.below(spread);
+        self.sentence(words)
+    }
+
+    /// A paragraph of `min` to `min + spread - 1` sentences.
+    fn paragraph_about(&mut self, min: usize, spread: usize, indent: &str) -> String {
+        let sentences = min + self.below(spread);
+        self.paragraph(sentences, indent)
+    }
+
     fn paragraph(&mut self, sentences: usize, indent: &str) -> String {
         let mut out = String::new();
         for _ in 0..sentences {
@@ -72,9 +84,9 @@ fn skill(rng: &mut Rng, index: usize, grounded: bool) -> String {
         } else {
             out.push_str("  - question: >\n");
         }
-        let question = rng.sentence(6 + rng.below(8));
+        let question = rng.sentence_about(6, 8);
         let _ = writeln!(out, "      Example {example}: why does the {question}");
-        let answer = rng.paragraph(3 + rng.below(4), "      ");
+        let answer = rng.paragraph_about(3, 4, "      ");
         let _ = write!(out, "    answer: |\n{answer}");
     }
     out
@@ -86,11 +98,11 @@ fn knowledge(rng: &mut Rng, index: usize) -> String {
         WORDS[rng.below(WORDS.len())]
     );
     for example in 0..5 {
-        let context = rng.paragraph(5 + rng.below(4), "      ");
+        let context = rng.paragraph_about(5, 4, "      ");
         let _ = write!(out, "  - context: |\n{context}    questions_and_answers:\n");
         for pair in 0..3 {
-            let question = rng.sentence(6 + rng.below(6));
-            let answer = rng.sentence(10 + rng.below(20));
+            let question = rng.sentence_about(6, 6);
+            let answer = rng.sentence_about(10, 20);
             let _ = write!(
                 out,
                 "      - question: >\n          Q{example}.{pair}: {question}\n        answer: >\n          {answer}\n"

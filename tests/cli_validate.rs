@@ -1,0 +1,161 @@
+//! `taxon validate` and `taxon diff` driven as a user would: the real binary on
+//! temporary taxonomies.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SKILL: &str = "version: 3
+task_description: Turn notes into action items.
+created_by: ada
+seed_examples:
+  - question: Notes say Bo will send the deck by Friday.
+    answer: Bo sends the deck by Friday.
+  - question: Notes say the team agreed to move standup to 10.
+    answer: Everyone moves standup to 10.
+  - question: Notes say Ana will review the budget.
+    answer: Ana reviews the budget.
+  - question: Notes say nobody owns the release notes yet.
+    answer: Find an owner for the release notes.
+  - question: Notes say Li and Sam pair on the login bug.
+    answer: Li and Sam fix the login bug together.
+";
+
+fn taxon(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taxon"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run taxon")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn write_leaf(root: &Path, folder: &str, text: &str, attribution: bool) -> PathBuf {
+    let dir = root.join(folder);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("qna.yaml"), text).unwrap();
+    if attribution {
+        fs::write(dir.join("attribution.txt"), "Title of work: notes\n").unwrap();
+    }
+    dir.join("qna.yaml")
+}
+
+#[test]
+fn a_valid_leaf_passes_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    write_leaf(dir.path(), "compositional_skills/notes/action_items", SKILL, true);
+    let out = taxon(&["validate", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout(&out), "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 files checked: 0 errors, 0 warnings"));
+}
+
+#[test]
+fn errors_exit_1_with_position_path_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = SKILL.replace("created_by: ada\n", "created_by: ada  \nauthor: ada\n");
+    write_leaf(dir.path(), "compositional_skills/notes/action_items", &broken, true);
+    let out = taxon(&["validate", "compositional_skills"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("compositional_skills/notes/action_items/qna.yaml:3:16 trailing spaces (trailing-spaces)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("qna.yaml:4:1 [.] Unevaluated properties are not allowed ('author' was unexpected) (unevaluatedProperties)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_and_github_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    write_leaf(dir.path(), "knowledge/tides", "version: 2\ncreated_by: ada\n", false);
+    let out = taxon(&["validate", "--format", "json", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(line["path"], "knowledge/tides/qna.yaml");
+    let rules: Vec<&str> = line["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["deprecated", "attribution"]);
+
+    let out = taxon(&["validate", "--format", "github", "."], dir.path());
+    assert_eq!(
+        stdout(&out),
+        "::error file=knowledge/tides/qna.yaml,line=1,col=1::1:1 Version 2 is not supported for knowledge. Minimum supported version is 3.\n\
+         ::error file=knowledge/tides/qna.yaml,line=1,col=1::1:1 The \"attribution.txt\" file does not exist or is not a file\n"
+    );
+}
+
+#[test]
+fn schema_version_forces_and_strict_promotes_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let v2 = SKILL.replace("version: 3", "version: 2").replace("seed_examples:\n", "seed_examples:\n\n");
+    write_leaf(dir.path(), "compositional_skills/notes/action_items", &v2, true);
+    let own = taxon(&["validate", "--format", "json", "."], dir.path());
+    assert_eq!(own.status.code(), Some(0), "a blank line is only a warning");
+    let forced = taxon(&["validate", "--schema-version", "3", "."], dir.path());
+    assert_eq!(forced.status.code(), Some(1));
+    assert!(stdout(&forced).contains("3 was expected (const)"));
+    let strict = taxon(&["validate", "--strict", "."], dir.path());
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+#[test]
+fn fix_repairs_whitespace_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = SKILL.replace('\n', "  \r\n") + "\r\n\r\n";
+    let path = write_leaf(dir.path(), "compositional_skills/notes/action_items", &messy, true);
+    let before = taxon(&["validate", "."], dir.path());
+    assert_eq!(before.status.code(), Some(1));
+    let fixed = taxon(&["validate", "--fix", "."], dir.path());
+    assert_eq!(fixed.status.code(), Some(0), "{}", stdout(&fixed));
+    assert_eq!(fs::read_to_string(path).unwrap(), SKILL);
+}
+
+#[test]
+fn bad_input_is_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let invalid_utf8 = root.join("compositional_skills/a/qna.yaml");
+    fs::create_dir_all(invalid_utf8.parent().unwrap()).unwrap();
+    fs::write(&invalid_utf8, b"version: 3\ncreated_by: \xff\xfe\n").unwrap();
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    write_leaf(root, "compositional_skills/b", &bomb, true);
+    let huge = root.join("compositional_skills/c/qna.yaml");
+    fs::create_dir_all(huge.parent().unwrap()).unwrap();
+    fs::write(&huge, vec![b'#'; 17 * 1024 * 1024]).unwrap();
+    let out = taxon(&["validate", "--format", "json", "."], root);
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let first_error = |i: usize| lines[i]["errors"][0].clone();
+    assert_eq!(first_error(0)["rule"], "encoding");
+    assert_eq!((first_error(0)["line"].as_u64(), first_error(0)["col"].as_u64()), (Some(2), Some(13)));
+    assert!(first_error(1)["message"].as_str().unwrap().contains("alias bomb"));
+    assert_eq!(first_error(2)["rule"], "file-too-large");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn usage_and_missing_paths_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(taxon(&["validate", "nowhere"], dir.path()).status.code(), Some(2));
+    assert_eq!(taxon(&["validate", "--format", "xml"], dir.path()).status.code(), Some(2));
+    let not_repo = taxon(&["diff"], dir.path());
+    assert_eq!(not_repo.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&not_repo.stderr).contains("is not inside a git repository"));
+}
