@@ -5,5 +5,6 @@
 
 pub mod atomic_file;
 pub mod cli;
+pub mod find;
 pub mod git;
 pub mod taxonomy;

@@ -46,9 +46,19 @@ fn write_leaf(root: &Path, folder: &str, text: &str, attribution: bool) -> PathB
 #[test]
 fn a_valid_leaf_passes_with_exit_0() {
     let dir = tempfile::tempdir().unwrap();
-    write_leaf(dir.path(), "compositional_skills/notes/action_items", SKILL, true);
+    write_leaf(
+        dir.path(),
+        "compositional_skills/notes/action_items",
+        SKILL,
+        true,
+    );
     let out = taxon(&["validate", "."], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(stdout(&out), "");
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 files checked: 0 errors, 0 warnings"));
 }
@@ -57,7 +67,12 @@ fn a_valid_leaf_passes_with_exit_0() {
 fn errors_exit_1_with_position_path_and_rule() {
     let dir = tempfile::tempdir().unwrap();
     let broken = SKILL.replace("created_by: ada\n", "created_by: ada  \nauthor: ada\n");
-    write_leaf(dir.path(), "compositional_skills/notes/action_items", &broken, true);
+    write_leaf(
+        dir.path(),
+        "compositional_skills/notes/action_items",
+        &broken,
+        true,
+    );
     let out = taxon(&["validate", "compositional_skills"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
@@ -74,7 +89,12 @@ fn errors_exit_1_with_position_path_and_rule() {
 #[test]
 fn json_and_github_formats() {
     let dir = tempfile::tempdir().unwrap();
-    write_leaf(dir.path(), "knowledge/tides", "version: 2\ncreated_by: ada\n", false);
+    write_leaf(
+        dir.path(),
+        "knowledge/tides",
+        "version: 2\ncreated_by: ada\n",
+        false,
+    );
     let out = taxon(&["validate", "--format", "json", "."], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
@@ -98,8 +118,15 @@ fn json_and_github_formats() {
 #[test]
 fn schema_version_forces_and_strict_promotes_warnings() {
     let dir = tempfile::tempdir().unwrap();
-    let v2 = SKILL.replace("version: 3", "version: 2").replace("seed_examples:\n", "seed_examples:\n\n");
-    write_leaf(dir.path(), "compositional_skills/notes/action_items", &v2, true);
+    let v2 = SKILL
+        .replace("version: 3", "version: 2")
+        .replace("seed_examples:\n", "seed_examples:\n\n");
+    write_leaf(
+        dir.path(),
+        "compositional_skills/notes/action_items",
+        &v2,
+        true,
+    );
     let own = taxon(&["validate", "--format", "json", "."], dir.path());
     assert_eq!(own.status.code(), Some(0), "a blank line is only a warning");
     let forced = taxon(&["validate", "--schema-version", "3", "."], dir.path());
@@ -113,7 +140,12 @@ fn schema_version_forces_and_strict_promotes_warnings() {
 fn fix_repairs_whitespace_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let messy = SKILL.replace('\n', "  \r\n") + "\r\n\r\n";
-    let path = write_leaf(dir.path(), "compositional_skills/notes/action_items", &messy, true);
+    let path = write_leaf(
+        dir.path(),
+        "compositional_skills/notes/action_items",
+        &messy,
+        true,
+    );
     let before = taxon(&["validate", "."], dir.path());
     assert_eq!(before.status.code(), Some(1));
     let fixed = taxon(&["validate", "--fix", "."], dir.path());
@@ -131,7 +163,9 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
         let p = i - 1;
-        bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     write_leaf(root, "compositional_skills/b", &bomb, true);
     let huge = root.join("compositional_skills/c/qna.yaml");
@@ -144,8 +178,19 @@ fn bad_input_is_a_clear_error_not_a_panic() {
         .collect();
     let first_error = |i: usize| lines[i]["errors"][0].clone();
     assert_eq!(first_error(0)["rule"], "encoding");
-    assert_eq!((first_error(0)["line"].as_u64(), first_error(0)["col"].as_u64()), (Some(2), Some(13)));
-    assert!(first_error(1)["message"].as_str().unwrap().contains("alias bomb"));
+    assert_eq!(
+        (
+            first_error(0)["line"].as_u64(),
+            first_error(0)["col"].as_u64()
+        ),
+        (Some(2), Some(13))
+    );
+    assert!(
+        first_error(1)["message"]
+            .as_str()
+            .unwrap()
+            .contains("alias bomb")
+    );
     assert_eq!(first_error(2)["rule"], "file-too-large");
     assert_eq!(out.status.code(), Some(1));
 }
@@ -153,8 +198,16 @@ fn bad_input_is_a_clear_error_not_a_panic() {
 #[test]
 fn usage_and_missing_paths_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(taxon(&["validate", "nowhere"], dir.path()).status.code(), Some(2));
-    assert_eq!(taxon(&["validate", "--format", "xml"], dir.path()).status.code(), Some(2));
+    assert_eq!(
+        taxon(&["validate", "nowhere"], dir.path()).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        taxon(&["validate", "--format", "xml"], dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
     let not_repo = taxon(&["diff"], dir.path());
     assert_eq!(not_repo.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&not_repo.stderr).contains("is not inside a git repository"));

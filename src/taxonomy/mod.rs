@@ -4,6 +4,7 @@ pub mod diagnostic;
 pub mod fix;
 pub mod leaf;
 pub mod lint;
+pub mod model;
 pub mod qna;
 pub mod schema;
 pub mod soft_limits;

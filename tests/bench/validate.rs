@@ -142,13 +142,20 @@ fn main() {
     println!();
     println!("{:<44} {:>10} {:>12}", "what", "time", "files/s");
     for (what, elapsed) in [
-        ("read every qna.yaml (walk + read, 1 thread)", read_sequential),
+        (
+            "read every qna.yaml (walk + read, 1 thread)",
+            read_sequential,
+        ),
         ("read every qna.yaml (walk + read, parallel)", read_parallel),
         ("validate (library, 1 thread)", validate_one_thread),
         ("validate (library, parallel)", validate_library),
         ("`taxon validate --format json` (process)", validate_binary),
     ] {
-        println!("{what:<44} {:>8.1}ms {:>12.0}", elapsed.as_secs_f64() * 1e3, rate(n, elapsed));
+        println!(
+            "{what:<44} {:>8.1}ms {:>12.0}",
+            elapsed.as_secs_f64() * 1e3,
+            rate(n, elapsed)
+        );
     }
     println!();
     println!(
@@ -160,6 +167,8 @@ fn main() {
             "upstream TaxonomyParser: {upstream:.1} files/s; taxon validate is {:.0}x faster",
             rate(n, validate_binary) / upstream
         ),
-        None => println!("upstream: not measured (set TAXON_UPSTREAM_PYTHON to a Python with instructlab-schema)"),
+        None => println!(
+            "upstream: not measured (set TAXON_UPSTREAM_PYTHON to a Python with instructlab-schema)"
+        ),
     }
 }

@@ -16,8 +16,16 @@ const WORDS: &[&str] = &[
 ];
 
 const DOMAINS: &[&str] = &[
-    "arts", "engineering", "geography", "history", "linguistics", "mathematics", "science",
-    "technology", "philosophy", "economics",
+    "arts",
+    "engineering",
+    "geography",
+    "history",
+    "linguistics",
+    "mathematics",
+    "science",
+    "technology",
+    "philosophy",
+    "economics",
 ];
 
 /// A small deterministic generator (64-bit LCG).
@@ -123,7 +131,10 @@ pub fn write_taxonomy(root: &Path, leaves: usize) -> io::Result<()> {
         let domain = DOMAINS[index % DOMAINS.len()];
         let group = WORDS[(index / DOMAINS.len()) % WORDS.len()];
         let (folder, text) = match index % 5 {
-            0 => (format!("knowledge/{domain}/{group}/topic_{index}"), knowledge(&mut rng, index)),
+            0 => (
+                format!("knowledge/{domain}/{group}/topic_{index}"),
+                knowledge(&mut rng, index),
+            ),
             1 => (
                 format!("compositional_skills/grounded/{domain}/{group}/task_{index}"),
                 skill(&mut rng, index, true),
