@@ -5,6 +5,8 @@
 
 pub mod atomic_file;
 pub mod cli;
+pub mod dirs;
 pub mod find;
 pub mod git;
+pub mod sample;
 pub mod taxonomy;
