@@ -10,3 +10,4 @@ pub mod find;
 pub mod git;
 pub mod sample;
 pub mod taxonomy;
+pub mod tui;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::leaf::{CONTRIBUTABLE_FOLDERS, FOUNDATIONAL_FOLDER, LEAF_FILE};
+use super::leaf::{ATTRIBUTION_FILE, CONTRIBUTABLE_FOLDERS, FOUNDATIONAL_FOLDER, LEAF_FILE};
 use super::validate::{Options, Report, validate_file};
 
 /// One leaf of a loaded taxonomy.
@@ -17,9 +17,21 @@ pub struct Leaf {
     pub folder: PathBuf,
     /// Its validation report (content, kind and findings).
     pub report: Report,
+    /// The text of its `attribution.txt`, if there is one.
+    pub attribution: Option<String>,
 }
 
 impl Leaf {
+    /// Reads and validates the leaf in `folder` below `root`.
+    pub fn read(root: &Path, folder: PathBuf, options: &Options) -> Self {
+        let dir = root.join(&folder);
+        Self {
+            report: validate_file(&dir.join(LEAF_FILE), options),
+            attribution: std::fs::read_to_string(dir.join(ATTRIBUTION_FILE)).ok(),
+            folder,
+        }
+    }
+
     /// The leaf's `qna.yaml`, relative to the taxonomy root.
     pub fn file(&self) -> PathBuf {
         self.folder.join(LEAF_FILE)
@@ -59,13 +71,13 @@ impl Taxonomy {
         files.sort();
         let leaves = files
             .par_iter()
-            .map(|file| Leaf {
-                folder: file
+            .map(|file| {
+                let folder = file
                     .parent()
                     .and_then(|dir| dir.strip_prefix(root).ok())
                     .map(Path::to_owned)
-                    .unwrap_or_default(),
-                report: validate_file(file, options),
+                    .unwrap_or_default();
+                Leaf::read(root, folder, options)
             })
             .collect();
         Self {
@@ -90,17 +102,12 @@ impl Taxonomy {
             .binary_search_by(|leaf| leaf.folder.as_path().cmp(folder));
         match (file.is_file(), position) {
             (true, Ok(index)) => {
-                self.leaves[index].report = validate_file(&file, options);
+                self.leaves[index] = Leaf::read(&self.root, folder.to_owned(), options);
                 Some(index)
             }
             (true, Err(index)) => {
-                self.leaves.insert(
-                    index,
-                    Leaf {
-                        folder: folder.to_owned(),
-                        report: validate_file(&file, options),
-                    },
-                );
+                self.leaves
+                    .insert(index, Leaf::read(&self.root, folder.to_owned(), options));
                 Some(index)
             }
             (false, Ok(index)) => {

@@ -1,0 +1,72 @@
+//! Actions: the command vocabulary. One list, with a name and a line of help per
+//! action, feeds the keymap file, the `?` help, the command palette and the
+//! status-bar hints, so they can never drift from the handlers.
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $doc:literal;)*) => {
+        /// Something the user can ask for.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Action {
+            /// Every action, in help order.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            /// The name used in the keymap file and the palette.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name,)* }
+            }
+
+            /// One line saying what it does.
+            pub fn doc(self) -> &'static str {
+                match self { $(Action::$variant => $doc,)* }
+            }
+
+            /// The action with this name.
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name { $($name => Some(Action::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit", "Quit taxon (asks first if there are unsaved edits)";
+    Back => "back", "Close the popup, or go back to the tree";
+    Up => "up", "Move up";
+    Down => "down", "Move down";
+    PageUp => "page-up", "Move up a page";
+    PageDown => "page-down", "Move down a page";
+    Top => "top", "Go to the first row";
+    Bottom => "bottom", "Go to the last row";
+    Expand => "expand", "Open the folder, or show the leaf";
+    Collapse => "collapse", "Close the folder, or go to its parent";
+    ExpandAll => "expand-all", "Open every folder";
+    CollapseAll => "collapse-all", "Close every folder";
+    FocusNext => "focus-next", "Switch between the tree and the detail pane";
+    Find => "find", "Fuzzy-find leaves by path, description and question";
+    Palette => "palette", "Run any command by name";
+    Help => "help", "Show every key";
+    Reload => "reload", "Reload the taxonomy from disk and git";
+    NextProblem => "next-problem", "Go to the next leaf with errors or warnings";
+    Confirm => "confirm", "Accept (run the selected command, open the selected hit)";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        for action in Action::ALL {
+            assert_eq!(Action::from_name(action.name()), Some(*action));
+            assert!(!action.doc().is_empty());
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len());
+    }
+}

@@ -1,0 +1,349 @@
+//! Keymaps per mode: embedded defaults, overridden key by key from the user's
+//! `keymap.toml`, e.g.
+//!
+//! ```toml
+//! [browse]
+//! "ctrl-f" = "find"
+//! "j" = "down"
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+
+/// A mode: which keymap applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    /// The tree and detail panes.
+    Browse,
+    /// A list popup (finder results, palette): typing goes to its input line.
+    Picker,
+    /// The help popup.
+    Help,
+}
+
+impl Mode {
+    const ALL: [Mode; 3] = [Mode::Browse, Mode::Picker, Mode::Help];
+
+    fn section(self) -> &'static str {
+        match self {
+            Mode::Browse => "browse",
+            Mode::Picker => "picker",
+            Mode::Help => "help",
+        }
+    }
+}
+
+/// A key with its modifiers, as written in keymap files: `q`, `ctrl-p`, `enter`,
+/// `shift-tab`, `pagedown`, `f1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    code: KeyCodeKey,
+    ctrl: bool,
+    alt: bool,
+}
+
+/// The subset of key codes a binding can name (ordered, hashable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum KeyCodeKey {
+    Char(char),
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Backspace,
+    Delete,
+    F(u8),
+}
+
+impl Key {
+    /// The binding a key press matches.
+    pub fn from_event(event: &KeyEvent) -> Option<Key> {
+        let code = match event.code {
+            KeyCode::Char(c) => KeyCodeKey::Char(c),
+            KeyCode::Enter => KeyCodeKey::Enter,
+            KeyCode::Esc => KeyCodeKey::Esc,
+            KeyCode::Tab => KeyCodeKey::Tab,
+            KeyCode::BackTab => KeyCodeKey::BackTab,
+            KeyCode::Up => KeyCodeKey::Up,
+            KeyCode::Down => KeyCodeKey::Down,
+            KeyCode::Left => KeyCodeKey::Left,
+            KeyCode::Right => KeyCodeKey::Right,
+            KeyCode::PageUp => KeyCodeKey::PageUp,
+            KeyCode::PageDown => KeyCodeKey::PageDown,
+            KeyCode::Home => KeyCodeKey::Home,
+            KeyCode::End => KeyCodeKey::End,
+            KeyCode::Backspace => KeyCodeKey::Backspace,
+            KeyCode::Delete => KeyCodeKey::Delete,
+            KeyCode::F(n) => KeyCodeKey::F(n),
+            _ => return None,
+        };
+        Some(Key {
+            code,
+            ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+            alt: event.modifiers.contains(KeyModifiers::ALT),
+        })
+    }
+
+    /// Parses `ctrl-p`, `alt-x`, `enter`, `?`, `-`.
+    pub fn parse(text: &str) -> Option<Key> {
+        let (mut ctrl, mut alt, mut rest) = (false, false, text);
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-").filter(|r| !r.is_empty()) {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-").filter(|r| !r.is_empty()) {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCodeKey::Enter,
+            "esc" => KeyCodeKey::Esc,
+            "tab" => KeyCodeKey::Tab,
+            "shift-tab" | "backtab" => KeyCodeKey::BackTab,
+            "up" => KeyCodeKey::Up,
+            "down" => KeyCodeKey::Down,
+            "left" => KeyCodeKey::Left,
+            "right" => KeyCodeKey::Right,
+            "pageup" => KeyCodeKey::PageUp,
+            "pagedown" => KeyCodeKey::PageDown,
+            "home" => KeyCodeKey::Home,
+            "end" => KeyCodeKey::End,
+            "backspace" => KeyCodeKey::Backspace,
+            "delete" => KeyCodeKey::Delete,
+            "space" => KeyCodeKey::Char(' '),
+            f if f.len() > 1 && f.starts_with('f') => KeyCodeKey::F(f[1..].parse().ok()?),
+            c if c.chars().count() == 1 => KeyCodeKey::Char(c.chars().next()?),
+            _ => return None,
+        };
+        Some(Key { code, ctrl, alt })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("alt-")?;
+        }
+        match self.code {
+            KeyCodeKey::Char(' ') => f.write_str("space"),
+            KeyCodeKey::Char(c) => write!(f, "{c}"),
+            KeyCodeKey::Enter => f.write_str("enter"),
+            KeyCodeKey::Esc => f.write_str("esc"),
+            KeyCodeKey::Tab => f.write_str("tab"),
+            KeyCodeKey::BackTab => f.write_str("shift-tab"),
+            KeyCodeKey::Up => f.write_str("up"),
+            KeyCodeKey::Down => f.write_str("down"),
+            KeyCodeKey::Left => f.write_str("left"),
+            KeyCodeKey::Right => f.write_str("right"),
+            KeyCodeKey::PageUp => f.write_str("pageup"),
+            KeyCodeKey::PageDown => f.write_str("pagedown"),
+            KeyCodeKey::Home => f.write_str("home"),
+            KeyCodeKey::End => f.write_str("end"),
+            KeyCodeKey::Backspace => f.write_str("backspace"),
+            KeyCodeKey::Delete => f.write_str("delete"),
+            KeyCodeKey::F(n) => write!(f, "f{n}"),
+        }
+    }
+}
+
+/// The embedded defaults: vim-style and arrow keys both work.
+const DEFAULTS: &[(Mode, &str, Action)] = &[
+    (Mode::Browse, "q", Action::Quit),
+    (Mode::Browse, "ctrl-c", Action::Quit),
+    (Mode::Browse, "esc", Action::Back),
+    (Mode::Browse, "k", Action::Up),
+    (Mode::Browse, "up", Action::Up),
+    (Mode::Browse, "j", Action::Down),
+    (Mode::Browse, "down", Action::Down),
+    (Mode::Browse, "pageup", Action::PageUp),
+    (Mode::Browse, "ctrl-u", Action::PageUp),
+    (Mode::Browse, "pagedown", Action::PageDown),
+    (Mode::Browse, "ctrl-d", Action::PageDown),
+    (Mode::Browse, "g", Action::Top),
+    (Mode::Browse, "home", Action::Top),
+    (Mode::Browse, "G", Action::Bottom),
+    (Mode::Browse, "end", Action::Bottom),
+    (Mode::Browse, "l", Action::Expand),
+    (Mode::Browse, "right", Action::Expand),
+    (Mode::Browse, "enter", Action::Expand),
+    (Mode::Browse, "h", Action::Collapse),
+    (Mode::Browse, "left", Action::Collapse),
+    (Mode::Browse, "E", Action::ExpandAll),
+    (Mode::Browse, "C", Action::CollapseAll),
+    (Mode::Browse, "tab", Action::FocusNext),
+    (Mode::Browse, "/", Action::Find),
+    (Mode::Browse, "ctrl-p", Action::Find),
+    (Mode::Browse, ":", Action::Palette),
+    (Mode::Browse, "?", Action::Help),
+    (Mode::Browse, "r", Action::Reload),
+    (Mode::Browse, "n", Action::NextProblem),
+    (Mode::Picker, "esc", Action::Back),
+    (Mode::Picker, "ctrl-c", Action::Back),
+    (Mode::Picker, "enter", Action::Confirm),
+    (Mode::Picker, "up", Action::Up),
+    (Mode::Picker, "ctrl-k", Action::Up),
+    (Mode::Picker, "down", Action::Down),
+    (Mode::Picker, "ctrl-j", Action::Down),
+    (Mode::Picker, "pageup", Action::PageUp),
+    (Mode::Picker, "pagedown", Action::PageDown),
+    (Mode::Help, "esc", Action::Back),
+    (Mode::Help, "q", Action::Back),
+    (Mode::Help, "?", Action::Back),
+    (Mode::Help, "k", Action::Up),
+    (Mode::Help, "up", Action::Up),
+    (Mode::Help, "j", Action::Down),
+    (Mode::Help, "down", Action::Down),
+];
+
+/// Why a keymap file was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum KeymapError {
+    /// Not TOML, or not the expected shape.
+    #[error("keymap file: {0}")]
+    Syntax(#[from] toml::de::Error),
+    /// An unknown mode, key or action.
+    #[error("keymap file: {0}")]
+    Unknown(String),
+}
+
+/// The bindings of every mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: BTreeMap<(Mode, Key), Action>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let bindings = DEFAULTS
+            .iter()
+            .filter_map(|&(mode, key, action)| Some(((mode, Key::parse(key)?), action)))
+            .collect();
+        Self { bindings }
+    }
+}
+
+impl Keymap {
+    /// The defaults overridden by the user's file (`[mode] "key" = "action"`; the
+    /// action `"none"` unbinds a key).
+    pub fn with_overrides(toml_text: &str) -> Result<Self, KeymapError> {
+        let mut keymap = Self::default();
+        let file: BTreeMap<String, BTreeMap<String, String>> = toml::from_str(toml_text)?;
+        for (section, keys) in file {
+            let mode = Mode::ALL
+                .into_iter()
+                .find(|m| m.section() == section)
+                .ok_or_else(|| KeymapError::Unknown(format!("no mode [{section}]")))?;
+            for (key_text, action_name) in keys {
+                let key = Key::parse(&key_text)
+                    .ok_or_else(|| KeymapError::Unknown(format!("no key \"{key_text}\"")))?;
+                if action_name == "none" {
+                    keymap.bindings.remove(&(mode, key));
+                    continue;
+                }
+                let action = Action::from_name(&action_name).ok_or_else(|| {
+                    KeymapError::Unknown(format!("no action \"{action_name}\" (see `?`)"))
+                })?;
+                keymap.bindings.insert((mode, key), action);
+            }
+        }
+        Ok(keymap)
+    }
+
+    /// The action a key press asks for in `mode`.
+    pub fn action(&self, mode: Mode, event: &KeyEvent) -> Option<Action> {
+        // Shift is part of the character (`G`, `?`), so only ctrl and alt count.
+        let key = Key::from_event(event)?;
+        self.bindings.get(&(mode, key)).copied()
+    }
+
+    /// The keys bound to `action` in `mode`, as text.
+    pub fn keys_for(&self, mode: Mode, action: Action) -> Vec<String> {
+        self.bindings
+            .iter()
+            .filter(|((m, _), a)| *m == mode && **a == action)
+            .map(|((_, key), _)| key.to_string())
+            .collect()
+    }
+
+    /// Every binding of `mode`, grouped by action in help order.
+    pub fn help(&self, mode: Mode) -> Vec<(Action, Vec<String>)> {
+        Action::ALL
+            .iter()
+            .map(|&action| (action, self.keys_for(mode, action)))
+            .filter(|(_, keys)| !keys.is_empty())
+            .collect()
+    }
+
+    /// Every mode with bindings, for the help screen.
+    pub fn modes(&self) -> impl Iterator<Item = (Mode, &'static str)> {
+        Mode::ALL.into_iter().map(|m| (m, m.section()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn defaults_bind_vim_and_arrow_keys() {
+        let keymap = Keymap::default();
+        let none = KeyModifiers::NONE;
+        assert_eq!(keymap.action(Mode::Browse, &press(KeyCode::Char('j'), none)), Some(Action::Down));
+        assert_eq!(keymap.action(Mode::Browse, &press(KeyCode::Down, none)), Some(Action::Down));
+        assert_eq!(
+            keymap.action(Mode::Browse, &press(KeyCode::Char('p'), KeyModifiers::CONTROL)),
+            Some(Action::Find)
+        );
+        assert_eq!(
+            keymap.action(Mode::Browse, &press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(keymap.keys_for(Mode::Browse, Action::Find), vec!["/", "ctrl-p"]);
+    }
+
+    #[test]
+    fn user_file_overrides_single_keys() {
+        let keymap =
+            Keymap::with_overrides("[browse]\n\"ctrl-f\" = \"find\"\n\"q\" = \"none\"\n").unwrap();
+        let ctrl_f = press(KeyCode::Char('f'), KeyModifiers::CONTROL);
+        assert_eq!(keymap.action(Mode::Browse, &ctrl_f), Some(Action::Find));
+        assert_eq!(keymap.action(Mode::Browse, &press(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            keymap.action(Mode::Browse, &press(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down),
+            "other keys keep their defaults"
+        );
+        assert!(Keymap::with_overrides("[browse]\n\"q\" = \"fly\"\n").is_err());
+        assert!(Keymap::with_overrides("[nowhere]\n").is_err());
+        assert!(Keymap::with_overrides("[browse]\n\"hyper-q\" = \"quit\"\n").is_err());
+    }
+
+    #[test]
+    fn keys_print_as_they_parse() {
+        for text in ["q", "ctrl-p", "alt-x", "enter", "shift-tab", "f5", "space", "?"] {
+            assert_eq!(Key::parse(text).unwrap().to_string(), text);
+        }
+    }
+}

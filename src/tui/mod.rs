@@ -1,0 +1,59 @@
+//! The terminal user interface: browse, find and (soon) author taxonomy leaves.
+//! Only this module knows about terminals.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+mod load;
+pub mod marks;
+pub mod picker;
+mod runtime;
+pub mod tree;
+pub mod view;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::dirs::AppDirs;
+
+use self::app::{App, Msg, Notice};
+use self::keymap::Keymap;
+
+/// Opens the TUI on the taxonomy at `root` and runs it until the user quits. The
+/// terminal is restored on exit, on error and on panic.
+pub fn run(root: PathBuf, dirs: &AppDirs) -> anyhow::Result<()> {
+    let (keymap, keymap_problem) = match std::fs::read_to_string(dirs.keymap_file()) {
+        Ok(text) => match Keymap::with_overrides(&text) {
+            Ok(keymap) => (keymap, None),
+            Err(error) => (Keymap::default(), Some(format!("{}: {error}", dirs.keymap_file().display()))),
+        },
+        Err(_) => (Keymap::default(), None),
+    };
+    let Msg::Loaded {
+        taxonomy,
+        marks,
+        branch,
+    } = load::load(&root)
+    else {
+        anyhow::bail!("loading {} gave no taxonomy", root.display());
+    };
+    let git_problem = marks.as_ref().err().cloned();
+    let mut app = App::new(*taxonomy, marks.unwrap_or_default(), branch, keymap);
+    if let Some(problem) = keymap_problem.or(git_problem) {
+        app.notice = Some(Notice {
+            text: problem,
+            is_error: true,
+        });
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    // ratatui installs a panic hook that restores the terminal before the message.
+    let mut terminal = ratatui::try_init().context("opening the terminal")?;
+    let result = runtime.block_on(runtime::run(&mut terminal, app, root));
+    ratatui::try_restore().context("restoring the terminal")?;
+    result.context("running the interface")
+}

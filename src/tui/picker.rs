@@ -1,0 +1,150 @@
+//! The state of a list popup with an input line: the fuzzy finder and the command
+//! palette.
+
+use crate::find::Hit;
+
+use super::action::Action;
+
+/// A line of text being typed, with a cursor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputLine {
+    text: String,
+    /// Cursor position, in characters.
+    cursor: usize,
+}
+
+impl InputLine {
+    /// The text typed so far.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The cursor, in characters from the start.
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    fn byte_at(&self, chars: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(chars)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+
+    /// Inserts a character at the cursor.
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte_at(self.cursor);
+        self.text.insert(at, c);
+        self.cursor += 1;
+    }
+
+    /// Deletes the character before the cursor; false if there was none.
+    pub fn backspace(&mut self) -> bool {
+        if self.cursor == 0 {
+            return false;
+        }
+        self.cursor -= 1;
+        let at = self.byte_at(self.cursor);
+        self.text.remove(at);
+        true
+    }
+
+    /// Deletes the word before the cursor (ctrl-w).
+    pub fn delete_word(&mut self) -> bool {
+        let before: Vec<char> = self.text.chars().take(self.cursor).collect();
+        let mut start = before.len();
+        while start > 0 && before[start - 1] == ' ' {
+            start -= 1;
+        }
+        while start > 0 && before[start - 1] != ' ' {
+            start -= 1;
+        }
+        if start == self.cursor {
+            return false;
+        }
+        let (from, to) = (self.byte_at(start), self.byte_at(self.cursor));
+        self.text.replace_range(from..to, "");
+        self.cursor = start;
+        true
+    }
+
+    /// Moves the cursor left or right.
+    pub fn move_cursor(&mut self, delta: isize) {
+        let len = self.text.chars().count() as isize;
+        self.cursor = (self.cursor as isize + delta).clamp(0, len) as usize;
+    }
+}
+
+/// The fuzzy finder popup.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Finder {
+    /// The query.
+    pub input: InputLine,
+    /// The newest request sent; results of older ones are dropped.
+    pub generation: u64,
+    /// The hits of the newest answered request.
+    pub hits: Vec<Hit>,
+    /// The selected hit.
+    pub selected: usize,
+}
+
+/// The command palette: every action by name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Palette {
+    /// The filter.
+    pub input: InputLine,
+    /// The selected command among the filtered ones.
+    pub selected: usize,
+}
+
+impl Palette {
+    /// The actions whose name or help contains every word of the filter.
+    pub fn matches(&self) -> Vec<Action> {
+        let filter = self.input.text().to_lowercase();
+        Action::ALL
+            .iter()
+            .copied()
+            .filter(|action| palette_visible(*action))
+            .filter(|action| {
+                let haystack = format!("{} {}", action.name(), action.doc()).to_lowercase();
+                filter.split_whitespace().all(|word| haystack.contains(word))
+            })
+            .collect()
+    }
+}
+
+/// Actions that only make sense inside a popup are not offered by the palette.
+fn palette_visible(action: Action) -> bool {
+    !matches!(
+        action,
+        Action::Back | Action::Confirm | Action::Palette | Action::Up | Action::Down
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_the_input_line() {
+        let mut line = InputLine::default();
+        for c in "tidés here".chars() {
+            line.insert(c);
+        }
+        assert!(line.delete_word());
+        assert_eq!(line.text(), "tidés ");
+        line.move_cursor(-2);
+        assert!(line.backspace());
+        assert_eq!(line.text(), "tids ");
+        assert_eq!(line.cursor(), 3);
+    }
+
+    #[test]
+    fn palette_filters_by_name_and_help() {
+        let mut palette = Palette::default();
+        for c in "fuzzy".chars() {
+            palette.input.insert(c);
+        }
+        assert_eq!(palette.matches(), vec![Action::Find]);
+    }
+}

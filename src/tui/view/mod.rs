@@ -1,0 +1,34 @@
+//! Drawing: a pure function of the application state.
+
+mod detail;
+mod popups;
+mod status;
+mod theme;
+mod tree;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout};
+
+use super::app::{App, Popup};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let [main, status_area] = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Min(3), Constraint::Length(2)])
+        .areas(frame.area());
+    let tree_width = (main.width * 2 / 5).clamp(24, 60);
+    let [tree_area, detail_area] = Layout::default()
+        .direction(Direction::Horizontal)
+        .constraints([Constraint::Length(tree_width), Constraint::Min(20)])
+        .areas(main);
+    tree::draw(frame, tree_area, app);
+    detail::draw(frame, detail_area, app);
+    status::draw(frame, status_area, app);
+    match &app.popup {
+        None => {}
+        Some(Popup::Help { scroll }) => popups::help(frame, app, *scroll),
+        Some(Popup::Finder(finder)) => popups::finder(frame, app, finder),
+        Some(Popup::Palette(palette)) => popups::palette(frame, app, palette),
+    }
+}

@@ -1,0 +1,61 @@
+//! The status bar: where we are, and the keys that matter now.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::action::Action;
+use crate::tui::app::{App, Focus};
+use crate::tui::keymap::Mode;
+
+use super::theme;
+
+/// The actions hinted for each situation, most useful first.
+fn hinted(app: &App) -> &'static [Action] {
+    match (app.mode(), app.focus) {
+        (Mode::Browse, Focus::Tree) => &[
+            Action::Find,
+            Action::Expand,
+            Action::NextProblem,
+            Action::Palette,
+            Action::Help,
+            Action::Quit,
+        ],
+        (Mode::Browse, Focus::Detail) => &[Action::Down, Action::Up, Action::Back, Action::Help, Action::Quit],
+        (Mode::Picker, _) => &[Action::Confirm, Action::Down, Action::Up, Action::Back],
+        (Mode::Help, _) => &[Action::Down, Action::Back],
+    }
+}
+
+/// Draws the two status lines.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let branch = app.branch.as_deref().unwrap_or("no branch");
+    let changed = match &app.marks.base {
+        Some(base) => format!("{} changed vs {base}", app.marks.changed_count()),
+        None => format!("{} changed", app.marks.changed_count()),
+    };
+    let top = Line::from(vec![
+        Span::styled(format!(" {} ", app.root().display()), theme::HEADING),
+        Span::styled(format!(" {branch} "), theme::KEY),
+        Span::styled(format!(" {changed} "), theme::GIT),
+    ]);
+    let bottom = match &app.notice {
+        Some(notice) => Line::from(Span::styled(
+            format!(" {}", notice.text),
+            if notice.is_error { theme::ERROR } else { theme::OK },
+        )),
+        None => {
+            let mode = app.mode();
+            let mut spans = Vec::new();
+            for action in hinted(app) {
+                if let Some(key) = app.keymap.keys_for(mode, *action).first() {
+                    spans.push(Span::styled(format!(" {key}"), theme::KEY));
+                    spans.push(Span::styled(format!(" {} ", action.name()), theme::DIM));
+                }
+            }
+            Line::from(spans)
+        }
+    };
+    frame.render_widget(Paragraph::new(vec![top, bottom]), area);
+}

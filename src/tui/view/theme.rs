@@ -1,0 +1,28 @@
+//! Colours and symbols, in one place.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::taxonomy::leaf::LeafKind;
+
+pub const BORDER_FOCUSED: Style = Style::new().fg(Color::Cyan);
+pub const BORDER: Style = Style::new().fg(Color::DarkGray);
+pub const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
+pub const DIM: Style = Style::new().fg(Color::DarkGray);
+pub const ERROR: Style = Style::new().fg(Color::Red);
+pub const WARNING: Style = Style::new().fg(Color::Yellow);
+pub const OK: Style = Style::new().fg(Color::Green);
+pub const GIT: Style = Style::new().fg(Color::Magenta);
+pub const HEADING: Style = Style::new().add_modifier(Modifier::BOLD);
+pub const MATCH: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+pub const KEY: Style = Style::new().fg(Color::Cyan);
+
+/// One letter for a leaf's kind.
+pub fn kind_symbol(kind: Option<LeafKind>) -> &'static str {
+    match kind {
+        Some(LeafKind::FreeformSkill) => "F",
+        Some(LeafKind::GroundedSkill) => "G",
+        Some(LeafKind::Knowledge) => "K",
+        Some(LeafKind::Foundational) => "·",
+        None => "?",
+    }
+}

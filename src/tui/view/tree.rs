@@ -1,0 +1,94 @@
+//! The tree pane.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState};
+
+use crate::tui::app::{App, Focus};
+use crate::tui::tree::Row;
+
+use super::theme;
+
+fn validation_span(errors: usize, warnings: usize) -> Span<'static> {
+    if errors > 0 {
+        Span::styled("✗", theme::ERROR)
+    } else if warnings > 0 {
+        Span::styled("!", theme::WARNING)
+    } else {
+        Span::styled("✓", theme::OK)
+    }
+}
+
+fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
+    match row {
+        Row::Folder {
+            depth,
+            expanded,
+            stats,
+            ..
+        } => {
+            let mut spans = vec![
+                Span::raw("  ".repeat(*depth)),
+                Span::raw(if *expanded { "▾ " } else { "▸ " }),
+                Span::styled(row.name(&app.taxonomy), theme::HEADING),
+                Span::styled(format!(" {}", stats.leaves), theme::DIM),
+            ];
+            if stats.invalid > 0 {
+                spans.push(Span::styled(format!(" ✗{}", stats.invalid), theme::ERROR));
+            }
+            if stats.warned > 0 {
+                spans.push(Span::styled(format!(" !{}", stats.warned), theme::WARNING));
+            }
+            if stats.changed > 0 {
+                spans.push(Span::styled(format!(" Δ{}", stats.changed), theme::GIT));
+            }
+            Line::from(spans)
+        }
+        Row::Leaf { index, depth } => {
+            let leaf = &app.taxonomy.leaves[*index];
+            let report = &leaf.report;
+            Line::from(vec![
+                Span::raw("  ".repeat(*depth)),
+                Span::styled(app.marks.git(&leaf.folder).symbol().to_string(), theme::GIT),
+                Span::raw(" "),
+                validation_span(report.error_count(), report.warning_count()),
+                Span::raw(" "),
+                Span::styled(theme::kind_symbol(report.kind), theme::DIM),
+                Span::raw(" "),
+                Span::raw(row.name(&app.taxonomy)),
+            ])
+        }
+    }
+}
+
+/// Draws the tree of folders and leaves.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let border = if app.focus == Focus::Tree && app.popup.is_none() {
+        theme::BORDER_FOCUSED
+    } else {
+        theme::BORDER
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(format!(" Taxonomy · {} leaves ", app.taxonomy.leaves.len()));
+    let inner_height = usize::from(area.height.saturating_sub(2)).max(1);
+    // Only the visible rows become list items: 10,000 leaves cost nothing here.
+    let selected = app.tree.selected;
+    let offset = selected.saturating_sub(inner_height.saturating_sub(1) / 2);
+    let offset = offset.min(app.tree.rows.len().saturating_sub(inner_height));
+    let items: Vec<ListItem<'_>> = app
+        .tree
+        .rows
+        .iter()
+        .skip(offset)
+        .take(inner_height)
+        .map(|row| ListItem::new(row_line(app, row)))
+        .collect();
+    let mut state = ListState::default().with_selected(Some(selected - offset));
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(theme::SELECTED);
+    frame.render_stateful_widget(list, area, &mut state);
+}
