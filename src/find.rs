@@ -6,6 +6,9 @@ use nucleo_matcher::{Config, Matcher, Utf32String};
 
 use crate::taxonomy::model::Taxonomy;
 
+/// How many hits a finder shows.
+pub const FIND_LIMIT: usize = 200;
+
 /// What part of a leaf a searchable text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {

@@ -5,9 +5,11 @@
 
 pub mod atomic_file;
 pub mod cli;
+pub mod default_taxonomy;
 pub mod dirs;
 pub mod find;
 pub mod git;
+pub mod logging;
 pub mod sample;
 pub mod taxonomy;
 pub mod tui;

@@ -8,10 +8,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// generate and tune.
 #[derive(Debug, Parser)]
 #[command(name = "taxon", version, about, max_term_width = 100)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// What to do.
+    /// The taxonomy to open in the interface (default: your taxonomy in taxon's data
+    /// folder, created from the bundled sample on first use).
+    pub taxonomy: Option<PathBuf>,
+    /// A command to run instead of the interface.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.

@@ -3,6 +3,7 @@
 
 mod args;
 mod diff;
+mod interface;
 mod output;
 mod validate;
 
@@ -20,8 +21,9 @@ pub const EXIT_TROUBLE: u8 = 2;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
-        Command::Validate(args) => validate::run(&args),
-        Command::Diff(args) => diff::run(&args),
+        Some(Command::Validate(args)) => validate::run(&args),
+        Some(Command::Diff(args)) => diff::run(&args),
+        None => interface::run(cli.taxonomy),
     };
     ExitCode::from(code)
 }

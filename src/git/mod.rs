@@ -3,10 +3,12 @@
 mod base;
 mod diff;
 mod error;
+mod init;
 mod repo;
 mod walk;
 
 pub use base::{Base, BaseKind, BaseRef, DEFAULT_BASE, EMPTY_BASE, FALLBACK_BASE, ResolvedBase};
 pub use diff::{Change, ChangedFile, TaxonomyChanges, changed_taxonomy_files};
 pub use error::GitError;
+pub use init::init_repository_with_files;
 pub use repo::TaxonomyRepo;

@@ -115,8 +115,8 @@ pub struct App {
     next_generation: u64,
 }
 
-/// How many finder hits are kept.
-pub const FINDER_LIMIT: usize = 200;
+
+
 
 impl App {
     /// The application on a loaded taxonomy.

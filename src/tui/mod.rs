@@ -22,7 +22,9 @@ use self::keymap::Keymap;
 
 /// Opens the TUI on the taxonomy at `root` and runs it until the user quits. The
 /// terminal is restored on exit, on error and on panic.
-pub fn run(root: PathBuf, dirs: &AppDirs) -> anyhow::Result<()> {
+/// `greeting` is shown in the status bar at start (e.g. that the taxonomy was just
+/// created).
+pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::Result<()> {
     let (keymap, keymap_problem) = match std::fs::read_to_string(dirs.keymap_file()) {
         Ok(text) => match Keymap::with_overrides(&text) {
             Ok(keymap) => (keymap, None),
@@ -44,6 +46,11 @@ pub fn run(root: PathBuf, dirs: &AppDirs) -> anyhow::Result<()> {
         app.notice = Some(Notice {
             text: problem,
             is_error: true,
+        });
+    } else if let Some(text) = greeting {
+        app.notice = Some(Notice {
+            text,
+            is_error: false,
         });
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -10,10 +10,10 @@ use crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 
-use crate::find::Index;
+use crate::find::{FIND_LIMIT, Index};
 use crate::taxonomy::model::Taxonomy;
 
-use super::app::{App, Effect, FINDER_LIMIT, Msg};
+use super::app::{App, Effect, Msg};
 use super::load::load;
 use super::view;
 
@@ -57,7 +57,7 @@ impl FinderWorker {
                 while let Ok(taxonomy) = reindex_rx.try_recv() {
                     index = Index::build(&taxonomy);
                 }
-                let hits = index.search(&query, FINDER_LIMIT);
+                let hits = index.search(&query, FIND_LIMIT);
                 if tx.send(Msg::Hits { generation, hits }).is_err() {
                     return;
                 }

@@ -1,0 +1,105 @@
+//! The main screens, rendered headlessly with `TestBackend` and compared with
+//! snapshots; key sequences for finding, folding and the palette.
+
+#[path = "support/tui_harness.rs"]
+mod tui_harness;
+
+use std::path::Path;
+
+use taxon::tui::app::{Focus, Popup};
+use tui_harness::Harness;
+
+fn sample() -> Harness {
+    Harness::open(Path::new("sample-taxonomy"))
+}
+
+#[test]
+fn browse_screen_at_80x24() {
+    let mut harness = sample();
+    insta::assert_snapshot!(harness.render(80, 24));
+}
+
+#[test]
+fn leaf_detail_at_120x40() {
+    let mut harness = sample();
+    harness.press("/ text:tides enter");
+    insta::assert_snapshot!(harness.render(120, 40));
+}
+
+#[test]
+fn finder_shows_ranked_hits_with_matches() {
+    let mut harness = sample();
+    harness.press("/ text:passive");
+    let screen = harness.render(100, 30);
+    insta::assert_snapshot!(screen);
+    let Some(Popup::Finder(finder)) = &harness.app.popup else {
+        panic!("the finder is open");
+    };
+    let first = &harness.app.taxonomy.leaves[finder.hits[0].leaf];
+    assert!(first.folder.ends_with("passive_to_active_voice"), "{:?}", first.folder);
+}
+
+#[test]
+fn finder_enter_jumps_to_the_leaf_and_esc_closes() {
+    let mut harness = sample();
+    harness.press("/ text:ownership enter");
+    let leaf = harness.app.tree.selected_leaf().expect("a leaf is selected");
+    assert!(harness.app.taxonomy.leaves[leaf].folder.ends_with("rust/ownership"));
+    assert!(harness.app.popup.is_none());
+    harness.press("/ text:zzzzqqq esc");
+    assert!(harness.app.popup.is_none());
+    assert_eq!(harness.app.tree.selected_leaf(), Some(leaf), "esc keeps the selection");
+}
+
+#[test]
+fn finder_searches_questions() {
+    let mut harness = sample();
+    harness.press("/ text:spring tide");
+    let Some(Popup::Finder(finder)) = &harness.app.popup else {
+        panic!("the finder is open");
+    };
+    assert!(!finder.hits.is_empty());
+    let leaf = &harness.app.taxonomy.leaves[finder.hits[0].leaf];
+    assert!(leaf.folder.ends_with("tides"), "{:?}", leaf.folder);
+}
+
+#[test]
+fn folders_fold_and_the_detail_pane_takes_focus() {
+    let mut harness = sample();
+    let rows = harness.app.tree.rows.len();
+    harness.press("E");
+    assert!(harness.app.tree.rows.len() > rows, "expand-all shows more rows");
+    harness.press("C");
+    assert_eq!(harness.app.tree.rows.len(), rows);
+    harness.press("/ text:tides enter tab");
+    assert_eq!(harness.app.focus, Focus::Detail);
+    harness.press("j j");
+    assert_eq!(harness.app.detail_scroll, 2);
+    harness.press("esc");
+    assert_eq!(harness.app.focus, Focus::Tree);
+}
+
+#[test]
+fn help_lists_every_bound_action() {
+    let mut harness = sample();
+    harness.press("?");
+    let screen = harness.render(100, 60);
+    insta::assert_snapshot!(screen);
+    assert!(screen.contains("Fuzzy-find leaves"));
+    harness.press("esc");
+    assert!(harness.app.popup.is_none());
+}
+
+#[test]
+fn palette_runs_commands_by_name() {
+    let mut harness = sample();
+    harness.press(": text:help enter");
+    assert!(matches!(harness.app.popup, Some(Popup::Help { .. })));
+}
+
+#[test]
+fn quit_asks_the_runtime_to_stop() {
+    let mut harness = sample();
+    harness.press("q");
+    assert_eq!(harness.effects, vec![taxon::tui::app::Effect::Quit]);
+}
