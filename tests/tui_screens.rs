@@ -36,19 +36,35 @@ fn finder_shows_ranked_hits_with_matches() {
         panic!("the finder is open");
     };
     let first = &harness.app.taxonomy.leaves[finder.hits[0].leaf];
-    assert!(first.folder.ends_with("passive_to_active_voice"), "{:?}", first.folder);
+    assert!(
+        first.folder.ends_with("passive_to_active_voice"),
+        "{:?}",
+        first.folder
+    );
 }
 
 #[test]
 fn finder_enter_jumps_to_the_leaf_and_esc_closes() {
     let mut harness = sample();
     harness.press("/ text:ownership enter");
-    let leaf = harness.app.tree.selected_leaf().expect("a leaf is selected");
-    assert!(harness.app.taxonomy.leaves[leaf].folder.ends_with("rust/ownership"));
+    let leaf = harness
+        .app
+        .tree
+        .selected_leaf()
+        .expect("a leaf is selected");
+    assert!(
+        harness.app.taxonomy.leaves[leaf]
+            .folder
+            .ends_with("rust/ownership")
+    );
     assert!(harness.app.popup.is_none());
     harness.press("/ text:zzzzqqq esc");
     assert!(harness.app.popup.is_none());
-    assert_eq!(harness.app.tree.selected_leaf(), Some(leaf), "esc keeps the selection");
+    assert_eq!(
+        harness.app.tree.selected_leaf(),
+        Some(leaf),
+        "esc keeps the selection"
+    );
 }
 
 #[test]
@@ -68,7 +84,10 @@ fn folders_fold_and_the_detail_pane_takes_focus() {
     let mut harness = sample();
     let rows = harness.app.tree.rows.len();
     harness.press("E");
-    assert!(harness.app.tree.rows.len() > rows, "expand-all shows more rows");
+    assert!(
+        harness.app.tree.rows.len() > rows,
+        "expand-all shows more rows"
+    );
     harness.press("C");
     assert_eq!(harness.app.tree.rows.len(), rows);
     harness.press("/ text:tides enter tab");

@@ -87,6 +87,20 @@ pub fn taxonomy_relative(path: &Path) -> Option<PathBuf> {
     Some(parts[start..].iter().collect())
 }
 
+/// The path from the last top-level taxonomy folder (`compositional_skills`,
+/// `knowledge` or `foundational_skills`) down to the file, for classifying and
+/// naming a leaf; `None` outside any of them.
+pub fn leaf_relative(path: &Path) -> Option<PathBuf> {
+    let parts: Vec<Component> = path.components().collect();
+    let start = parts.iter().rposition(|part| {
+        CONTRIBUTABLE_FOLDERS
+            .iter()
+            .chain([&FOUNDATIONAL_FOLDER])
+            .any(|f| part.as_os_str() == *f)
+    })?;
+    Some(parts[start..].iter().collect())
+}
+
 /// The schema upstream checks a file against: by its taxonomy folder, or, outside
 /// the taxonomy folders, `knowledge` when it has a `document` key.
 pub fn schema_for(path: &Path, has_document_key: bool) -> SchemaName {

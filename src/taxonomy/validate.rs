@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, Severity};
-use super::leaf::{ATTRIBUTION_FILE, LEAF_FILE, LeafKind, schema_for, taxonomy_relative};
+use super::leaf::{ATTRIBUTION_FILE, LEAF_FILE, LeafKind, leaf_relative, schema_for};
 use super::lint::{self, SyntaxError};
 use super::qna::Qna;
 use super::schema;
@@ -251,12 +251,13 @@ pub fn validate_text(
         }
     }
     let qna = Qna::from_document(&doc);
-    let taxonomy_path = taxonomy_relative(path).unwrap_or_else(|| path.to_owned());
-    let kind = LeafKind::classify(&taxonomy_path, &qna);
+    let leaf_path = leaf_relative(path);
+    let kind = LeafKind::classify(leaf_path.as_deref().unwrap_or(path), &qna);
     if !options.upstream_only {
+        let folders = leaf_path.as_deref().unwrap_or(Path::new(LEAF_FILE));
         report
             .diagnostics
-            .extend(soft_limits::check(kind, &qna, &taxonomy_path));
+            .extend(soft_limits::check(kind, &qna, folders));
     }
     report.kind = Some(kind);
     report.qna = Some(qna);

@@ -115,12 +115,14 @@ pub struct App {
     next_generation: u64,
 }
 
-
-
-
 impl App {
     /// The application on a loaded taxonomy.
-    pub fn new(taxonomy: Taxonomy, marks: LeafMarks, branch: Option<String>, keymap: Keymap) -> Self {
+    pub fn new(
+        taxonomy: Taxonomy,
+        marks: LeafMarks,
+        branch: Option<String>,
+        keymap: Keymap,
+    ) -> Self {
         let tree = Tree::new(&taxonomy, &marks);
         Self {
             taxonomy,
@@ -234,9 +236,12 @@ impl App {
         match action {
             Action::Quit => return vec![Effect::Quit],
             Action::Back => self.focus = Focus::Tree,
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
-                self.move_cursor(action)
-            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => self.move_cursor(action),
             Action::Expand => self.expand(),
             Action::Collapse => self.collapse(),
             Action::ExpandAll => self.tree.set_all_expanded(&self.taxonomy, true),
@@ -396,7 +401,9 @@ impl App {
                 }
             }
             Some(Action::Up) => palette.selected = palette.selected.saturating_sub(1),
-            Some(Action::Down) => palette.selected = (palette.selected + 1).min(count.saturating_sub(1)),
+            Some(Action::Down) => {
+                palette.selected = (palette.selected + 1).min(count.saturating_sub(1))
+            }
             _ => {
                 if Self::edit_input(&mut palette.input, &key) {
                     palette.selected = 0;

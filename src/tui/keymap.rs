@@ -274,13 +274,16 @@ impl Keymap {
         self.bindings.get(&(mode, key)).copied()
     }
 
-    /// The keys bound to `action` in `mode`, as text.
+    /// The keys bound to `action` in `mode`, as text. Plain keys come before ones with modifiers.
     pub fn keys_for(&self, mode: Mode, action: Action) -> Vec<String> {
-        self.bindings
+        let mut keys: Vec<&Key> = self
+            .bindings
             .iter()
             .filter(|((m, _), a)| *m == mode && **a == action)
-            .map(|((_, key), _)| key.to_string())
-            .collect()
+            .map(|((_, key), _)| key)
+            .collect();
+        keys.sort_by_key(|key| (key.ctrl || key.alt, **key));
+        keys.into_iter().map(Key::to_string).collect()
     }
 
     /// Every binding of `mode`, grouped by action in help order.
@@ -310,17 +313,32 @@ mod tests {
     fn defaults_bind_vim_and_arrow_keys() {
         let keymap = Keymap::default();
         let none = KeyModifiers::NONE;
-        assert_eq!(keymap.action(Mode::Browse, &press(KeyCode::Char('j'), none)), Some(Action::Down));
-        assert_eq!(keymap.action(Mode::Browse, &press(KeyCode::Down, none)), Some(Action::Down));
         assert_eq!(
-            keymap.action(Mode::Browse, &press(KeyCode::Char('p'), KeyModifiers::CONTROL)),
+            keymap.action(Mode::Browse, &press(KeyCode::Char('j'), none)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            keymap.action(Mode::Browse, &press(KeyCode::Down, none)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            keymap.action(
+                Mode::Browse,
+                &press(KeyCode::Char('p'), KeyModifiers::CONTROL)
+            ),
             Some(Action::Find)
         );
         assert_eq!(
-            keymap.action(Mode::Browse, &press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            keymap.action(
+                Mode::Browse,
+                &press(KeyCode::Char('G'), KeyModifiers::SHIFT)
+            ),
             Some(Action::Bottom)
         );
-        assert_eq!(keymap.keys_for(Mode::Browse, Action::Find), vec!["/", "ctrl-p"]);
+        assert_eq!(
+            keymap.keys_for(Mode::Browse, Action::Find),
+            vec!["/", "ctrl-p"]
+        );
     }
 
     #[test]
@@ -329,7 +347,10 @@ mod tests {
             Keymap::with_overrides("[browse]\n\"ctrl-f\" = \"find\"\n\"q\" = \"none\"\n").unwrap();
         let ctrl_f = press(KeyCode::Char('f'), KeyModifiers::CONTROL);
         assert_eq!(keymap.action(Mode::Browse, &ctrl_f), Some(Action::Find));
-        assert_eq!(keymap.action(Mode::Browse, &press(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            keymap.action(Mode::Browse, &press(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
         assert_eq!(
             keymap.action(Mode::Browse, &press(KeyCode::Char('j'), KeyModifiers::NONE)),
             Some(Action::Down),
@@ -342,7 +363,16 @@ mod tests {
 
     #[test]
     fn keys_print_as_they_parse() {
-        for text in ["q", "ctrl-p", "alt-x", "enter", "shift-tab", "f5", "space", "?"] {
+        for text in [
+            "q",
+            "ctrl-p",
+            "alt-x",
+            "enter",
+            "shift-tab",
+            "f5",
+            "space",
+            "?",
+        ] {
             assert_eq!(Key::parse(text).unwrap().to_string(), text);
         }
     }

@@ -28,7 +28,10 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
     let (keymap, keymap_problem) = match std::fs::read_to_string(dirs.keymap_file()) {
         Ok(text) => match Keymap::with_overrides(&text) {
             Ok(keymap) => (keymap, None),
-            Err(error) => (Keymap::default(), Some(format!("{}: {error}", dirs.keymap_file().display()))),
+            Err(error) => (
+                Keymap::default(),
+                Some(format!("{}: {error}", dirs.keymap_file().display())),
+            ),
         },
         Err(_) => (Keymap::default(), None),
     };

@@ -107,7 +107,9 @@ impl Palette {
             .filter(|action| palette_visible(*action))
             .filter(|action| {
                 let haystack = format!("{} {}", action.name(), action.doc()).to_lowercase();
-                filter.split_whitespace().all(|word| haystack.contains(word))
+                filter
+                    .split_whitespace()
+                    .all(|word| haystack.contains(word))
             })
             .collect()
     }

@@ -206,9 +206,10 @@ impl Tree {
             Some(Row::Folder { depth, .. } | Row::Leaf { depth, .. }) => *depth,
             None => return,
         };
-        if let Some(position) = self.rows[..self.selected].iter().rposition(
-            |row| matches!(row, Row::Folder { depth: d, .. } if *d + 1 == depth),
-        ) {
+        if let Some(position) = self.rows[..self.selected]
+            .iter()
+            .rposition(|row| matches!(row, Row::Folder { depth: d, .. } if *d + 1 == depth))
+        {
             self.selected = position;
         }
     }
@@ -275,11 +276,30 @@ mod tests {
         ]);
         let marks = LeafMarks::default();
         let mut tree = Tree::new(&taxonomy, &marks);
-        assert_eq!(names(&tree, &taxonomy), vec!["compositional_skills", "  linguistics", "knowledge", "  science"]);
-        tree.set_expanded(&taxonomy, Path::new("compositional_skills/linguistics"), true);
         assert_eq!(
             names(&tree, &taxonomy),
-            vec!["compositional_skills", "  linguistics", "    synonyms", "    writing", "knowledge", "  science"]
+            vec![
+                "compositional_skills",
+                "  linguistics",
+                "knowledge",
+                "  science"
+            ]
+        );
+        tree.set_expanded(
+            &taxonomy,
+            Path::new("compositional_skills/linguistics"),
+            true,
+        );
+        assert_eq!(
+            names(&tree, &taxonomy),
+            vec![
+                "compositional_skills",
+                "  linguistics",
+                "    synonyms",
+                "    writing",
+                "knowledge",
+                "  science"
+            ]
         );
         tree.select_leaf(&taxonomy, 1);
         assert_eq!(tree.selected_leaf(), Some(1));
@@ -287,8 +307,13 @@ mod tests {
         tree.select_parent();
         assert_eq!(names(&tree, &taxonomy)[tree.selected], "    writing");
         tree.set_expanded(&taxonomy, Path::new("compositional_skills"), false);
-        assert_eq!(names(&tree, &taxonomy), vec!["compositional_skills", "knowledge", "  science"]);
-        let Row::Folder { stats, .. } = &tree.rows[0] else { panic!() };
+        assert_eq!(
+            names(&tree, &taxonomy),
+            vec!["compositional_skills", "knowledge", "  science"]
+        );
+        let Row::Folder { stats, .. } = &tree.rows[0] else {
+            panic!()
+        };
         assert_eq!(stats.leaves, 2);
     }
 }

@@ -25,7 +25,12 @@ impl Harness {
     pub fn open(root: &Path) -> Self {
         let taxonomy = Taxonomy::load(root, &Options::default());
         let index = Index::build(&taxonomy);
-        let app = App::new(taxonomy, LeafMarks::default(), Some("main".into()), Keymap::default());
+        let app = App::new(
+            taxonomy,
+            LeafMarks::default(),
+            Some("main".into()),
+            Keymap::default(),
+        );
         Self {
             app,
             index,
@@ -56,7 +61,10 @@ impl Harness {
         for key in keys.split(' ').filter(|k| !k.is_empty()) {
             if let Some(text) = key.strip_prefix("text:") {
                 for c in text.chars() {
-                    self.send(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+                    self.send(Msg::Key(KeyEvent::new(
+                        KeyCode::Char(c),
+                        KeyModifiers::NONE,
+                    )));
                 }
                 continue;
             }

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
@@ -42,35 +43,74 @@ fn field(lines: &mut Vec<Line<'static>>, label: &str, text: Option<&Text>) {
     }
 }
 
-/// A block of text set apart: each line prefixed.
-fn block_text(lines: &mut Vec<Line<'static>>, prefix: &'static str, text: &str, style: ratatui::style::Style) {
-    for line in text.trim_end().lines() {
-        lines.push(Line::from(vec![
-            Span::styled(prefix, theme::DIM),
-            Span::styled(line.to_owned(), style),
-        ]));
+/// Text set apart under prefixes: `first` before its first visual line, `rest`
+/// before every other, wrapped to `width` columns so the prefixes line up.
+fn prefixed(
+    lines: &mut Vec<Line<'static>>,
+    (first, rest): (Span<'static>, Span<'static>),
+    text: &str,
+    style: Style,
+    width: u16,
+) {
+    let room = usize::from(width).saturating_sub(first.width()).max(10);
+    let mut is_first = true;
+    for source_line in unwrap_hard_wrapped(text).lines() {
+        let pieces = textwrap::wrap(source_line, room);
+        for piece in pieces
+            .iter()
+            .map(|p| p.to_string())
+            .chain(source_line.is_empty().then(String::new))
+        {
+            let prefix = if is_first {
+                first.clone()
+            } else {
+                rest.clone()
+            };
+            is_first = false;
+            lines.push(Line::from(vec![prefix, Span::styled(piece, style)]));
+        }
     }
 }
 
-fn qa_lines(lines: &mut Vec<Line<'static>>, qa: &QuestionAnswer, indent: &'static str) {
+/// Joins lines that were only broken to fit a width (long lines continued by a
+/// line that does not start a list item), keeping deliberate breaks: short lines
+/// (addresses, sign-offs), blank lines and list items.
+fn unwrap_hard_wrapped(text: &str) -> String {
+    const WRAPPED_LINE: usize = 50;
+    let starts_item = |line: &str| {
+        let trimmed = line.trim_start();
+        trimmed.len() != line.len()
+            || trimmed.starts_with(['-', '*', '•', '|', '>'])
+            || trimmed
+                .split_once(['.', ')'])
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut previous: Option<&str> = None;
+    for line in text.trim_end().lines() {
+        if let Some(prev) = previous {
+            let continues =
+                prev.chars().count() >= WRAPPED_LINE && !line.is_empty() && !starts_item(line);
+            out.push(if continues { ' ' } else { '\n' });
+        }
+        out.push_str(line);
+        previous = Some(line);
+    }
+    out
+}
+
+fn qa_lines(lines: &mut Vec<Line<'static>>, qa: &QuestionAnswer, indent: &'static str, width: u16) {
+    let label = |text: &'static str| {
+        (
+            Span::styled(format!("{indent}{text}"), theme::KEY),
+            Span::raw(format!("{indent}  ")),
+        )
+    };
     if let Some(question) = &qa.question {
-        lines.push(Line::from(vec![
-            Span::raw(indent),
-            Span::styled("Q ", theme::KEY),
-            Span::styled(question.value.trim_end().to_owned(), theme::HEADING),
-        ]));
+        prefixed(lines, label("Q "), &question.value, theme::HEADING, width);
     }
     if let Some(answer) = &qa.answer {
-        let mut first = true;
-        for line in answer.value.trim_end().lines() {
-            let label = if first { "A " } else { "  " };
-            first = false;
-            lines.push(Line::from(vec![
-                Span::raw(indent),
-                Span::styled(label, theme::KEY),
-                Span::raw(line.to_owned()),
-            ]));
-        }
+        prefixed(lines, label("A "), &answer.value, Style::default(), width);
     }
 }
 
@@ -79,7 +119,7 @@ fn within(d: &Diagnostic, example: &SeedExample) -> bool {
     (d.line, d.col) >= (start.line, start.col) && (d.line, d.col) < (end.line, end.col.max(1))
 }
 
-fn leaf_lines(leaf: &Leaf) -> Vec<Line<'static>> {
+fn leaf_lines(leaf: &Leaf, width: u16) -> Vec<Line<'static>> {
     let report = &leaf.report;
     let mut lines = vec![Line::from(Span::styled(
         leaf.folder.display().to_string(),
@@ -91,10 +131,16 @@ fn leaf_lines(leaf: &Leaf) -> Vec<Line<'static>> {
         (0, w) => Span::styled(format!("valid, {w} warnings"), theme::WARNING),
         (e, w) => Span::styled(format!("{e} errors, {w} warnings"), theme::ERROR),
     };
-    lines.push(Line::from(vec![Span::styled(format!("{kind} · "), theme::DIM), verdict]));
+    lines.push(Line::from(vec![
+        Span::styled(format!("{kind} · "), theme::DIM),
+        verdict,
+    ]));
     lines.push(Line::default());
 
-    let examples = report.qna.as_ref().map_or(&[][..], |q| &q.seed_examples[..]);
+    let examples = report
+        .qna
+        .as_ref()
+        .map_or(&[][..], |q| &q.seed_examples[..]);
     let general: Vec<&Diagnostic> = report
         .diagnostics
         .iter()
@@ -113,9 +159,17 @@ fn leaf_lines(leaf: &Leaf) -> Vec<Line<'static>> {
             ]));
         }
         field(&mut lines, "created_by", qna.created_by.as_ref());
-        field(&mut lines, "task_description", qna.task_description.as_ref());
+        field(
+            &mut lines,
+            "task_description",
+            qna.task_description.as_ref(),
+        );
         field(&mut lines, "domain", qna.domain.as_ref());
-        field(&mut lines, "document_outline", qna.document_outline.as_ref());
+        field(
+            &mut lines,
+            "document_outline",
+            qna.document_outline.as_ref(),
+        );
         if let Some(document) = &qna.document {
             field(&mut lines, "document.repo", document.repo.as_ref());
             field(&mut lines, "document.commit", document.commit.as_ref());
@@ -140,18 +194,28 @@ fn leaf_lines(leaf: &Leaf) -> Vec<Line<'static>> {
                 lines.push(finding_line(d));
             }
             if let Some(context) = &example.context {
-                block_text(&mut lines, "│ ", &context.value, theme::DIM);
+                let bar = || Span::styled("│ ", theme::DIM);
+                prefixed(
+                    &mut lines,
+                    (bar(), bar()),
+                    &context.value,
+                    theme::DIM,
+                    width,
+                );
             }
-            qa_lines(&mut lines, &example.qa, "");
+            qa_lines(&mut lines, &example.qa, "", width);
             for pair in &example.questions_and_answers {
-                qa_lines(&mut lines, pair, "  ");
+                qa_lines(&mut lines, pair, "  ", width);
             }
         }
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("attribution.txt", theme::HEADING)));
     match &leaf.attribution {
-        Some(text) if !text.trim().is_empty() => block_text(&mut lines, "  ", text, theme::DIM),
+        Some(text) if !text.trim().is_empty() => {
+            let indent = || Span::raw("  ");
+            prefixed(&mut lines, (indent(), indent()), text, theme::DIM, width);
+        }
         _ => lines.push(Line::from(Span::styled("  (none)", theme::WARNING))),
     }
     lines
@@ -165,8 +229,14 @@ fn folder_lines(app: &App, row: &Row) -> Vec<Line<'static>> {
         Line::from(Span::styled(path.display().to_string(), theme::HEADING)),
         Line::default(),
         Line::from(format!("{} leaves", stats.leaves)),
-        Line::from(Span::styled(format!("{} with errors", stats.invalid), theme::ERROR)),
-        Line::from(Span::styled(format!("{} with warnings only", stats.warned), theme::WARNING)),
+        Line::from(Span::styled(
+            format!("{} with errors", stats.invalid),
+            theme::ERROR,
+        )),
+        Line::from(Span::styled(
+            format!("{} with warnings only", stats.warned),
+            theme::WARNING,
+        )),
         Line::from(Span::styled(
             format!(
                 "{} changed against {}",
@@ -186,7 +256,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         theme::BORDER
     };
     let lines = match app.tree.current() {
-        Some(Row::Leaf { index, .. }) => leaf_lines(&app.taxonomy.leaves[*index]),
+        Some(Row::Leaf { index, .. }) => {
+            leaf_lines(&app.taxonomy.leaves[*index], area.width.saturating_sub(2))
+        }
         Some(row) => folder_lines(app, row),
         None => vec![Line::from("This taxonomy has no leaves yet.")],
     };
@@ -200,4 +272,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .wrap(Wrap { trim: false })
         .scroll((app.detail_scroll, 0));
     frame.render_widget(paragraph, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unwrap_hard_wrapped;
+
+    #[test]
+    fn joins_only_hard_wrapped_prose() {
+        let prose = "The side of the Earth facing the Moon is about 6,400 kilometres\ncloser to it than the centre.\n\nNext paragraph.";
+        assert_eq!(
+            unwrap_hard_wrapped(prose),
+            "The side of the Earth facing the Moon is about 6,400 kilometres closer to it than the centre.\n\nNext paragraph."
+        );
+        let letter = "Kind regards,\nMs Patel\nHead of Year 8";
+        assert_eq!(unwrap_hard_wrapped(letter), letter);
+        let list = "1. Friday 30 May: deadline for returning the consent form and money.\n2. 5 June: dietary requirements.";
+        assert_eq!(unwrap_hard_wrapped(list), list);
+    }
 }

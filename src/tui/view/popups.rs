@@ -116,9 +116,13 @@ pub fn finder(frame: &mut Frame<'_>, app: &App, finder: &Finder) {
     frame.render_widget(popup_block(format!(" Find · {count} ")), area);
     let [input_area, list_area] = picker_layout(area);
     frame.render_widget(Paragraph::new(input_line(&finder.input)), input_area);
-    frame.set_cursor_position((input_area.x + 2 + finder.input.cursor() as u16, input_area.y));
+    frame.set_cursor_position((
+        input_area.x + 2 + finder.input.cursor() as u16,
+        input_area.y,
+    ));
     let items: Vec<ListItem<'_>> = finder.hits.iter().map(|hit| hit_item(app, hit)).collect();
-    let mut state = ListState::default().with_selected((!items.is_empty()).then_some(finder.selected));
+    let mut state =
+        ListState::default().with_selected((!items.is_empty()).then_some(finder.selected));
     frame.render_stateful_widget(
         List::new(items).highlight_style(theme::SELECTED),
         list_area,
@@ -133,7 +137,10 @@ pub fn palette(frame: &mut Frame<'_>, app: &App, palette: &Palette) {
     frame.render_widget(popup_block(" Commands ".into()), area);
     let [input_area, list_area] = picker_layout(area);
     frame.render_widget(Paragraph::new(input_line(&palette.input)), input_area);
-    frame.set_cursor_position((input_area.x + 2 + palette.input.cursor() as u16, input_area.y));
+    frame.set_cursor_position((
+        input_area.x + 2 + palette.input.cursor() as u16,
+        input_area.y,
+    ));
     let items: Vec<ListItem<'_>> = palette
         .matches()
         .into_iter()
@@ -149,7 +156,8 @@ pub fn palette(frame: &mut Frame<'_>, app: &App, palette: &Palette) {
             ]))
         })
         .collect();
-    let mut state = ListState::default().with_selected((!items.is_empty()).then_some(palette.selected));
+    let mut state =
+        ListState::default().with_selected((!items.is_empty()).then_some(palette.selected));
     frame.render_stateful_widget(
         List::new(items).highlight_style(theme::SELECTED),
         list_area,

@@ -22,7 +22,13 @@ fn hinted(app: &App) -> &'static [Action] {
             Action::Help,
             Action::Quit,
         ],
-        (Mode::Browse, Focus::Detail) => &[Action::Down, Action::Up, Action::Back, Action::Help, Action::Quit],
+        (Mode::Browse, Focus::Detail) => &[
+            Action::Down,
+            Action::Up,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
         (Mode::Picker, _) => &[Action::Confirm, Action::Down, Action::Up, Action::Back],
         (Mode::Help, _) => &[Action::Down, Action::Back],
     }
@@ -43,7 +49,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let bottom = match &app.notice {
         Some(notice) => Line::from(Span::styled(
             format!(" {}", notice.text),
-            if notice.is_error { theme::ERROR } else { theme::OK },
+            if notice.is_error {
+                theme::ERROR
+            } else {
+                theme::OK
+            },
         )),
         None => {
             let mode = app.mode();
