@@ -4,9 +4,11 @@
 //! command-line front end over it.
 
 pub mod atomic_file;
+pub mod buffer;
 pub mod cli;
 pub mod default_taxonomy;
 pub mod dirs;
+pub mod drafts;
 pub mod find;
 pub mod git;
 pub mod logging;
