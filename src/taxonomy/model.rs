@@ -19,15 +19,19 @@ pub struct Leaf {
     pub report: Report,
     /// The text of its `attribution.txt`, if there is one.
     pub attribution: Option<String>,
+    /// The text of its `qna.yaml` as read, if it could be read as UTF-8.
+    pub text: Option<String>,
 }
 
 impl Leaf {
     /// Reads and validates the leaf in `folder` below `root`.
     pub fn read(root: &Path, folder: PathBuf, options: &Options) -> Self {
         let dir = root.join(&folder);
+        let file = dir.join(LEAF_FILE);
         Self {
-            report: validate_file(&dir.join(LEAF_FILE), options),
+            report: validate_file(&file, options),
             attribution: std::fs::read_to_string(dir.join(ATTRIBUTION_FILE)).ok(),
+            text: std::fs::read_to_string(&file).ok(),
             folder,
         }
     }

@@ -51,6 +51,9 @@ actions! {
     Help => "help", "Show every key";
     Reload => "reload", "Reload the taxonomy from disk and git";
     NextProblem => "next-problem", "Go to the next leaf with errors or warnings";
+    EditInEditor => "edit-in-editor", "Edit the selected leaf in $EDITOR (the edit is validated, then saved with save)";
+    Save => "save", "Save the selected leaf's edits (never over a file changed meanwhile)";
+    Revert => "revert", "Discard the selected leaf's unsaved edits (asks first)";
     Confirm => "confirm", "Accept (run the selected command, open the selected hit)";
 }
 

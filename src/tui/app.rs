@@ -2,14 +2,17 @@
 //! results come in as messages; what to do outside (search, reload, quit) goes out
 //! as effects. No I/O here, so every screen is testable without a terminal.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::buffer::LeafBuffer;
+use crate::drafts::Draft;
 use crate::find::Hit;
-use crate::taxonomy::model::Taxonomy;
+use crate::taxonomy::model::{Leaf, Taxonomy};
 
 use super::action::Action;
+use super::editing::{OpenLeaf, OpenLeaves};
 use super::keymap::{Keymap, Mode};
 use super::marks::LeafMarks;
 use super::picker::{Finder, InputLine, Palette};
@@ -36,6 +39,35 @@ pub enum Popup {
     Finder(Finder),
     /// The command palette.
     Palette(Palette),
+    /// A save found the file changed on disk: reload theirs, or keep mine?
+    Conflict {
+        /// The leaf.
+        folder: PathBuf,
+    },
+    /// Quit with unsaved edits: save them, discard them, or stay?
+    ConfirmQuit {
+        /// The leaves with unsaved edits.
+        dirty: Vec<PathBuf>,
+    },
+    /// Discard the unsaved edits of one leaf?
+    ConfirmRevert {
+        /// The leaf.
+        folder: PathBuf,
+    },
+    /// Unsaved edits from an earlier run were found: restore or discard them?
+    Recover {
+        /// The drafts found.
+        drafts: Vec<Draft>,
+    },
+}
+
+/// Why a save failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveFailure {
+    /// The file changed on disk since it was loaded.
+    ChangedOnDisk,
+    /// Writing failed, with the reason.
+    Failed(String),
 }
 
 /// A message for the status bar.
@@ -61,6 +93,31 @@ pub enum Msg {
         /// The hits, best first.
         hits: Vec<Hit>,
     },
+    /// The external editor closed: the edited text, or why there is none.
+    EditorDone {
+        /// The leaf edited.
+        folder: PathBuf,
+        /// The text, or the failure.
+        result: Result<String, String>,
+    },
+    /// A save finished.
+    Saved {
+        /// The leaf saved.
+        folder: PathBuf,
+        /// What happened.
+        result: Result<(), SaveFailure>,
+    },
+    /// One leaf was read again from disk.
+    LeafRead(Box<Leaf>),
+    /// Fresh git marks and branch.
+    GitState {
+        /// The marks, or why there are none.
+        marks: Result<LeafMarks, String>,
+        /// The checked-out branch.
+        branch: Option<String>,
+    },
+    /// Drafts of unsaved edits left by an earlier run.
+    DraftsFound(Vec<Draft>),
     /// A fresh taxonomy and git marks were loaded.
     Loaded {
         /// The taxonomy.
@@ -86,6 +143,32 @@ pub enum Effect {
     },
     /// Reload the taxonomy and its git state, and rebuild the finder index.
     Reload,
+    /// Edit a leaf's text in `$EDITOR`, the terminal suspended meanwhile.
+    RunEditor {
+        /// The leaf.
+        folder: PathBuf,
+        /// The text to edit.
+        text: String,
+    },
+    /// Save a leaf's buffer; `overwrite` even if the file changed on disk.
+    Save {
+        /// What to save.
+        buffer: LeafBuffer,
+        /// Whether to write over a file changed on disk (the user chose so).
+        overwrite: bool,
+    },
+    /// Read a leaf's file again (to take the disk's version), and the git state.
+    ReadFile {
+        /// The leaf.
+        folder: PathBuf,
+    },
+    /// Keep a recovery draft of unsaved edits.
+    KeepDraft(Draft),
+    /// Drop the recovery draft of a leaf.
+    ForgetDraft {
+        /// The leaf.
+        folder: PathBuf,
+    },
 }
 
 /// The whole application state.
@@ -111,6 +194,10 @@ pub struct App {
     pub notice: Option<Notice>,
     /// Terminal height, for page moves.
     pub height: u16,
+    /// Leaves open for editing.
+    pub open: OpenLeaves,
+    /// Quit once every unsaved leaf is saved.
+    quit_when_saved: bool,
     /// The next finder request's generation.
     next_generation: u64,
 }
@@ -135,6 +222,8 @@ impl App {
             keymap,
             notice: None,
             height: 24,
+            open: OpenLeaves::default(),
+            quit_when_saved: false,
             next_generation: 0,
         }
     }
@@ -150,6 +239,12 @@ impl App {
             None => Mode::Browse,
             Some(Popup::Help { .. }) => Mode::Help,
             Some(Popup::Finder(_) | Popup::Palette(_)) => Mode::Picker,
+            Some(
+                Popup::Conflict { .. }
+                | Popup::ConfirmQuit { .. }
+                | Popup::ConfirmRevert { .. }
+                | Popup::Recover { .. },
+            ) => Mode::Confirm,
         }
     }
 
@@ -167,6 +262,33 @@ impl App {
                         finder.hits = hits;
                         finder.selected = 0;
                     }
+                }
+                Vec::new()
+            }
+            Msg::EditorDone { folder, result } => match result {
+                Ok(text) => self.edit_text(&folder, text),
+                Err(why) => {
+                    self.notify_error(why);
+                    Vec::new()
+                }
+            },
+            Msg::Saved { folder, result } => self.saved(folder, result),
+            Msg::LeafRead(leaf) => {
+                self.replace_leaf(*leaf);
+                Vec::new()
+            }
+            Msg::GitState { marks, branch } => {
+                self.branch = branch;
+                match marks {
+                    Ok(marks) => self.marks = marks,
+                    Err(why) => self.notify_error(why),
+                }
+                self.tree.rebuild(&self.taxonomy, &self.marks);
+                Vec::new()
+            }
+            Msg::DraftsFound(drafts) => {
+                if !drafts.is_empty() {
+                    self.popup = Some(Popup::Recover { drafts });
                 }
                 Vec::new()
             }
@@ -225,6 +347,12 @@ impl App {
                 }
                 Vec::new()
             }
+            Some(
+                Popup::Conflict { .. }
+                | Popup::ConfirmQuit { .. }
+                | Popup::ConfirmRevert { .. }
+                | Popup::Recover { .. },
+            ) => self.confirm_key(action, key),
             Some(Popup::Finder(_)) => self.finder_key(action, key),
             Some(Popup::Palette(_)) => self.palette_key(action, key),
         }
@@ -234,7 +362,10 @@ impl App {
     pub fn browse(&mut self, action: Action) -> Vec<Effect> {
         self.notice = None;
         match action {
-            Action::Quit => return vec![Effect::Quit],
+            Action::Quit => return self.quit(),
+            Action::EditInEditor => return self.edit_in_editor(),
+            Action::Save => return self.save_selected(),
+            Action::Revert => self.ask_revert(),
             Action::Back => self.focus = Focus::Tree,
             Action::Up
             | Action::Down
@@ -329,6 +460,237 @@ impl App {
         self.tree.select_leaf(&self.taxonomy, index);
         self.focus = Focus::Tree;
         self.detail_scroll = 0;
+    }
+
+    /// The selected leaf's folder.
+    fn selected_folder(&self) -> Option<PathBuf> {
+        self.tree
+            .selected_leaf()
+            .map(|index| self.taxonomy.leaves[index].folder.clone())
+    }
+
+    /// The report shown for a leaf: its edited text's if it is open, else the file's.
+    pub fn report_of(&self, index: usize) -> &crate::taxonomy::validate::Report {
+        let leaf = &self.taxonomy.leaves[index];
+        self.open
+            .get(&leaf.folder)
+            .map_or(&leaf.report, |open| &open.report)
+    }
+
+    fn edit_in_editor(&mut self) -> Vec<Effect> {
+        let Some(folder) = self.selected_folder() else {
+            self.notify("select a leaf to edit");
+            return Vec::new();
+        };
+        let text = match self.open.get(&folder) {
+            Some(open) => open.buffer.text.clone(),
+            None => match &self.taxonomy.leaves[self.tree.selected_leaf().unwrap_or(0)].text {
+                Some(text) => text.clone(),
+                None => {
+                    self.notify_error(format!("{} cannot be read", folder.display()));
+                    return Vec::new();
+                }
+            },
+        };
+        vec![Effect::RunEditor { folder, text }]
+    }
+
+    /// Replaces the edited text of the leaf in `folder` (opening it if needed),
+    /// validates it again and keeps a recovery draft.
+    pub fn edit_text(&mut self, folder: &Path, text: String) -> Vec<Effect> {
+        let Some(index) = self.taxonomy.find(folder) else {
+            self.notify_error(format!("{} is no longer in the taxonomy", folder.display()));
+            return Vec::new();
+        };
+        match self.open.get_mut(folder) {
+            Some(open) => open.set_text(text),
+            None => {
+                let leaf = &self.taxonomy.leaves[index];
+                let saved = leaf.text.clone().unwrap_or_default();
+                let open = OpenLeaf::new(&self.taxonomy.root, leaf, saved, text);
+                self.open.insert(open);
+            }
+        }
+        let Some(open) = self.open.get(folder) else {
+            return Vec::new();
+        };
+        if open.buffer.is_dirty() {
+            let draft = open.draft(&self.taxonomy.root);
+            let message = format!(
+                "{} edited (unsaved) · {} errors, {} warnings",
+                folder.display(),
+                open.report.error_count(),
+                open.report.warning_count()
+            );
+            self.notify(message);
+            vec![Effect::KeepDraft(draft)]
+        } else {
+            self.open.remove(folder);
+            vec![Effect::ForgetDraft {
+                folder: folder.to_owned(),
+            }]
+        }
+    }
+
+    fn save_selected(&mut self) -> Vec<Effect> {
+        match self.selected_folder() {
+            Some(folder) if self.open.is_dirty(&folder) => self.save(&folder, false),
+            Some(_) => {
+                self.notify("nothing to save");
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn save(&mut self, folder: &Path, overwrite: bool) -> Vec<Effect> {
+        match self.open.get(folder) {
+            Some(open) => vec![Effect::Save {
+                buffer: open.buffer.clone(),
+                overwrite,
+            }],
+            None => Vec::new(),
+        }
+    }
+
+    fn saved(&mut self, folder: PathBuf, result: Result<(), SaveFailure>) -> Vec<Effect> {
+        match result {
+            Ok(()) => {
+                self.open.remove(&folder);
+                self.notify(format!("saved {}", folder.display()));
+                let mut effects = vec![
+                    Effect::ForgetDraft {
+                        folder: folder.clone(),
+                    },
+                    Effect::ReadFile { folder },
+                ];
+                if self.quit_when_saved && self.open.dirty().is_empty() {
+                    effects.push(Effect::Quit);
+                }
+                effects
+            }
+            Err(SaveFailure::ChangedOnDisk) => {
+                self.quit_when_saved = false;
+                self.popup = Some(Popup::Conflict { folder });
+                Vec::new()
+            }
+            Err(SaveFailure::Failed(why)) => {
+                self.quit_when_saved = false;
+                self.notify_error(why);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Puts a leaf read from disk in place of the old one.
+    fn replace_leaf(&mut self, leaf: Leaf) {
+        match self.taxonomy.find(&leaf.folder) {
+            Some(index) => self.taxonomy.leaves[index] = leaf,
+            None => {
+                let index = self
+                    .taxonomy
+                    .leaves
+                    .partition_point(|l| l.folder < leaf.folder);
+                self.taxonomy.leaves.insert(index, leaf);
+            }
+        }
+        self.tree.rebuild(&self.taxonomy, &self.marks);
+    }
+
+    fn quit(&mut self) -> Vec<Effect> {
+        let dirty = self.open.dirty();
+        if dirty.is_empty() {
+            return vec![Effect::Quit];
+        }
+        self.popup = Some(Popup::ConfirmQuit { dirty });
+        Vec::new()
+    }
+
+    fn ask_revert(&mut self) {
+        match self.selected_folder() {
+            Some(folder) if self.open.is_dirty(&folder) => {
+                self.popup = Some(Popup::ConfirmRevert { folder })
+            }
+            _ => self.notify("no unsaved edits here"),
+        }
+    }
+
+    /// Drops a leaf's edits (after the user confirmed).
+    fn discard(&mut self, folder: &Path) -> Effect {
+        self.open.remove(folder);
+        Effect::ForgetDraft {
+            folder: folder.to_owned(),
+        }
+    }
+
+    fn confirm_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
+        let Some(popup) = self.popup.take() else {
+            return Vec::new();
+        };
+        let choice = match key.code {
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Some(c),
+            _ => None,
+        };
+        if action == Some(Action::Back) {
+            return Vec::new();
+        }
+        match (popup, choice) {
+            (Popup::Conflict { folder }, Some('r')) => {
+                let forget = self.discard(&folder);
+                self.notify(format!("took the version on disk of {}", folder.display()));
+                vec![forget, Effect::ReadFile { folder }]
+            }
+            (Popup::Conflict { folder }, Some('k')) => self.save(&folder, true),
+            (Popup::ConfirmQuit { dirty }, Some('s')) => {
+                self.quit_when_saved = true;
+                dirty
+                    .iter()
+                    .flat_map(|folder| self.save(folder, false))
+                    .collect()
+            }
+            (Popup::ConfirmQuit { dirty }, Some('d')) => {
+                let mut effects: Vec<Effect> = dirty.iter().map(|f| self.discard(f)).collect();
+                effects.push(Effect::Quit);
+                effects
+            }
+            (Popup::ConfirmRevert { folder }, Some('y')) => {
+                let forget = self.discard(&folder);
+                self.notify(format!("discarded the edits of {}", folder.display()));
+                vec![forget]
+            }
+            (Popup::Recover { drafts }, Some('r')) => {
+                let mut effects = Vec::new();
+                for draft in drafts {
+                    if let Some(index) = self.taxonomy.find(&draft.folder) {
+                        let leaf = &self.taxonomy.leaves[index];
+                        let open =
+                            OpenLeaf::new(&self.taxonomy.root, leaf, draft.saved, draft.text);
+                        self.open.insert(open);
+                    } else {
+                        effects.push(Effect::KeepDraft(draft));
+                    }
+                }
+                self.tree.rebuild(&self.taxonomy, &self.marks);
+                self.notify(format!(
+                    "restored unsaved edits of {} leaves",
+                    self.open.dirty().len()
+                ));
+                effects
+            }
+            (Popup::Recover { drafts }, Some('d')) => {
+                self.notify(format!("discarded {} drafts", drafts.len()));
+                drafts
+                    .into_iter()
+                    .map(|draft| Effect::ForgetDraft {
+                        folder: draft.folder,
+                    })
+                    .collect()
+            }
+            (popup, _) => {
+                self.popup = Some(popup); // not one of the offered choices
+                Vec::new()
+            }
+        }
     }
 
     fn edit_input(input: &mut InputLine, key: &KeyEvent) -> bool {

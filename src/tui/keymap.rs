@@ -23,16 +23,19 @@ pub enum Mode {
     Picker,
     /// The help popup.
     Help,
+    /// A question before something is lost: the popup names the choices.
+    Confirm,
 }
 
 impl Mode {
-    const ALL: [Mode; 3] = [Mode::Browse, Mode::Picker, Mode::Help];
+    const ALL: [Mode; 4] = [Mode::Browse, Mode::Picker, Mode::Help, Mode::Confirm];
 
     fn section(self) -> &'static str {
         match self {
             Mode::Browse => "browse",
             Mode::Picker => "picker",
             Mode::Help => "help",
+            Mode::Confirm => "confirm",
         }
     }
 }
@@ -186,8 +189,12 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Browse, "enter", Action::Expand),
     (Mode::Browse, "h", Action::Collapse),
     (Mode::Browse, "left", Action::Collapse),
-    (Mode::Browse, "E", Action::ExpandAll),
-    (Mode::Browse, "C", Action::CollapseAll),
+    (Mode::Browse, "+", Action::ExpandAll),
+    (Mode::Browse, "-", Action::CollapseAll),
+    (Mode::Browse, "E", Action::EditInEditor),
+    (Mode::Browse, "ctrl-s", Action::Save),
+    (Mode::Browse, "w", Action::Save),
+    (Mode::Browse, "u", Action::Revert),
     (Mode::Browse, "tab", Action::FocusNext),
     (Mode::Browse, "/", Action::Find),
     (Mode::Browse, "ctrl-p", Action::Find),
@@ -204,6 +211,7 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Picker, "ctrl-j", Action::Down),
     (Mode::Picker, "pageup", Action::PageUp),
     (Mode::Picker, "pagedown", Action::PageDown),
+    (Mode::Confirm, "esc", Action::Back),
     (Mode::Help, "esc", Action::Back),
     (Mode::Help, "q", Action::Back),
     (Mode::Help, "?", Action::Back),

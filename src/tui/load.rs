@@ -12,7 +12,17 @@ use super::marks::LeafMarks;
 /// Loads the taxonomy at `root` with its git state, as one message.
 pub fn load(root: &Path) -> Msg {
     let taxonomy = Taxonomy::load(root, &Options::default());
-    let (marks, branch) = match TaxonomyRepo::open(root) {
+    let (marks, branch) = git_state(root);
+    Msg::Loaded {
+        taxonomy: Box::new(taxonomy),
+        marks,
+        branch,
+    }
+}
+
+/// The git marks of the leaves and the checked-out branch.
+pub fn git_state(root: &Path) -> (Result<LeafMarks, String>, Option<String>) {
+    match TaxonomyRepo::open(root) {
         Ok(repo) => {
             let branch = repo
                 .repository()
@@ -26,10 +36,5 @@ pub fn load(root: &Path) -> Msg {
             (marks, branch)
         }
         Err(error) => (Err(format!("git: {error}")), None),
-    };
-    Msg::Loaded {
-        taxonomy: Box::new(taxonomy),
-        marks,
-        branch,
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod action;
 pub mod app;
+pub mod editing;
+mod input;
 pub mod keymap;
 mod load;
 pub mod marks;
@@ -16,6 +18,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::dirs::AppDirs;
+use crate::drafts::Drafts;
 
 use self::app::{App, Msg, Notice};
 use self::keymap::Keymap;
@@ -63,7 +66,8 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
         .context("starting the async runtime")?;
     // ratatui installs a panic hook that restores the terminal before the message.
     let mut terminal = ratatui::try_init().context("opening the terminal")?;
-    let result = runtime.block_on(runtime::run(&mut terminal, app, root));
+    let drafts = Drafts::new(dirs.drafts());
+    let result = runtime.block_on(runtime::run(&mut terminal, app, root, drafts));
     ratatui::try_restore().context("restoring the terminal")?;
     result.context("running the interface")
 }

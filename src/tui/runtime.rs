@@ -2,40 +2,24 @@
 //! work meet, the state is updated, and the screen is drawn once per batch.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
 use std::thread;
 
-use crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 
+use crate::buffer::SaveError;
+use crate::drafts::Drafts;
 use crate::find::{FIND_LIMIT, Index};
+use crate::taxonomy::model::Leaf;
 use crate::taxonomy::model::Taxonomy;
+use crate::taxonomy::validate::Options;
 
-use super::app::{App, Effect, Msg};
-use super::load::load;
+use super::app::{App, Effect, Msg, SaveFailure};
+use super::input::InputReader;
+use super::load::{git_state, load};
 use super::view;
-
-/// Reads the terminal on its own thread and forwards key presses and resizes.
-fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
-    thread::spawn(move || {
-        loop {
-            let msg = match event::read() {
-                Ok(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
-                Ok(TermEvent::Resize(_, height)) => Msg::Resize(height),
-                Ok(_) => continue,
-                Err(error) => {
-                    tracing::error!("reading the terminal failed: {error}");
-                    return;
-                }
-            };
-            if tx.send(msg).is_err() {
-                return;
-            }
-        }
-    });
-}
 
 /// The finder's thread: it owns the index, so matching never delays a frame, and
 /// answers only the newest request waiting.
@@ -67,10 +51,58 @@ impl FinderWorker {
     }
 }
 
+/// Edits `text` in the user's `$VISUAL` or `$EDITOR` (else `vi`), with the
+/// terminal handed over meanwhile and the input reader paused.
+fn run_editor(
+    terminal: &mut DefaultTerminal,
+    input: &InputReader,
+    folder: &Path,
+    text: &str,
+) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".to_owned());
+    let file = tempfile::Builder::new()
+        .prefix("taxon-")
+        .suffix("-qna.yaml")
+        .tempfile()
+        .map_err(|e| format!("cannot create a file for the editor: {e}"))?;
+    std::fs::write(file.path(), text)
+        .map_err(|e| format!("cannot write {}: {e}", file.path().display()))?;
+    input.pause();
+    let _ = ratatui::try_restore();
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("taxon-editor")
+        .arg(file.path())
+        .status();
+    match ratatui::try_init() {
+        Ok(fresh) => *terminal = fresh,
+        Err(error) => tracing::error!("reopening the terminal failed: {error}"),
+    }
+    let _ = terminal.clear();
+    input.resume();
+    match status {
+        Ok(status) if status.success() => std::fs::read_to_string(file.path())
+            .map_err(|e| format!("cannot read back the edit of {}: {e}", folder.display())),
+        Ok(status) => Err(format!(
+            "{editor} exited with {status}; the edit was not taken"
+        )),
+        Err(error) => Err(format!("cannot run {editor}: {error}")),
+    }
+}
+
 /// Runs the application until it quits.
-pub async fn run(terminal: &mut DefaultTerminal, mut app: App, root: PathBuf) -> io::Result<()> {
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    root: PathBuf,
+    drafts: Drafts,
+) -> io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    spawn_input(tx.clone());
+    let input = InputReader::spawn(tx.clone());
+    let _ = tx.send(Msg::DraftsFound(drafts.for_root(&root)));
     let finder = FinderWorker::spawn(&app.taxonomy, tx.clone());
     app.height = terminal.size()?.height;
     terminal.draw(|frame| view::draw(frame, &app))?;
@@ -88,6 +120,53 @@ pub async fn run(terminal: &mut DefaultTerminal, mut app: App, root: PathBuf) ->
                     Effect::Quit => return Ok(()),
                     Effect::Search { generation, query } => {
                         let _ = finder.requests.send((generation, query));
+                    }
+                    Effect::RunEditor { folder, text } => {
+                        let result = run_editor(terminal, &input, &folder, &text);
+                        let _ = tx.send(Msg::EditorDone { folder, result });
+                    }
+                    Effect::Save {
+                        mut buffer,
+                        overwrite,
+                    } => {
+                        let outcome = if overwrite {
+                            buffer.save_over_disk()
+                        } else {
+                            buffer.save()
+                        };
+                        let result = outcome.map_err(|error| match error {
+                            SaveError::ChangedOnDisk(_) => SaveFailure::ChangedOnDisk,
+                            other => SaveFailure::Failed(other.to_string()),
+                        });
+                        let _ = tx.send(Msg::Saved {
+                            folder: buffer.folder,
+                            result,
+                        });
+                    }
+                    Effect::ReadFile { folder } => {
+                        let leaf = Leaf::read(&root, folder, &Options::default());
+                        let _ = tx.send(Msg::LeafRead(Box::new(leaf)));
+                        let (tx, root) = (tx.clone(), root.clone());
+                        tokio::task::spawn_blocking(move || {
+                            let (marks, branch) = git_state(&root);
+                            let _ = tx.send(Msg::GitState { marks, branch });
+                        });
+                    }
+                    Effect::KeepDraft(draft) => {
+                        if let Err(error) = drafts.keep(&draft) {
+                            tracing::error!(
+                                "keeping a draft of {} failed: {error}",
+                                draft.folder.display()
+                            );
+                        }
+                    }
+                    Effect::ForgetDraft { folder } => {
+                        if let Err(error) = drafts.forget(&root, &folder) {
+                            tracing::error!(
+                                "dropping the draft of {} failed: {error}",
+                                folder.display()
+                            );
+                        }
                     }
                     Effect::Reload => {
                         let tx = tx.clone();

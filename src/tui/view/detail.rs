@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::taxonomy::diagnostic::Diagnostic;
 use crate::taxonomy::model::Leaf;
 use crate::taxonomy::qna::{QuestionAnswer, SeedExample, Text};
+use crate::taxonomy::validate::Report;
 use crate::tui::app::{App, Focus};
 use crate::tui::tree::Row;
 
@@ -119,12 +120,15 @@ fn within(d: &Diagnostic, example: &SeedExample) -> bool {
     (d.line, d.col) >= (start.line, start.col) && (d.line, d.col) < (end.line, end.col.max(1))
 }
 
-fn leaf_lines(leaf: &Leaf, width: u16) -> Vec<Line<'static>> {
-    let report = &leaf.report;
-    let mut lines = vec![Line::from(Span::styled(
+fn leaf_lines(leaf: &Leaf, report: &Report, dirty: bool, width: u16) -> Vec<Line<'static>> {
+    let mut title = vec![Span::styled(
         leaf.folder.display().to_string(),
         theme::HEADING,
-    ))];
+    )];
+    if dirty {
+        title.push(Span::styled("  ● unsaved edits", theme::WARNING));
+    }
+    let mut lines = vec![Line::from(title)];
     let kind = report.kind.map_or("unreadable", |k| k.label());
     let verdict = match (report.error_count(), report.warning_count()) {
         (0, 0) => Span::styled("valid", theme::OK),
@@ -257,7 +261,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     };
     let lines = match app.tree.current() {
         Some(Row::Leaf { index, .. }) => {
-            leaf_lines(&app.taxonomy.leaves[*index], area.width.saturating_sub(2))
+            let leaf = &app.taxonomy.leaves[*index];
+            leaf_lines(
+                leaf,
+                app.report_of(*index),
+                app.open.is_dirty(&leaf.folder),
+                area.width.saturating_sub(2),
+            )
         }
         Some(row) => folder_lines(app, row),
         None => vec![Line::from("This taxonomy has no leaves yet.")],

@@ -30,5 +30,6 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Some(Popup::Help { scroll }) => popups::help(frame, app, *scroll),
         Some(Popup::Finder(finder)) => popups::finder(frame, app, finder),
         Some(Popup::Palette(palette)) => popups::palette(frame, app, palette),
+        Some(popup) => popups::question(frame, popup),
     }
 }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::find::{Field, Hit};
-use crate::tui::app::App;
+use crate::tui::app::{App, Popup};
 use crate::tui::picker::{Finder, InputLine, Palette};
 
 use super::theme;
@@ -162,5 +162,88 @@ pub fn palette(frame: &mut Frame<'_>, app: &App, palette: &Palette) {
         List::new(items).highlight_style(theme::SELECTED),
         list_area,
         &mut state,
+    );
+}
+
+fn folder_list(folders: impl Iterator<Item = String>) -> Vec<Line<'static>> {
+    folders.map(|f| Line::from(format!("  • {f}"))).collect()
+}
+
+/// Draws a question asked before anything is lost: it names what would be lost and
+/// the key for each choice.
+pub fn question(frame: &mut Frame<'_>, popup: &Popup) {
+    let (title, mut lines, choices): (&str, Vec<Line<'static>>, &[(&str, &str)]) = match popup {
+        Popup::Conflict { folder } => (
+            " Changed on disk ",
+            vec![Line::from(format!(
+                "{} changed on disk since you opened it.",
+                folder.display()
+            ))],
+            &[
+                (
+                    "r",
+                    "reload: take the version on disk and LOSE your unsaved edits",
+                ),
+                ("k", "keep mine: write your version over the one on disk"),
+                (
+                    "esc",
+                    "decide later (your edits stay unsaved, kept as a draft)",
+                ),
+            ],
+        ),
+        Popup::ConfirmQuit { dirty } => {
+            let mut lines = vec![Line::from("These leaves have unsaved edits:")];
+            lines.extend(folder_list(dirty.iter().map(|f| f.display().to_string())));
+            (
+                " Quit? ",
+                lines,
+                &[
+                    ("s", "save them all, then quit"),
+                    ("d", "DISCARD the edits listed above and quit"),
+                    ("esc", "stay"),
+                ],
+            )
+        }
+        Popup::ConfirmRevert { folder } => (
+            " Discard edits? ",
+            vec![Line::from(format!(
+                "Discard every unsaved edit of {}?",
+                folder.display()
+            ))],
+            &[("y", "yes, DISCARD them"), ("esc", "no, keep them")],
+        ),
+        Popup::Recover { drafts } => {
+            let mut lines = vec![Line::from(
+                "Unsaved edits from an earlier session were kept:",
+            )];
+            lines.extend(folder_list(
+                drafts.iter().map(|d| d.folder.display().to_string()),
+            ));
+            (
+                " Recover edits ",
+                lines,
+                &[
+                    ("r", "restore them (unsaved, to review and save)"),
+                    ("d", "DISCARD the drafts listed above"),
+                    ("esc", "decide later (the drafts are kept)"),
+                ],
+            )
+        }
+        Popup::Help { .. } | Popup::Finder(_) | Popup::Palette(_) => return,
+    };
+    lines.push(Line::default());
+    for (key, what) in choices {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {key:<5}"), theme::KEY),
+            Span::raw(*what),
+        ]));
+    }
+    let area = centered(frame, 70, 40);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(popup_block(title.to_owned()))
+            .wrap(Wrap { trim: false }),
+        area,
     );
 }

@@ -18,6 +18,8 @@ fn hinted(app: &App) -> &'static [Action] {
             Action::Find,
             Action::Expand,
             Action::NextProblem,
+            Action::EditInEditor,
+            Action::Save,
             Action::Palette,
             Action::Help,
             Action::Quit,
@@ -31,6 +33,7 @@ fn hinted(app: &App) -> &'static [Action] {
         ],
         (Mode::Picker, _) => &[Action::Confirm, Action::Down, Action::Up, Action::Back],
         (Mode::Help, _) => &[Action::Down, Action::Back],
+        (Mode::Confirm, _) => &[Action::Back],
     }
 }
 

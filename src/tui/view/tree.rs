@@ -47,7 +47,12 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
         }
         Row::Leaf { index, depth } => {
             let leaf = &app.taxonomy.leaves[*index];
-            let report = &leaf.report;
+            let report = app.report_of(*index);
+            let dirty = if app.open.is_dirty(&leaf.folder) {
+                Span::styled(" ●", theme::WARNING)
+            } else {
+                Span::raw("")
+            };
             Line::from(vec![
                 Span::raw("  ".repeat(*depth)),
                 Span::styled(app.marks.git(&leaf.folder).symbol().to_string(), theme::GIT),
@@ -57,6 +62,7 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
                 Span::styled(theme::kind_symbol(report.kind), theme::DIM),
                 Span::raw(" "),
                 Span::raw(row.name(&app.taxonomy)),
+                dirty,
             ])
         }
     }
