@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses only some of these helpers
 //! Drives the TUI's state headlessly: key presses in, effects run synchronously,
 //! screens rendered to ratatui's `TestBackend`.
 
@@ -6,10 +7,12 @@ use std::path::Path;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use taxon::buffer::SaveError;
+use taxon::drafts::Drafts;
 use taxon::find::{FIND_LIMIT, Index};
-use taxon::taxonomy::model::Taxonomy;
+use taxon::taxonomy::model::{Leaf, Taxonomy};
 use taxon::taxonomy::validate::Options;
-use taxon::tui::app::{App, Effect, Msg};
+use taxon::tui::app::{App, Effect, Msg, SaveFailure};
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
 use taxon::tui::view;
@@ -18,6 +21,11 @@ pub struct Harness {
     pub app: App,
     index: Index,
     pub effects: Vec<Effect>,
+    /// What the "external editor" does to the text it is given.
+    pub editor: Box<dyn FnMut(&str) -> Result<String, String>>,
+    /// Where drafts go.
+    pub drafts: Drafts,
+    _drafts_dir: tempfile::TempDir,
 }
 
 impl Harness {
@@ -31,11 +39,23 @@ impl Harness {
             Some("main".into()),
             Keymap::default(),
         );
+        let drafts_dir = tempfile::tempdir().expect("a drafts folder");
         Self {
             app,
             index,
             effects: Vec::new(),
+            editor: Box::new(|text| Ok(text.to_owned())),
+            drafts: Drafts::new(drafts_dir.path().to_owned()),
+            _drafts_dir: drafts_dir,
         }
+    }
+
+    /// The app on a fresh copy of the sample taxonomy (to edit).
+    pub fn open_copy() -> (tempfile::TempDir, Self) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        copy_tree(Path::new("sample-taxonomy"), dir.path());
+        let harness = Self::open(dir.path());
+        (dir, harness)
     }
 
     /// Sends one message and runs the effects the app asks for.
@@ -43,16 +63,69 @@ impl Harness {
         let mut queue = vec![msg];
         while let Some(msg) = queue.pop() {
             for effect in self.app.update(msg) {
-                if let Effect::Search { generation, query } = &effect {
-                    let hits = self.index.search(query, FIND_LIMIT);
-                    queue.push(Msg::Hits {
-                        generation: *generation,
-                        hits,
-                    });
+                if let Some(reply) = self.run(&effect) {
+                    queue.push(reply);
                 }
                 self.effects.push(effect);
             }
         }
+    }
+
+    /// Does what the runtime would do for `effect`, synchronously.
+    fn run(&mut self, effect: &Effect) -> Option<Msg> {
+        let root = self.app.taxonomy.root.clone();
+        match effect {
+            Effect::Search { generation, query } => Some(Msg::Hits {
+                generation: *generation,
+                hits: self.index.search(query, FIND_LIMIT),
+            }),
+            Effect::RunEditor { folder, text } => Some(Msg::EditorDone {
+                folder: folder.clone(),
+                result: (self.editor)(text),
+            }),
+            Effect::Save { buffer, overwrite } => {
+                let mut buffer = buffer.clone();
+                let outcome = if *overwrite {
+                    buffer.save_over_disk()
+                } else {
+                    buffer.save()
+                };
+                Some(Msg::Saved {
+                    folder: buffer.folder.clone(),
+                    result: outcome.map_err(|error| match error {
+                        SaveError::ChangedOnDisk(_) => SaveFailure::ChangedOnDisk,
+                        other => SaveFailure::Failed(other.to_string()),
+                    }),
+                })
+            }
+            Effect::ReadFile { folder } => Some(Msg::LeafRead(Box::new(Leaf::read(
+                &root,
+                folder.clone(),
+                &Options::default(),
+            )))),
+            Effect::KeepDraft(draft) => {
+                self.drafts.keep(draft).expect("keep a draft");
+                None
+            }
+            Effect::ForgetDraft { folder } => {
+                self.drafts.forget(&root, folder).expect("forget a draft");
+                None
+            }
+            Effect::Quit | Effect::Reload => None,
+        }
+    }
+
+    /// Selects the leaf whose folder ends with `suffix`.
+    pub fn select(&mut self, suffix: &str) -> std::path::PathBuf {
+        let index = self
+            .app
+            .taxonomy
+            .leaves
+            .iter()
+            .position(|leaf| leaf.folder.ends_with(suffix))
+            .expect("the leaf exists");
+        self.app.open_leaf(index);
+        self.app.taxonomy.leaves[index].folder.clone()
     }
 
     /// Presses keys written as in keymap files, separated by spaces
@@ -99,4 +172,16 @@ fn key_event(key: &str) -> KeyEvent {
         c => KeyCode::Char(c.chars().next().expect("a key")),
     };
     KeyEvent::new(code, modifiers)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk the sample");
+        let target = to.join(entry.path().strip_prefix(from).expect("below the sample"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("create a folder");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
 }

@@ -1,0 +1,152 @@
+//! Editing headlessly: an edit through the external editor is validated live,
+//! saved atomically, never written over a file changed underneath, kept as a draft
+//! until saved, and never lost on quit without a question.
+
+#[path = "support/tui_harness.rs"]
+mod tui_harness;
+
+use std::fs;
+
+use taxon::tui::app::{Effect, Popup};
+use tui_harness::Harness;
+
+const LEAF: &str = "oceanography/tides";
+
+#[test]
+fn an_edit_is_validated_kept_as_a_draft_and_saved() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    harness.editor =
+        Box::new(|text| Ok(text.replace("created_by: tidewatcher-m", "created_by: ''")));
+    harness.press("E");
+    assert!(harness.app.open.is_dirty(&folder));
+    let report = harness
+        .app
+        .report_of(harness.app.tree.selected_leaf().unwrap());
+    assert!(
+        report.diagnostics.iter().any(|d| d.rule == "minLength"),
+        "the edited text is validated at once: {:?}",
+        report.diagnostics
+    );
+    assert_eq!(
+        harness.drafts.for_root(dir.path()).len(),
+        1,
+        "a draft is kept"
+    );
+    let file = dir.path().join(&folder).join("qna.yaml");
+    assert!(
+        fs::read_to_string(&file).unwrap().contains("tidewatcher-m"),
+        "not saved yet"
+    );
+
+    harness.press("ctrl-s");
+    assert!(
+        fs::read_to_string(&file)
+            .unwrap()
+            .contains("created_by: ''")
+    );
+    assert!(!harness.app.open.is_dirty(&folder));
+    assert!(
+        harness.drafts.for_root(dir.path()).is_empty(),
+        "the draft is gone once saved"
+    );
+    let index = harness.app.tree.selected_leaf().unwrap();
+    assert!(
+        !harness.app.taxonomy.leaves[index].report.is_valid(),
+        "the saved file is re-read"
+    );
+}
+
+#[test]
+fn a_file_changed_underneath_is_never_overwritten_blindly() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    let file = dir.path().join(&folder).join("qna.yaml");
+    harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "mine")));
+    harness.press("E");
+    let theirs = fs::read_to_string(&file)
+        .unwrap()
+        .replace("tidewatcher-m", "theirs");
+    fs::write(&file, &theirs).unwrap();
+
+    harness.press("ctrl-s");
+    assert!(matches!(harness.app.popup, Some(Popup::Conflict { .. })));
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        theirs,
+        "nothing was written"
+    );
+    harness.press("x");
+    assert!(
+        matches!(harness.app.popup, Some(Popup::Conflict { .. })),
+        "only the offered keys answer"
+    );
+
+    harness.press("k");
+    assert!(
+        fs::read_to_string(&file)
+            .unwrap()
+            .contains("created_by: mine")
+    );
+
+    harness.editor = Box::new(|text| Ok(text.replace("created_by: mine", "created_by: again")));
+    harness.press("E");
+    fs::write(&file, &theirs).unwrap();
+    harness.press("ctrl-s r");
+    assert_eq!(fs::read_to_string(&file).unwrap(), theirs);
+    assert!(
+        !harness.app.open.is_dirty(&folder),
+        "reload took the disk's version"
+    );
+}
+
+#[test]
+fn quitting_with_unsaved_edits_asks_first() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "someone")));
+    harness.press("E q");
+    assert!(!harness.effects.contains(&Effect::Quit));
+    let Some(Popup::ConfirmQuit { dirty }) = &harness.app.popup else {
+        panic!("quit asks first");
+    };
+    assert_eq!(dirty, &vec![folder.clone()]);
+    harness.press("esc");
+    assert!(harness.app.popup.is_none());
+    assert!(harness.app.open.is_dirty(&folder), "esc keeps the edits");
+
+    harness.press("q s");
+    assert!(harness.effects.contains(&Effect::Quit), "quits once saved");
+    let text = fs::read_to_string(dir.path().join(&folder).join("qna.yaml")).unwrap();
+    assert!(text.contains("created_by: someone"));
+}
+
+#[test]
+fn drafts_are_offered_again_and_restored() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "survivor")));
+    harness.press("E");
+    let drafts = harness.drafts.for_root(dir.path());
+    assert_eq!(drafts.len(), 1);
+
+    // A new session on the same taxonomy, as after a crash.
+    let mut next = Harness::open(dir.path());
+    next.send(taxon::tui::app::Msg::DraftsFound(drafts));
+    assert!(matches!(next.app.popup, Some(Popup::Recover { .. })));
+    next.press("r");
+    assert!(next.app.open.is_dirty(&folder));
+    let open = next.app.open.get(&folder).unwrap();
+    assert!(open.buffer.text.contains("created_by: survivor"));
+}
+
+#[test]
+fn revert_asks_and_names_the_leaf() {
+    let (_dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "gone")));
+    harness.press("E u");
+    assert!(matches!(&harness.app.popup, Some(Popup::ConfirmRevert { folder: f }) if *f == folder));
+    harness.press("y");
+    assert!(!harness.app.open.is_dirty(&folder));
+}
