@@ -196,6 +196,8 @@ pub struct App {
     pub height: u16,
     /// Leaves open for editing.
     pub open: OpenLeaves,
+    /// Why there is no git information, if there is none.
+    pub git_problem: Option<String>,
     /// Quit once every unsaved leaf is saved.
     quit_when_saved: bool,
     /// The next finder request's generation.
@@ -223,6 +225,7 @@ impl App {
             notice: None,
             height: 24,
             open: OpenLeaves::default(),
+            git_problem: None,
             quit_when_saved: false,
             next_generation: 0,
         }
@@ -279,10 +282,7 @@ impl App {
             }
             Msg::GitState { marks, branch } => {
                 self.branch = branch;
-                match marks {
-                    Ok(marks) => self.marks = marks,
-                    Err(why) => self.notify_error(why),
-                }
+                self.set_marks(marks);
                 self.tree.rebuild(&self.taxonomy, &self.marks);
                 Vec::new()
             }
@@ -303,15 +303,26 @@ impl App {
                     .map(|i| self.taxonomy.leaves[i].folder.clone());
                 self.taxonomy = *taxonomy;
                 self.branch = branch;
-                match marks {
-                    Ok(marks) => self.marks = marks,
-                    Err(why) => self.notify_error(why),
-                }
+                self.set_marks(marks);
                 self.tree.rebuild(&self.taxonomy, &self.marks);
                 if let Some(index) = selected.and_then(|f| self.taxonomy.find(&f)) {
                     self.tree.select_leaf(&self.taxonomy, index);
                 }
                 Vec::new()
+            }
+        }
+    }
+
+    /// Takes fresh git marks, or the reason there are none (shown in the status bar).
+    pub fn set_marks(&mut self, marks: Result<LeafMarks, String>) {
+        match marks {
+            Ok(marks) => {
+                self.marks = marks;
+                self.git_problem = None;
+            }
+            Err(why) => {
+                self.marks = LeafMarks::default();
+                self.git_problem = Some(why);
             }
         }
     }

@@ -22,6 +22,7 @@ use crate::drafts::Drafts;
 
 use self::app::{App, Msg, Notice};
 use self::keymap::Keymap;
+use self::marks::LeafMarks;
 
 /// Opens the TUI on the taxonomy at `root` and runs it until the user quits. The
 /// terminal is restored on exit, on error and on panic.
@@ -46,9 +47,10 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
     else {
         anyhow::bail!("loading {} gave no taxonomy", root.display());
     };
-    let git_problem = marks.as_ref().err().cloned();
-    let mut app = App::new(*taxonomy, marks.unwrap_or_default(), branch, keymap);
-    if let Some(problem) = keymap_problem.or(git_problem) {
+    let mut app = App::new(*taxonomy, LeafMarks::default(), branch, keymap);
+    app.set_marks(marks);
+    app.tree.rebuild(&app.taxonomy, &app.marks);
+    if let Some(problem) = keymap_problem.or_else(|| app.git_problem.clone()) {
         app.notice = Some(Notice {
             text: problem,
             is_error: true,

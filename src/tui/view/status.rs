@@ -40,9 +40,10 @@ fn hinted(app: &App) -> &'static [Action] {
 /// Draws the two status lines.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let branch = app.branch.as_deref().unwrap_or("no branch");
-    let changed = match &app.marks.base {
-        Some(base) => format!("{} changed vs {base}", app.marks.changed_count()),
-        None => format!("{} changed", app.marks.changed_count()),
+    let changed = match (&app.git_problem, &app.marks.base) {
+        (Some(_), _) => "no git information".to_owned(),
+        (None, Some(base)) => format!("{} changed vs {base}", app.marks.changed_count()),
+        (None, None) => format!("{} changed", app.marks.changed_count()),
     };
     let top = Line::from(vec![
         Span::styled(format!(" {} ", app.root().display()), theme::HEADING),

@@ -1,0 +1,124 @@
+#![allow(dead_code)] // each test binary uses only some of these helpers
+//! Runs the real `taxon` binary in a pseudo-terminal and reads its screen through
+//! a terminal emulator (vt100), as a person at a terminal would see it.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+pub struct Pty {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+}
+
+impl Pty {
+    /// Starts `taxon` with `args` in a `cols` x `rows` terminal, with taxon's folders
+    /// under `home` and the given extra environment.
+    pub fn spawn(args: &[&str], home: &Path, env: &[(&str, &str)], cols: u16, rows: u16) -> Self {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_taxon"));
+        command.args(args);
+        command.env("TERM", "xterm-256color");
+        command.env("HOME", home);
+        command.env("GIT_CONFIG_NOSYSTEM", "1");
+        command.env("GIT_CONFIG_GLOBAL", "/dev/null");
+        for dir in ["CONFIG", "DATA", "STATE", "CACHE"] {
+            command.env(format!("TAXON_{dir}_DIR"), home.join(dir.to_lowercase()));
+        }
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = pair.slave.spawn_command(command).expect("start taxon");
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pair.master.try_clone_reader().expect("a pty reader");
+        let (feed, log) = (Arc::clone(&parser), Arc::clone(&raw));
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().expect("parser").process(&buffer[..n]);
+                log.lock().expect("log").extend_from_slice(&buffer[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().expect("a pty writer");
+        Self {
+            parser,
+            raw,
+            writer,
+            child,
+            _master: pair.master,
+        }
+    }
+
+    /// The screen as text.
+    pub fn screen(&self) -> String {
+        self.parser.lock().expect("parser").screen().contents()
+    }
+
+    /// Whether the program is on the alternate screen.
+    pub fn on_alternate_screen(&self) -> bool {
+        self.parser
+            .lock()
+            .expect("parser")
+            .screen()
+            .alternate_screen()
+    }
+
+    /// Everything the program wrote.
+    pub fn output(&self) -> Vec<u8> {
+        self.raw.lock().expect("log").clone()
+    }
+
+    /// Waits until the screen shows `text`; panics with the screen after `timeout`.
+    pub fn wait_for(&self, text: &str, timeout: Duration) {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!(
+            "timed out waiting for {text:?}; the screen shows:\n{}",
+            self.screen()
+        );
+    }
+
+    /// Types bytes (keys) into the terminal.
+    pub fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).expect("type");
+        self.writer.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// Waits for the program to exit; its exit code.
+    pub fn wait_exit(&mut self, timeout: Duration) -> u32 {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if let Some(status) = self.child.try_wait().expect("poll the child") {
+                std::thread::sleep(Duration::from_millis(100)); // let the reader drain
+                return status.exit_code();
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let _ = self.child.kill();
+        panic!("taxon did not exit; the screen shows:\n{}", self.screen());
+    }
+}
