@@ -1,8 +1,11 @@
 //! Fuzzy finding over a taxonomy: leaf paths, task descriptions and seed questions,
 //! ranked by nucleo's matcher, with the matched characters for highlighting.
 
+use std::collections::HashMap;
+
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32String};
+use rayon::prelude::*;
 
 use crate::taxonomy::model::Taxonomy;
 
@@ -47,9 +50,9 @@ pub struct Hit {
 #[derive(Debug, Default)]
 pub struct Index {
     entries: Vec<Entry>,
-    /// The last query and the entries it matched: a longer query that extends it
-    /// only needs to look at those.
-    last: Option<(String, Vec<usize>)>,
+    /// The queries typed so far, each extending the one before, with what they
+    /// matched (score, entry), in entry order.
+    history: Vec<(String, Vec<(u32, usize)>)>,
 }
 
 fn one_line(text: &str) -> String {
@@ -102,7 +105,7 @@ impl Index {
         }
         Self {
             entries,
-            last: None,
+            history: Vec::new(),
         }
     }
 
@@ -117,35 +120,82 @@ impl Index {
     }
 
     /// The best `limit` hits for `query`, at most one per leaf (its best field).
+    ///
+    /// Typing is cheap: a query that extends an earlier one only scores what that
+    /// one matched, and going back (backspace) reuses the earlier scores. Scoring
+    /// runs on every core.
     pub fn search(&mut self, query: &str, limit: usize) -> Vec<Hit> {
         let query = query.trim();
+        while self
+            .history
+            .last()
+            .is_some_and(|(previous, _)| !query.starts_with(previous.as_str()))
+        {
+            self.history.pop();
+        }
         if query.is_empty() {
-            self.last = None;
             return Vec::new();
         }
         let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
-        let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
-        let candidates: Vec<usize> = match &self.last {
-            Some((previous, matched)) if query.starts_with(previous.as_str()) => matched.clone(),
-            _ => (0..self.entries.len()).collect(),
+        let scored = match self.history.last() {
+            Some((previous, scored)) if previous == query => scored.clone(),
+            Some((_, narrower)) => {
+                let candidates: Vec<usize> = narrower.iter().map(|&(_, i)| i).collect();
+                self.score(&pattern, &candidates)
+            }
+            None => {
+                let all: Vec<usize> = (0..self.entries.len()).collect();
+                self.score(&pattern, &all)
+            }
         };
-        let mut scored: Vec<(u32, usize)> = candidates
+        let hits = self.best_per_leaf(&pattern, &scored, limit);
+        if self
+            .history
+            .last()
+            .is_none_or(|(previous, _)| previous != query)
+        {
+            self.history.push((query.to_owned(), scored));
+        }
+        hits
+    }
+
+    /// Scores the candidate entries in parallel; keeps the matches, in index order.
+    fn score(&self, pattern: &Pattern, candidates: &[usize]) -> Vec<(u32, usize)> {
+        candidates
+            .par_chunks(4096)
+            .map_init(
+                || Matcher::new(Config::DEFAULT.match_paths()),
+                |matcher, chunk| {
+                    chunk
+                        .iter()
+                        .filter_map(|&i| {
+                            let entry = &self.entries[i];
+                            pattern
+                                .score(entry.text.slice(..), matcher)
+                                .map(|score| (score + field_bonus(entry.field), i))
+                        })
+                        .collect::<Vec<_>>()
+                },
+            )
+            .flatten()
+            .collect()
+    }
+
+    /// The best-scoring match of each leaf, best first, with match positions.
+    fn best_per_leaf(&self, pattern: &Pattern, scored: &[(u32, usize)], limit: usize) -> Vec<Hit> {
+        let mut best: HashMap<usize, (u32, usize)> = HashMap::new();
+        for &(score, i) in scored {
+            let leaf = self.entries[i].leaf;
+            let slot = best.entry(leaf).or_insert((score, i));
+            if score > slot.0 {
+                *slot = (score, i);
+            }
+        }
+        let mut ranked: Vec<(u32, usize)> = best.into_values().collect();
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
+        ranked
             .into_iter()
-            .filter_map(|i| {
-                let entry = &self.entries[i];
-                pattern
-                    .score(entry.text.slice(..), &mut matcher)
-                    .map(|score| (score + field_bonus(entry.field), i))
-            })
-            .collect();
-        let mut matched: Vec<usize> = scored.iter().map(|&(_, i)| i).collect();
-        matched.sort_unstable();
-        self.last = Some((query.to_owned(), matched));
-        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut seen_leaves = std::collections::HashSet::new();
-        scored
-            .into_iter()
-            .filter(|&(_, i)| seen_leaves.insert(self.entries[i].leaf))
             .take(limit)
             .map(|(score, i)| {
                 let entry = &self.entries[i];
@@ -222,6 +272,12 @@ mod tests {
         let narrowed = typed.search("why do", 10);
         let fresh = Index::build(&taxonomy).search("why do", 10);
         assert_eq!(narrowed, fresh);
+        let back = typed.search("why", 10);
+        assert_eq!(
+            back,
+            Index::build(&taxonomy).search("why", 10),
+            "backspace reuses scores"
+        );
         assert!(typed.search("", 10).is_empty());
         assert!(typed.search("zzzz", 10).is_empty());
     }

@@ -81,6 +81,11 @@ impl Pty {
             .alternate_screen()
     }
 
+    /// The program's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.process_id()
+    }
+
     /// Everything the program wrote.
     pub fn output(&self) -> Vec<u8> {
         self.raw.lock().expect("log").clone()
