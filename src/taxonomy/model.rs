@@ -21,6 +21,8 @@ pub struct Leaf {
     pub attribution: Option<String>,
     /// The text of its `qna.yaml` as read, if it could be read as UTF-8.
     pub text: Option<String>,
+    /// Whether it was read and validated (a scanned leaf is only a name).
+    pub checked: bool,
 }
 
 impl Leaf {
@@ -32,6 +34,18 @@ impl Leaf {
             report: validate_file(&file, options),
             attribution: std::fs::read_to_string(dir.join(ATTRIBUTION_FILE)).ok(),
             text: std::fs::read_to_string(&file).ok(),
+            checked: true,
+            folder,
+        }
+    }
+
+    /// A leaf known by its folder only, to be read later.
+    pub fn unchecked(folder: PathBuf) -> Self {
+        Self {
+            report: Report::unchecked(&folder.join(LEAF_FILE)),
+            attribution: None,
+            text: None,
+            checked: false,
             folder,
         }
     }
@@ -61,7 +75,19 @@ pub const TOP_FOLDERS: [&str; 3] = [
 impl Taxonomy {
     /// Loads and validates every leaf below `root`.
     pub fn load(root: &Path, options: &Options) -> Self {
-        let mut files: Vec<PathBuf> = TOP_FOLDERS
+        let mut taxonomy = Self::scan(root);
+        taxonomy.leaves = taxonomy
+            .leaves
+            .par_iter()
+            .map(|leaf| Leaf::read(root, leaf.folder.clone(), options))
+            .collect();
+        taxonomy
+    }
+
+    /// Finds every leaf below `root` without reading them (fast: a walk of the
+    /// folders), so a tree can be shown before validation is done.
+    pub fn scan(root: &Path) -> Self {
+        let mut folders: Vec<PathBuf> = TOP_FOLDERS
             .iter()
             .flat_map(|top| {
                 WalkDir::new(root.join(top))
@@ -69,24 +95,31 @@ impl Taxonomy {
                     .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
                     .filter_map(Result::ok)
                     .filter(|e| e.file_type().is_file() && e.file_name() == LEAF_FILE)
-                    .map(|e| e.into_path())
+                    .filter_map(|e| {
+                        e.path()
+                            .parent()
+                            .and_then(|dir| dir.strip_prefix(root).ok())
+                            .map(Path::to_owned)
+                    })
             })
             .collect();
-        files.sort();
-        let leaves = files
-            .par_iter()
-            .map(|file| {
-                let folder = file
-                    .parent()
-                    .and_then(|dir| dir.strip_prefix(root).ok())
-                    .map(Path::to_owned)
-                    .unwrap_or_default();
-                Leaf::read(root, folder, options)
-            })
-            .collect();
+        folders.sort();
         Self {
             root: root.to_owned(),
-            leaves,
+            leaves: folders.into_iter().map(Leaf::unchecked).collect(),
+        }
+    }
+
+    /// Puts read leaves in place of the ones with the same folders (adding any new).
+    pub fn replace(&mut self, leaves: Vec<Leaf>) {
+        for leaf in leaves {
+            match self.find(&leaf.folder) {
+                Some(index) => self.leaves[index] = leaf,
+                None => {
+                    let index = self.leaves.partition_point(|l| l.folder < leaf.folder);
+                    self.leaves.insert(index, leaf);
+                }
+            }
         }
     }
 

@@ -72,6 +72,18 @@ impl Report {
         }
     }
 
+    /// The report of a file not validated yet: its kind guessed from its path.
+    pub fn unchecked(path: &Path) -> Self {
+        let leaf_path = leaf_relative(path);
+        Self {
+            kind: Some(LeafKind::classify(
+                leaf_path.as_deref().unwrap_or(path),
+                &Qna::default(),
+            )),
+            ..Self::new(path)
+        }
+    }
+
     fn with(mut self, diagnostic: Diagnostic) -> Self {
         self.diagnostics.push(diagnostic);
         self

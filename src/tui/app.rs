@@ -109,6 +109,13 @@ pub enum Msg {
     },
     /// One leaf was read again from disk.
     LeafRead(Box<Leaf>),
+    /// A batch of leaves read and validated in the background after start.
+    LeavesChecked {
+        /// The leaves, read.
+        leaves: Vec<Leaf>,
+        /// Whether this is the last batch.
+        done: bool,
+    },
     /// Fresh git marks and branch.
     GitState {
         /// The marks, or why there are none.
@@ -198,6 +205,8 @@ pub struct App {
     pub open: OpenLeaves,
     /// Why there is no git information, if there is none.
     pub git_problem: Option<String>,
+    /// Leaves validated so far and in all, while the first validation runs.
+    pub checking: Option<(usize, usize)>,
     /// Quit once every unsaved leaf is saved.
     quit_when_saved: bool,
     /// The next finder request's generation.
@@ -226,6 +235,7 @@ impl App {
             height: 24,
             open: OpenLeaves::default(),
             git_problem: None,
+            checking: None,
             quit_when_saved: false,
             next_generation: 0,
         }
@@ -278,6 +288,18 @@ impl App {
             Msg::Saved { folder, result } => self.saved(folder, result),
             Msg::LeafRead(leaf) => {
                 self.replace_leaf(*leaf);
+                Vec::new()
+            }
+            Msg::LeavesChecked { leaves, done } => {
+                let count = leaves.len();
+                self.taxonomy.replace(leaves);
+                self.tree.rebuild(&self.taxonomy, &self.marks);
+                self.checking = if done {
+                    None
+                } else {
+                    let (checked, total) = self.checking.unwrap_or((0, self.taxonomy.leaves.len()));
+                    Some((checked + count, total))
+                };
                 Vec::new()
             }
             Msg::GitState { marks, branch } => {
@@ -595,16 +617,7 @@ impl App {
 
     /// Puts a leaf read from disk in place of the old one.
     fn replace_leaf(&mut self, leaf: Leaf) {
-        match self.taxonomy.find(&leaf.folder) {
-            Some(index) => self.taxonomy.leaves[index] = leaf,
-            None => {
-                let index = self
-                    .taxonomy
-                    .leaves
-                    .partition_point(|l| l.folder < leaf.folder);
-                self.taxonomy.leaves.insert(index, leaf);
-            }
-        }
+        self.taxonomy.replace(vec![leaf]);
         self.tree.rebuild(&self.taxonomy, &self.marks);
     }
 

@@ -20,9 +20,10 @@ use anyhow::Context as _;
 use crate::dirs::AppDirs;
 use crate::drafts::Drafts;
 
-use self::app::{App, Msg, Notice};
+use self::app::{App, Notice};
 use self::keymap::Keymap;
 use self::marks::LeafMarks;
+use crate::taxonomy::model::Taxonomy;
 
 /// Opens the TUI on the taxonomy at `root` and runs it until the user quits. The
 /// terminal is restored on exit, on error and on panic.
@@ -39,18 +40,12 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
         },
         Err(_) => (Keymap::default(), None),
     };
-    let Msg::Loaded {
-        taxonomy,
-        marks,
-        branch,
-    } = load::load(&root)
-    else {
-        anyhow::bail!("loading {} gave no taxonomy", root.display());
-    };
-    let mut app = App::new(*taxonomy, LeafMarks::default(), branch, keymap);
-    app.set_marks(marks);
-    app.tree.rebuild(&app.taxonomy, &app.marks);
-    if let Some(problem) = keymap_problem.or_else(|| app.git_problem.clone()) {
+    // Show the tree at once; leaves are read and validated in the background.
+    let taxonomy = Taxonomy::scan(&root);
+    let total = taxonomy.leaves.len();
+    let mut app = App::new(taxonomy, LeafMarks::default(), None, keymap);
+    app.checking = Some((0, total));
+    if let Some(problem) = keymap_problem {
         app.notice = Some(Notice {
             text: problem,
             is_error: true,

@@ -12,9 +12,9 @@ use tokio::sync::mpsc;
 use crate::buffer::SaveError;
 use crate::drafts::Drafts;
 use crate::find::{FIND_LIMIT, Index};
-use crate::taxonomy::model::Leaf;
-use crate::taxonomy::model::Taxonomy;
+use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::validate::Options;
+use rayon::prelude::*;
 
 use super::app::{App, Effect, Msg, SaveFailure};
 use super::input::InputReader;
@@ -93,6 +93,38 @@ fn run_editor(
     }
 }
 
+/// How many leaves one background batch reads before the screen shows them.
+const CHECK_BATCH: usize = 500;
+
+/// Reads and validates every scanned leaf in the background, in batches, then
+/// fetches the git state.
+fn spawn_first_check(taxonomy: &Taxonomy, tx: mpsc::UnboundedSender<Msg>) {
+    let root = taxonomy.root.clone();
+    let folders: Vec<PathBuf> = taxonomy.leaves.iter().map(|l| l.folder.clone()).collect();
+    tokio::task::spawn_blocking(move || {
+        let options = Options::default();
+        let batches: Vec<&[PathBuf]> = folders.chunks(CHECK_BATCH).collect();
+        for (i, batch) in batches.iter().enumerate() {
+            let leaves = batch
+                .par_iter()
+                .map(|folder| Leaf::read(&root, folder.clone(), &options))
+                .collect();
+            let done = i + 1 == batches.len();
+            if tx.send(Msg::LeavesChecked { leaves, done }).is_err() {
+                return;
+            }
+        }
+        if batches.is_empty() {
+            let _ = tx.send(Msg::LeavesChecked {
+                leaves: Vec::new(),
+                done: true,
+            });
+        }
+        let (marks, branch) = git_state(&root);
+        let _ = tx.send(Msg::GitState { marks, branch });
+    });
+}
+
 /// Runs the application until it quits.
 pub async fn run(
     terminal: &mut DefaultTerminal,
@@ -103,6 +135,7 @@ pub async fn run(
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let input = InputReader::spawn(tx.clone());
     let _ = tx.send(Msg::DraftsFound(drafts.for_root(&root)));
+    spawn_first_check(&app.taxonomy, tx.clone());
     let finder = FinderWorker::spawn(&app.taxonomy, tx.clone());
     app.height = terminal.size()?.height;
     terminal.draw(|frame| view::draw(frame, &app))?;
@@ -112,9 +145,10 @@ pub async fn run(
             pending.push(more);
         }
         for msg in pending {
-            if let Msg::Loaded { taxonomy, .. } = &msg {
-                let _ = finder.reindex.send((**taxonomy).clone());
-            }
+            let reindex = matches!(
+                msg,
+                Msg::Loaded { .. } | Msg::LeavesChecked { done: true, .. }
+            );
             for effect in app.update(msg) {
                 match effect {
                     Effect::Quit => return Ok(()),
@@ -176,6 +210,9 @@ pub async fn run(
                         });
                     }
                 }
+            }
+            if reindex {
+                let _ = finder.reindex.send(app.taxonomy.clone());
             }
         }
         terminal.draw(|frame| view::draw(frame, &app))?;

@@ -45,11 +45,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         (None, Some(base)) => format!("{} changed vs {base}", app.marks.changed_count()),
         (None, None) => format!("{} changed", app.marks.changed_count()),
     };
-    let top = Line::from(vec![
+    let mut top = vec![
         Span::styled(format!(" {} ", app.root().display()), theme::HEADING),
         Span::styled(format!(" {branch} "), theme::KEY),
         Span::styled(format!(" {changed} "), theme::GIT),
-    ]);
+    ];
+    if let Some((checked, total)) = app.checking {
+        top.push(Span::styled(
+            format!(" validating {checked}/{total}… "),
+            theme::DIM,
+        ));
+    }
+    let top = Line::from(top);
     let bottom = match &app.notice {
         Some(notice) => Line::from(Span::styled(
             format!(" {}", notice.text),

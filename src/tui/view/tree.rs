@@ -48,6 +48,11 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
         Row::Leaf { index, depth } => {
             let leaf = &app.taxonomy.leaves[*index];
             let report = app.report_of(*index);
+            let validation = if leaf.checked || app.open.get(&leaf.folder).is_some() {
+                validation_span(report.error_count(), report.warning_count())
+            } else {
+                Span::styled("…", theme::DIM)
+            };
             let dirty = if app.open.is_dirty(&leaf.folder) {
                 Span::styled(" ●", theme::WARNING)
             } else {
@@ -57,7 +62,7 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
                 Span::raw("  ".repeat(*depth)),
                 Span::styled(app.marks.git(&leaf.folder).symbol().to_string(), theme::GIT),
                 Span::raw(" "),
-                validation_span(report.error_count(), report.warning_count()),
+                validation,
                 Span::raw(" "),
                 Span::styled(theme::kind_symbol(report.kind), theme::DIM),
                 Span::raw(" "),
