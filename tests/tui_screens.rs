@@ -88,7 +88,7 @@ fn folders_fold_and_the_detail_pane_takes_focus() {
         harness.app.tree.rows.len() > rows,
         "expand-all shows more rows"
     );
-    harness.press("C");
+    harness.press("-");
     assert_eq!(harness.app.tree.rows.len(), rows);
     harness.press("/ text:tides enter tab");
     assert_eq!(harness.app.focus, Focus::Detail);
@@ -122,3 +122,4 @@ fn quit_asks_the_runtime_to_stop() {
     harness.press("q");
     assert_eq!(harness.effects, vec![taxon::tui::app::Effect::Quit]);
 }
+

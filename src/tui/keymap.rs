@@ -370,6 +370,13 @@ mod tests {
     }
 
     #[test]
+    fn punctuation_keys_bind() {
+        let keymap = Keymap::default();
+        let plus = KeyEvent::new(KeyCode::Char('+'), KeyModifiers::NONE);
+        assert_eq!(keymap.action(Mode::Browse, &plus), Some(Action::ExpandAll));
+    }
+
+    #[test]
     fn keys_print_as_they_parse() {
         for text in [
             "q",
