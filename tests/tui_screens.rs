@@ -83,7 +83,7 @@ fn finder_searches_questions() {
 fn folders_fold_and_the_detail_pane_takes_focus() {
     let mut harness = sample();
     let rows = harness.app.tree.rows.len();
-    harness.press("E");
+    harness.press("+");
     assert!(
         harness.app.tree.rows.len() > rows,
         "expand-all shows more rows"
