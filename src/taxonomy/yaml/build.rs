@@ -212,7 +212,8 @@ impl Builder {
                     "seq" | "omap" | "pairs" => !is_map,
                     _ => false,
                 };
-            if !fits && !(tag.handle.is_empty() && tag.suffix == "!") {
+            let non_specific = tag.handle.is_empty() && tag.suffix == "!";
+            if !fits && !non_specific {
                 return Err(unknown_tag(tag, at));
             }
         }
