@@ -485,6 +485,11 @@ fn corpus_covers_enough_variants() {
         run.cases.len() > run.mutated,
         "the sample taxonomy is judged too"
     );
+    let unused: Vec<&str> = mutations::names()
+        .into_iter()
+        .filter(|name| !run.categories.contains_key(name))
+        .collect();
+    assert!(unused.is_empty(), "mutations that fit no leaf: {unused:?}");
     let crashes: Vec<&str> = run
         .cases
         .iter()
