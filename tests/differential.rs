@@ -6,7 +6,9 @@
 //!
 //! Needs upstream's venv: `TAXON_UPSTREAM_PYTHON`, else `target/upstream-venv/bin/python`
 //! (`bash tests/ci.sh` creates it). Run with
-//! `cargo test --test differential -- --nocapture` to see the summary.
+//! `cargo test --test differential -- --nocapture` to see the summary;
+//! `TAXON_DIFFERENTIAL_DETAIL=<n>` shows n disagreeing files in full (default 25) and
+//! `TAXON_DIFFERENTIAL_KEEP=<new folder>` keeps the corpus there.
 //!
 //! Inputs where taxon deliberately differs (README "Deliberate differences from
 //! upstream") are not in the corpus: alias bombs, files over 16 MiB, invalid UTF-8,
@@ -181,8 +183,17 @@ fn run() -> &'static Run {
         let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy");
         let originals = mutations::originals(&sample).expect("read the sample taxonomy");
         let variants = mutations::corpus(&originals);
-        let root = tempfile::tempdir().expect("temporary taxonomy");
-        let mut paths = mutations::write(root.path(), &variants).expect("write the corpus");
+        let temporary = tempfile::tempdir().expect("temporary taxonomy");
+        // TAXON_DIFFERENTIAL_KEEP=<new folder> keeps the corpus there to look at.
+        let root = match std::env::var_os("TAXON_DIFFERENTIAL_KEEP") {
+            Some(dir) => {
+                let dir = PathBuf::from(dir);
+                assert!(!dir.exists(), "{} exists already", dir.display());
+                dir
+            }
+            None => temporary.path().to_owned(),
+        };
+        let mut paths = mutations::write(&root, &variants).expect("write the corpus");
         let mut names: Vec<(String, PathBuf)> = variants
             .iter()
             .map(|v| (v.mutation.to_owned(), v.source.clone()))
