@@ -64,18 +64,81 @@ const LINE_RULES: [(&str, Severity); 4] = [
     ("trailing-spaces", Severity::Error),
 ];
 
+/// Where PyYAML fails on a text that taxon's loader reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PyYamlFailure {
+    /// PyYAML's scanner stops: a tab where a token starts, or an anchor name it
+    /// does not accept.
+    Syntax(SyntaxError),
+    /// PyYAML's composer refuses an anchor declared twice in one document.
+    DuplicateAnchor(Diagnostic),
+}
+
+/// How PyYAML (and so upstream) fails on `text` where taxon's YAML 1.2 loader does
+/// not; `None` when it reads it as well. Only a text with a tab or an anchor can.
+pub fn pyyaml_failure(text: &str) -> Option<PyYamlFailure> {
+    if !text.contains(['\t', '&']) {
+        return None;
+    }
+    let source = Source::new(text);
+    let stream = tokens::tokens(&source);
+    let mut anchors: Vec<&Token> = Vec::new();
+    for token in &stream.tokens {
+        match token.kind {
+            Kind::DocumentStart | Kind::DocumentEnd => anchors.clear(),
+            Kind::Anchor => {
+                if let Some(first) = anchors.iter().find(|a| a.value == token.value) {
+                    return Some(PyYamlFailure::DuplicateAnchor(Diagnostic::new(
+                        Severity::Error,
+                        token.start.line + 1,
+                        token.start.column + 1,
+                        "yaml",
+                        format!(
+                            "found duplicate anchor \"{}\"; first occurrence at line {}, column {}",
+                            token.value,
+                            first.start.line + 1,
+                            first.start.column + 1
+                        ),
+                    )));
+                }
+                anchors.push(token);
+            }
+            _ => {}
+        }
+    }
+    stream
+        .pyyaml_error
+        .map(|(mark, problem)| PyYamlFailure::Syntax(syntax_error_at(mark, &problem)))
+}
+
+fn syntax_error_at(mark: tokens::Mark, problem: &str) -> SyntaxError {
+    SyntaxError {
+        line: mark.line + 1,
+        col: mark.column + 1,
+        message: format!("syntax error: {problem}"),
+    }
+}
+
 /// Lints `text` as yamllint would with upstream's configuration, merging in the
-/// parser's `syntax_error` (if any) the way yamllint orders it.
+/// parser's `syntax_error` (if any, else where PyYAML's scanner fails) the way
+/// yamllint orders it.
 pub fn lint(text: &str, syntax_error: Option<&SyntaxError>) -> Vec<Diagnostic> {
     let lines = line_rules::lines(text);
     let first_line = &text[lines[0].start..lines[0].end];
     if directives::disables_file(first_line) {
         return Vec::new();
     }
-    let mut syntax =
-        syntax_error.map(|e| Diagnostic::new(Severity::Error, e.line, e.col, "syntax", &e.message));
+    let source = Source::new(text);
+    let stream = tokens::tokens(&source);
+    let scanner_error = stream
+        .pyyaml_error
+        .as_ref()
+        .map(|(mark, problem)| syntax_error_at(*mark, problem));
+    let mut syntax = syntax_error
+        .or(scanner_error.as_ref())
+        .map(|e| Diagnostic::new(Severity::Error, e.line, e.col, "syntax", &e.message));
     let mut out = Vec::new();
-    for problem in cosmetic_problems(text, &lines) {
+    for problem in cosmetic_problems(&source, &stream, &lines) {
         if let Some(error) = syntax.take_if(|e| e.line <= problem.line && e.col <= problem.col) {
             // The problem at the syntax error's place is most likely the same one.
             out.push(error);
@@ -89,9 +152,12 @@ pub fn lint(text: &str, syntax_error: Option<&SyntaxError>) -> Vec<Diagnostic> {
 
 /// What the token, comment and line rules find, line by line, less what the
 /// directives disable.
-fn cosmetic_problems(text: &str, lines: &[Line]) -> Vec<Diagnostic> {
-    let source = Source::new(text);
-    let stream = tokens::tokens(&source);
+fn cosmetic_problems(
+    source: &Source<'_>,
+    stream: &tokens::Stream,
+    lines: &[Line],
+) -> Vec<Diagnostic> {
+    let text = source.text;
     let all: Vec<&str> = TOKEN_RULES
         .iter()
         .chain(&LINE_RULES)
@@ -109,12 +175,12 @@ fn cosmetic_problems(text: &str, lines: &[Line]) -> Vec<Diagnostic> {
         while let Some(line) = lines.next_if(|line| line.line_no < line_no) {
             finish_line(text, line, &mut cache, &mut directives, &mut out);
         }
-        rules.check(&source, tokens, index, &mut cache);
-        for comment in directives::comments_between(&source, token, tokens.get(index + 1)) {
+        rules.check(source, tokens, index, &mut cache);
+        for comment in directives::comments_between(source, token, tokens.get(index + 1)) {
             while let Some(line) = lines.next_if(|line| line.line_no < comment.line_no) {
                 finish_line(text, line, &mut cache, &mut directives, &mut out);
             }
-            directives.process(&source, &comment);
+            directives.process(source, &comment);
         }
     }
     for line in lines {

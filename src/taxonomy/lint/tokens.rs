@@ -93,7 +93,11 @@ impl<'a> Source<'a> {
         Mark {
             pointer,
             line,
-            column: self.text[start..pointer].chars().count(),
+            // PyYAML's reader does not count a byte-order mark as a column.
+            column: self.text[start..pointer]
+                .chars()
+                .filter(|&c| c != '\u{feff}')
+                .count(),
         }
     }
 
@@ -160,11 +164,55 @@ pub(super) struct Stream {
     /// How many of them yamllint lints: all of them, unless a scanner error cut the
     /// stream, when only those whose next two tokens could still be read.
     pub linted: usize,
+    /// Where PyYAML's scanner fails though yaml-rust2's did not, and why.
+    pub pyyaml_error: Option<(Mark, String)>,
+}
+
+/// Why PyYAML fails where the two scanners part.
+const DIVERGENCE: &str = "upstream's YAML 1.1 parser reads this differently and fails here \
+     (a `?` inside a flow collection, or a NEL, LS or PS character, which YAML 1.1 \
+     takes for a line break)";
+
+/// Whether yaml-rust2 marks tokens of this kind where PyYAML does: all but the
+/// zero-width ones, block entries and block scalars.
+fn marked_like_pyyaml(kind: &TokenType) -> bool {
+    match kind {
+        TokenType::Key
+        | TokenType::Value
+        | TokenType::FlowEntry
+        | TokenType::FlowSequenceStart
+        | TokenType::FlowSequenceEnd
+        | TokenType::FlowMappingStart
+        | TokenType::FlowMappingEnd
+        | TokenType::Alias(_)
+        | TokenType::Anchor(_) => true,
+        TokenType::Scalar(style, _) => {
+            !matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+        }
+        _ => false,
+    }
+}
+
+/// Where PyYAML's scanner fails: the byte offset and its description.
+struct Cut {
+    at: usize,
+    problem: String,
+}
+
+impl Cut {
+    fn tab(at: usize) -> Self {
+        Self {
+            at,
+            problem: "found character '\\t' that cannot start any token".into(),
+        }
+    }
 }
 
 /// The tokens of the text, as yamllint reads them.
 pub(super) fn tokens(source: &Source<'_>) -> Stream {
-    let mut scanner = Scanner::new(source.text.chars());
+    // PyYAML does not count a byte-order mark as a column; without it, yaml-rust2's
+    // columns are PyYAML's.
+    let mut scanner = Scanner::new(source.text.trim_start_matches('\u{feff}').chars());
     let mut placer = Placer {
         source,
         cursor: 0,
@@ -173,11 +221,29 @@ pub(super) fn tokens(source: &Source<'_>) -> Stream {
     };
     let mut out = Vec::new();
     let mut complete = false;
+    let mut pyyaml_error = None;
     for raw in scanner.by_ref() {
         let is_end = matches!(raw.1, TokenType::StreamEnd);
-        match placer.place(raw.1) {
-            Some(token) => out.push(token),
-            None => break,
+        let marked_like_pyyaml = marked_like_pyyaml(&raw.1);
+        let placed = placer.place(raw.1).and_then(|token| {
+            // Where the two scanners no longer agree on where a token starts, they
+            // read the text differently, and PyYAML's parser fails there.
+            let (line, column) = (raw.0.line().saturating_sub(1), raw.0.col());
+            if marked_like_pyyaml && (line, column) != (token.start.line, token.start.column) {
+                Err(Cut {
+                    at: token.start.pointer,
+                    problem: DIVERGENCE.into(),
+                })
+            } else {
+                Ok(token)
+            }
+        });
+        match placed {
+            Ok(token) => out.push(token),
+            Err(cut) => {
+                pyyaml_error = Some((source.mark(cut.at), cut.problem));
+                break;
+            }
         }
         if is_end {
             complete = true;
@@ -194,18 +260,19 @@ pub(super) fn tokens(source: &Source<'_>) -> Stream {
     Stream {
         tokens: out,
         linted,
+        pyyaml_error,
     }
 }
 
 impl Placer<'_, '_> {
-    /// The token of kind `raw` with PyYAML's marks, or `None` where PyYAML's scanner
-    /// would stop with an error.
-    fn place(&mut self, raw: TokenType) -> Option<Token> {
+    /// The token of kind `raw` with PyYAML's marks, or where PyYAML's scanner would
+    /// stop with an error.
+    fn place(&mut self, raw: TokenType) -> Result<Token, Cut> {
         let source = self.source;
         let (kind, value) = match raw {
             TokenType::StreamStart(_) => {
                 let mark = source.mark(0);
-                return Some(Token {
+                return Ok(Token {
                     kind: Kind::StreamStart,
                     start: mark,
                     end: mark,
@@ -235,15 +302,15 @@ impl Placer<'_, '_> {
             TokenType::Scalar(style, value) => {
                 let start = source.next_token_at(self.cursor);
                 if source.char_at(start) == Some('\t') {
-                    return None;
+                    return Err(Cut::tab(start));
                 }
                 let end = self.scalar_end(start, style);
-                return Some(self.consume(Kind::Scalar, start, end, value));
+                return Ok(self.consume(Kind::Scalar, start, end, value));
             }
         };
         let start = source.next_token_at(self.cursor);
         if source.char_at(start) == Some('\t') {
-            return None;
+            return Err(Cut::tab(start));
         }
         let zero_width = matches!(
             kind,
@@ -260,7 +327,7 @@ impl Placer<'_, '_> {
                 _ => {}
             }
             let mark = source.mark(start);
-            return Some(Token {
+            return Ok(Token {
                 kind,
                 start: mark,
                 end: mark,
@@ -281,7 +348,7 @@ impl Placer<'_, '_> {
             }
             _ => {}
         }
-        Some(self.consume(kind, start, end, value))
+        Ok(self.consume(kind, start, end, value))
     }
 
     fn consume(&mut self, kind: Kind, start: usize, end: usize, value: String) -> Token {
@@ -304,16 +371,23 @@ impl Placer<'_, '_> {
         self.indents.last().map_or(-1, |&c| c as isize)
     }
 
-    /// The end of an anchor or alias name as PyYAML scans it, or `None` where PyYAML
+    /// The end of an anchor or alias name as PyYAML scans it, or where PyYAML
     /// rejects the name.
-    fn anchor_end(&self, start: usize) -> Option<usize> {
+    fn anchor_end(&self, start: usize) -> Result<usize, Cut> {
         let text = &self.source.text[start + 1..];
         let length = text
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .unwrap_or(text.len());
         let after = text[length..].chars().next();
         let ends_well = after.is_none_or(|c| is_blank_or_end(Some(c)) || "?:,]}%@`".contains(c));
-        (length > 0 && ends_well).then_some(start + 1 + length)
+        if length > 0 && ends_well {
+            return Ok(start + 1 + length);
+        }
+        let found = after.map_or("'\\0'".to_owned(), |c| format!("{c:?}"));
+        Err(Cut {
+            at: start + 1 + length,
+            problem: format!("expected alphabetic or numeric character, but found {found}"),
+        })
     }
 
     /// The end of a tag: its closing `>` for a verbatim tag, else the first blank.
