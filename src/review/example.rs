@@ -23,8 +23,7 @@ impl ContentHash {
     /// The git blob id of `input`, as hex.
     fn of(input: &str) -> Self {
         // Hashing bytes in memory only fails for an invalid object type, never for a blob.
-        let id =
-            Oid::hash_object(ObjectType::Blob, input.as_bytes()).unwrap_or_else(|_| Oid::ZERO_SHA1);
+        let id = Oid::hash_object(ObjectType::Blob, input.as_bytes()).unwrap_or(Oid::ZERO_SHA1);
         Self(id.to_string())
     }
 

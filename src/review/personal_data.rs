@@ -10,6 +10,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Place {
     /// The example's 0-based index, or `None` for a leaf-level field.
+    #[serde(rename = "example_index")]
     pub example: Option<usize>,
     /// The field, named as in the leaf file (`answer`, `questions_and_answers[2].question`,
     /// `document_outline`).
