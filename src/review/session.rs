@@ -149,7 +149,7 @@ impl Review {
                 .cloned()
                 .ok_or_else(|| ReviewError::NoSuchExample {
                     leaf: leaf.to_owned(),
-                    number: index + 1,
+                    number: index.saturating_add(1),
                     count: hashes.len(),
                 })?;
         let record = DecisionRecord {

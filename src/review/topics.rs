@@ -57,7 +57,7 @@ const KEYWORDS: [(Topic, &[&str]); 10] = [
     (
         Topic::ReligionAdvocacy,
         &[
-            r"convert to",
+            r"convert(ing)? to (christianity|islam|judaism|hinduism|buddhism|catholicism|the (true )?faith)",
             r"accept (jesus|christ|allah)",
             r"the one true (god|faith|religion)",
             r"salvation",
@@ -277,7 +277,12 @@ mod tests {
             topics("```rust\nlet x = 1;\n```"),
             [(Topic::Code, "```".to_owned())]
         );
-        // Inside other words, nothing.
+        assert_eq!(
+            topics("You must convert to Islam."),
+            [(Topic::ReligionAdvocacy, "convert to Islam".to_owned())]
+        );
+        // Ordinary uses and words inside other words, nothing.
+        assert_eq!(topics("Convert to British spelling: color."), []);
         assert_eq!(topics("The skilled shooter of photos"), []);
         assert_eq!(topics("A punctual, skillful answer."), []);
     }
