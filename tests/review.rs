@@ -446,3 +446,35 @@ fn file_urls_work_and_network_urls_are_refused_clearly() {
         "{error}"
     );
 }
+
+#[test]
+fn a_renamed_leaf_keeps_its_decisions() {
+    let repo = TestRepo::init();
+    repo.write(FILE, &leaf_text(&ANSWERS));
+    repo.commit_all("Add the greetings leaf");
+    let ana = set_identity(&repo, "Ana");
+    decide(&repo, 3, Decision::Approve, Some("good"));
+
+    let moved = "compositional_skills/writing/welcomes/qna.yaml";
+    repo.rename(FILE, moved);
+    repo.stage(FILE);
+    repo.stage(moved);
+
+    let leaf = only_leaf(&repo);
+    assert_eq!(leaf.leaf.leaf, "compositional_skills/writing/welcomes");
+    assert!(
+        matches!(&leaf.leaf.change, taxon::git::Change::Renamed { from } if from.ends_with("greetings/qna.yaml")),
+        "{:?}",
+        leaf.leaf.change
+    );
+    assert_eq!(
+        leaf.state_for(2, &ana),
+        ExampleState::Decided(Decision::Approve)
+    );
+    assert!(
+        leaf.leaf
+            .examples
+            .iter()
+            .all(|e| matches!(e.change, ExampleChange::Unchanged { .. }))
+    );
+}
