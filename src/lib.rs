@@ -12,6 +12,7 @@ pub mod drafts;
 pub mod find;
 pub mod git;
 pub mod logging;
+pub mod review;
 pub mod sample;
 pub mod taxonomy;
 pub mod tui;

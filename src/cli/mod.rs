@@ -5,6 +5,8 @@ mod args;
 mod diff;
 mod interface;
 mod output;
+mod review;
+mod review_output;
 mod validate;
 
 use std::process::ExitCode;
@@ -23,6 +25,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Diff(args)) => diff::run(&args),
+        Some(Command::Review(args)) => review::run(&args),
         None => interface::run(cli.taxonomy),
     };
     ExitCode::from(code)
