@@ -51,6 +51,8 @@ pub enum Attribution {
     Blank,
     /// No file.
     Missing,
+    /// A folder of that name.
+    Folder,
 }
 
 /// One mutated leaf.
@@ -116,6 +118,10 @@ pub fn write(root: &Path, variants: &[Variant]) -> io::Result<Vec<PathBuf>> {
             Attribution::Empty => Some(""),
             Attribution::Blank => Some("\n"),
             Attribution::Missing => None,
+            Attribution::Folder => {
+                fs::create_dir_all(dir.join("attribution.txt"))?;
+                None
+            }
         };
         if let Some(content) = attribution {
             fs::write(dir.join("attribution.txt"), content)?;
@@ -275,13 +281,14 @@ impl Lines {
         j
     }
 
-    /// Replaces the entry at line `i` by `key: value` (value may span lines).
+    /// Replaces the entry at line `i` by `key: value` (a value starting with a newline
+    /// is a block on the following lines).
     fn set(&mut self, i: usize, value: &str) -> &mut Self {
         let col = key_col(&self.0[i]);
         let key = key_of(&self.0[i]).unwrap_or_default().to_owned();
         let prefix = self.0[i][..col].to_owned();
-        let line = if value.is_empty() {
-            format!("{prefix}{key}:")
+        let line = if value.is_empty() || value.starts_with('\n') {
+            format!("{prefix}{key}:{value}")
         } else {
             format!("{prefix}{key}: {value}")
         };
@@ -348,6 +355,32 @@ impl Lines {
     fn item_text(&self, k: usize) -> Option<String> {
         let (a, b) = *self.items().get(k)?;
         Some(self.0[a..b].join("\n"))
+    }
+
+    /// Seed example `k` with its keys in reverse order.
+    fn item_reversed(&self, k: usize) -> Option<String> {
+        let (a, b) = *self.items().get(k)?;
+        let mut starts = vec![a];
+        starts.extend(
+            (a + 1..b).filter(|&j| indent(&self.0[j]) == 4 && key_of(&self.0[j]).is_some()),
+        );
+        let mut entries: Vec<Vec<String>> = starts
+            .iter()
+            .map(|&s| self.0[s..self.end(s).min(b)].to_vec())
+            .collect();
+        entries.reverse();
+        let mut out: Vec<String> = entries.concat();
+        for (n, line) in out.iter_mut().enumerate() {
+            if n == 0 || starts.len() == 1 {
+                continue;
+            }
+            if line.starts_with("  - ") {
+                *line = format!("    {}", &line[4..]);
+            }
+        }
+        let first = out.first_mut()?;
+        *first = format!("  - {}", &first[4..]);
+        Some(out.join("\n"))
     }
 
     /// Adds `text` as the last seed example.

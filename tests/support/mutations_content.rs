@@ -190,6 +190,22 @@ pub(super) static CONTENT: &[Mutation] = &[
         ok(l.set(i, "2024").text())
     }),
     m("domain_empty", KNOW, 1, |o| top_set(o, "domain", "''")),
+    m("created_by_spaces_only", ANY, 1, |o| {
+        top_set(o, "created_by", "\"  \"")
+    }),
+    m("answer_empty_block", SKILL, 2, |o| {
+        key_set(o, "answer", 0, "|")
+    }),
+    m("answer_strip_to_empty", SKILL, 1, |o| {
+        key_set(o, "answer", 1, ">-\n\n")
+    }),
+    m("patterns_empty_string", KNOW, 1, |o| {
+        key_set(o, "patterns", 0, "\n    - ''")
+    }),
+    m("repo_null", KNOW, 1, |o| key_set(o, "repo", 0, "")),
+    m("document_list", KNOW, 1, |o| {
+        top_set(o, "document", "\n  - repo: https://github.com/a/b.git")
+    }),
     m("seed_examples_null", ANY, 2, |o| {
         top_set(o, "seed_examples", "")
     }),
@@ -242,6 +258,32 @@ pub(super) static CONTENT: &[Mutation] = &[
     m("duplicate_seed", ANY, 3, |o| duplicate_item(o, None)),
     m("duplicate_seed_v1", SKILL, 2, |o| {
         duplicate_item(o, Some("1"))
+    }),
+    m("duplicate_seed_reordered", ANY, 3, |o| {
+        let mut l = lines(o);
+        let copy = l.item_reversed(0)?;
+        ok(l.push_item(&copy)?.text())
+    }),
+    m("duplicate_seed_quoting", FREEFORM, 2, |o| {
+        let mut l = lines(o);
+        let pair =
+            "  - question: Same?\n    answer: Same.\n  - question: \"Same?\"\n    answer: 'Same.'";
+        ok(l.push_item(pair)?.text())
+    }),
+    m("duplicate_seed_block_vs_plain", FREEFORM, 1, |o| {
+        let mut l = lines(o);
+        let pair = "  - question: Same?\n    answer: Same.\n  - question: Same?\n    answer: |-\n      Same.";
+        ok(l.push_item(pair)?.text())
+    }),
+    m("near_duplicate_seed_kept_newline", FREEFORM, 1, |o| {
+        let mut l = lines(o);
+        let pair = "  - question: Same?\n    answer: Same.\n  - question: Same?\n    answer: |\n      Same.";
+        ok(l.push_item(pair)?.text())
+    }),
+    m("near_duplicate_seed_int_and_bool", FREEFORM, 1, |o| {
+        let mut l = lines(o);
+        let pair = "  - question: Same?\n    answer: 1\n  - question: Same?\n    answer: true";
+        ok(l.push_item(pair)?.text())
     }),
     m("duplicate_seed_v2", SKILL, 1, |o| {
         duplicate_item(o, Some("2"))
@@ -359,6 +401,24 @@ pub(super) static CONTENT: &[Mutation] = &[
     }),
     m("foundational_v3", SKILL, 1, |o| {
         moved(o.text.clone(), "foundational_skills")
+    }),
+    m("knowledge_folder_inside_skills", SKILL, 2, |o| {
+        moved(o.text.clone(), "compositional_skills/nested/knowledge")
+    }),
+    m("skills_folder_inside_knowledge", KNOW, 2, |o| {
+        moved(o.text.clone(), "knowledge/nested/compositional_skills")
+    }),
+    m("foundational_folder_inside_knowledge", KNOW, 1, |o| {
+        moved(o.text.clone(), "knowledge/nested/foundational_skills")
+    }),
+    m("foundational_folder_inside_skills", SKILL, 1, |o| {
+        moved(
+            o.text.clone(),
+            "compositional_skills/nested/foundational_skills",
+        )
+    }),
+    m("attribution_folder", ANY, 2, |o| {
+        with_attribution(o.text.clone(), Attribution::Folder)
     }),
     m("attribution_missing", ANY, 3, |o| {
         with_attribution(o.text.clone(), Attribution::Missing)

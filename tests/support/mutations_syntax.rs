@@ -123,6 +123,19 @@ pub(super) static SYNTAX: &[Mutation] = &[
     m("duplicate_seed_key", SKILL, 2, |o| {
         in_item(o, 0, "    question: A second question?")
     }),
+    m("flow_duplicate_keys", ANY, 1, |o| {
+        top_set(o, "created_by", "{a: 1, a: 2}")
+    }),
+    m("merge_key_twice", SKILL, 1, |o| {
+        let mut l = lines(o);
+        let (a, _) = *l.items().first()?;
+        let rest = l.0[a][4..].to_owned();
+        l.0.splice(a..=a, ["  - &first".to_owned(), format!("    {rest}")]);
+        ok(
+            l.push_item("  - <<: *first\n    <<: *first\n    answer: Merged twice.")?
+                .text(),
+        )
+    }),
     m("duplicate_quoted_key", ANY, 1, |o| {
         after_top(o, "version", "\"created_by\": quoted")
     }),
@@ -149,6 +162,27 @@ pub(super) static SYNTAX: &[Mutation] = &[
         let i = l.top("created_by")?;
         l.0[i].push_str("   ");
         ok(l.text())
+    }),
+    m("document_start_trailing_space", ANY, 1, |o| {
+        ok(format!("--- \n{}", o.text))
+    }),
+    m("whitespace_last_line", ANY, 1, |o| {
+        ok(format!("{}  \n", o.text))
+    }),
+    m("comment_trailing_spaces", ANY, 1, |o| {
+        after_top(o, "version", "# note  ")
+    }),
+    m("crlf_trailing_spaces", ANY, 1, |o| {
+        let mut l = lines(o);
+        let i = l.top("created_by")?;
+        l.0[i].push(' ');
+        ok(l.text().replace('\n', "\r\n"))
+    }),
+    m("blank_lines_after_document_start", ANY, 1, |o| {
+        ok(format!("---\n\n\n\n{}", o.text))
+    }),
+    m("document_end_then_blank", ANY, 1, |o| {
+        ok(format!("{}...\n\n", o.text))
     }),
     m("trailing_blank_line", ANY, 3, |o| {
         ok(format!("{}\n", o.text))
@@ -385,6 +419,35 @@ pub(super) static SYNTAX: &[Mutation] = &[
         let i = l.top("version")?;
         l.0[i] = l.0[i].replacen(": ", " : ", 1);
         ok(l.text())
+    }),
+    m("key_spaces_before_colon_in_item", SKILL, 1, |o| {
+        let mut l = lines(o);
+        let i = l.nth_key("answer", 1)?;
+        l.0[i] = l.0[i].replacen("answer:", "answer  :", 1);
+        ok(l.text())
+    }),
+    m("hyphen_without_space", SKILL, 1, |o| {
+        let mut l = lines(o);
+        let (a, _) = *l.items().get(1)?;
+        l.0[a] = l.0[a].replacen("  - ", "  -", 1);
+        ok(l.text())
+    }),
+    m("nested_list_hyphen_spaces", SKILL, 1, |o| {
+        key_set(o, "answer", 2, "\n      -   one\n      -   two")
+    }),
+    m("nested_list_indentless", SKILL, 1, |o| {
+        key_set(o, "answer", 2, "\n    - one\n    - two")
+    }),
+    m("flow_patterns_multiline", KNOW, 1, |o| {
+        key_set(
+            o,
+            "patterns",
+            0,
+            "[\n      \"a.md\",\n      \"b.md\"\n    ]",
+        )
+    }),
+    m("flow_patterns_no_space_after_comma", KNOW, 1, |o| {
+        key_set(o, "patterns", 0, "[\"a.md\",\"b.md\"]")
     }),
     m("colon_in_plain_value", ANY, 1, |o| {
         top_set(o, "created_by", "alice:bob")
