@@ -241,6 +241,62 @@ pub(super) static SYNTAX: &[Mutation] = &[
     m("line_separator_in_value", ANY, 1, |o| {
         top_set(o, "created_by", "al\u{2028}ice")
     }),
+    // The loader alone: version 1 files get no yamllint pass upstream.
+    m("nel_in_value_v1", SKILL, 1, |o| {
+        as_v1(top_set(o, "created_by", "al\u{85}ice"))
+    }),
+    m("line_separator_in_value_v1", SKILL, 1, |o| {
+        as_v1(top_set(o, "created_by", "al\u{2028}ice"))
+    }),
+    m("paragraph_separator_in_value_v1", SKILL, 1, |o| {
+        as_v1(top_set(o, "created_by", "al\u{2029}ice"))
+    }),
+    m("tab_in_value_v1", SKILL, 1, |o| {
+        as_v1(top_set(o, "created_by", "al\tice"))
+    }),
+    m("tab_trailing_v1", SKILL, 1, |o| {
+        as_v1(top_set(o, "created_by", "alice\t"))
+    }),
+    m("control_character_v1", SKILL, 1, |o| {
+        as_v1(top_set(o, "created_by", "al\u{7}ice"))
+    }),
+    m("byte_order_mark_v1", SKILL, 1, |o| {
+        as_v1(ok(format!("\u{feff}{}", o.text)))
+    }),
+    m("unclosed_double_quote_v1", SKILL, 1, |o| {
+        as_v1(top_set(o, "created_by", "\"alice"))
+    }),
+    m("bad_mapping_v1", SKILL, 1, |o| {
+        as_v1(top_set(o, "created_by", "a: b: c"))
+    }),
+    m("undeclared_alias_v1", SKILL, 1, |o| {
+        as_v1(top_set(o, "created_by", "*nobody"))
+    }),
+    m("two_documents_v1", SKILL, 1, |o| {
+        as_v1(ok(format!("{}---\n{}", o.text, o.text)))
+    }),
+    m("flow_question_mark_v1", SKILL, 1, |o| {
+        let mut l = lines(o);
+        let (a, b) = *l.items().first()?;
+        l.0.splice(a..b, ["  - {question: Why?, answer: Because.}".to_owned()]);
+        as_v1(ok(l.text()))
+    }),
+    m("flow_question_mark_quoted_v1", SKILL, 1, |o| {
+        let mut l = lines(o);
+        let (a, b) = *l.items().first()?;
+        l.0.splice(
+            a..b,
+            ["  - {question: \"Why?\", answer: Because.}".to_owned()],
+        );
+        as_v1(ok(l.text()))
+    }),
+    m("duplicate_anchor_v1", SKILL, 1, |o| {
+        let mut l = lines(o);
+        let i = l.top("created_by")?;
+        l.0[i] = "created_by: &a alice".to_owned();
+        let j = l.nth_key("answer", 0)?;
+        as_v1(ok(l.set(j, "&a Another answer.").text()))
+    }),
     // Degenerate documents.
     m("empty_file", ANY, 2, |_| ok(String::new())),
     m("only_comments", ANY, 2, |_| {
