@@ -157,6 +157,14 @@ pub fn corpus(originals: &[Original]) -> Vec<Variant> {
             let Some(edit) = (mutation.make)(original) else {
                 continue;
             };
+            // An edit that changes nothing does not fit this leaf.
+            let no_op = edit.text == original.text
+                && edit.top.is_none()
+                && edit.attribution == Attribution::Present
+                && mutation.name != "unchanged";
+            if no_op {
+                continue;
+            }
             let leaf_dir = original.rel.parent().unwrap_or(Path::new(""));
             let mut dir = leaf_dir.to_owned();
             if let Some(top) = edit.top {
