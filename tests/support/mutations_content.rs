@@ -153,6 +153,49 @@ pub(super) static CONTENT: &[Mutation] = &[
     m("created_by_python_tag", ANY, 1, |o| {
         top_set(o, "created_by", "!!python/name:os.system ''")
     }),
+    m("created_by_equals", ANY, 1, |o| {
+        top_set(o, "created_by", "=")
+    }),
+    m("created_by_merge_token", ANY, 1, |o| {
+        top_set(o, "created_by", "<<")
+    }),
+    m("created_by_binary_tag", ANY, 1, |o| {
+        top_set(o, "created_by", "!!binary aGVsbG8=")
+    }),
+    m("created_by_set_tag", ANY, 1, |o| {
+        top_set(o, "created_by", "!!set {a, b}")
+    }),
+    m("created_by_bool_tag", ANY, 1, |o| {
+        top_set(o, "created_by", "!!bool yes")
+    }),
+    m("created_by_spaced_timestamp", ANY, 1, |o| {
+        top_set(o, "created_by", "2001-12-14 21:59:43.10 -5")
+    }),
+    m("created_by_octal_o", ANY, 1, |o| {
+        top_set(o, "created_by", "0o17")
+    }),
+    m("created_by_binary_int", ANY, 1, |o| {
+        top_set(o, "created_by", "0b101")
+    }),
+    m("created_by_comma_number", ANY, 1, |o| {
+        top_set(o, "created_by", "1,000")
+    }),
+    m("created_by_leading_dot_float", ANY, 1, |o| {
+        top_set(o, "created_by", ".5")
+    }),
+    m("created_by_NULL", ANY, 1, |o| {
+        top_set(o, "created_by", "NULL")
+    }),
+    m("created_by_mixed_case_null", ANY, 1, |o| {
+        top_set(o, "created_by", "nULL")
+    }),
+    m("created_by_double_tilde", ANY, 1, |o| {
+        top_set(o, "created_by", "~~")
+    }),
+    m("created_by_Off", ANY, 1, |o| {
+        top_set(o, "created_by", "Off")
+    }),
+    m("created_by_n", ANY, 1, |o| top_set(o, "created_by", "n")),
     m("question_int", SKILL, 2, |o| {
         key_set(o, "question", 0, "42")
     }),
@@ -345,6 +388,52 @@ pub(super) static CONTENT: &[Mutation] = &[
     }),
     m("version_str_tag", ANY, 1, |o| {
         ok(versioned(o, "!!str 3").text())
+    }),
+    m(
+        "version_binary",
+        ANY,
+        1,
+        |o| ok(versioned(o, "0b11").text()),
+    ),
+    m("version_trailing_dot", ANY, 1, |o| {
+        ok(versioned(o, "3.").text())
+    }),
+    m("version_underscore_trailing", ANY, 1, |o| {
+        ok(versioned(o, "3_").text())
+    }),
+    m("version_hex_underscore", ANY, 1, |o| {
+        ok(versioned(o, "0x_3").text())
+    }),
+    m("version_octal_underscore", ANY, 1, |o| {
+        ok(versioned(o, "0_3").text())
+    }),
+    m("version_sexagesimal", ANY, 1, |o| {
+        ok(versioned(o, "1:0").text())
+    }),
+    m("version_exponent_without_dot", ANY, 1, |o| {
+        ok(versioned(o, "3e0").text())
+    }),
+    m("version_exponent_float", ANY, 1, |o| {
+        ok(versioned(o, "3.0e+0").text())
+    }),
+    m("version_leading_dot", ANY, 1, |o| {
+        ok(versioned(o, ".3e1").text())
+    }),
+    m("version_dotted", ANY, 1, |o| {
+        ok(versioned(o, "3.0.0").text())
+    }),
+    m("version_plus_float", ANY, 1, |o| {
+        ok(versioned(o, "+3.0").text())
+    }),
+    m("version_negative_zero", ANY, 1, |o| {
+        ok(versioned(o, "-0").text())
+    }),
+    m("version_float_tag", ANY, 1, |o| {
+        ok(versioned(o, "!!float 3").text())
+    }),
+    m("version_off", ANY, 1, |o| ok(versioned(o, "off").text())),
+    m("version_float_underscore", ANY, 1, |o| {
+        ok(versioned(o, "3.0_0").text())
     }),
     // Unicode.
     m("cjk_answer", SKILL, 2, |o| {

@@ -18,17 +18,17 @@ the same order, on stdout:
   yamllint itself raised (it only catches YAML syntax errors).
 
 The parser runs yamllint as a subprocess per file. By default the judge answers that
-subprocess call in-process with the same yamllint version and configuration and
-the same `parsable` output the CLI prints (`stdin:L:C: [level] message (rule)`), so
-hundreds of files take seconds; `--real-yamllint` keeps the real subprocess (use it
-to check that the two agree: on the 405-file differential corpus the output is
-byte-identical, at a fifth of the time).
+call from one long-lived yamllint worker process (same yamllint, same configuration,
+the same `parsable` lines the CLI prints: `stdin:L:C: [level] message (rule)`), so
+hundreds of files take seconds; `--real-yamllint` keeps the real subprocess per file
+(use it to check that the two agree). yamllint is never imported into the parser's
+own process: its rules change PyYAML's global resolver.
 """
 
 import argparse
-import functools
 import json
 import logging
+import multiprocessing
 import os
 import pathlib
 import subprocess
@@ -39,10 +39,51 @@ venv_bin = pathlib.Path(sys.executable).parent
 os.environ["PATH"] = f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}"
 
 import instructlab.schema.taxonomy as upstream  # noqa: E402
-from yamllint import linter  # noqa: E402
-from yamllint.config import YamlLintConfig  # noqa: E402
 
-CONFIG = YamlLintConfig(upstream.DEFAULT_YAMLLINT_CONFIG)
+
+def lint_worker(conn, config_text):
+    """Answers yamllint requests (file bytes) in its own process, as upstream's
+    subprocess does. It must be another process: importing yamllint's rules adds an
+    int resolver to PyYAML's global Resolver (`rules/quoted_strings.py`, which makes
+    `0o17` an int), and that must not leak into the parser's `yaml.safe_load`."""
+    from yamllint import linter
+    from yamllint.config import YamlLintConfig
+
+    config = YamlLintConfig(config_text)
+    while (data := conn.recv()) is not None:
+        try:
+            problems = [(p.line, p.column, p.level, p.desc, p.rule, p.message) for p in linter.run(data, config, "")]
+            conn.send((problems, None))
+        except Exception as e:  # yamllint only catches YAML syntax errors
+            conn.send(([], f"{type(e).__name__}: {e}"))
+
+
+class Linter:
+    """yamllint with upstream's configuration in a worker process; each text is
+    linted once (a file is asked for up to three times)."""
+
+    def __init__(self):
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=lint_worker, args=(child, upstream.DEFAULT_YAMLLINT_CONFIG), daemon=True)
+        self.process.start()
+        self.cache = {}
+
+    def lint(self, data):
+        """(problems as (line, col, level, desc, rule, message) tuples, exception text or None)."""
+        if data not in self.cache:
+            if len(self.cache) > 64:
+                self.cache.clear()
+            self.conn.send(data)
+            self.cache[data] = self.conn.recv()
+        return self.cache[data]
+
+    def close(self):
+        self.conn.send(None)
+        self.process.join()
+
+
+LINTER = None
 
 
 def in_process_run(cmd, *, input, text, stdout, stderr, check):  # noqa: A002
@@ -50,21 +91,11 @@ def in_process_run(cmd, *, input, text, stdout, stderr, check):  # noqa: A002
     assert cmd[0] == "yamllint" and cmd[-1] == "-" and text and not check, cmd
     assert cmd[4] == upstream.DEFAULT_YAMLLINT_CONFIG, cmd
     # The CLI reads `sys.stdin.buffer`; subprocess encoded the text as UTF-8.
-    problems, crash = lint(input.encode("utf-8"))
-    out = [f"stdin:{p.line}:{p.column}: [{p.level}] {p.message}" for p in problems]
+    problems, crash = LINTER.lint(input.encode("utf-8"))
+    out = [f"stdin:{line}:{col}: [{level}] {message}" for line, col, level, _, _, message in problems]
     if crash:  # the CLI would print a traceback: no parsable lines
         out.append(f"Traceback: {crash}")
     return subprocess.CompletedProcess(cmd, 0, stdout="\n".join(out) + "\n" if out else "")
-
-
-@functools.lru_cache(maxsize=64)
-def lint(data):
-    """yamllint's problems on `data` (bytes) with upstream's configuration, and the
-    exception text if yamllint raised; cached, as each file is linted up to three times."""
-    try:
-        return tuple(linter.run(data, CONFIG, "")), None
-    except Exception as e:
-        return (), f"{type(e).__name__}: {e}"
 
 
 class Messages(logging.Handler):
@@ -127,16 +158,10 @@ def ci_check(parser, path, messages):
 
 def raw_yamllint(path):
     """yamllint's findings on the file's bytes, and its exception if it raised."""
-    problems, crash = lint(pathlib.Path(path).read_bytes())
+    problems, crash = LINTER.lint(pathlib.Path(path).read_bytes())
     findings = [
-        {
-            "line": p.line,
-            "col": p.column,
-            "rule": p.rule if p.rule is not None else "syntax",
-            "level": p.level,
-            "message": p.desc,
-        }
-        for p in problems
+        {"line": line, "col": col, "rule": rule if rule is not None else "syntax", "level": level, "message": desc}
+        for line, col, level, desc, rule, _ in problems
     ]
     return findings, crash
 
@@ -147,6 +172,8 @@ def main():
     cli.add_argument("--real-yamllint", action="store_true", help="run yamllint as a subprocess, as upstream does")
     args = cli.parse_args()
 
+    global LINTER
+    LINTER = Linter()
     if not args.real_yamllint:
         shim = types.SimpleNamespace(**{name: getattr(subprocess, name) for name in dir(subprocess) if not name.startswith("_")})
         shim.run = in_process_run
@@ -176,6 +203,8 @@ def main():
         record["yamllint"], record["yamllint_crash"] = raw_yamllint(path)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
+    LINTER.close()
+    assert "yamllint" not in sys.modules, "yamllint was imported into the parser's process"
 
 
 if __name__ == "__main__":
