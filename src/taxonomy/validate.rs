@@ -215,9 +215,10 @@ pub fn validate_text(
             return report;
         }
     };
-    match lint::pyyaml_failure(text) {
+    let linted = lint::lint_loaded(text);
+    match linted.failure {
         Some(PyYamlFailure::Syntax(_)) => {
-            report.diagnostics = yamllint_findings(text);
+            report.diagnostics = linted.findings;
             return report;
         }
         Some(PyYamlFailure::DuplicateAnchor(error)) => return report.with(error),
@@ -249,7 +250,7 @@ pub fn validate_text(
     if version.is_some_and(|v| v > 1) {
         report
             .diagnostics
-            .extend(lint::lint(text, None).into_iter().map(|mut d| {
+            .extend(linted.findings.into_iter().map(|mut d| {
                 if options.strict {
                     d.severity = Severity::Error;
                 }

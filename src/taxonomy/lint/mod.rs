@@ -74,21 +74,43 @@ pub enum PyYamlFailure {
     DuplicateAnchor(Diagnostic),
 }
 
-/// How PyYAML (and so upstream) fails on `text` where taxon's YAML 1.2 loader does
-/// not; `None` when it reads it as well. Only a text with a tab or an anchor can.
-pub fn pyyaml_failure(text: &str) -> Option<PyYamlFailure> {
-    if !text.contains(['\t', '&']) {
-        return None;
-    }
+/// yamllint's findings on a text taxon's loader read, and how PyYAML fails on it
+/// where that loader did not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linted {
+    /// yamllint's findings, a syntax error included where PyYAML's scanner fails.
+    pub findings: Vec<Diagnostic>,
+    /// Where upstream's YAML 1.1 reading fails though taxon's loader did not.
+    pub failure: Option<PyYamlFailure>,
+}
+
+/// Lints a text that taxon's loader read, in one pass over its tokens.
+pub fn lint_loaded(text: &str) -> Linted {
     let source = Source::new(text);
     let stream = tokens::tokens(&source);
+    let failure = duplicate_anchor(&stream)
+        .map(PyYamlFailure::DuplicateAnchor)
+        .or_else(|| {
+            stream
+                .pyyaml_error
+                .as_ref()
+                .map(|(mark, problem)| PyYamlFailure::Syntax(syntax_error_at(*mark, problem)))
+        });
+    Linted {
+        findings: lint_stream(&source, &stream, None),
+        failure,
+    }
+}
+
+/// The first anchor declared twice in one document, which PyYAML's composer refuses.
+fn duplicate_anchor(stream: &tokens::Stream) -> Option<Diagnostic> {
     let mut anchors: Vec<&Token> = Vec::new();
     for token in &stream.tokens {
         match token.kind {
             Kind::DocumentStart | Kind::DocumentEnd => anchors.clear(),
             Kind::Anchor => {
                 if let Some(first) = anchors.iter().find(|a| a.value == token.value) {
-                    return Some(PyYamlFailure::DuplicateAnchor(Diagnostic::new(
+                    return Some(Diagnostic::new(
                         Severity::Error,
                         token.start.line + 1,
                         token.start.column + 1,
@@ -99,16 +121,14 @@ pub fn pyyaml_failure(text: &str) -> Option<PyYamlFailure> {
                             first.start.line + 1,
                             first.start.column + 1
                         ),
-                    )));
+                    ));
                 }
                 anchors.push(token);
             }
             _ => {}
         }
     }
-    stream
-        .pyyaml_error
-        .map(|(mark, problem)| PyYamlFailure::Syntax(syntax_error_at(mark, &problem)))
+    None
 }
 
 fn syntax_error_at(mark: tokens::Mark, problem: &str) -> SyntaxError {
@@ -123,13 +143,21 @@ fn syntax_error_at(mark: tokens::Mark, problem: &str) -> SyntaxError {
 /// parser's `syntax_error` (if any, else where PyYAML's scanner fails) the way
 /// yamllint orders it.
 pub fn lint(text: &str, syntax_error: Option<&SyntaxError>) -> Vec<Diagnostic> {
+    let source = Source::new(text);
+    lint_stream(&source, &tokens::tokens(&source), syntax_error)
+}
+
+fn lint_stream(
+    source: &Source<'_>,
+    stream: &tokens::Stream,
+    syntax_error: Option<&SyntaxError>,
+) -> Vec<Diagnostic> {
+    let text = source.text;
     let lines = line_rules::lines(text);
     let first_line = &text[lines[0].start..lines[0].end];
     if directives::disables_file(first_line) {
         return Vec::new();
     }
-    let source = Source::new(text);
-    let stream = tokens::tokens(&source);
     let scanner_error = stream
         .pyyaml_error
         .as_ref()
@@ -138,7 +166,7 @@ pub fn lint(text: &str, syntax_error: Option<&SyntaxError>) -> Vec<Diagnostic> {
         .or(scanner_error.as_ref())
         .map(|e| Diagnostic::new(Severity::Error, e.line, e.col, "syntax", &e.message));
     let mut out = Vec::new();
-    for problem in cosmetic_problems(&source, &stream, &lines) {
+    for problem in cosmetic_problems(source, stream, &lines) {
         if let Some(error) = syntax.take_if(|e| e.line <= problem.line && e.col <= problem.col) {
             // The problem at the syntax error's place is most likely the same one.
             out.push(error);

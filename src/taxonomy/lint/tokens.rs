@@ -75,12 +75,27 @@ fn is_blank_or_end(c: Option<char>) -> bool {
 impl<'a> Source<'a> {
     /// Indexes `text`.
     pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        let mut chars = text.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            let crlf = c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n');
-            if is_break(c) && !crlf {
-                line_starts.push(at + c.len_utf8());
+        let mut at = 0;
+        while at < bytes.len() {
+            // `\n`, a `\r` not before `\n`, NEL (C2 85), LS and PS (E2 80 A8/A9).
+            let width = match bytes[at] {
+                b'\n' => 1,
+                b'\r' if bytes.get(at + 1) != Some(&b'\n') => 1,
+                0xC2 if bytes.get(at + 1) == Some(&0x85) => 2,
+                0xE2 if bytes.get(at + 1) == Some(&0x80)
+                    && matches!(bytes.get(at + 2), Some(0xA8 | 0xA9)) =>
+                {
+                    3
+                }
+                _ => 0,
+            };
+            if width > 0 {
+                line_starts.push(at + width);
+                at += width;
+            } else {
+                at += 1;
             }
         }
         Self { text, line_starts }
@@ -90,14 +105,15 @@ impl<'a> Source<'a> {
     pub fn mark(&self, pointer: usize) -> Mark {
         let line = self.line_starts.partition_point(|&s| s <= pointer) - 1;
         let start = self.line_starts[line];
+        // Characters are the bytes that do not continue a UTF-8 sequence; PyYAML's
+        // reader does not count a byte-order mark (only ever first) as a column.
+        let bytes = &self.text.as_bytes()[start..pointer];
+        let chars = bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+        let bom = usize::from(start == 0 && bytes.starts_with("\u{feff}".as_bytes()));
         Mark {
             pointer,
             line,
-            // PyYAML's reader does not count a byte-order mark as a column.
-            column: self.text[start..pointer]
-                .chars()
-                .filter(|&c| c != '\u{feff}')
-                .count(),
+            column: chars - bom,
         }
     }
 
