@@ -13,6 +13,7 @@ use taxon::find::{FIND_LIMIT, Index};
 use taxon::taxonomy::model::{Leaf, Taxonomy};
 use taxon::taxonomy::validate::Options;
 use taxon::tui::app::{App, Effect, Msg, SaveFailure};
+use taxon::tui::git_jobs;
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
 use taxon::tui::view;
@@ -114,6 +115,7 @@ impl Harness {
                 self.drafts.forget(&root, folder).expect("forget a draft");
                 None
             }
+            Effect::Git(job) => Some(git_jobs::run(job, &root)),
             Effect::Quit | Effect::Reload => None,
         }
     }
