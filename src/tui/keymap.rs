@@ -21,7 +21,7 @@ pub enum Mode {
     Browse,
     /// A list popup (finder results, palette): typing goes to its input line.
     Picker,
-    /// The help popup.
+    /// A scrolled text popup: the key help, a leaf's diff.
     Help,
     /// A question before something is lost: the popup names the choices.
     Confirm,
