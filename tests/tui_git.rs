@@ -10,6 +10,9 @@ mod tui_harness;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
 use taxon::git::{Base, TaxonomyRepo};
 use taxon::tui::app::{Msg, Popup};
 use taxon::tui::marks::LeafMarks;
@@ -142,6 +145,19 @@ fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
         notice(&harness)
     );
     harness.press("ctrl-s");
+    let before = git2::Repository::open(dir.path())
+        .unwrap()
+        .head()
+        .unwrap()
+        .target();
+    harness.press("c text:Never esc");
+    assert!(harness.app.popup.is_none(), "esc cancels");
+    let after = git2::Repository::open(dir.path())
+        .unwrap()
+        .head()
+        .unwrap()
+        .target();
+    assert_eq!(before, after, "nothing was committed");
 
     harness.press("c");
     let Some(Popup::Commit(dialog)) = &harness.app.popup else {
@@ -310,11 +326,38 @@ fn diff_view_at_80x24() {
     refresh_marks(&mut harness, dir.path());
     harness.press("d");
     insta::assert_snapshot!(screen(&mut harness, dir.path()));
+
+    // The changed lines are coloured: removed red, added green.
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| taxon::tui::view::draw(frame, &harness.app))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let colour_of = |line: &str| {
+        (0..24).find_map(|y| {
+            let row: String = (0..80).map(|x| buffer[(x, y)].symbol()).collect();
+            let x = row.find(line)?;
+            let column = row[..x].chars().count() as u16;
+            Some(buffer[(column, y)].fg)
+        })
+    };
+    assert_eq!(colour_of("-          solar day because"), Some(Color::Red));
+    assert_eq!(
+        colour_of("+          solar day, because"),
+        Some(Color::Green)
+    );
+
     harness.press("j j");
     let Some(Popup::Diff(view)) = &harness.app.popup else {
         panic!("the diff view is open");
     };
     assert_eq!(view.scroll, 2);
+    let lines = view.diff.as_ref().unwrap().lines.len() as u16;
+    harness.press("pagedown pagedown pagedown");
+    let Some(Popup::Diff(view)) = &harness.app.popup else {
+        panic!("the diff view is open");
+    };
+    assert_eq!(view.scroll, lines - 1, "scrolling stops at the last line");
     harness.press("esc");
     assert!(harness.app.popup.is_none());
 }

@@ -190,13 +190,22 @@ impl App {
         match &mut self.popup {
             Some(Popup::Diff(view)) => {
                 match action {
-                    Some(Action::Back) => self.popup = None,
+                    Some(Action::Back) => {
+                        self.popup = None;
+                        return Vec::new();
+                    }
                     Some(Action::Up) => view.scroll = view.scroll.saturating_sub(1),
                     Some(Action::Down) => view.scroll = view.scroll.saturating_add(1),
                     Some(Action::PageUp) => view.scroll = view.scroll.saturating_sub(page),
                     Some(Action::PageDown) => view.scroll = view.scroll.saturating_add(page),
                     _ => {}
                 }
+                // Keep the last line on screen.
+                let last = view
+                    .diff
+                    .as_ref()
+                    .map_or(0, |d| d.lines.len().saturating_sub(1));
+                view.scroll = view.scroll.min(u16::try_from(last).unwrap_or(u16::MAX));
                 Vec::new()
             }
             Some(Popup::Commit(_)) => self.commit_key(action, key),

@@ -174,6 +174,8 @@ fn key_event(key: &str) -> KeyEvent {
         "down" => KeyCode::Down,
         "backspace" => KeyCode::Backspace,
         "space" => KeyCode::Char(' '),
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
         c => KeyCode::Char(c.chars().next().expect("a key")),
     };
     KeyEvent::new(code, modifiers)
