@@ -1,5 +1,7 @@
 //! End to end: the real binary in a pseudo-terminal, as a contributor uses it.
 
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
 #[path = "support/pty.rs"]
 mod pty;
 
@@ -71,4 +73,99 @@ fn find_edit_and_save_a_leaf_at_80x24() {
     let text = fs::read_to_string(file).unwrap();
     assert!(text.contains("created_by: pty-tester"));
     assert!(!taxon.on_alternate_screen());
+}
+
+#[test]
+fn find_edit_save_and_commit_a_leaf_signed_off() {
+    git_sandbox::isolate();
+    let home = tempfile::tempdir().unwrap();
+    let taxonomy = home.path().join("taxonomy");
+    copy_sample(&taxonomy);
+    taxon::git::init_repository_with_files(&taxonomy, "Initial taxonomy", None).unwrap();
+    let repo = git2::Repository::open(&taxonomy).unwrap();
+    let mut config = repo.config().unwrap();
+    config.set_str("user.name", "Pty Tester").unwrap();
+    config.set_str("user.email", "pty@example.com").unwrap();
+    let initial = repo.head().unwrap().peel_to_commit().unwrap().id();
+
+    // An answer line of the tides leaf, changed in place by the "editor".
+    let editor = "sed -i 's/solar day because the Moon moves/solar day, since the Moon moves/'";
+    let mut taxon = Pty::spawn(
+        &[taxonomy.to_str().unwrap()],
+        home.path(),
+        &[("EDITOR", editor)],
+        80,
+        24,
+    );
+    taxon.wait_for("Taxonomy", WAIT);
+    taxon.wait_for("main", WAIT);
+    taxon.send("/");
+    taxon.send("tides");
+    taxon.wait_for("oceanography/tides", WAIT);
+    taxon.send("\r");
+    taxon.wait_for("tidewatcher-m", WAIT);
+    taxon.send("E");
+    taxon.wait_for("unsaved", WAIT);
+    taxon.send("\x13"); // ctrl-s
+    taxon.wait_for("saved knowledge/science", WAIT);
+    taxon.send("c");
+    taxon.wait_for(
+        "[x] knowledge/science/earth_sciences/oceanography/tides",
+        WAIT,
+    );
+    taxon.send("Tides: clarify why a lunar day is longer");
+    taxon.send("\r");
+    taxon.wait_for("committed", WAIT);
+    taxon.wait_for("0 changed vs main", WAIT);
+    taxon.send("q");
+    assert_eq!(taxon.wait_exit(WAIT), 0);
+    assert!(!taxon.on_alternate_screen());
+
+    let git = |args: &[&str]| {
+        let output = std::process::Command::new("git")
+            .current_dir(&taxonomy)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let log = git(&["log", "-1", "--format=%an <%ae>%n%B"]);
+    assert_eq!(
+        log,
+        "Pty Tester <pty@example.com>\nTides: clarify why a lunar day is longer\n\nSigned-off-by: Pty Tester <pty@example.com>\n\n"
+    );
+    assert_eq!(git(&["rev-parse", "HEAD~1"]).trim(), initial.to_string());
+    let leaf = "knowledge/science/earth_sciences/oceanography/tides/qna.yaml";
+    assert_eq!(
+        git(&["show", "--format=", "--numstat", "HEAD"]),
+        format!("1\t1\t{leaf}\n")
+    );
+    let changed: Vec<String> = git(&["show", "--format=", "--unified=0", "HEAD"])
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert!(changed[0].starts_with('-') && changed[0].contains("solar day because the Moon moves"));
+    assert!(changed[1].starts_with('+') && changed[1].contains("solar day, since the Moon moves"));
+    assert_eq!(git(&["status", "--porcelain"]), "");
+
+    let validate = std::process::Command::new(env!("CARGO_BIN_EXE_taxon"))
+        .args(["validate", taxonomy.join(leaf).to_str().unwrap()])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(
+        validate.status.success(),
+        "taxon validate: {}{}",
+        String::from_utf8_lossy(&validate.stdout),
+        String::from_utf8_lossy(&validate.stderr)
+    );
 }

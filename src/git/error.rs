@@ -75,6 +75,60 @@ pub enum GitError {
         /// What the remote or libgit2 said.
         reason: String,
     },
+    /// The git identity a commit is authored and signed off by is not configured.
+    #[error(
+        "git has no {key} configured; commits are authored and signed off (DCO) under your git identity: set it with `git config {key} \"...\"`"
+    )]
+    NoIdentity {
+        /// `user.name` or `user.email`.
+        key: &'static str,
+    },
+    /// A commit was asked for with an empty message.
+    #[error("the commit message is empty; write what the change does")]
+    EmptyMessage,
+    /// None of the chosen leaves differs from HEAD.
+    #[error("nothing to commit: {} unchanged since HEAD", leaves.join(", "))]
+    NothingToCommit {
+        /// The leaf folders chosen.
+        leaves: Vec<String>,
+    },
+    /// The name cannot be a git branch.
+    #[error("\"{name}\" is not a valid branch name")]
+    InvalidBranchName {
+        /// The name as given.
+        name: String,
+    },
+    /// A branch of that name exists already.
+    #[error("a branch named \"{name}\" exists already; switch to it instead")]
+    BranchExists {
+        /// The branch's name.
+        name: String,
+    },
+    /// No local branch of that name.
+    #[error("no local branch named \"{name}\"")]
+    BranchNotFound {
+        /// The name as given.
+        name: String,
+    },
+    /// Switching would overwrite local changes; nothing was changed.
+    #[error(
+        "not switching to \"{branch}\": it would overwrite your local changes to {}; commit them first (or discard them)",
+        files.join(", ")
+    )]
+    WouldOverwrite {
+        /// The branch asked for.
+        branch: String,
+        /// The files with local changes in the way.
+        files: Vec<String>,
+    },
+    /// A working-tree file could not be written or removed.
+    #[error("cannot update {}: {source}", path.display())]
+    WorkingTree {
+        /// The file.
+        path: PathBuf,
+        /// The underlying failure.
+        source: std::io::Error,
+    },
     /// Any other libgit2 failure.
     #[error("git: {0}")]
     Git(#[from] git2::Error),

@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use git2::{ErrorCode, Repository, Signature};
+use git2::{Repository, Signature};
 
 use crate::git::{self, NotesMerge};
 
@@ -35,17 +35,14 @@ pub fn now() -> i64 {
 
 /// The reviewer identity of `repo`: `user.name` and `user.email` from git config.
 pub fn reviewer_identity(repo: &Repository) -> Result<Reviewer, ReviewError> {
-    let config = repo.config()?;
-    let get = |key: &'static str| match config.get_string(key) {
-        Ok(value) if !value.trim().is_empty() => Ok(value),
-        Ok(_) => Err(ReviewError::NoIdentity { key }),
-        Err(e) if e.code() == ErrorCode::NotFound => Err(ReviewError::NoIdentity { key }),
+    match git::identity(repo) {
+        Ok(identity) => Ok(Reviewer {
+            name: identity.name,
+            email: identity.email,
+        }),
+        Err(git::GitError::NoIdentity { key }) => Err(ReviewError::NoIdentity { key }),
         Err(e) => Err(e.into()),
-    };
-    Ok(Reviewer {
-        name: get("user.name")?,
-        email: get("user.email")?,
-    })
+    }
 }
 
 /// What `fetch` did.

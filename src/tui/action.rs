@@ -45,7 +45,7 @@ actions! {
     Collapse => "collapse", "Close the folder, or go to its parent";
     ExpandAll => "expand-all", "Open every folder";
     CollapseAll => "collapse-all", "Close every folder";
-    FocusNext => "focus-next", "Switch between the tree and the detail pane";
+    FocusNext => "focus-next", "Switch pane (tree/detail; commit dialog: leaves/message)";
     Find => "find", "Fuzzy-find leaves by path, description and question";
     Palette => "palette", "Run any command by name";
     Help => "help", "Show every key";
@@ -55,6 +55,11 @@ actions! {
     Save => "save", "Save the selected leaf's edits (never over a file changed meanwhile)";
     Revert => "revert", "Discard the selected leaf's unsaved edits (asks first)";
     Confirm => "confirm", "Accept (run the selected command, open the selected hit)";
+    Diff => "diff", "Show the selected leaf's changes against the base";
+    Commit => "commit", "Commit changed leaves with a DCO sign-off";
+    Branch => "branch", "Switch to a branch, or create a contribution branch";
+    Discard => "discard", "Discard the leaf's saved changes since HEAD (asks first)";
+    Toggle => "toggle", "Tick or untick the selected leaf (commit dialog)";
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ use crate::taxonomy::model::{Leaf, Taxonomy};
 
 use super::action::Action;
 use super::editing::{OpenLeaf, OpenLeaves};
+use super::git_jobs::{GitJob, GitReply};
+use super::git_popups::{BranchPicker, CommitDialog, DiffView};
 use super::keymap::{Keymap, Mode};
 use super::marks::LeafMarks;
 use super::picker::{Finder, InputLine, Palette};
@@ -58,6 +60,26 @@ pub enum Popup {
     Recover {
         /// The drafts found.
         drafts: Vec<Draft>,
+    },
+    /// A leaf's diff against the base.
+    Diff(DiffView),
+    /// The commit dialog.
+    Commit(CommitDialog),
+    /// The branch picker.
+    Branches(BranchPicker),
+    /// Discard a leaf's changes since HEAD? Names the files and lines lost.
+    ConfirmDiscard {
+        /// The leaf.
+        folder: PathBuf,
+        /// What would be lost: the leaf's diff against HEAD.
+        diff: crate::git::LeafDiff,
+    },
+    /// Switch branches with unsaved edits open?
+    ConfirmSwitch {
+        /// The branch to switch to.
+        branch: String,
+        /// The leaves with unsaved edits.
+        dirty: Vec<PathBuf>,
     },
 }
 
@@ -125,6 +147,8 @@ pub enum Msg {
     },
     /// Drafts of unsaved edits left by an earlier run.
     DraftsFound(Vec<Draft>),
+    /// Git work finished.
+    Git(GitReply),
     /// A fresh taxonomy and git marks were loaded.
     Loaded {
         /// The taxonomy.
@@ -176,6 +200,8 @@ pub enum Effect {
         /// The leaf.
         folder: PathBuf,
     },
+    /// Git work, off the event loop; it answers with [`Msg::Git`].
+    Git(GitJob),
 }
 
 /// The whole application state.
@@ -250,13 +276,17 @@ impl App {
     pub fn mode(&self) -> Mode {
         match &self.popup {
             None => Mode::Browse,
-            Some(Popup::Help { .. }) => Mode::Help,
-            Some(Popup::Finder(_) | Popup::Palette(_)) => Mode::Picker,
+            Some(Popup::Help { .. } | Popup::Diff(_)) => Mode::Help,
+            Some(Popup::Finder(_) | Popup::Palette(_) | Popup::Commit(_) | Popup::Branches(_)) => {
+                Mode::Picker
+            }
             Some(
                 Popup::Conflict { .. }
                 | Popup::ConfirmQuit { .. }
                 | Popup::ConfirmRevert { .. }
-                | Popup::Recover { .. },
+                | Popup::Recover { .. }
+                | Popup::ConfirmDiscard { .. }
+                | Popup::ConfirmSwitch { .. },
             ) => Mode::Confirm,
         }
     }
@@ -286,6 +316,7 @@ impl App {
                 }
             },
             Msg::Saved { folder, result } => self.saved(folder, result),
+            Msg::Git(reply) => self.git_reply(reply),
             Msg::LeafRead(leaf) => {
                 self.replace_leaf(*leaf);
                 Vec::new()
@@ -349,14 +380,14 @@ impl App {
         }
     }
 
-    fn notify(&mut self, text: impl Into<String>) {
+    pub(super) fn notify(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             is_error: false,
         });
     }
 
-    fn notify_error(&mut self, text: impl Into<String>) {
+    pub(super) fn notify_error(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             is_error: true,
@@ -386,6 +417,12 @@ impl App {
                 | Popup::ConfirmRevert { .. }
                 | Popup::Recover { .. },
             ) => self.confirm_key(action, key),
+            Some(Popup::Diff(_) | Popup::Commit(_) | Popup::Branches(_)) => {
+                self.git_popup_key(action, key)
+            }
+            Some(Popup::ConfirmDiscard { .. } | Popup::ConfirmSwitch { .. }) => {
+                self.git_confirm_key(action, key)
+            }
             Some(Popup::Finder(_)) => self.finder_key(action, key),
             Some(Popup::Palette(_)) => self.palette_key(action, key),
         }
@@ -424,7 +461,10 @@ impl App {
                 return vec![Effect::Reload];
             }
             Action::NextProblem => self.next_problem(),
-            Action::Confirm => {}
+            Action::Diff | Action::Commit | Action::Branch | Action::Discard => {
+                return self.git_action(action);
+            }
+            Action::Confirm | Action::Toggle => {}
         }
         Vec::new()
     }
@@ -496,7 +536,7 @@ impl App {
     }
 
     /// The selected leaf's folder.
-    fn selected_folder(&self) -> Option<PathBuf> {
+    pub(super) fn selected_folder(&self) -> Option<PathBuf> {
         self.tree
             .selected_leaf()
             .map(|index| self.taxonomy.leaves[index].folder.clone())
@@ -717,7 +757,7 @@ impl App {
         }
     }
 
-    fn edit_input(input: &mut InputLine, key: &KeyEvent) -> bool {
+    pub(super) fn edit_input(input: &mut InputLine, key: &KeyEvent) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('w') if ctrl => input.delete_word(),

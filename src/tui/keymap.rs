@@ -21,7 +21,7 @@ pub enum Mode {
     Browse,
     /// A list popup (finder results, palette): typing goes to its input line.
     Picker,
-    /// The help popup.
+    /// A scrolled text popup: the key help, a leaf's diff.
     Help,
     /// A question before something is lost: the popup names the choices.
     Confirm,
@@ -202,6 +202,14 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Browse, "?", Action::Help),
     (Mode::Browse, "r", Action::Reload),
     (Mode::Browse, "n", Action::NextProblem),
+    (Mode::Browse, "d", Action::Diff),
+    (Mode::Browse, "c", Action::Commit),
+    (Mode::Browse, "b", Action::Branch),
+    (Mode::Browse, "X", Action::Discard),
+    (Mode::Picker, "space", Action::Toggle),
+    (Mode::Picker, "tab", Action::FocusNext),
+    (Mode::Help, "pageup", Action::PageUp),
+    (Mode::Help, "pagedown", Action::PageDown),
     (Mode::Picker, "esc", Action::Back),
     (Mode::Picker, "ctrl-c", Action::Back),
     (Mode::Picker, "enter", Action::Confirm),

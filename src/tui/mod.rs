@@ -4,6 +4,9 @@
 pub mod action;
 pub mod app;
 pub mod editing;
+pub mod git_jobs;
+pub mod git_popups;
+mod git_ui;
 mod input;
 pub mod keymap;
 mod load;

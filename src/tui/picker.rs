@@ -119,7 +119,12 @@ impl Palette {
 fn palette_visible(action: Action) -> bool {
     !matches!(
         action,
-        Action::Back | Action::Confirm | Action::Palette | Action::Up | Action::Down
+        Action::Back
+            | Action::Confirm
+            | Action::Palette
+            | Action::Up
+            | Action::Down
+            | Action::Toggle
     )
 }
 

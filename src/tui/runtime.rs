@@ -17,6 +17,7 @@ use crate::taxonomy::validate::Options;
 use rayon::prelude::*;
 
 use super::app::{App, Effect, Msg, SaveFailure};
+use super::git_jobs::{self, GitReply};
 use super::input::InputReader;
 use super::load::{git_state, load};
 use super::view;
@@ -147,7 +148,9 @@ pub async fn run(
         for msg in pending {
             let reindex = matches!(
                 msg,
-                Msg::Loaded { .. } | Msg::LeavesChecked { done: true, .. }
+                Msg::Loaded { .. }
+                    | Msg::LeavesChecked { done: true, .. }
+                    | Msg::Git(GitReply::Switched { .. } | GitReply::Discarded { .. })
             );
             for effect in app.update(msg) {
                 match effect {
@@ -201,6 +204,12 @@ pub async fn run(
                                 folder.display()
                             );
                         }
+                    }
+                    Effect::Git(job) => {
+                        let (tx, root) = (tx.clone(), root.clone());
+                        tokio::task::spawn_blocking(move || {
+                            let _ = tx.send(git_jobs::run(&job, &root));
+                        });
                     }
                     Effect::Reload => {
                         let tx = tx.clone();

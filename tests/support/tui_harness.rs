@@ -13,6 +13,7 @@ use taxon::find::{FIND_LIMIT, Index};
 use taxon::taxonomy::model::{Leaf, Taxonomy};
 use taxon::taxonomy::validate::Options;
 use taxon::tui::app::{App, Effect, Msg, SaveFailure};
+use taxon::tui::git_jobs;
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
 use taxon::tui::view;
@@ -114,6 +115,7 @@ impl Harness {
                 self.drafts.forget(&root, folder).expect("forget a draft");
                 None
             }
+            Effect::Git(job) => Some(git_jobs::run(job, &root)),
             Effect::Quit | Effect::Reload => None,
         }
     }
@@ -172,6 +174,8 @@ fn key_event(key: &str) -> KeyEvent {
         "down" => KeyCode::Down,
         "backspace" => KeyCode::Backspace,
         "space" => KeyCode::Char(' '),
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
         c => KeyCode::Char(c.chars().next().expect("a key")),
     };
     KeyEvent::new(code, modifiers)

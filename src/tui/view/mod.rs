@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the application state.
 
 mod detail;
+mod git;
 mod popups;
 mod status;
 mod theme;
@@ -30,6 +31,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Some(Popup::Help { scroll }) => popups::help(frame, app, *scroll),
         Some(Popup::Finder(finder)) => popups::finder(frame, app, finder),
         Some(Popup::Palette(palette)) => popups::palette(frame, app, palette),
+        Some(Popup::Diff(view)) => git::diff(frame, app, view),
+        Some(Popup::Commit(dialog)) => git::commit(frame, app, dialog),
+        Some(Popup::Branches(picker)) => git::branches(frame, picker),
+        Some(popup @ (Popup::ConfirmDiscard { .. } | Popup::ConfirmSwitch { .. })) => {
+            git::question(frame, popup)
+        }
         Some(popup) => popups::question(frame, popup),
     }
 }

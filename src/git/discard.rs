@@ -1,0 +1,55 @@
+//! Discarding a leaf's working-tree changes: its files go back to HEAD's version (a
+//! file HEAD does not have is removed). Callers confirm first, naming what is lost.
+
+use std::path::Path;
+
+use git2::build::CheckoutBuilder;
+
+use super::commit::LEAF_FILES;
+use super::error::GitError;
+use super::repo::TaxonomyRepo;
+
+impl TaxonomyRepo {
+    /// Puts the leaf files of `folder` back as HEAD has them, in the index and the
+    /// working tree; returns the files changed.
+    pub fn discard_leaf(&self, folder: &Path) -> Result<Vec<String>, GitError> {
+        let repo = self.repository();
+        let before = self.leaf_diff_from_head(folder)?.files;
+        let tree = match repo.head() {
+            Ok(head) => Some(head.peel_to_tree()?),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+            Err(e) => return Err(e.into()),
+        };
+        let mut index = repo.index()?;
+        let mut restore = CheckoutBuilder::new();
+        restore
+            .force()
+            .update_index(true)
+            .disable_pathspec_match(true);
+        let mut any_restored = false;
+        for name in LEAF_FILES {
+            let path = folder.join(name);
+            let in_head = tree.as_ref().is_some_and(|t| t.get_path(&path).is_ok());
+            if in_head {
+                restore.path(&path);
+                any_restored = true;
+                continue;
+            }
+            let file = self.root().join(&path);
+            if file.exists() {
+                std::fs::remove_file(&file).map_err(|source| GitError::WorkingTree {
+                    path: file.clone(),
+                    source,
+                })?;
+            }
+            if index.get_path(&path, 0).is_some() {
+                index.remove_path(&path)?;
+            }
+        }
+        index.write()?;
+        if any_restored {
+            repo.checkout_head(Some(&mut restore))?;
+        }
+        Ok(before)
+    }
+}

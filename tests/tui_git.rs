@@ -1,0 +1,373 @@
+//! The git screens headlessly: key sequences that commit with a sign-off, create and
+//! switch branches and discard a leaf's changes, on a copy of the sample taxonomy made
+//! a git repository; snapshots of the diff view and the commit dialog.
+
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
+#[path = "support/tui_harness.rs"]
+mod tui_harness;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use taxon::git::{Base, TaxonomyRepo};
+use taxon::tui::app::{Msg, Popup};
+use taxon::tui::marks::LeafMarks;
+use tui_harness::Harness;
+
+const TIDES: &str = "oceanography/tides";
+const OWNERSHIP: &str = "rust/ownership";
+const ANSWER: &str = "solar day because the Moon moves";
+const EDITED: &str = "solar day, because the Moon moves";
+
+/// A copy of the sample taxonomy committed on `main`, with an identity configured.
+fn repo_copy() -> (tempfile::TempDir, Harness) {
+    git_sandbox::isolate();
+    let (dir, harness) = Harness::open_copy();
+    taxon::git::init_repository_with_files(dir.path(), "Initial taxonomy", Some(1_700_000_000))
+        .unwrap();
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    let mut config = repo.config().unwrap();
+    config.set_str("user.name", "Test Author").unwrap();
+    config.set_str("user.email", "author@example.com").unwrap();
+    (dir, harness)
+}
+
+/// Sends the git marks as the runtime would after a save.
+fn refresh_marks(harness: &mut Harness, root: &Path) {
+    let repo = TaxonomyRepo::open(root).unwrap();
+    let marks = LeafMarks::from_changes(&repo.changes(&Base::Default).unwrap());
+    harness.send(Msg::GitState {
+        marks: Ok(marks),
+        branch: repo.current_branch(),
+    });
+}
+
+/// Selects the leaf, edits its answer through the "editor" and saves it.
+fn edit_and_save(
+    harness: &mut Harness,
+    suffix: &str,
+    from: &'static str,
+    to: &'static str,
+) -> PathBuf {
+    let folder = harness.select(suffix);
+    harness.editor = Box::new(move |text| Ok(text.replace(from, to)));
+    harness.press("E ctrl-s");
+    assert!(!harness.app.open.is_dirty(&folder), "saved");
+    folder
+}
+
+fn notice(harness: &Harness) -> String {
+    harness
+        .app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+fn head(dir: &Path) -> (String, String, Vec<String>) {
+    let repo = git2::Repository::open(dir).unwrap();
+    let commit = repo.head().unwrap().peel_to_commit().unwrap();
+    let parent = commit.parent(0).unwrap();
+    let diff = repo
+        .diff_tree_to_tree(
+            Some(&parent.tree().unwrap()),
+            Some(&commit.tree().unwrap()),
+            None,
+        )
+        .unwrap();
+    let files = diff
+        .deltas()
+        .map(|d| d.new_file().path().unwrap().display().to_string())
+        .collect();
+    let author = commit.author();
+    (
+        commit.message().unwrap().to_owned(),
+        format!("{} <{}>", author.name().unwrap(), author.email().unwrap()),
+        files,
+    )
+}
+
+fn screen(harness: &mut Harness, dir: &Path) -> String {
+    let text = harness.render(80, 24);
+    text.replace(dir.to_str().unwrap(), "[TAXONOMY]")
+}
+
+#[test]
+fn commit_from_the_dialog_is_signed_off_by_the_author() {
+    let (dir, mut harness) = repo_copy();
+    let folder = edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
+    refresh_marks(&mut harness, dir.path());
+    assert_eq!(harness.app.marks.changed_count(), 1);
+
+    harness.press("c");
+    let Some(Popup::Commit(dialog)) = &harness.app.popup else {
+        panic!("the commit dialog is open");
+    };
+    assert_eq!(dialog.chosen(), vec![folder.clone()]);
+    harness.press("text:Tides: space text:add space text:a space text:comma enter");
+    assert!(harness.app.popup.is_none(), "{}", notice(&harness));
+    let said = notice(&harness);
+    assert!(said.starts_with("committed "), "{said}");
+    assert!(
+        said.contains("Signed-off-by: Test Author <author@example.com>"),
+        "{said}"
+    );
+
+    let (message, author, files) = head(dir.path());
+    assert_eq!(
+        message,
+        format!("Tides: add a comma\n\nSigned-off-by: {author}\n")
+    );
+    assert_eq!(files, vec![folder.join("qna.yaml").display().to_string()]);
+    assert_eq!(
+        harness.app.marks.changed_count(),
+        0,
+        "the tree's marks are refreshed after the commit"
+    );
+}
+
+#[test]
+fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
+    let (dir, mut harness) = repo_copy();
+    let tides = edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
+    let ownership = harness.select(OWNERSHIP);
+    harness.editor = Box::new(|text| Ok(format!("{text}# unsaved\n")));
+    harness.press("E c");
+    assert!(harness.app.popup.is_none());
+    assert!(
+        notice(&harness).contains("save (w) or revert (u)"),
+        "{}",
+        notice(&harness)
+    );
+    harness.press("ctrl-s");
+    let before = git2::Repository::open(dir.path())
+        .unwrap()
+        .head()
+        .unwrap()
+        .target();
+    harness.press("c text:Never esc");
+    assert!(harness.app.popup.is_none(), "esc cancels");
+    let after = git2::Repository::open(dir.path())
+        .unwrap()
+        .head()
+        .unwrap()
+        .target();
+    assert_eq!(before, after, "nothing was committed");
+
+    harness.press("c");
+    let Some(Popup::Commit(dialog)) = &harness.app.popup else {
+        panic!("the commit dialog is open");
+    };
+    let listed: Vec<PathBuf> = dialog
+        .leaves
+        .iter()
+        .flatten()
+        .map(|(f, _)| f.clone())
+        .collect();
+    let position = listed.iter().position(|f| *f == ownership).unwrap();
+    assert_eq!(listed.len(), 2);
+    harness.press("enter");
+    assert!(
+        notice(&harness).contains("message"),
+        "an empty message is refused"
+    );
+    harness.press("tab");
+    for _ in 0..position {
+        harness.press("down");
+    }
+    harness.press("space tab text:Tides enter");
+    assert!(harness.app.popup.is_none(), "{}", notice(&harness));
+    let (_, _, files) = head(dir.path());
+    assert_eq!(files, vec![tides.join("qna.yaml").display().to_string()]);
+    let repo = TaxonomyRepo::open(dir.path()).unwrap();
+    assert_eq!(repo.leaves_changed_since_head().unwrap(), vec![ownership]);
+}
+
+#[test]
+fn branches_are_created_and_switched_from_the_picker() {
+    let (dir, mut harness) = repo_copy();
+    harness.press("b");
+    let Some(Popup::Branches(picker)) = &harness.app.popup else {
+        panic!("the branch picker is open");
+    };
+    assert_eq!(picker.choices().len(), 1, "main only");
+    harness.press("text:add-tides enter");
+    assert_eq!(
+        harness.app.branch.as_deref(),
+        Some("add-tides"),
+        "{}",
+        notice(&harness)
+    );
+
+    let folder = edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
+    harness.press("c text:Tides enter");
+    let file = dir.path().join(&folder).join("qna.yaml");
+    assert!(fs::read_to_string(&file).unwrap().contains(EDITED));
+
+    harness.press("b text:main enter");
+    assert_eq!(
+        harness.app.branch.as_deref(),
+        Some("main"),
+        "{}",
+        notice(&harness)
+    );
+    assert!(fs::read_to_string(&file).unwrap().contains(ANSWER));
+    let index = harness.app.taxonomy.find(&folder).unwrap();
+    assert!(
+        harness.app.taxonomy.leaves[index]
+            .text
+            .as_deref()
+            .unwrap()
+            .contains(ANSWER),
+        "the taxonomy is reloaded after the switch"
+    );
+
+    // Saved, uncommitted changes in the way: refused, naming the file.
+    edit_and_save(&mut harness, TIDES, ANSWER, "solar day; the Moon moves");
+    harness.press("b text:add enter");
+    assert_eq!(harness.app.branch.as_deref(), Some("main"));
+    assert!(
+        notice(&harness).contains("tides/qna.yaml"),
+        "{}",
+        notice(&harness)
+    );
+    assert!(
+        fs::read_to_string(&file)
+            .unwrap()
+            .contains("solar day; the Moon moves")
+    );
+}
+
+#[test]
+fn switching_with_unsaved_edits_asks_first() {
+    let (_dir, mut harness) = repo_copy();
+    harness.press("b text:other enter b text:main enter");
+    assert_eq!(harness.app.branch.as_deref(), Some("main"));
+    let folder = harness.select(OWNERSHIP);
+    harness.editor = Box::new(|text| Ok(format!("{text}# unsaved\n")));
+    harness.press("E b text:other enter");
+    assert!(matches!(
+        harness.app.popup,
+        Some(Popup::ConfirmSwitch { .. })
+    ));
+    harness.press("esc");
+    assert_eq!(harness.app.branch.as_deref(), Some("main"), "esc stays");
+    harness.press("b text:other enter y");
+    assert_eq!(harness.app.branch.as_deref(), Some("other"));
+    assert!(harness.app.open.is_dirty(&folder), "the edits stay open");
+}
+
+#[test]
+fn discard_names_what_is_lost_and_asks() {
+    let (dir, mut harness) = repo_copy();
+    let folder = harness.select(TIDES);
+    harness.editor = Box::new(|text| Ok(text.replace(ANSWER, EDITED)));
+    harness.press("E X");
+    assert!(
+        harness.app.popup.is_none(),
+        "unsaved edits are not discarded"
+    );
+    assert!(
+        notice(&harness).contains("revert them (u)"),
+        "{}",
+        notice(&harness)
+    );
+    harness.press("ctrl-s");
+    let file = dir.path().join(&folder).join("qna.yaml");
+
+    harness.press("X");
+    let Some(Popup::ConfirmDiscard { diff, .. }) = &harness.app.popup else {
+        panic!("discard asks first: {}", notice(&harness));
+    };
+    assert_eq!(
+        diff.files,
+        vec![folder.join("qna.yaml").display().to_string()]
+    );
+    let screen = screen(&mut harness, dir.path());
+    assert!(screen.contains("tides/qna.yaml"), "{screen}");
+    assert!(screen.contains("LOST"), "{screen}");
+    harness.press("esc");
+    assert!(harness.app.popup.is_none());
+    assert!(
+        fs::read_to_string(&file).unwrap().contains(EDITED),
+        "esc keeps it"
+    );
+
+    harness.press("X n");
+    assert!(
+        matches!(harness.app.popup, Some(Popup::ConfirmDiscard { .. })),
+        "only the offered keys answer"
+    );
+    harness.press("y");
+    assert!(harness.app.popup.is_none());
+    assert!(fs::read_to_string(&file).unwrap().contains(ANSWER));
+    let index = harness.app.taxonomy.find(&folder).unwrap();
+    assert!(
+        harness.app.taxonomy.leaves[index]
+            .text
+            .as_deref()
+            .unwrap()
+            .contains(ANSWER),
+        "the leaf is read again"
+    );
+    harness.press("X");
+    assert!(notice(&harness).starts_with("nothing to discard"));
+}
+
+#[test]
+fn diff_view_at_80x24() {
+    let (dir, mut harness) = repo_copy();
+    edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
+    refresh_marks(&mut harness, dir.path());
+    harness.press("d");
+    insta::assert_snapshot!(screen(&mut harness, dir.path()));
+
+    // The changed lines are coloured: removed red, added green.
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| taxon::tui::view::draw(frame, &harness.app))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let colour_of = |line: &str| {
+        (0..24).find_map(|y| {
+            let row: String = (0..80).map(|x| buffer[(x, y)].symbol()).collect();
+            let x = row.find(line)?;
+            let column = row[..x].chars().count() as u16;
+            Some(buffer[(column, y)].fg)
+        })
+    };
+    assert_eq!(colour_of("-          solar day because"), Some(Color::Red));
+    assert_eq!(
+        colour_of("+          solar day, because"),
+        Some(Color::Green)
+    );
+
+    harness.press("j j");
+    let Some(Popup::Diff(view)) = &harness.app.popup else {
+        panic!("the diff view is open");
+    };
+    assert_eq!(view.scroll, 2);
+    let lines = view.diff.as_ref().unwrap().lines.len() as u16;
+    harness.press("pagedown pagedown pagedown");
+    let Some(Popup::Diff(view)) = &harness.app.popup else {
+        panic!("the diff view is open");
+    };
+    assert_eq!(view.scroll, lines - 1, "scrolling stops at the last line");
+    harness.press("esc");
+    assert!(harness.app.popup.is_none());
+}
+
+#[test]
+fn commit_dialog_at_80x24() {
+    let (dir, mut harness) = repo_copy();
+    edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
+    edit_and_save(&mut harness, OWNERSHIP, "ownership", "Ownership");
+    refresh_marks(&mut harness, dir.path());
+    harness.press("c text:Clarify space text:two space text:answers tab down space");
+    insta::assert_snapshot!(screen(&mut harness, dir.path()));
+}
