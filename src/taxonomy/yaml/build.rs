@@ -48,15 +48,28 @@ impl LoadError {
     }
 
     /// PyYAML marks an unexpected end of the stream at the end of the text, where
-    /// the YAML 1.2 parser marks the start of what was left open.
+    /// the YAML 1.2 parser marks the start of what was left open. A tab where PyYAML
+    /// expects a token is its scanner's error, at the tab; the YAML 1.2 parser reports
+    /// it after the tab, in its own words.
     fn placed_in(mut self, text: &str) -> Self {
-        if self.kind == LoadErrorKind::Syntax && self.message.contains("unexpected end of stream") {
+        if self.kind != LoadErrorKind::Syntax {
+            return self;
+        }
+        if self.message.contains("unexpected end of stream") {
             self.line = text.split('\n').count();
             self.col = text
                 .rsplit('\n')
                 .next()
                 .map_or(0, |last| last.chars().count())
                 + 1;
+        } else if self.message.contains("tab") || self.message.contains("valid YAML whitespace") {
+            let line = text.split('\n').nth(self.line - 1).unwrap_or_default();
+            let before: Vec<char> = line.chars().take(self.col - 1).collect();
+            let tabs = before.iter().rev().take_while(|&&c| c == '\t').count();
+            if tabs > 0 {
+                self.col = before.len() - tabs + 1;
+                self.message = "found character '\\t' that cannot start any token".into();
+            }
         }
         self
     }
@@ -309,6 +322,18 @@ impl Builder {
 
     /// Adds a finished node to the collection being built, or makes it the root.
     fn attach(&mut self, id: NodeId) -> Result<(), LoadError> {
+        let is_key = self
+            .open
+            .last()
+            .is_some_and(|open| open.is_map && open.pending_key.is_none());
+        if !is_key && self.merge_keys.contains(&id) {
+            // `<<` merges only as a key; anywhere else PyYAML cannot construct it.
+            return Err(LoadError::at(
+                LoadErrorKind::Construct,
+                self.nodes[id].span.start,
+                "could not determine a constructor for the tag 'tag:yaml.org,2002:merge'",
+            ));
+        }
         let Some(open) = self.open.last_mut() else {
             self.root = Some(id);
             return Ok(());
@@ -534,6 +559,23 @@ mod tests {
         let err = load("a: b\nc d\ne: f\n").expect_err("syntax");
         assert_eq!(err.kind, LoadErrorKind::Syntax);
         assert_eq!(err.line, 3);
+    }
+
+    #[test]
+    fn errors_are_placed_and_worded_as_pyyaml_places_them() {
+        // Checked against PyYAML 6.0.3.
+        let tab = load("a:\n\t- b\n").expect_err("tab");
+        assert_eq!((tab.line, tab.col), (2, 1));
+        assert!(tab.message.contains("cannot start any token"));
+        let open = load("a: \"x\n").expect_err("unclosed");
+        assert_eq!((open.line, open.col), (2, 1));
+        for value in ["a: =\n", "a: <<\n", "- <<\n"] {
+            assert_eq!(load(value).expect_err(value).kind, LoadErrorKind::Construct);
+        }
+        assert_eq!(
+            load("a: *nothing\n").expect_err("alias").kind,
+            LoadErrorKind::Construct
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub(super) enum ScalarKind {
     Float,
     Timestamp,
     Merge,
+    /// `=`, which PyYAML resolves to `tag:yaml.org,2002:value` and cannot construct.
+    Value,
     Str,
 }
 
@@ -27,6 +29,7 @@ pub(super) fn resolve_plain(text: &str) -> ScalarKind {
         '-' | '+' | '0'..='9' | '.' if is_float(text) => ScalarKind::Float,
         '-' | '+' | '0'..='9' if is_int(text) => ScalarKind::Int,
         '<' if text == "<<" => ScalarKind::Merge,
+        '=' if text == "=" => ScalarKind::Value,
         '~' | 'n' | 'N' if matches!(text, "~" | "null" | "Null" | "NULL") => ScalarKind::Null,
         '0'..='9' if is_timestamp(text) => ScalarKind::Timestamp,
         _ => ScalarKind::Str,
@@ -262,6 +265,9 @@ pub(super) fn construct(kind: ScalarKind, text: &str) -> Result<Value, Construct
         ScalarKind::Int => construct_int(text),
         ScalarKind::Float => construct_float(text),
         ScalarKind::Timestamp => construct_timestamp(text),
+        ScalarKind::Value => Err(ConstructError(
+            "could not determine a constructor for the tag 'tag:yaml.org,2002:value'".into(),
+        )),
         ScalarKind::Merge | ScalarKind::Str => Ok(Value::Str(text.to_owned())),
     }
 }
