@@ -1,6 +1,7 @@
 //! The taxonomy domain: leaves, their parsing, validation and diagnostics.
 
 pub mod diagnostic;
+pub mod edit;
 pub mod fix;
 pub mod leaf;
 pub mod lint;
