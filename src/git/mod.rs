@@ -1,5 +1,6 @@
 //! Blocking git operations on a taxonomy repository (git2); no UI, no async.
 
+mod author;
 mod base;
 mod diff;
 mod error;
@@ -9,6 +10,7 @@ mod repo;
 mod transfer;
 mod walk;
 
+pub use author::author_name;
 pub use base::{Base, BaseKind, BaseRef, DEFAULT_BASE, EMPTY_BASE, FALLBACK_BASE, ResolvedBase};
 pub use diff::{Change, ChangedFile, TaxonomyChanges, changed_taxonomy_files};
 pub use error::GitError;

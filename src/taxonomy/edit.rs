@@ -296,7 +296,7 @@ pub fn set_field(text: &str, field: Field, value: &str) -> Result<String, EditEr
             let end = lines.block_end(line, indent);
             let head = lines.lines[line][..at].to_owned();
             let replacement = if remove {
-                removed_entry(&lines, &head, line, end)
+                removed_entry(&lines, &head, end)
             } else {
                 let key_text = &lines.lines[line][at..];
                 let colon = key_text
@@ -356,9 +356,9 @@ pub fn set_field(text: &str, field: Field, value: &str) -> Result<String, EditEr
     Ok(new_text)
 }
 
-/// The lines standing for an entry removed from lines `line..=end`: nothing, or,
+/// The lines standing for an entry removed from its key's line to `end`: nothing, or,
 /// when the entry opened a `- ` item, the item's next line moved up onto it.
-fn removed_entry(lines: &Lines, head: &str, line: usize, end: usize) -> Vec<String> {
+fn removed_entry(lines: &Lines, head: &str, end: usize) -> Vec<String> {
     if !head.contains('-') {
         return Vec::new();
     }

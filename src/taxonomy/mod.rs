@@ -9,6 +9,7 @@ pub mod model;
 pub mod qna;
 pub mod schema;
 pub mod soft_limits;
+pub mod template;
 pub mod tree;
 pub mod validate;
 pub mod yaml;
