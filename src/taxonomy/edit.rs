@@ -8,6 +8,7 @@ pub use render::{plain_safe, scalar_after_key};
 
 use thiserror::Error;
 
+use super::qna::Qna;
 use super::yaml::{self, Document, NodeId, Value};
 
 /// A string field of a leaf that can be edited.
@@ -103,6 +104,16 @@ impl Field {
             | Self::PairAnswer(i, _) => Some(i),
             _ => None,
         }
+    }
+
+    /// The 1-based line of the field's key in `text`, if it is there.
+    pub fn line_in(self, text: &str) -> Option<usize> {
+        let doc = yaml::load(text).ok()?;
+        let (map, _) = walk(&doc, &self.path()).ok()?;
+        doc.entries(map)
+            .iter()
+            .find(|e| doc.str_value(e.key) == Some(self.key()))
+            .map(|e| doc.node(e.key).span.start.line)
     }
 
     /// The field's current value in `text`, if it is there as a string.
@@ -503,34 +514,45 @@ fn example_fields(doc: &Document, item: NodeId, index: usize) -> Vec<Field> {
     fields
 }
 
-/// The editable fields of a leaf's text, in file order: the top-level fields
-/// present, then each example's.
-pub fn fields_of(text: &str) -> Vec<Field> {
-    let Ok(doc) = yaml::load(text) else {
-        return Vec::new();
-    };
-    let Some(root) = doc.root_id() else {
-        return Vec::new();
-    };
-    let mut fields: Vec<Field> = [
-        Field::TaskDescription,
-        Field::CreatedBy,
-        Field::Domain,
-        Field::DocumentOutline,
-    ]
-    .into_iter()
-    .filter(|f| doc.get(root, f.key()).is_some())
-    .collect();
-    if let Some(document) = doc.get(root, "document") {
-        for field in [Field::DocumentRepo, Field::DocumentCommit] {
-            if doc.get(document, field.key()).is_some() {
-                fields.push(field);
-            }
+/// The editable fields of a leaf in the order the detail pane shows them: the
+/// top-level fields present, then each example's.
+pub fn fields_of(qna: &Qna) -> Vec<Field> {
+    let top = [
+        (Field::CreatedBy, qna.created_by.is_some()),
+        (Field::TaskDescription, qna.task_description.is_some()),
+        (Field::Domain, qna.domain.is_some()),
+        (Field::DocumentOutline, qna.document_outline.is_some()),
+        (
+            Field::DocumentRepo,
+            qna.document.as_ref().is_some_and(|d| d.repo.is_some()),
+        ),
+        (
+            Field::DocumentCommit,
+            qna.document.as_ref().is_some_and(|d| d.commit.is_some()),
+        ),
+    ];
+    let mut fields: Vec<Field> = top
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(f, _)| f)
+        .collect();
+    for (i, example) in qna.seed_examples.iter().enumerate() {
+        if example.context.is_some() {
+            fields.push(Field::Context(i));
         }
-    }
-    if let Ok(items) = examples(&doc) {
-        for (i, &item) in items.iter().enumerate() {
-            fields.extend(example_fields(&doc, item, i));
+        if example.qa.question.is_some() {
+            fields.push(Field::Question(i));
+        }
+        if example.qa.answer.is_some() {
+            fields.push(Field::Answer(i));
+        }
+        for (j, pair) in example.questions_and_answers.iter().enumerate() {
+            if pair.question.is_some() {
+                fields.push(Field::PairQuestion(i, j));
+            }
+            if pair.answer.is_some() {
+                fields.push(Field::PairAnswer(i, j));
+            }
         }
     }
     fields

@@ -55,6 +55,15 @@ actions! {
     Save => "save", "Save the selected leaf's edits (never over a file changed meanwhile)";
     Revert => "revert", "Discard the selected leaf's unsaved edits (asks first)";
     Confirm => "confirm", "Accept (run the selected command, open the selected hit)";
+    NewLeaf => "new-leaf", "Create a leaf from a template (kind, place, created_by)";
+    EditField => "edit-field", "Edit the field under the cursor in a text area";
+    NextField => "next-field", "Move the detail pane's cursor to the next field";
+    PrevField => "prev-field", "Move the detail pane's cursor to the previous field";
+    AddExample => "add-example", "Add a seed example after the last, in its layout";
+    DeleteExample => "delete-example", "Delete the seed example under the cursor (asks first)";
+    MoveExampleUp => "move-example-up", "Move the seed example under the cursor up";
+    MoveExampleDown => "move-example-down", "Move the seed example under the cursor down";
+    Complete => "complete", "Take the highlighted completion";
 }
 
 #[cfg(test)]

@@ -10,13 +10,17 @@ use crate::buffer::LeafBuffer;
 use crate::drafts::Draft;
 use crate::find::Hit;
 use crate::taxonomy::model::{Leaf, Taxonomy};
+use crate::taxonomy::template::NewLeaf;
 
 use super::action::Action;
+use super::authoring::Authoring;
 use super::editing::{OpenLeaf, OpenLeaves};
+use super::field_editor::FieldEditor;
 use super::keymap::{Keymap, Mode};
 use super::marks::LeafMarks;
 use super::picker::{Finder, InputLine, Palette};
 use super::tree::{Row, Tree};
+use super::wizard::Wizard;
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +62,19 @@ pub enum Popup {
     Recover {
         /// The drafts found.
         drafts: Vec<Draft>,
+    },
+    /// The new-leaf wizard.
+    NewLeaf(Box<Wizard>),
+    /// One field of a leaf in a text area.
+    EditField(Box<FieldEditor>),
+    /// Delete a seed example?
+    ConfirmDeleteExample {
+        /// The leaf.
+        folder: PathBuf,
+        /// The example (0-based).
+        index: usize,
+        /// The start of its question, to name it.
+        named: String,
     },
 }
 
@@ -125,6 +142,8 @@ pub enum Msg {
     },
     /// Drafts of unsaved edits left by an earlier run.
     DraftsFound(Vec<Draft>),
+    /// A new leaf was created and read, or why not.
+    LeafCreated(Result<Box<Leaf>, String>),
     /// A fresh taxonomy and git marks were loaded.
     Loaded {
         /// The taxonomy.
@@ -176,6 +195,8 @@ pub enum Effect {
         /// The leaf.
         folder: PathBuf,
     },
+    /// Create a new leaf from the template, then read it.
+    CreateLeaf(NewLeaf),
 }
 
 /// The whole application state.
@@ -207,6 +228,8 @@ pub struct App {
     pub git_problem: Option<String>,
     /// Leaves validated so far and in all, while the first validation runs.
     pub checking: Option<(usize, usize)>,
+    /// The field cursor and the defaults for new leaves.
+    pub author: Authoring,
     /// Quit once every unsaved leaf is saved.
     quit_when_saved: bool,
     /// The next finder request's generation.
@@ -236,6 +259,7 @@ impl App {
             open: OpenLeaves::default(),
             git_problem: None,
             checking: None,
+            author: Authoring::default(),
             quit_when_saved: false,
             next_generation: 0,
         }
@@ -251,12 +275,14 @@ impl App {
         match &self.popup {
             None => Mode::Browse,
             Some(Popup::Help { .. }) => Mode::Help,
-            Some(Popup::Finder(_) | Popup::Palette(_)) => Mode::Picker,
+            Some(Popup::Finder(_) | Popup::Palette(_) | Popup::NewLeaf(_)) => Mode::Picker,
+            Some(Popup::EditField(_)) => Mode::Text,
             Some(
                 Popup::Conflict { .. }
                 | Popup::ConfirmQuit { .. }
                 | Popup::ConfirmRevert { .. }
-                | Popup::Recover { .. },
+                | Popup::Recover { .. }
+                | Popup::ConfirmDeleteExample { .. },
             ) => Mode::Confirm,
         }
     }
@@ -308,6 +334,7 @@ impl App {
                 self.tree.rebuild(&self.taxonomy, &self.marks);
                 Vec::new()
             }
+            Msg::LeafCreated(result) => self.leaf_created(result),
             Msg::DraftsFound(drafts) => {
                 if !drafts.is_empty() {
                     self.popup = Some(Popup::Recover { drafts });
@@ -349,14 +376,14 @@ impl App {
         }
     }
 
-    fn notify(&mut self, text: impl Into<String>) {
+    pub(super) fn notify(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             is_error: false,
         });
     }
 
-    fn notify_error(&mut self, text: impl Into<String>) {
+    pub(super) fn notify_error(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             is_error: true,
@@ -384,8 +411,11 @@ impl App {
                 Popup::Conflict { .. }
                 | Popup::ConfirmQuit { .. }
                 | Popup::ConfirmRevert { .. }
-                | Popup::Recover { .. },
+                | Popup::Recover { .. }
+                | Popup::ConfirmDeleteExample { .. },
             ) => self.confirm_key(action, key),
+            Some(Popup::NewLeaf(_)) => self.wizard_key(action, key),
+            Some(Popup::EditField(_)) => self.field_editor_key(action, key),
             Some(Popup::Finder(_)) => self.finder_key(action, key),
             Some(Popup::Palette(_)) => self.palette_key(action, key),
         }
@@ -405,7 +435,10 @@ impl App {
             | Action::PageUp
             | Action::PageDown
             | Action::Top
-            | Action::Bottom => self.move_cursor(action),
+            | Action::Bottom => {
+                self.author.follow = false;
+                self.move_cursor(action)
+            }
             Action::Expand => self.expand(),
             Action::Collapse => self.collapse(),
             Action::ExpandAll => self.tree.set_all_expanded(&self.taxonomy, true),
@@ -424,7 +457,15 @@ impl App {
                 return vec![Effect::Reload];
             }
             Action::NextProblem => self.next_problem(),
-            Action::Confirm => {}
+            Action::NewLeaf
+            | Action::EditField
+            | Action::NextField
+            | Action::PrevField
+            | Action::AddExample
+            | Action::DeleteExample
+            | Action::MoveExampleUp
+            | Action::MoveExampleDown => return self.author(action),
+            Action::Confirm | Action::Complete => {}
         }
         Vec::new()
     }
@@ -616,7 +657,7 @@ impl App {
     }
 
     /// Puts a leaf read from disk in place of the old one.
-    fn replace_leaf(&mut self, leaf: Leaf) {
+    pub(super) fn replace_leaf(&mut self, leaf: Leaf) {
         self.taxonomy.replace(vec![leaf]);
         self.tree.rebuild(&self.taxonomy, &self.marks);
     }
@@ -677,6 +718,9 @@ impl App {
                 effects.push(Effect::Quit);
                 effects
             }
+            (Popup::ConfirmDeleteExample { folder, index, .. }, Some('y')) => {
+                self.delete_example(&folder, index)
+            }
             (Popup::ConfirmRevert { folder }, Some('y')) => {
                 let forget = self.discard(&folder);
                 self.notify(format!("discarded the edits of {}", folder.display()));
@@ -717,7 +761,7 @@ impl App {
         }
     }
 
-    fn edit_input(input: &mut InputLine, key: &KeyEvent) -> bool {
+    pub(super) fn edit_input(input: &mut InputLine, key: &KeyEvent) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('w') if ctrl => input.delete_word(),

@@ -3,7 +3,9 @@
 
 pub mod action;
 pub mod app;
+pub mod authoring;
 pub mod editing;
+pub mod field_editor;
 mod input;
 pub mod keymap;
 mod load;
@@ -12,6 +14,7 @@ pub mod picker;
 mod runtime;
 pub mod tree;
 pub mod view;
+pub mod wizard;
 
 use std::path::PathBuf;
 
@@ -44,6 +47,7 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
     let taxonomy = Taxonomy::scan(&root);
     let total = taxonomy.leaves.len();
     let mut app = App::new(taxonomy, LeafMarks::default(), None, keymap);
+    app.author.created_by = crate::git::author_name(&root);
     app.checking = Some((0, total));
     if let Some(problem) = keymap_problem {
         app.notice = Some(Notice {

@@ -14,6 +14,14 @@ pub struct InputLine {
 }
 
 impl InputLine {
+    /// A line holding `text`, the cursor at its end.
+    pub fn from_text(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            cursor: text.chars().count(),
+        }
+    }
+
     /// The text typed so far.
     pub fn text(&self) -> &str {
         &self.text
@@ -119,7 +127,12 @@ impl Palette {
 fn palette_visible(action: Action) -> bool {
     !matches!(
         action,
-        Action::Back | Action::Confirm | Action::Palette | Action::Up | Action::Down
+        Action::Back
+            | Action::Confirm
+            | Action::Palette
+            | Action::Up
+            | Action::Down
+            | Action::Complete
     )
 }
 

@@ -114,6 +114,11 @@ impl Harness {
                 self.drafts.forget(&root, folder).expect("forget a draft");
                 None
             }
+            Effect::CreateLeaf(leaf) => Some(Msg::LeafCreated(
+                leaf.create(&root)
+                    .map(|folder| Box::new(Leaf::read(&root, folder, &Options::default())))
+                    .map_err(|error| error.to_string()),
+            )),
             Effect::Quit | Effect::Reload => None,
         }
     }

@@ -11,7 +11,7 @@ use crate::tui::picker::{Finder, InputLine, Palette};
 
 use super::theme;
 
-fn centered(frame: &Frame<'_>, width_percent: u16, height_percent: u16) -> Rect {
+pub(super) fn centered(frame: &Frame<'_>, width_percent: u16, height_percent: u16) -> Rect {
     let area = frame.area();
     let width = (area.width * width_percent / 100).max(40).min(area.width);
     let height = (area.height * height_percent / 100).max(8).min(area.height);
@@ -23,7 +23,7 @@ fn centered(frame: &Frame<'_>, width_percent: u16, height_percent: u16) -> Rect 
     }
 }
 
-fn popup_block(title: String) -> Block<'static> {
+pub(super) fn popup_block(title: String) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(theme::BORDER_FOCUSED)
@@ -58,7 +58,7 @@ pub fn help(frame: &mut Frame<'_>, app: &App, scroll: u16) {
     );
 }
 
-fn input_line(input: &InputLine) -> Line<'static> {
+pub(super) fn input_line(input: &InputLine) -> Line<'static> {
     Line::from(vec![
         Span::styled("> ", theme::KEY),
         Span::raw(input.text().to_owned()),
@@ -229,7 +229,27 @@ pub fn question(frame: &mut Frame<'_>, popup: &Popup) {
                 ],
             )
         }
-        Popup::Help { .. } | Popup::Finder(_) | Popup::Palette(_) => return,
+        Popup::ConfirmDeleteExample {
+            folder,
+            index,
+            named,
+        } => (
+            " Delete example? ",
+            vec![Line::from(format!(
+                "Delete seed example {} of {}: “{named}”?",
+                index + 1,
+                folder.display()
+            ))],
+            &[
+                ("y", "yes, delete it (unsaved until save; u reverts)"),
+                ("esc", "no, keep it"),
+            ],
+        ),
+        Popup::Help { .. }
+        | Popup::Finder(_)
+        | Popup::Palette(_)
+        | Popup::NewLeaf(_)
+        | Popup::EditField(_) => return,
     };
     lines.push(Line::default());
     for (key, what) in choices {
