@@ -176,6 +176,11 @@ fn key_event(key: &str) -> KeyEvent {
         "up" => KeyCode::Up,
         "down" => KeyCode::Down,
         "backspace" => KeyCode::Backspace,
+        "delete" => KeyCode::Delete,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
         "space" => KeyCode::Char(' '),
         c => KeyCode::Char(c.chars().next().expect("a key")),
     };

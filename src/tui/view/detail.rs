@@ -44,11 +44,18 @@ struct Cursor {
 }
 
 impl Cursor {
-    /// The style of `field`'s label: marked when it is under the cursor (whose
-    /// line is noted).
-    fn style(&mut self, field: Field, lines: &[Line<'_>], normal: Style) -> Style {
-        if self.field == Some(field) {
+    /// Whether `field` is under the cursor (its line is then noted).
+    fn on(&mut self, field: Field, lines: &[Line<'_>]) -> bool {
+        let on = self.field == Some(field);
+        if on {
             self.line = Some(lines.len());
+        }
+        on
+    }
+
+    /// The style of `field`'s label: marked when it is under the cursor.
+    fn style(&mut self, field: Field, lines: &[Line<'_>], normal: Style) -> Style {
+        if self.on(field, lines) {
             theme::SELECTED
         } else {
             normal
@@ -63,9 +70,12 @@ fn field(
     (field, cursor): (Field, &mut Cursor),
 ) {
     if let Some(text) = text {
-        let style = cursor.style(field, lines, theme::HEADING);
+        let (mark, style) = match cursor.on(field, lines) {
+            true => ("▸ ", theme::SELECTED),
+            false => ("", theme::HEADING),
+        };
         lines.push(Line::from(vec![
-            Span::styled(format!("{label}: "), style),
+            Span::styled(format!("{mark}{label}: "), style),
             Span::raw(text.value.trim_end().to_owned()),
         ]));
     }
@@ -135,6 +145,10 @@ fn qa_lines(
     (fields, cursor): ((Field, Field), &mut Cursor),
 ) {
     let label = |text: &'static str, style: Style| {
+        let text = match style == theme::SELECTED {
+            true => text.replace(' ', "▸"),
+            false => text.to_owned(),
+        };
         (
             Span::styled(format!("{indent}{text}"), style),
             Span::raw(format!("{indent}  ")),
@@ -255,11 +269,13 @@ fn leaf_lines(
                 lines.push(finding_line(d));
             }
             if let Some(context) = &example.context {
-                let style = cursor.style(Field::Context(index), &lines, theme::DIM);
-                let bar = |style| Span::styled("│ ", style);
+                let first = match cursor.on(Field::Context(index), &lines) {
+                    true => Span::styled("▸ ", theme::SELECTED),
+                    false => Span::styled("│ ", theme::DIM),
+                };
                 prefixed(
                     &mut lines,
-                    (bar(style), bar(theme::DIM)),
+                    (first, Span::styled("│ ", theme::DIM)),
                     &context.value,
                     theme::DIM,
                     width,
@@ -363,12 +379,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 }
 
 /// The scroll that keeps line `line` in view, near `scroll` if it already is:
-/// rows are counted as the paragraph wraps them (about: by width).
+/// rows are counted as the paragraph wraps them (near enough: by words).
 fn following(lines: &[Line<'_>], line: usize, width: u16, height: u16, scroll: u16) -> u16 {
     let width = usize::from(width.max(1));
     let row: usize = lines[..line.min(lines.len())]
         .iter()
-        .map(|l| l.width().div_ceil(width).max(1))
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            textwrap::wrap(&text, width).len().max(1)
+        })
         .sum();
     let row = u16::try_from(row).unwrap_or(u16::MAX);
     let margin = 2.min(height / 3);
