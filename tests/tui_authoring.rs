@@ -75,6 +75,11 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
     let leaf = &harness.app.taxonomy.leaves[index];
     assert_eq!(leaf.folder, folder);
     assert_eq!(harness.app.focus, Focus::Detail, "the detail pane shows it");
+    assert_eq!(
+        harness.app.cursor_field(),
+        Some(Field::TaskDescription),
+        "the cursor is on the first placeholder"
+    );
     assert!(
         leaf.report.diagnostics.is_empty(),
         "{:?}",

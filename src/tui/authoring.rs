@@ -8,7 +8,7 @@ use crossterm::event::KeyEvent;
 
 use crate::taxonomy::edit::{self, EditError, Field};
 use crate::taxonomy::model::Leaf;
-use crate::taxonomy::template::placeholder;
+use crate::taxonomy::template::{FILL_ME_IN, placeholder};
 
 use super::action::Action;
 use super::app::{App, Effect, Focus, Popup};
@@ -347,11 +347,16 @@ impl App {
         if let Some(index) = self.taxonomy.find(&folder) {
             self.open_leaf(index);
             self.focus = Focus::Detail;
-            self.author.cursor = 0;
+            let text = self.taxonomy.leaves[index].text.clone().unwrap_or_default();
+            self.author.cursor = self
+                .fields()
+                .iter()
+                .position(|f| f.value_in(&text).is_some_and(|v| v.contains(FILL_ME_IN)))
+                .unwrap_or(0);
             self.author.follow = true;
         }
         self.notify(format!(
-            "created {}: replace the (fill me in) placeholders (e edits the field under the cursor)",
+            "created {}: replace the {FILL_ME_IN} placeholders (e edits the field under the cursor)",
             folder.display()
         ));
         vec![Effect::ReadFile { folder }]

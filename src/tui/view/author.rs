@@ -16,6 +16,15 @@ use crate::tui::wizard::{KINDS, Step, Wizard};
 use super::popups::{centered, input_line, popup_block};
 use super::theme;
 
+/// The first key bound to `action` in `mode`, else the action's name.
+fn key_name(app: &App, mode: Mode, action: Action) -> String {
+    app.keymap
+        .keys_for(mode, action)
+        .first()
+        .cloned()
+        .unwrap_or_else(|| action.name().to_owned())
+}
+
 fn kind_help(index: usize) -> &'static str {
     match index {
         0 => "questions and answers alone",
@@ -35,7 +44,7 @@ fn choice(selected: bool, text: String) -> Line<'static> {
 }
 
 /// Draws the new-leaf wizard.
-pub fn wizard(frame: &mut Frame<'_>, wizard: &Wizard) {
+pub fn wizard(frame: &mut Frame<'_>, app: &App, wizard: &Wizard) {
     let area = centered(frame, 80, 70);
     frame.render_widget(Clear, area);
     let number = match wizard.step {
@@ -129,11 +138,19 @@ pub fn wizard(frame: &mut Frame<'_>, wizard: &Wizard) {
     }
     let [body, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    let key = |action| key_name(app, Mode::Picker, action);
+    let (next, back) = (key(Action::Confirm), key(Action::Back));
+    let choose = format!("{}/{} choose", key(Action::Up), key(Action::Down));
     let keys = match wizard.step {
-        Step::Kind => "↑↓ choose · enter next · esc cancel",
-        Step::Place => "type a path · tab complete · ↑↓ choose · enter next · esc back",
-        Step::Author => "enter next · esc back",
-        Step::Confirm => "enter create · esc back",
+        Step::Kind => format!("{choose} · {next} next · {back} cancel"),
+        Step::Place => format!(
+            "type a path · {} complete · {}/{} · {next} next · {back} back",
+            key(Action::Complete),
+            key(Action::Up),
+            key(Action::Down)
+        ),
+        Step::Author => format!("{next} next · {back} back"),
+        Step::Confirm => format!("{next} create · {back} back"),
     };
     frame.render_widget(Paragraph::new(Span::styled(keys, theme::DIM)), hint);
     if let Some((row, col)) = cursor {
@@ -206,18 +223,11 @@ pub fn field_editor(frame: &mut Frame<'_>, app: &App, editor: &FieldEditor) {
         .map(|f| Line::from(Span::styled(format!("  {f}"), theme::WARNING)))
         .collect();
     frame.render_widget(Paragraph::new(finding_lines), findings);
-    let key = |mode, action| {
-        app.keymap
-            .keys_for(mode, action)
-            .first()
-            .cloned()
-            .unwrap_or_else(|| action.name().to_owned())
-    };
     let keys = format!(
         "{} apply (unsaved until {}) · {} cancel · enter new line",
-        key(Mode::Text, Action::Confirm),
-        key(Mode::Browse, Action::Save),
-        key(Mode::Text, Action::Back),
+        key_name(app, Mode::Text, Action::Confirm),
+        key_name(app, Mode::Browse, Action::Save),
+        key_name(app, Mode::Text, Action::Back),
     );
     frame.render_widget(Paragraph::new(Span::styled(keys, theme::DIM)), hint);
 }

@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Some(Popup::Help { scroll }) => popups::help(frame, app, *scroll),
         Some(Popup::Finder(finder)) => popups::finder(frame, app, finder),
         Some(Popup::Palette(palette)) => popups::palette(frame, app, palette),
-        Some(Popup::NewLeaf(wizard)) => author::wizard(frame, wizard),
+        Some(Popup::NewLeaf(wizard)) => author::wizard(frame, app, wizard),
         Some(Popup::EditField(editor)) => author::field_editor(frame, app, editor),
         Some(popup) => popups::question(frame, popup),
     }
