@@ -14,6 +14,7 @@ use super::action::Action;
 use super::app::{App, Effect, Focus, Popup};
 use super::editing::OpenLeaf;
 use super::field_editor::FieldEditor;
+use super::tree::Row;
 use super::wizard::{Step, Wizard};
 
 /// The authoring state kept by the app.
@@ -69,7 +70,17 @@ impl App {
     pub(super) fn author(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::NewLeaf => {
-                let wizard = Wizard::new(&self.taxonomy, self.author.created_by.as_deref());
+                let mut wizard = Wizard::new(&self.taxonomy, self.author.created_by.as_deref());
+                let here = match self.tree.current() {
+                    Some(Row::Folder { path, .. }) => Some(path.clone()),
+                    Some(Row::Leaf { index, .. }) => {
+                        self.taxonomy.leaves[*index].folder.parent().map(Path::to_owned)
+                    }
+                    None => None,
+                };
+                if let Some(here) = here {
+                    wizard.start_at(&here);
+                }
                 self.popup = Some(Popup::NewLeaf(Box::new(wizard)));
                 Vec::new()
             }

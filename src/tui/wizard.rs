@@ -79,6 +79,24 @@ impl Wizard {
         }
     }
 
+    /// Starts from a folder of the tree: the kind its top folder holds is
+    /// preselected and the place prefilled with the folder below it.
+    pub fn start_at(&mut self, folder: &Path) {
+        // The grounded tree first: it lies inside compositional_skills.
+        for kind in [1, 0, 2] {
+            let Some(below) = top_folder(KINDS[kind]).and_then(|t| folder.strip_prefix(t).ok())
+            else {
+                continue;
+            };
+            self.kind = kind;
+            let place = below.display().to_string();
+            if !place.is_empty() {
+                self.place = InputLine::from_text(&format!("{place}/"));
+            }
+            return;
+        }
+    }
+
     /// The kind chosen.
     pub fn kind(&self) -> LeafKind {
         KINDS[self.kind.min(KINDS.len() - 1)]
@@ -239,6 +257,22 @@ mod tests {
         wizard.next(&taxonomy);
         let leaf = wizard.next(&taxonomy).expect("the last step creates");
         assert_eq!(leaf.kind, LeafKind::FreeformSkill);
+    }
+
+    #[test]
+    fn starts_from_the_selected_folder() {
+        let taxonomy = Taxonomy::default();
+        let mut wizard = Wizard::new(&taxonomy, None);
+        wizard.start_at(Path::new("compositional_skills/grounded/technology"));
+        assert_eq!(wizard.kind(), LeafKind::GroundedSkill);
+        assert_eq!(wizard.place.text(), "technology/");
+        let mut wizard = Wizard::new(&taxonomy, None);
+        wizard.start_at(Path::new("knowledge"));
+        assert_eq!(wizard.kind(), LeafKind::Knowledge);
+        assert_eq!(wizard.place.text(), "");
+        let mut wizard = Wizard::new(&taxonomy, None);
+        wizard.start_at(Path::new("foundational_skills/reasoning"));
+        assert_eq!(wizard.kind(), LeafKind::FreeformSkill);
     }
 
     #[test]
