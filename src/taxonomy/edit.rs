@@ -4,7 +4,7 @@
 
 mod render;
 
-pub use render::{plain_safe, scalar_after_key};
+pub use render::scalar_after_key;
 
 use thiserror::Error;
 

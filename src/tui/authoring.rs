@@ -73,9 +73,10 @@ impl App {
                 let mut wizard = Wizard::new(&self.taxonomy, self.author.created_by.as_deref());
                 let here = match self.tree.current() {
                     Some(Row::Folder { path, .. }) => Some(path.clone()),
-                    Some(Row::Leaf { index, .. }) => {
-                        self.taxonomy.leaves[*index].folder.parent().map(Path::to_owned)
-                    }
+                    Some(Row::Leaf { index, .. }) => self.taxonomy.leaves[*index]
+                        .folder
+                        .parent()
+                        .map(Path::to_owned),
                     None => None,
                 };
                 if let Some(here) = here {

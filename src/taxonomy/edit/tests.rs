@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use similar::{ChangeTag, TextDiff};
 
 use super::*;
@@ -183,6 +184,20 @@ fn knowledge_examples_are_added_with_every_pair() {
     assert!(Field::PairAnswer(index, 2).value_in(&added).is_some());
     assert!(Field::Context(index).value_in(&added).is_some());
     no_new_findings(&path, &text, &added);
+    let doc = yaml::load(&text).unwrap();
+    let items = examples(&doc).unwrap();
+    let (first, next) = (
+        doc.node(items[1]).span.start.line,
+        doc.node(items[2]).span.start.line,
+    );
+    let middle = delete_example(&text, 1).unwrap();
+    let kept: String = text
+        .split_inclusive('\n')
+        .enumerate()
+        .filter(|(i, _)| !(first..next).contains(&(i + 1)))
+        .map(|(_, line)| line)
+        .collect();
+    assert_eq!(middle, kept, "exactly the example's lines go");
     let deleted = delete_example(&text, 0).unwrap();
     assert_eq!(
         Field::Context(0).value_in(&deleted),
@@ -212,24 +227,25 @@ fn refuses_what_it_cannot_edit_in_place() {
 #[test]
 fn every_field_of_every_sample_leaf_takes_awkward_values() {
     let values = ["no", "colon: inside", "two\nlines\n", "trailing \nspace"];
-    for entry in walkdir::WalkDir::new("sample-taxonomy") {
-        let entry = entry.unwrap();
-        if entry.file_name() != "qna.yaml" {
-            continue;
-        }
-        let text = std::fs::read_to_string(entry.path()).unwrap();
+    let files: Vec<PathBuf> = walkdir::WalkDir::new("sample-taxonomy")
+        .into_iter()
+        .map(|entry| entry.unwrap().into_path())
+        .filter(|path| path.ends_with("qna.yaml"))
+        .collect();
+    files.par_iter().for_each(|path| {
+        let text = std::fs::read_to_string(path).unwrap();
         let lint_before = yamllint_findings(&text).len();
         let qna = crate::taxonomy::qna::Qna::from_document(&yaml::load(&text).unwrap());
         for field in fields_of(&qna) {
             for value in values {
                 let new = set_field(&text, field, value)
-                    .unwrap_or_else(|e| panic!("{}: {field:?}: {e}", entry.path().display()));
+                    .unwrap_or_else(|e| panic!("{}: {field:?}: {e}", path.display()));
                 assert!(
                     yamllint_findings(&new).len() <= lint_before,
                     "{}: {field:?} = {value:?}\n{new}",
-                    entry.path().display()
+                    path.display()
                 );
             }
         }
-    }
+    });
 }
