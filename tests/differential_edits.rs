@@ -101,6 +101,10 @@ fn at(doc: &Value, field: Field) -> Option<&Value> {
     }
 }
 
+/// An edited file: the original it came from, its path, and the field set (with
+/// the value) if it was a field edit.
+type Edited = (PathBuf, PathBuf, Option<(Field, &'static str)>);
+
 fn findings(record: &Value) -> Vec<Value> {
     record["findings"].as_array().cloned().unwrap_or_default()
 }
@@ -109,7 +113,7 @@ fn findings(record: &Value) -> Vec<Value> {
 fn edits_read_back_in_pyyaml_and_pass_yamllint() {
     let dir = tempfile::tempdir().unwrap();
     let mut originals = Vec::new();
-    let mut edits: Vec<(PathBuf, PathBuf, Option<(Field, &str)>)> = Vec::new();
+    let mut edits: Vec<Edited> = Vec::new();
     let leaves = walkdir::WalkDir::new("sample-taxonomy")
         .into_iter()
         .map(|e| e.unwrap().into_path())
