@@ -240,6 +240,11 @@ impl Lines {
     }
 }
 
+/// The line break a line ends with, kept for the lines written in its place.
+fn line_end(line: &str) -> &'static str {
+    if line.ends_with("\r\n") { "\r\n" } else { "\n" }
+}
+
 fn indent_of(line: &str) -> usize {
     line.len() - line.trim_start_matches(' ').len()
 }
@@ -313,10 +318,9 @@ pub fn set_field(text: &str, field: Field, value: &str) -> Result<String, EditEr
                 let colon = key_text
                     .find(':')
                     .ok_or_else(|| EditError::FlowStyle(line + 1))?;
-                let mut new = format!("{head}{}", &key_text[..=colon]);
-                new.push_str(&scalar_after_key(value, indent + step));
-                new.push('\n');
-                vec![new]
+                let eol = line_end(&lines.lines[line]);
+                let rendered = scalar_after_key(value, indent + step).replace('\n', eol);
+                vec![format!("{head}{}{rendered}{eol}", &key_text[..=colon])]
             };
             let consumed = if remove && replacement.len() == 1 && head.contains('-') {
                 end + 2 // the next line was folded into the `- ` line
@@ -336,11 +340,9 @@ pub fn set_field(text: &str, field: Field, value: &str) -> Result<String, EditEr
             let (line, at) = key_place(&doc, &lines, first.key)?;
             let head = &lines.lines[line][..at];
             let indent = head.chars().count();
-            let entry = format!(
-                "{}:{}\n",
-                field.key(),
-                scalar_after_key(value, indent + step)
-            );
+            let eol = line_end(&lines.lines[line]);
+            let rendered = scalar_after_key(value, indent + step).replace('\n', eol);
+            let entry = format!("{}:{rendered}{eol}", field.key());
             if matches!(field, Field::Context(_)) {
                 let rest = lines.lines[line][at..].to_owned();
                 let new = vec![

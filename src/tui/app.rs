@@ -437,6 +437,9 @@ impl App {
             | Action::Top
             | Action::Bottom => {
                 self.author.follow = false;
+                if self.focus == Focus::Tree {
+                    self.author.cursor = 0; // another leaf: its first field
+                }
                 self.move_cursor(action)
             }
             Action::Expand => self.expand(),
@@ -534,6 +537,7 @@ impl App {
         self.tree.select_leaf(&self.taxonomy, index);
         self.focus = Focus::Tree;
         self.detail_scroll = 0;
+        self.author.cursor = 0;
     }
 
     /// The selected leaf's folder.

@@ -206,6 +206,19 @@ fn knowledge_examples_are_added_with_every_pair() {
 }
 
 #[test]
+fn windows_line_ends_are_kept() {
+    let text =
+        "version: 3\r\ncreated_by: a\r\nseed_examples:\r\n  - question: q\r\n    answer: a\r\n";
+    let new = set_field(text, Field::Answer(0), "one\ntwo\n").unwrap();
+    assert_eq!(
+        new,
+        "version: 3\r\ncreated_by: a\r\nseed_examples:\r\n  - question: q\r\n    answer: |\r\n      one\r\n      two\r\n"
+    );
+    let with_context = set_field(text, Field::Context(0), "c").unwrap();
+    assert!(with_context.contains("  - context: c\r\n    question: q\r\n"));
+}
+
+#[test]
 fn refuses_what_it_cannot_edit_in_place() {
     let flow = "version: 3\nseed_examples:\n  - {question: a, answer: b}\n";
     assert_eq!(
