@@ -199,6 +199,14 @@ fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_cancels() {
     harness.press("esc");
     assert!(harness.app.popup.is_none());
     assert!(!harness.app.open.is_dirty(&folder));
+
+    harness.press("] ] e ctrl-s");
+    assert_eq!(harness.app.cursor_field(), Some(Field::Question(0)));
+    assert!(harness.app.popup.is_none());
+    assert!(
+        !harness.app.open.is_dirty(&folder),
+        "applying an untouched folded question changes nothing"
+    );
 }
 
 #[test]

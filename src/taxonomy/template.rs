@@ -216,6 +216,8 @@ impl NewLeaf {
     pub fn folder(&self) -> Result<PathBuf, CreateError> {
         let top = top_folder(self.kind).ok_or(CreateError::NotContributable)?;
         let place = normalise_path(&self.place);
+        // A place typed from the root already names the top folder.
+        let place = place.strip_prefix(top).unwrap_or(&place);
         if place.as_os_str().is_empty() {
             return Err(CreateError::NoName);
         }
@@ -342,6 +344,11 @@ mod tests {
             created_by: String::new(),
         };
         assert!(matches!(leaf.folder(), Err(CreateError::NoName)));
+        leaf.place = "compositional_skills/arts/Haiku".into();
+        assert_eq!(
+            leaf.folder().unwrap(),
+            PathBuf::from("compositional_skills/arts/haiku")
+        );
         leaf.kind = LeafKind::Foundational;
         assert!(matches!(leaf.folder(), Err(CreateError::NotContributable)));
     }

@@ -40,6 +40,8 @@ pub struct FieldEditor {
     leaf: OpenLeaf,
     /// The field's value when the editor opened.
     original: String,
+    /// The lines the text area started with.
+    initial: Vec<String>,
     /// The leaf as it would be with this edit.
     pub preview: Preview,
 }
@@ -58,13 +60,15 @@ impl FieldEditor {
     pub fn open(leaf: OpenLeaf, field: Field, value: &str) -> Self {
         // A block scalar's final line break is not something to edit.
         let shown = value.strip_suffix('\n').unwrap_or(value);
-        let mut area = TextArea::new(shown.split('\n').map(str::to_owned).collect());
+        let initial: Vec<String> = shown.split('\n').map(str::to_owned).collect();
+        let mut area = TextArea::new(initial.clone());
         area.set_wrap_mode(WrapMode::WordOrGlyph);
         let mut editor = Self {
             folder: leaf.buffer.folder.clone(),
             field,
             area,
             original: value.to_owned(),
+            initial,
             leaf,
             preview: Preview::Refused(String::new()),
         };
@@ -73,8 +77,12 @@ impl FieldEditor {
     }
 
     /// The value typed, with the final line break the field had (if it had one
-    /// and the text is more than one line).
+    /// and the text is more than one line); the field's own value if nothing was
+    /// typed.
     pub fn value(&self) -> String {
+        if !self.is_changed() {
+            return self.original.clone();
+        }
         let mut value = self.area.lines().join("\n");
         if self.original.ends_with('\n') && value.contains('\n') && !value.is_empty() {
             value.push('\n');
@@ -82,9 +90,9 @@ impl FieldEditor {
         value
     }
 
-    /// Whether the text differs from the field's value when opened.
+    /// Whether anything was typed (the text differs from what it started with).
     pub fn is_changed(&self) -> bool {
-        self.value() != self.original
+        self.area.lines() != self.initial.as_slice()
     }
 
     /// The leaf's text with the edit applied.
