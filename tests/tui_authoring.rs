@@ -296,3 +296,36 @@ fn detail_cursor_at_80x24() {
     harness.press("] ] ] ] ] ] ]");
     insta::assert_snapshot!(harness.render(80, 24));
 }
+
+#[test]
+fn a_knowledge_leaf_from_the_wizard_validates() {
+    let (_dir, mut harness) = Harness::open_copy();
+    harness
+        .press("a down down enter text:science/Marine space text:Biology/Kelp enter enter enter");
+    let index = harness
+        .app
+        .tree
+        .selected_leaf()
+        .expect("the new leaf is selected");
+    let leaf = &harness.app.taxonomy.leaves[index];
+    assert_eq!(
+        leaf.folder,
+        Path::new("knowledge/science/marine_biology/kelp")
+    );
+    assert_eq!(
+        leaf.report.kind,
+        Some(taxon::taxonomy::leaf::LeafKind::Knowledge)
+    );
+    assert!(
+        leaf.report.diagnostics.is_empty(),
+        "{:?}",
+        leaf.report.diagnostics
+    );
+    let qna = leaf.report.qna.as_ref().unwrap();
+    assert_eq!(qna.domain.as_ref().unwrap().value, "marine biology");
+    assert!(
+        qna.seed_examples
+            .iter()
+            .all(|e| e.questions_and_answers.len() == 3)
+    );
+}
