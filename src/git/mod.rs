@@ -1,5 +1,6 @@
 //! Blocking git operations on a taxonomy repository (git2); no UI, no async.
 
+mod author;
 mod base;
 mod branch;
 mod commit;
@@ -13,6 +14,7 @@ mod repo;
 mod transfer;
 mod walk;
 
+pub use author::author_name;
 pub use base::{Base, BaseKind, BaseRef, DEFAULT_BASE, EMPTY_BASE, FALLBACK_BASE, ResolvedBase};
 pub use branch::BranchInfo;
 pub use commit::{Committed, Identity, LEAF_FILES, identity, signed_off_message};

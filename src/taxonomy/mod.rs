@@ -1,6 +1,7 @@
 //! The taxonomy domain: leaves, their parsing, validation and diagnostics.
 
 pub mod diagnostic;
+pub mod edit;
 pub mod fix;
 pub mod leaf;
 pub mod lint;
@@ -8,6 +9,7 @@ pub mod model;
 pub mod qna;
 pub mod schema;
 pub mod soft_limits;
+pub mod template;
 pub mod tree;
 pub mod validate;
 pub mod yaml;

@@ -45,7 +45,7 @@ actions! {
     Collapse => "collapse", "Close the folder, or go to its parent";
     ExpandAll => "expand-all", "Open every folder";
     CollapseAll => "collapse-all", "Close every folder";
-    FocusNext => "focus-next", "Switch pane (tree/detail; commit dialog: leaves/message)";
+    FocusNext => "focus-next", "Switch pane or field; in the wizard, take the completion";
     Find => "find", "Fuzzy-find leaves by path, description and question";
     Palette => "palette", "Run any command by name";
     Help => "help", "Show every key";
@@ -60,6 +60,14 @@ actions! {
     Branch => "branch", "Switch to a branch, or create a contribution branch";
     Discard => "discard", "Discard the leaf's saved changes since HEAD (asks first)";
     Toggle => "toggle", "Tick or untick the selected leaf (commit dialog)";
+    NewLeaf => "new-leaf", "Create a leaf from a template (kind, place, created_by)";
+    EditField => "edit-field", "Edit the field under the cursor in a text area";
+    NextField => "next-field", "Move the detail pane's cursor to the next field";
+    PrevField => "prev-field", "Move the detail pane's cursor to the previous field";
+    AddExample => "add-example", "Add a seed example after the last, in its layout";
+    DeleteExample => "delete-example", "Delete the seed example under the cursor (asks first)";
+    MoveExampleUp => "move-example-up", "Move the seed example under the cursor up";
+    MoveExampleDown => "move-example-down", "Move the seed example under the cursor down";
 }
 
 #[cfg(test)]

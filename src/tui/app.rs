@@ -10,15 +10,19 @@ use crate::buffer::LeafBuffer;
 use crate::drafts::Draft;
 use crate::find::Hit;
 use crate::taxonomy::model::{Leaf, Taxonomy};
+use crate::taxonomy::template::NewLeaf;
 
 use super::action::Action;
+use super::authoring::Authoring;
 use super::editing::{OpenLeaf, OpenLeaves};
+use super::field_editor::FieldEditor;
 use super::git_jobs::{GitJob, GitReply};
 use super::git_popups::{BranchPicker, CommitDialog, DiffView};
 use super::keymap::{Keymap, Mode};
 use super::marks::LeafMarks;
 use super::picker::{Finder, InputLine, Palette};
 use super::tree::{Row, Tree};
+use super::wizard::Wizard;
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +84,19 @@ pub enum Popup {
         branch: String,
         /// The leaves with unsaved edits.
         dirty: Vec<PathBuf>,
+    },
+    /// The new-leaf wizard.
+    NewLeaf(Box<Wizard>),
+    /// One field of a leaf in a text area.
+    EditField(Box<FieldEditor>),
+    /// Delete a seed example?
+    ConfirmDeleteExample {
+        /// The leaf.
+        folder: PathBuf,
+        /// The example (0-based).
+        index: usize,
+        /// The start of its question, to name it.
+        named: String,
     },
 }
 
@@ -149,6 +166,8 @@ pub enum Msg {
     DraftsFound(Vec<Draft>),
     /// Git work finished.
     Git(GitReply),
+    /// A new leaf was created and read, or why not.
+    LeafCreated(Result<Box<Leaf>, String>),
     /// A fresh taxonomy and git marks were loaded.
     Loaded {
         /// The taxonomy.
@@ -202,6 +221,8 @@ pub enum Effect {
     },
     /// Git work, off the event loop; it answers with [`Msg::Git`].
     Git(GitJob),
+    /// Create a new leaf from the template, then read it.
+    CreateLeaf(NewLeaf),
 }
 
 /// The whole application state.
@@ -233,6 +254,8 @@ pub struct App {
     pub git_problem: Option<String>,
     /// Leaves validated so far and in all, while the first validation runs.
     pub checking: Option<(usize, usize)>,
+    /// The field cursor and the defaults for new leaves.
+    pub author: Authoring,
     /// Quit once every unsaved leaf is saved.
     quit_when_saved: bool,
     /// The next finder request's generation.
@@ -262,6 +285,7 @@ impl App {
             open: OpenLeaves::default(),
             git_problem: None,
             checking: None,
+            author: Authoring::default(),
             quit_when_saved: false,
             next_generation: 0,
         }
@@ -277,16 +301,22 @@ impl App {
         match &self.popup {
             None => Mode::Browse,
             Some(Popup::Help { .. } | Popup::Diff(_)) => Mode::Help,
-            Some(Popup::Finder(_) | Popup::Palette(_) | Popup::Commit(_) | Popup::Branches(_)) => {
-                Mode::Picker
-            }
+            Some(
+                Popup::Finder(_)
+                | Popup::Palette(_)
+                | Popup::Commit(_)
+                | Popup::Branches(_)
+                | Popup::NewLeaf(_),
+            ) => Mode::Picker,
+            Some(Popup::EditField(_)) => Mode::Text,
             Some(
                 Popup::Conflict { .. }
                 | Popup::ConfirmQuit { .. }
                 | Popup::ConfirmRevert { .. }
                 | Popup::Recover { .. }
                 | Popup::ConfirmDiscard { .. }
-                | Popup::ConfirmSwitch { .. },
+                | Popup::ConfirmSwitch { .. }
+                | Popup::ConfirmDeleteExample { .. },
             ) => Mode::Confirm,
         }
     }
@@ -339,6 +369,7 @@ impl App {
                 self.tree.rebuild(&self.taxonomy, &self.marks);
                 Vec::new()
             }
+            Msg::LeafCreated(result) => self.leaf_created(result),
             Msg::DraftsFound(drafts) => {
                 if !drafts.is_empty() {
                     self.popup = Some(Popup::Recover { drafts });
@@ -415,7 +446,8 @@ impl App {
                 Popup::Conflict { .. }
                 | Popup::ConfirmQuit { .. }
                 | Popup::ConfirmRevert { .. }
-                | Popup::Recover { .. },
+                | Popup::Recover { .. }
+                | Popup::ConfirmDeleteExample { .. },
             ) => self.confirm_key(action, key),
             Some(Popup::Diff(_) | Popup::Commit(_) | Popup::Branches(_)) => {
                 self.git_popup_key(action, key)
@@ -423,6 +455,8 @@ impl App {
             Some(Popup::ConfirmDiscard { .. } | Popup::ConfirmSwitch { .. }) => {
                 self.git_confirm_key(action, key)
             }
+            Some(Popup::NewLeaf(_)) => self.wizard_key(action, key),
+            Some(Popup::EditField(_)) => self.field_editor_key(action, key),
             Some(Popup::Finder(_)) => self.finder_key(action, key),
             Some(Popup::Palette(_)) => self.palette_key(action, key),
         }
@@ -442,7 +476,13 @@ impl App {
             | Action::PageUp
             | Action::PageDown
             | Action::Top
-            | Action::Bottom => self.move_cursor(action),
+            | Action::Bottom => {
+                self.author.follow = false;
+                if self.focus == Focus::Tree {
+                    self.author.cursor = 0; // another leaf: its first field
+                }
+                self.move_cursor(action)
+            }
             Action::Expand => self.expand(),
             Action::Collapse => self.collapse(),
             Action::ExpandAll => self.tree.set_all_expanded(&self.taxonomy, true),
@@ -464,6 +504,14 @@ impl App {
             Action::Diff | Action::Commit | Action::Branch | Action::Discard => {
                 return self.git_action(action);
             }
+            Action::NewLeaf
+            | Action::EditField
+            | Action::NextField
+            | Action::PrevField
+            | Action::AddExample
+            | Action::DeleteExample
+            | Action::MoveExampleUp
+            | Action::MoveExampleDown => return self.author(action),
             Action::Confirm | Action::Toggle => {}
         }
         Vec::new()
@@ -533,6 +581,7 @@ impl App {
         self.tree.select_leaf(&self.taxonomy, index);
         self.focus = Focus::Tree;
         self.detail_scroll = 0;
+        self.author.cursor = 0;
     }
 
     /// The selected leaf's folder.
@@ -656,7 +705,7 @@ impl App {
     }
 
     /// Puts a leaf read from disk in place of the old one.
-    fn replace_leaf(&mut self, leaf: Leaf) {
+    pub(super) fn replace_leaf(&mut self, leaf: Leaf) {
         self.taxonomy.replace(vec![leaf]);
         self.tree.rebuild(&self.taxonomy, &self.marks);
     }
@@ -716,6 +765,9 @@ impl App {
                 let mut effects: Vec<Effect> = dirty.iter().map(|f| self.discard(f)).collect();
                 effects.push(Effect::Quit);
                 effects
+            }
+            (Popup::ConfirmDeleteExample { folder, index, .. }, Some('y')) => {
+                self.delete_example(&folder, index)
             }
             (Popup::ConfirmRevert { folder }, Some('y')) => {
                 let forget = self.discard(&folder);

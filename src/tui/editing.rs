@@ -41,6 +41,16 @@ impl OpenLeaf {
         }
     }
 
+    /// Validates `text` as this leaf's (without taking it).
+    pub fn check(&self, text: &str) -> Report {
+        validate_text(
+            &self.buffer.path,
+            text,
+            self.attribution,
+            &Options::default(),
+        )
+    }
+
     /// Replaces the edited text and validates it again.
     pub fn set_text(&mut self, text: String) {
         self.buffer.text = text;

@@ -25,10 +25,18 @@ pub enum Mode {
     Help,
     /// A question before something is lost: the popup names the choices.
     Confirm,
+    /// A text area: typing goes to the text.
+    Text,
 }
 
 impl Mode {
-    const ALL: [Mode; 4] = [Mode::Browse, Mode::Picker, Mode::Help, Mode::Confirm];
+    const ALL: [Mode; 5] = [
+        Mode::Browse,
+        Mode::Picker,
+        Mode::Help,
+        Mode::Confirm,
+        Mode::Text,
+    ];
 
     fn section(self) -> &'static str {
         match self {
@@ -36,6 +44,7 @@ impl Mode {
             Mode::Picker => "picker",
             Mode::Help => "help",
             Mode::Confirm => "confirm",
+            Mode::Text => "text",
         }
     }
 }
@@ -210,6 +219,16 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Picker, "tab", Action::FocusNext),
     (Mode::Help, "pageup", Action::PageUp),
     (Mode::Help, "pagedown", Action::PageDown),
+    (Mode::Browse, "a", Action::NewLeaf),
+    (Mode::Browse, "e", Action::EditField),
+    (Mode::Browse, "]", Action::NextField),
+    (Mode::Browse, "[", Action::PrevField),
+    (Mode::Browse, "A", Action::AddExample),
+    (Mode::Browse, "D", Action::DeleteExample),
+    (Mode::Browse, "K", Action::MoveExampleUp),
+    (Mode::Browse, "J", Action::MoveExampleDown),
+    (Mode::Text, "esc", Action::Back),
+    (Mode::Text, "ctrl-s", Action::Confirm),
     (Mode::Picker, "esc", Action::Back),
     (Mode::Picker, "ctrl-c", Action::Back),
     (Mode::Picker, "enter", Action::Confirm),

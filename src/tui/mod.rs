@@ -3,7 +3,9 @@
 
 pub mod action;
 pub mod app;
+pub mod authoring;
 pub mod editing;
+pub mod field_editor;
 pub mod git_jobs;
 pub mod git_popups;
 mod git_ui;
@@ -15,6 +17,7 @@ pub mod picker;
 mod runtime;
 pub mod tree;
 pub mod view;
+pub mod wizard;
 
 use std::path::PathBuf;
 
@@ -47,6 +50,7 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
     let taxonomy = Taxonomy::scan(&root);
     let total = taxonomy.leaves.len();
     let mut app = App::new(taxonomy, LeafMarks::default(), None, keymap);
+    app.author.created_by = crate::git::author_name(&root);
     app.checking = Some((0, total));
     if let Some(problem) = keymap_problem {
         app.notice = Some(Notice {

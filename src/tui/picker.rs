@@ -14,6 +14,14 @@ pub struct InputLine {
 }
 
 impl InputLine {
+    /// A line holding `text`, the cursor at its end.
+    pub fn from_text(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            cursor: text.chars().count(),
+        }
+    }
+
     /// The text typed so far.
     pub fn text(&self) -> &str {
         &self.text

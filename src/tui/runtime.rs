@@ -211,6 +211,13 @@ pub async fn run(
                             let _ = tx.send(git_jobs::run(&job, &root));
                         });
                     }
+                    Effect::CreateLeaf(leaf) => {
+                        let result = leaf
+                            .create(&root)
+                            .map(|folder| Box::new(Leaf::read(&root, folder, &Options::default())))
+                            .map_err(|error| error.to_string());
+                        let _ = tx.send(Msg::LeafCreated(result));
+                    }
                     Effect::Reload => {
                         let tx = tx.clone();
                         let root = root.clone();

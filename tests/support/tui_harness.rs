@@ -116,6 +116,11 @@ impl Harness {
                 None
             }
             Effect::Git(job) => Some(git_jobs::run(job, &root)),
+            Effect::CreateLeaf(leaf) => Some(Msg::LeafCreated(
+                leaf.create(&root)
+                    .map(|folder| Box::new(Leaf::read(&root, folder, &Options::default())))
+                    .map_err(|error| error.to_string()),
+            )),
             Effect::Quit | Effect::Reload => None,
         }
     }
@@ -173,6 +178,11 @@ fn key_event(key: &str) -> KeyEvent {
         "up" => KeyCode::Up,
         "down" => KeyCode::Down,
         "backspace" => KeyCode::Backspace,
+        "delete" => KeyCode::Delete,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
         "space" => KeyCode::Char(' '),
         "pageup" => KeyCode::PageUp,
         "pagedown" => KeyCode::PageDown,

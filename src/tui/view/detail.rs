@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::taxonomy::diagnostic::Diagnostic;
+use crate::taxonomy::edit::Field;
 use crate::taxonomy::model::Leaf;
 use crate::taxonomy::qna::{QuestionAnswer, SeedExample, Text};
 use crate::taxonomy::validate::Report;
@@ -35,10 +36,46 @@ fn finding_line(d: &Diagnostic) -> Line<'static> {
     ])
 }
 
-fn field(lines: &mut Vec<Line<'static>>, label: &str, text: Option<&Text>) {
+/// The field under the cursor, and the line it was drawn at.
+#[derive(Default)]
+struct Cursor {
+    field: Option<Field>,
+    line: Option<usize>,
+}
+
+impl Cursor {
+    /// Whether `field` is under the cursor (its line is then noted).
+    fn on(&mut self, field: Field, lines: &[Line<'_>]) -> bool {
+        let on = self.field == Some(field);
+        if on {
+            self.line = Some(lines.len());
+        }
+        on
+    }
+
+    /// The style of `field`'s label: marked when it is under the cursor.
+    fn style(&mut self, field: Field, lines: &[Line<'_>], normal: Style) -> Style {
+        if self.on(field, lines) {
+            theme::SELECTED
+        } else {
+            normal
+        }
+    }
+}
+
+fn field(
+    lines: &mut Vec<Line<'static>>,
+    label: &str,
+    text: Option<&Text>,
+    (field, cursor): (Field, &mut Cursor),
+) {
     if let Some(text) = text {
+        let (mark, style) = match cursor.on(field, lines) {
+            true => ("▸ ", theme::SELECTED),
+            false => ("", theme::HEADING),
+        };
         lines.push(Line::from(vec![
-            Span::styled(format!("{label}: "), theme::HEADING),
+            Span::styled(format!("{mark}{label}: "), style),
             Span::raw(text.value.trim_end().to_owned()),
         ]));
     }
@@ -100,18 +137,42 @@ fn unwrap_hard_wrapped(text: &str) -> String {
     out
 }
 
-fn qa_lines(lines: &mut Vec<Line<'static>>, qa: &QuestionAnswer, indent: &'static str, width: u16) {
-    let label = |text: &'static str| {
+fn qa_lines(
+    lines: &mut Vec<Line<'static>>,
+    qa: &QuestionAnswer,
+    indent: &'static str,
+    width: u16,
+    (fields, cursor): ((Field, Field), &mut Cursor),
+) {
+    let label = |text: &'static str, style: Style| {
+        let text = match style == theme::SELECTED {
+            true => text.replace(' ', "▸"),
+            false => text.to_owned(),
+        };
         (
-            Span::styled(format!("{indent}{text}"), theme::KEY),
+            Span::styled(format!("{indent}{text}"), style),
             Span::raw(format!("{indent}  ")),
         )
     };
     if let Some(question) = &qa.question {
-        prefixed(lines, label("Q "), &question.value, theme::HEADING, width);
+        let style = cursor.style(fields.0, lines, theme::KEY);
+        prefixed(
+            lines,
+            label("Q ", style),
+            &question.value,
+            theme::HEADING,
+            width,
+        );
     }
     if let Some(answer) = &qa.answer {
-        prefixed(lines, label("A "), &answer.value, Style::default(), width);
+        let style = cursor.style(fields.1, lines, theme::KEY);
+        prefixed(
+            lines,
+            label("A ", style),
+            &answer.value,
+            Style::default(),
+            width,
+        );
     }
 }
 
@@ -120,7 +181,13 @@ fn within(d: &Diagnostic, example: &SeedExample) -> bool {
     (d.line, d.col) >= (start.line, start.col) && (d.line, d.col) < (end.line, end.col.max(1))
 }
 
-fn leaf_lines(leaf: &Leaf, report: &Report, dirty: bool, width: u16) -> Vec<Line<'static>> {
+fn leaf_lines(
+    leaf: &Leaf,
+    report: &Report,
+    dirty: bool,
+    width: u16,
+    cursor: &mut Cursor,
+) -> Vec<Line<'static>> {
     let mut title = vec![Span::styled(
         leaf.folder.display().to_string(),
         theme::HEADING,
@@ -162,21 +229,25 @@ fn leaf_lines(leaf: &Leaf, report: &Report, dirty: bool, width: u16) -> Vec<Line
                 Span::raw(version.to_string()),
             ]));
         }
-        field(&mut lines, "created_by", qna.created_by.as_ref());
-        field(
-            &mut lines,
-            "task_description",
-            qna.task_description.as_ref(),
-        );
-        field(&mut lines, "domain", qna.domain.as_ref());
-        field(
-            &mut lines,
-            "document_outline",
-            qna.document_outline.as_ref(),
-        );
+        let top = [
+            (Field::CreatedBy, qna.created_by.as_ref()),
+            (Field::TaskDescription, qna.task_description.as_ref()),
+            (Field::Domain, qna.domain.as_ref()),
+            (Field::DocumentOutline, qna.document_outline.as_ref()),
+        ];
+        for (f, text) in top {
+            field(&mut lines, f.key(), text, (f, cursor));
+        }
         if let Some(document) = &qna.document {
-            field(&mut lines, "document.repo", document.repo.as_ref());
-            field(&mut lines, "document.commit", document.commit.as_ref());
+            let repo = (Field::DocumentRepo, &mut *cursor);
+            field(&mut lines, "document.repo", document.repo.as_ref(), repo);
+            let commit = (Field::DocumentCommit, &mut *cursor);
+            field(
+                &mut lines,
+                "document.commit",
+                document.commit.as_ref(),
+                commit,
+            );
             let patterns: Vec<&str> = document.patterns.iter().map(|p| p.value.as_str()).collect();
             lines.push(Line::from(vec![
                 Span::styled("document.patterns: ", theme::HEADING),
@@ -198,18 +269,23 @@ fn leaf_lines(leaf: &Leaf, report: &Report, dirty: bool, width: u16) -> Vec<Line
                 lines.push(finding_line(d));
             }
             if let Some(context) = &example.context {
-                let bar = || Span::styled("│ ", theme::DIM);
+                let first = match cursor.on(Field::Context(index), &lines) {
+                    true => Span::styled("▸ ", theme::SELECTED),
+                    false => Span::styled("│ ", theme::DIM),
+                };
                 prefixed(
                     &mut lines,
-                    (bar(), bar()),
+                    (first, Span::styled("│ ", theme::DIM)),
                     &context.value,
                     theme::DIM,
                     width,
                 );
             }
-            qa_lines(&mut lines, &example.qa, "", width);
-            for pair in &example.questions_and_answers {
-                qa_lines(&mut lines, pair, "  ", width);
+            let own = (Field::Question(index), Field::Answer(index));
+            qa_lines(&mut lines, &example.qa, "", width, (own, cursor));
+            for (j, pair) in example.questions_and_answers.iter().enumerate() {
+                let fields = (Field::PairQuestion(index, j), Field::PairAnswer(index, j));
+                qa_lines(&mut lines, pair, "  ", width, (fields, cursor));
             }
         }
     }
@@ -259,6 +335,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     } else {
         theme::BORDER
     };
+    let mut cursor = Cursor {
+        field: (app.focus == Focus::Detail)
+            .then(|| app.cursor_field())
+            .flatten(),
+        line: None,
+    };
+    let width = area.width.saturating_sub(2);
     let lines = match app.tree.current() {
         Some(Row::Leaf { index, .. }) => {
             let leaf = &app.taxonomy.leaves[*index];
@@ -266,11 +349,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 leaf,
                 app.report_of(*index),
                 app.open.is_dirty(&leaf.folder),
-                area.width.saturating_sub(2),
+                width,
+                &mut cursor,
             )
         }
         Some(row) => folder_lines(app, row),
         None => vec![Line::from("This taxonomy has no leaves yet.")],
+    };
+    let scroll = match cursor.line {
+        Some(line) if app.author.follow => following(
+            &lines,
+            line,
+            width,
+            area.height.saturating_sub(2),
+            app.detail_scroll,
+        ),
+        _ => app.detail_scroll,
     };
     let paragraph = Paragraph::new(lines)
         .block(
@@ -280,8 +374,30 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 .title(" Detail "),
         )
         .wrap(Wrap { trim: false })
-        .scroll((app.detail_scroll, 0));
+        .scroll((scroll, 0));
     frame.render_widget(paragraph, area);
+}
+
+/// The scroll that keeps line `line` in view, near `scroll` if it already is:
+/// rows are counted as the paragraph wraps them (near enough: by words).
+fn following(lines: &[Line<'_>], line: usize, width: u16, height: u16, scroll: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let row: usize = lines[..line.min(lines.len())]
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            textwrap::wrap(&text, width).len().max(1)
+        })
+        .sum();
+    let row = u16::try_from(row).unwrap_or(u16::MAX);
+    let margin = 2.min(height / 3);
+    if row < scroll.saturating_add(margin) {
+        row.saturating_sub(margin)
+    } else if row + margin >= scroll.saturating_add(height) {
+        (row + margin + 1).saturating_sub(height)
+    } else {
+        scroll
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the application state.
 
+mod author;
 mod detail;
 mod git;
 mod popups;
@@ -37,6 +38,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Some(popup @ (Popup::ConfirmDiscard { .. } | Popup::ConfirmSwitch { .. })) => {
             git::question(frame, popup)
         }
+        Some(Popup::NewLeaf(wizard)) => author::wizard(frame, app, wizard),
+        Some(Popup::EditField(editor)) => author::field_editor(frame, app, editor),
         Some(popup) => popups::question(frame, popup),
     }
 }

@@ -229,9 +229,27 @@ pub fn question(frame: &mut Frame<'_>, popup: &Popup) {
                 ],
             )
         }
+        Popup::ConfirmDeleteExample {
+            folder,
+            index,
+            named,
+        } => (
+            " Delete example? ",
+            vec![Line::from(format!(
+                "Delete seed example {} of {}: “{named}”?",
+                index + 1,
+                folder.display()
+            ))],
+            &[
+                ("y", "yes, delete it (unsaved until save; u reverts)"),
+                ("esc", "no, keep it"),
+            ],
+        ),
         Popup::Help { .. }
         | Popup::Finder(_)
         | Popup::Palette(_)
+        | Popup::NewLeaf(_)
+        | Popup::EditField(_)
         | Popup::Diff(_)
         | Popup::Commit(_)
         | Popup::Branches(_)

@@ -25,6 +25,11 @@ fn hinted(app: &App) -> &'static [Action] {
             Action::Quit,
         ],
         (Mode::Browse, Focus::Detail) => &[
+            Action::NextField,
+            Action::EditField,
+            Action::AddExample,
+            Action::DeleteExample,
+            Action::Save,
             Action::Down,
             Action::Up,
             Action::Back,
@@ -34,6 +39,7 @@ fn hinted(app: &App) -> &'static [Action] {
         (Mode::Picker, _) => &[Action::Confirm, Action::Down, Action::Up, Action::Back],
         (Mode::Help, _) => &[Action::Down, Action::Back],
         (Mode::Confirm, _) => &[Action::Back],
+        (Mode::Text, _) => &[Action::Confirm, Action::Back],
     }
 }
 
