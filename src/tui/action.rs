@@ -68,6 +68,21 @@ actions! {
     DeleteExample => "delete-example", "Delete the seed example under the cursor (asks first)";
     MoveExampleUp => "move-example-up", "Move the seed example under the cursor up";
     MoveExampleDown => "move-example-down", "Move the seed example under the cursor down";
+    Review => "review", "Review the changed leaves, judging each seed example";
+    Approve => "approve", "Approve the example, then go to the next";
+    RequestChanges => "request-changes", "Request changes to the example, then go to the next";
+    Reject => "reject", "Reject the example, then go to the next";
+    ApproveWithComment => "approve-with-comment", "Approve the example with a comment";
+    RequestChangesWithComment => "request-changes-with-comment", "Request changes to the example, saying which";
+    RejectWithComment => "reject-with-comment", "Reject the example, saying why";
+    NextExample => "next-example", "Go to the leaf's next seed example";
+    PrevExample => "prev-example", "Go to the leaf's previous seed example";
+    NextLeaf => "next-leaf", "Go to the next leaf of the review queue";
+    PrevLeaf => "prev-leaf", "Go to the previous leaf of the review queue";
+    VerdictApproved => "verdict-approved", "Leaf verdict: approved (triage-approved)";
+    VerdictChangesRequested => "verdict-changes-requested", "Leaf verdict: changes requested (triage-requested-changes)";
+    VerdictRejected => "verdict-rejected", "Leaf verdict: rejected (triage-rejected)";
+    VerdictUncertain => "verdict-uncertain", "Leaf verdict: uncertain, ask triage (triage-uncertain)";
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ use super::git_popups::{BranchPicker, CommitDialog, DiffView};
 use super::keymap::{Keymap, Mode};
 use super::marks::LeafMarks;
 use super::picker::{Finder, InputLine, Palette};
+use super::review_jobs::{ReviewJob, ReviewReply};
+use super::review_screen::{ReviewMarks, ReviewScreen};
 use super::tree::{Row, Tree};
 use super::wizard::Wizard;
 
@@ -177,6 +179,8 @@ pub enum Msg {
         /// The checked-out branch.
         branch: Option<String>,
     },
+    /// Review work finished.
+    Review(ReviewReply),
 }
 
 /// Work for the runtime to do.
@@ -223,6 +227,8 @@ pub enum Effect {
     Git(GitJob),
     /// Create a new leaf from the template, then read it.
     CreateLeaf(NewLeaf),
+    /// Review work, off the event loop, in order; it answers with [`Msg::Review`].
+    Review(ReviewJob),
 }
 
 /// The whole application state.
@@ -256,6 +262,10 @@ pub struct App {
     pub checking: Option<(usize, usize)>,
     /// The field cursor and the defaults for new leaves.
     pub author: Authoring,
+    /// The review screen, while open (it replaces the panes).
+    pub review: Option<Box<ReviewScreen>>,
+    /// The review state of the leaves changed against the base, for the tree.
+    pub review_marks: ReviewMarks,
     /// Quit once every unsaved leaf is saved.
     quit_when_saved: bool,
     /// The next finder request's generation.
@@ -286,6 +296,8 @@ impl App {
             git_problem: None,
             checking: None,
             author: Authoring::default(),
+            review: None,
+            review_marks: ReviewMarks::default(),
             quit_when_saved: false,
             next_generation: 0,
         }
@@ -299,7 +311,11 @@ impl App {
     /// The mode whose keymap applies now.
     pub fn mode(&self) -> Mode {
         match &self.popup {
-            None => Mode::Browse,
+            None => match &self.review {
+                Some(screen) if screen.comment.is_some() => Mode::Picker,
+                Some(_) => Mode::Review,
+                None => Mode::Browse,
+            },
             Some(Popup::Help { .. } | Popup::Diff(_)) => Mode::Help,
             Some(
                 Popup::Finder(_)
@@ -367,8 +383,9 @@ impl App {
                 self.branch = branch;
                 self.set_marks(marks);
                 self.tree.rebuild(&self.taxonomy, &self.marks);
-                Vec::new()
+                vec![Effect::Review(ReviewJob::Status)]
             }
+            Msg::Review(reply) => self.review_reply(reply),
             Msg::LeafCreated(result) => self.leaf_created(result),
             Msg::DraftsFound(drafts) => {
                 if !drafts.is_empty() {
@@ -392,7 +409,7 @@ impl App {
                 if let Some(index) = selected.and_then(|f| self.taxonomy.find(&f)) {
                     self.tree.select_leaf(&self.taxonomy, index);
                 }
-                Vec::new()
+                vec![Effect::Review(ReviewJob::Status)]
             }
         }
     }
@@ -432,6 +449,7 @@ impl App {
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let action = self.keymap.action(self.mode(), &key);
         match &mut self.popup {
+            None if self.review.is_some() => self.review_key(action, key),
             None => action.map_or_else(Vec::new, |a| self.browse(a)),
             Some(Popup::Help { scroll }) => {
                 match action {
@@ -512,6 +530,25 @@ impl App {
             | Action::DeleteExample
             | Action::MoveExampleUp
             | Action::MoveExampleDown => return self.author(action),
+            Action::Review => return self.open_review(),
+            Action::Approve
+            | Action::RequestChanges
+            | Action::Reject
+            | Action::ApproveWithComment
+            | Action::RequestChangesWithComment
+            | Action::RejectWithComment
+            | Action::NextExample
+            | Action::PrevExample
+            | Action::NextLeaf
+            | Action::PrevLeaf
+            | Action::VerdictApproved
+            | Action::VerdictChangesRequested
+            | Action::VerdictRejected
+            | Action::VerdictUncertain => {
+                let key = self.keymap.keys_for(Mode::Browse, Action::Review);
+                let key = key.first().map_or("review", String::as_str);
+                self.notify(format!("open the review screen ({key}) first"));
+            }
             Action::Confirm | Action::Toggle => {}
         }
         Vec::new()
@@ -710,7 +747,7 @@ impl App {
         self.tree.rebuild(&self.taxonomy, &self.marks);
     }
 
-    fn quit(&mut self) -> Vec<Effect> {
+    pub(super) fn quit(&mut self) -> Vec<Effect> {
         let dirty = self.open.dirty();
         if dirty.is_empty() {
             return vec![Effect::Quit];

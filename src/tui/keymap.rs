@@ -27,15 +27,18 @@ pub enum Mode {
     Confirm,
     /// A text area: typing goes to the text.
     Text,
+    /// The review screen: one key per decision.
+    Review,
 }
 
 impl Mode {
-    const ALL: [Mode; 5] = [
+    const ALL: [Mode; 6] = [
         Mode::Browse,
         Mode::Picker,
         Mode::Help,
         Mode::Confirm,
         Mode::Text,
+        Mode::Review,
     ];
 
     fn section(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Mode {
             Mode::Help => "help",
             Mode::Confirm => "confirm",
             Mode::Text => "text",
+            Mode::Review => "review",
         }
     }
 }
@@ -246,6 +250,34 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Help, "up", Action::Up),
     (Mode::Help, "j", Action::Down),
     (Mode::Help, "down", Action::Down),
+    (Mode::Browse, "R", Action::Review),
+    (Mode::Review, "esc", Action::Back),
+    (Mode::Review, "q", Action::Back),
+    (Mode::Review, "ctrl-c", Action::Quit),
+    (Mode::Review, "?", Action::Help),
+    (Mode::Review, "r", Action::Reload),
+    (Mode::Review, "a", Action::Approve),
+    (Mode::Review, "c", Action::RequestChanges),
+    (Mode::Review, "x", Action::Reject),
+    (Mode::Review, "A", Action::ApproveWithComment),
+    (Mode::Review, "C", Action::RequestChangesWithComment),
+    (Mode::Review, "X", Action::RejectWithComment),
+    (Mode::Review, "j", Action::NextExample),
+    (Mode::Review, "down", Action::NextExample),
+    (Mode::Review, "n", Action::NextExample),
+    (Mode::Review, "k", Action::PrevExample),
+    (Mode::Review, "up", Action::PrevExample),
+    (Mode::Review, "p", Action::PrevExample),
+    (Mode::Review, "J", Action::NextLeaf),
+    (Mode::Review, "tab", Action::NextLeaf),
+    (Mode::Review, "K", Action::PrevLeaf),
+    (Mode::Review, "shift-tab", Action::PrevLeaf),
+    (Mode::Review, "1", Action::VerdictApproved),
+    (Mode::Review, "2", Action::VerdictChangesRequested),
+    (Mode::Review, "3", Action::VerdictRejected),
+    (Mode::Review, "4", Action::VerdictUncertain),
+    (Mode::Review, "pageup", Action::PageUp),
+    (Mode::Review, "pagedown", Action::PageDown),
 ];
 
 /// Why a keymap file was not accepted.
@@ -394,6 +426,20 @@ mod tests {
         assert!(Keymap::with_overrides("[browse]\n\"q\" = \"fly\"\n").is_err());
         assert!(Keymap::with_overrides("[nowhere]\n").is_err());
         assert!(Keymap::with_overrides("[browse]\n\"hyper-q\" = \"quit\"\n").is_err());
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_mode() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &(mode, key, action) in DEFAULTS {
+            let parsed = Key::parse(key).unwrap_or_else(|| panic!("{key} parses"));
+            assert!(
+                seen.insert((mode, parsed)),
+                "{key} is bound twice in {} (again to {})",
+                mode.section(),
+                action.name()
+            );
+        }
     }
 
     #[test]

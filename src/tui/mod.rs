@@ -14,6 +14,8 @@ pub mod keymap;
 mod load;
 pub mod marks;
 pub mod picker;
+pub mod review_jobs;
+pub mod review_screen;
 mod runtime;
 pub mod tree;
 pub mod view;

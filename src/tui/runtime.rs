@@ -20,6 +20,7 @@ use super::app::{App, Effect, Msg, SaveFailure};
 use super::git_jobs::{self, GitReply};
 use super::input::InputReader;
 use super::load::{git_state, load};
+use super::review_jobs::ReviewWorker;
 use super::view;
 
 /// The finder's thread: it owns the index, so matching never delays a frame, and
@@ -138,6 +139,7 @@ pub async fn run(
     let _ = tx.send(Msg::DraftsFound(drafts.for_root(&root)));
     spawn_first_check(&app.taxonomy, tx.clone());
     let finder = FinderWorker::spawn(&app.taxonomy, tx.clone());
+    let reviews = ReviewWorker::spawn(root.clone(), tx.clone());
     app.height = terminal.size()?.height;
     terminal.draw(|frame| view::draw(frame, &app))?;
     while let Some(first) = rx.recv().await {
@@ -218,6 +220,7 @@ pub async fn run(
                             .map_err(|error| error.to_string());
                         let _ = tx.send(Msg::LeafCreated(result));
                     }
+                    Effect::Review(job) => reviews.send(job),
                     Effect::Reload => {
                         let tx = tx.clone();
                         let root = root.clone();

@@ -16,6 +16,7 @@ use taxon::tui::app::{App, Effect, Msg, SaveFailure};
 use taxon::tui::git_jobs;
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
+use taxon::tui::review_jobs;
 use taxon::tui::view;
 
 /// Stands in for `$EDITOR`: the text it is given, to the text it saves (or an error).
@@ -116,6 +117,7 @@ impl Harness {
                 None
             }
             Effect::Git(job) => Some(git_jobs::run(job, &root)),
+            Effect::Review(job) => Some(review_jobs::run(job, &root)),
             Effect::CreateLeaf(leaf) => Some(Msg::LeafCreated(
                 leaf.create(&root)
                     .map(|folder| Box::new(Leaf::read(&root, folder, &Options::default())))

@@ -19,7 +19,7 @@ use super::theme;
 const LOST_SHOWN: usize = 8;
 
 /// A hint line: the first key of each action in `mode`, then what it does here.
-fn hints(app: &App, mode: Mode, items: &[(Action, &str)]) -> Line<'static> {
+pub(super) fn hints(app: &App, mode: Mode, items: &[(Action, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (action, what) in items {
         let keys = app.keymap.keys_for(mode, *action);

@@ -4,6 +4,7 @@ mod author;
 mod detail;
 mod git;
 mod popups;
+mod review;
 mod status;
 mod theme;
 mod tree;
@@ -19,6 +20,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         .direction(Direction::Vertical)
         .constraints([Constraint::Min(3), Constraint::Length(2)])
         .areas(frame.area());
+    if let Some(screen) = &app.review {
+        review::draw(frame, main, app, screen);
+        status::draw(frame, status_area, app);
+        popup(frame, app);
+        return;
+    }
     let tree_width = (main.width * 2 / 5).clamp(24, 60);
     let [tree_area, detail_area] = Layout::default()
         .direction(Direction::Horizontal)
@@ -27,6 +34,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     tree::draw(frame, tree_area, app);
     detail::draw(frame, detail_area, app);
     status::draw(frame, status_area, app);
+    popup(frame, app);
+}
+
+/// Draws the popup shown, if any.
+fn popup(frame: &mut Frame<'_>, app: &App) {
     match &app.popup {
         None => {}
         Some(Popup::Help { scroll }) => popups::help(frame, app, *scroll),

@@ -40,6 +40,16 @@ fn hinted(app: &App) -> &'static [Action] {
         (Mode::Help, _) => &[Action::Down, Action::Back],
         (Mode::Confirm, _) => &[Action::Back],
         (Mode::Text, _) => &[Action::Confirm, Action::Back],
+        (Mode::Review, _) => &[
+            Action::Approve,
+            Action::RequestChanges,
+            Action::Reject,
+            Action::RejectWithComment,
+            Action::NextExample,
+            Action::NextLeaf,
+            Action::Help,
+            Action::Back,
+        ],
     }
 }
 

@@ -58,7 +58,11 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
             } else {
                 Span::raw("")
             };
-            Line::from(vec![
+            let review = match app.review_marks.get(&leaf.folder) {
+                Some(verdict) => vec![Span::raw(" "), super::review::verdict_mark(verdict)],
+                None => Vec::new(),
+            };
+            let mut line = Line::from(vec![
                 Span::raw("  ".repeat(*depth)),
                 Span::styled(app.marks.git(&leaf.folder).symbol().to_string(), theme::GIT),
                 Span::raw(" "),
@@ -68,7 +72,9 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
                 Span::raw(" "),
                 Span::raw(row.name(&app.taxonomy)),
                 dirty,
-            ])
+            ]);
+            line.spans.extend(review);
+            line
         }
     }
 }

@@ -1,0 +1,206 @@
+//! Review work for the interface, off the event loop: reading the review queue with
+//! everyone's decisions, and recording this reviewer's decisions and verdicts through
+//! the review engine. Jobs run one at a time, in order, on their own thread, so two
+//! quick decisions never race for the notes ref.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
+use std::thread;
+
+use tokio::sync::mpsc;
+
+use crate::git::{Base, ResolvedBase};
+use crate::review::example::ContentHash;
+use crate::review::{Decision, LeafReview, Review, ReviewError, Reviewer, Verdict};
+
+use super::app::Msg;
+
+/// Review work the interface asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewJob {
+    /// The queue against the default base, with everyone's decisions.
+    Status,
+    /// Record this reviewer's decision on one example.
+    Decide {
+        /// The leaf's review key.
+        leaf: String,
+        /// Its `qna.yaml`.
+        file: PathBuf,
+        /// The example (0-based).
+        index: usize,
+        /// The example's content as shown: the decision is refused if the file has
+        /// changed since.
+        shown: ContentHash,
+        /// The decision.
+        decision: Decision,
+        /// Why, if the reviewer said.
+        comment: Option<String>,
+    },
+    /// Record this reviewer's verdict on a leaf.
+    Verdict {
+        /// The leaf's review key.
+        leaf: String,
+        /// Its `qna.yaml`.
+        file: PathBuf,
+        /// The hash of all its examples as shown.
+        shown: ContentHash,
+        /// The verdict.
+        verdict: Verdict,
+        /// Why, if the reviewer said.
+        comment: Option<String>,
+    },
+}
+
+/// The review queue as the screen and the tree show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewStatus {
+    /// The base the changes are measured from, by name.
+    pub base: String,
+    /// The queued leaves with their review state.
+    pub leaves: Vec<LeafReview>,
+    /// This reviewer (the git identity), if one is configured.
+    pub reviewer: Option<Reviewer>,
+}
+
+/// The outcome of a [`ReviewJob`]; errors are the engine's messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReviewReply {
+    /// The queue, or why there is none.
+    Status(Result<Box<ReviewStatus>, String>),
+    /// A decision or verdict was recorded (what to say), then the queue read again.
+    Recorded {
+        /// What happened.
+        result: Result<String, String>,
+        /// Messages to apply afterwards (the fresh queue).
+        then: Vec<Msg>,
+    },
+}
+
+fn base_name(base: &ResolvedBase) -> String {
+    match base {
+        ResolvedBase::Ref(base) => base.name.clone(),
+        ResolvedBase::Empty => "empty".to_owned(),
+        ResolvedBase::UnbornHead => "no commit yet".to_owned(),
+    }
+}
+
+fn status(root: &Path) -> Result<Box<ReviewStatus>, String> {
+    let review = Review::open(root).map_err(|e| e.to_string())?;
+    let (queue, leaves) = review.status(&Base::Default).map_err(|e| e.to_string())?;
+    Ok(Box::new(ReviewStatus {
+        base: base_name(&queue.base),
+        leaves,
+        reviewer: review.reviewer().ok(),
+    }))
+}
+
+/// The leaf's current example hashes, refused when `changed` says they differ from
+/// what the reviewer saw.
+fn current_hashes(
+    review: &Review,
+    file: &Path,
+    changed: impl Fn(&[ContentHash]) -> bool,
+) -> Result<(String, Vec<ContentHash>), String> {
+    let (leaf, hashes) = review.leaf_at(file).map_err(|e| e.to_string())?;
+    if changed(&hashes) {
+        return Err(format!(
+            "{leaf} changed on disk since it was shown; nothing was recorded, look again"
+        ));
+    }
+    Ok((leaf, hashes))
+}
+
+fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
+    let review = Review::open(root).map_err(|e| e.to_string())?;
+    let said = |e: ReviewError| e.to_string();
+    match job {
+        ReviewJob::Status => Ok(String::new()),
+        ReviewJob::Decide {
+            file,
+            index,
+            shown,
+            decision,
+            comment,
+            ..
+        } => {
+            let (leaf, hashes) =
+                current_hashes(&review, file, |hashes| hashes.get(*index) != Some(shown))?;
+            let record = review
+                .decide(&leaf, &hashes, *index, *decision, comment.clone())
+                .map_err(said)?;
+            Ok(format!(
+                "example {} {} by {}",
+                index + 1,
+                decision.label(),
+                record.reviewer.name
+            ))
+        }
+        ReviewJob::Verdict {
+            file,
+            shown,
+            verdict,
+            comment,
+            ..
+        } => {
+            let (leaf, hashes) = current_hashes(&review, file, |hashes| {
+                ContentHash::of_leaf(hashes) != *shown
+            })?;
+            let record = review
+                .give_verdict(&leaf, &hashes, *verdict, comment.clone())
+                .map_err(said)?;
+            Ok(format!(
+                "{leaf}: {} by {}",
+                verdict.label(),
+                record.reviewer.name
+            ))
+        }
+    }
+}
+
+/// Runs `job` on the taxonomy at `root` (blocking) and says how it went.
+pub fn run(job: &ReviewJob, root: &Path) -> Msg {
+    let reply = match job {
+        ReviewJob::Status => ReviewReply::Status(status(root)),
+        ReviewJob::Decide { .. } | ReviewJob::Verdict { .. } => ReviewReply::Recorded {
+            result: record(job, root),
+            then: vec![Msg::Review(ReviewReply::Status(status(root)))],
+        },
+    };
+    Msg::Review(reply)
+}
+
+/// The thread that runs review jobs one after another.
+pub struct ReviewWorker {
+    jobs: std_mpsc::Sender<ReviewJob>,
+}
+
+impl ReviewWorker {
+    /// Starts the thread for the taxonomy at `root`; replies go to `tx`.
+    pub fn spawn(root: PathBuf, tx: mpsc::UnboundedSender<Msg>) -> Self {
+        let (jobs, rx) = std_mpsc::channel::<ReviewJob>();
+        thread::spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut waiting = vec![first];
+                waiting.extend(rx.try_iter());
+                // Only the newest of several queued status reads is worth doing.
+                let last_status = waiting.iter().rposition(|j| *j == ReviewJob::Status);
+                for (i, job) in waiting.iter().enumerate() {
+                    if *job == ReviewJob::Status && Some(i) != last_status {
+                        continue;
+                    }
+                    if tx.send(run(job, &root)).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Self { jobs }
+    }
+
+    /// Queues `job`.
+    pub fn send(&self, job: ReviewJob) {
+        if self.jobs.send(job).is_err() {
+            tracing::error!("the review worker has stopped");
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! The review screen: the queue on the left with each leaf's verdict; on the right the
+//! current example (or its diff against the base), the decisions on it, and the
+//! leaf's verdicts and checklist.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use crate::git::Change;
+use crate::review::decision::ExampleState;
+use crate::review::{Decision, ExampleChange, LeafReview, QueueExample, Verdict};
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::keymap::Mode;
+use crate::tui::review_screen::{CommentPrompt, ReviewScreen};
+
+use super::git::hints;
+use super::popups::{centered, input_line, popup_block};
+use super::theme;
+
+/// The mark of a queued leaf's verdict (`None`: pending), in the tree and the queue.
+pub(super) fn verdict_mark(verdict: Option<Verdict>) -> Span<'static> {
+    match verdict {
+        Some(Verdict::Approved) => Span::styled("✔", theme::OK),
+        Some(Verdict::ChangesRequested) => Span::styled("~", theme::WARNING),
+        Some(Verdict::Rejected) => Span::styled("✘", theme::ERROR),
+        Some(Verdict::Uncertain) => Span::styled("?", theme::KEY),
+        None => Span::styled("·", theme::DIM),
+    }
+}
+
+fn decision_style(decision: Decision) -> Style {
+    match decision {
+        Decision::Approve => theme::OK,
+        Decision::RequestChanges => theme::WARNING,
+        Decision::Reject => theme::ERROR,
+    }
+}
+
+fn state_span(state: ExampleState) -> Span<'static> {
+    let style = match state {
+        ExampleState::Decided(decision) => decision_style(decision),
+        ExampleState::Undecided | ExampleState::ChangedSinceReview(_) => theme::DIM,
+    };
+    Span::styled(state.label(), style)
+}
+
+/// `key`, cut from the left to `width` characters.
+fn tail(key: &str, width: usize) -> String {
+    let count = key.chars().count();
+    if count <= width {
+        return key.to_owned();
+    }
+    let skip = count + 1 - width;
+    format!("…{}", key.chars().skip(skip).collect::<String>())
+}
+
+fn queue(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
+    let (title, base) = match &screen.status {
+        Some(status) => (
+            match status.leaves.len() {
+                1 => " Review · 1 leaf ".to_owned(),
+                n => format!(" Review · {n} leaves "),
+            },
+            status.base.as_str(),
+        ),
+        None => (" Review ".to_owned(), ""),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::BORDER_FOCUSED)
+        .title(title)
+        .title_bottom(Line::from(Span::styled(format!(" vs {base} "), theme::DIM)));
+    let width = usize::from(area.width.saturating_sub(4));
+    let items: Vec<ListItem<'_>> = screen
+        .leaves()
+        .iter()
+        .map(|leaf| {
+            ListItem::new(Line::from(vec![
+                verdict_mark(leaf.verdict()),
+                Span::raw(" "),
+                Span::raw(tail(&leaf.leaf.leaf, width)),
+            ]))
+        })
+        .collect();
+    let empty = match (&screen.status, &screen.problem) {
+        (_, Some(_)) => Some("the queue could not be read"),
+        (None, None) => Some("reading the queue…"),
+        (Some(s), None) if s.leaves.is_empty() => Some("no leaf changed against the base"),
+        (Some(_), None) => None,
+    };
+    if let Some(text) = empty {
+        let text = Paragraph::new(Span::styled(text, theme::DIM))
+            .block(block)
+            .wrap(Wrap { trim: false });
+        frame.render_widget(text, area);
+        return;
+    }
+    let mut state = ListState::default().with_selected(Some(screen.leaf));
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(theme::SELECTED);
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+fn change_label(change: &ExampleChange, base: &str) -> String {
+    match change {
+        ExampleChange::Unchanged { base_index } => {
+            format!("unchanged (example {} in {base})", base_index + 1)
+        }
+        ExampleChange::Added => "new".to_owned(),
+        ExampleChange::Modified { base_index, .. } => {
+            format!("modified (example {} in {base})", base_index + 1)
+        }
+    }
+}
+
+fn example_lines(example: &QueueExample, base: &str) -> Vec<Line<'static>> {
+    match &example.change {
+        ExampleChange::Modified { diff, .. } => {
+            let mut lines = vec![Line::from(Span::styled(
+                format!("Changes against {base}:"),
+                theme::HEADING,
+            ))];
+            lines.extend(diff.iter().map(|line| {
+                let style = match line.sign {
+                    '+' => theme::OK,
+                    '-' => theme::ERROR,
+                    _ => Style::default(),
+                };
+                Line::from(Span::styled(format!("{} {}", line.sign, line.text), style))
+            }));
+            lines
+        }
+        ExampleChange::Unchanged { .. } | ExampleChange::Added => example
+            .content
+            .lines()
+            .into_iter()
+            .map(Line::from)
+            .collect(),
+    }
+}
+
+fn decisions_lines(screen: &ReviewScreen, leaf: &LeafReview) -> Vec<Line<'static>> {
+    let reviewer = screen.status.as_ref().and_then(|s| s.reviewer.clone());
+    let mut lines = Vec::new();
+    match &reviewer {
+        Some(me) => {
+            let state = leaf.state_for(screen.example, me);
+            let mut spans = vec![
+                Span::styled(format!("You ({}): ", me.name), theme::HEADING),
+                state_span(state),
+            ];
+            let comment = leaf
+                .states
+                .get(screen.example)
+                .and_then(|states| states.iter().find(|s| s.reviewer == *me))
+                .and_then(|s| s.comment.clone());
+            if let Some(comment) = comment {
+                spans.push(Span::raw(format!(" · “{comment}”")));
+            }
+            lines.push(Line::from(spans));
+        }
+        None => lines.push(Line::from(Span::styled(
+            "No git identity (user.name, user.email): decisions cannot be recorded.",
+            theme::ERROR,
+        ))),
+    }
+    let others: Vec<_> = leaf
+        .states
+        .get(screen.example)
+        .into_iter()
+        .flatten()
+        .filter(|s| Some(&s.reviewer) != reviewer.as_ref())
+        .collect();
+    if others.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "No other reviewer has decided.",
+            theme::DIM,
+        )));
+    }
+    for other in others {
+        let mut spans = vec![
+            Span::raw(format!("{}: ", other.reviewer.name)),
+            state_span(other.state),
+        ];
+        if let Some(comment) = &other.comment {
+            spans.push(Span::raw(format!(" · “{comment}”")));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::default());
+    lines
+}
+
+fn example_pane(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::BORDER);
+    let Some(leaf) = screen.current_leaf() else {
+        let text = screen.problem.clone().unwrap_or_default();
+        let text = Paragraph::new(Span::styled(text, theme::ERROR))
+            .block(block.title(" Example "))
+            .wrap(Wrap { trim: false });
+        frame.render_widget(text, area);
+        return;
+    };
+    let base = screen.status.as_ref().map_or("", |s| s.base.as_str());
+    let count = leaf.leaf.examples.len();
+    let (title, lines) = match screen.current_example() {
+        Some(example) => (
+            format!(
+                " Example {}/{count} · {} ",
+                screen.example + 1,
+                change_label(&example.change, base)
+            ),
+            // The decisions first: short, and what the reviewer acts on.
+            [decisions_lines(screen, leaf), example_lines(example, base)].concat(),
+        ),
+        None => (
+            " No seed examples ".to_owned(),
+            vec![Line::from(Span::styled(
+                "This leaf has no seed examples to decide on; give it a verdict.",
+                theme::WARNING,
+            ))],
+        ),
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block.title(title))
+            .wrap(Wrap { trim: false })
+            .scroll((screen.scroll, 0)),
+        area,
+    );
+}
+
+fn change_of(change: &Change) -> String {
+    match change {
+        Change::Added => "added".to_owned(),
+        Change::Modified => "modified".to_owned(),
+        Change::Untracked => "untracked".to_owned(),
+        Change::Renamed { from } => format!("renamed from {}", from.display()),
+    }
+}
+
+fn leaf_pane(frame: &mut Frame<'_>, area: Rect, app: &App, leaf: &LeafReview) {
+    let verdict = leaf.verdict();
+    let mut spans = vec![
+        Span::styled("Verdict: ", theme::HEADING),
+        verdict_mark(verdict),
+        Span::raw(format!(" {}", verdict.map_or("pending", Verdict::label))),
+        Span::styled(
+            format!(
+                " · the decisions say {}",
+                leaf.derived.map_or("pending", Verdict::label)
+            ),
+            theme::DIM,
+        ),
+    ];
+    if !leaf.leaf.removed.is_empty() {
+        spans.push(Span::styled(
+            format!(" · {} examples removed", leaf.leaf.removed.len()),
+            theme::WARNING,
+        ));
+    }
+    let mut lines = vec![Line::from(spans)];
+    for given in &leaf.verdicts {
+        let stale = if given.current {
+            ""
+        } else {
+            " (for an earlier version)"
+        };
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  {}: {}{stale}",
+                given.record.reviewer.name,
+                given.record.verdict.label()
+            ),
+            theme::DIM,
+        )));
+    }
+    for item in &leaf.checklist.items {
+        lines.push(Line::from(format!(
+            "{} {}",
+            item.status.mark(),
+            item.detail
+        )));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::BORDER)
+        .title(format!(
+            " {} · {} ",
+            leaf.leaf.leaf,
+            change_of(&leaf.leaf.change)
+        ))
+        .title_bottom(verdict_hints(app));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// The verdict keys, for the leaf pane's bottom border.
+fn verdict_hints(app: &App) -> Line<'static> {
+    let mut line = hints(
+        app,
+        Mode::Review,
+        &[
+            (Action::VerdictApproved, "approved"),
+            (Action::VerdictChangesRequested, "changes requested"),
+            (Action::VerdictRejected, "rejected"),
+            (Action::VerdictUncertain, "uncertain"),
+        ],
+    );
+    line.spans.insert(0, Span::styled(" verdict: ", theme::DIM));
+    line
+}
+
+fn comment_prompt(frame: &mut Frame<'_>, app: &App, prompt: &CommentPrompt) {
+    let area = centered(frame, 60, 10);
+    let area = Rect {
+        height: area.height.min(4),
+        ..area
+    };
+    let title = format!(
+        " Comment · example {} {} ",
+        prompt.example + 1,
+        prompt.decision.label()
+    );
+    let block = popup_block(title).title_bottom(hints(
+        app,
+        Mode::Picker,
+        &[(Action::Confirm, "record"), (Action::Back, "cancel")],
+    ));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(input_line(&prompt.input)).block(block), area);
+}
+
+/// Draws the review screen in `area`.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ReviewScreen) {
+    let queue_width = (area.width * 3 / 10).clamp(24, 44);
+    let [queue_area, right] =
+        Layout::horizontal([Constraint::Length(queue_width), Constraint::Min(20)]).areas(area);
+    queue(frame, queue_area, screen);
+    match screen.current_leaf() {
+        Some(leaf) => {
+            let leaf_height = u16::try_from(leaf.checklist.items.len() + leaf.verdicts.len() + 3)
+                .unwrap_or(u16::MAX)
+                .min(right.height / 2);
+            let [example_area, leaf_area] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(leaf_height)])
+                    .areas(right);
+            example_pane(frame, example_area, screen);
+            leaf_pane(frame, leaf_area, app, leaf);
+        }
+        None => example_pane(frame, right, screen),
+    }
+    if let Some(prompt) = &screen.comment {
+        comment_prompt(frame, app, prompt);
+    }
+}

@@ -1,0 +1,302 @@
+//! The review screen headlessly, on a copy of the sample taxonomy made a git
+//! repository: `main` holds the sample, a contribution branch edits one leaf. A full
+//! review pass by keys is read back through `taxon::review` and `git notes`; the tree
+//! shows the leaf's review mark; a snapshot of the review screen.
+
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
+#[path = "support/tui_harness.rs"]
+mod tui_harness;
+
+use std::fs;
+use std::path::Path;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use taxon::git::{Base, TaxonomyRepo};
+use taxon::review::decision::ExampleState;
+use taxon::review::{Decision, ExampleChange, LeafReview, Review, Reviewer, Verdict};
+use taxon::tui::app::Msg;
+use taxon::tui::marks::LeafMarks;
+use tui_harness::Harness;
+
+const LEAF: &str = "compositional_skills/philosophy/logic/logical_fallacies";
+const FROM: &str = "Identify the fallacy: \"Either we buy";
+const TO: &str = "Name the fallacy: \"Either we buy";
+/// The edited example, 0-based.
+const EDITED: usize = 2;
+
+/// A copy of the sample committed on `main`, then a branch `fallacies` whose commit
+/// edits one question of `LEAF`; `identity` configures the repository's git identity.
+fn branch_with_edited_leaf(identity: Option<&Reviewer>) -> (tempfile::TempDir, Harness) {
+    git_sandbox::isolate();
+    let (dir, _) = Harness::open_copy();
+    taxon::git::init_repository_with_files(dir.path(), "Initial taxonomy", Some(1_700_000_000))
+        .unwrap();
+    let repo = TaxonomyRepo::open(dir.path()).unwrap();
+    let mut config = repo.repository().config().unwrap();
+    // Commits need an identity; the review's reviewer is set afterwards, or removed.
+    config.set_str("user.name", "Contributor").unwrap();
+    config
+        .set_str("user.email", "contributor@example.com")
+        .unwrap();
+    repo.create_branch("fallacies").unwrap();
+    let file = dir.path().join(LEAF).join("qna.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(text.contains(FROM));
+    fs::write(&file, text.replace(FROM, TO)).unwrap();
+    repo.commit_leaves(&[LEAF.into()], "Fallacies: ask to name the fallacy")
+        .unwrap();
+    match identity {
+        Some(reviewer) => {
+            config.set_str("user.name", &reviewer.name).unwrap();
+            config.set_str("user.email", &reviewer.email).unwrap();
+        }
+        None => {
+            config.remove("user.name").unwrap();
+            config.remove("user.email").unwrap();
+        }
+    }
+    let mut harness = Harness::open(dir.path());
+    // As the runtime does once the leaves are checked: git marks, then review marks.
+    let marks = LeafMarks::from_changes(&repo.changes(&Base::Default).unwrap());
+    harness.send(Msg::GitState {
+        marks: Ok(marks),
+        branch: repo.current_branch(),
+    });
+    (dir, harness)
+}
+
+fn reviewer() -> Reviewer {
+    Reviewer {
+        name: "Rhea Viewer".into(),
+        email: "rhea@example.com".into(),
+    }
+}
+
+fn notice(harness: &Harness) -> String {
+    harness
+        .app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+fn stored(dir: &Path) -> LeafReview {
+    let review = Review::open(dir).unwrap();
+    let (_, mut leaves) = review.status(&Base::Default).unwrap();
+    assert_eq!(leaves.len(), 1, "only the edited leaf is queued");
+    leaves.remove(0)
+}
+
+/// The tree row of `LEAF`, as drawn.
+fn tree_row(harness: &mut Harness) -> String {
+    harness.select(LEAF);
+    let screen = harness.render(100, 30);
+    screen
+        .lines()
+        .filter_map(|line| line.split("││").next())
+        .find(|tree| tree.contains("logical_fallacies"))
+        .unwrap_or_else(|| panic!("the leaf is in the tree:\n{screen}"))
+        .to_owned()
+}
+
+#[test]
+fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
+    let me = reviewer();
+    let (dir, mut harness) = branch_with_edited_leaf(Some(&me));
+    assert!(
+        tree_row(&mut harness).contains("logical_fallacies ·"),
+        "queued, pending: {}",
+        tree_row(&mut harness)
+    );
+
+    harness.press("R");
+    let screen = harness
+        .app
+        .review
+        .as_ref()
+        .expect("the review screen is open");
+    let leaf = screen.current_leaf().expect("the queue is read");
+    assert_eq!(leaf.leaf.leaf, LEAF);
+    let count = leaf.leaf.examples.len();
+    assert_eq!(count, 7);
+    assert!(matches!(
+        leaf.leaf.examples[EDITED].change,
+        ExampleChange::Modified { base_index: 2, .. }
+    ));
+
+    // One key per example: each approval moves on to the next example.
+    for _ in 0..count {
+        harness.press("a");
+        assert!(
+            notice(&harness).contains("approved by Rhea Viewer"),
+            "{}",
+            notice(&harness)
+        );
+    }
+    let screen = harness.app.review.as_ref().unwrap();
+    assert_eq!(screen.example, count - 1, "stays on the last example");
+    assert_eq!(
+        screen.current_leaf().unwrap().derived,
+        Some(Verdict::Approved)
+    );
+
+    // Back to the edited example; reject it, saying why.
+    for _ in EDITED..count - 1 {
+        harness.press("k");
+    }
+    assert_eq!(harness.app.review.as_ref().unwrap().example, EDITED);
+    harness.press("X text:Keep space text:identify esc");
+    assert_eq!(notice(&harness), "nothing was recorded", "esc cancels");
+    harness.press(
+        "X text:Keep space text:“identify”, space text:it space text:is space text:clearer enter",
+    );
+    assert!(
+        notice(&harness).contains("example 3 rejected"),
+        "{}",
+        notice(&harness)
+    );
+    harness.press("3");
+    assert!(
+        notice(&harness).contains("rejected by Rhea Viewer"),
+        "{}",
+        notice(&harness)
+    );
+
+    // What the engine reads back from the notes.
+    let stored = stored(dir.path());
+    for index in 0..count {
+        let expected = if index == EDITED {
+            Decision::Reject
+        } else {
+            Decision::Approve
+        };
+        assert_eq!(
+            stored.state_for(index, &me),
+            ExampleState::Decided(expected),
+            "example {}",
+            index + 1
+        );
+    }
+    let comment = stored.states[EDITED]
+        .iter()
+        .find(|s| s.reviewer == me)
+        .and_then(|s| s.comment.clone());
+    assert_eq!(comment.as_deref(), Some("Keep “identify”, it is clearer"));
+    assert_eq!(stored.derived, Some(Verdict::Rejected));
+    let verdict = &stored.verdicts[0];
+    assert_eq!(
+        (
+            verdict.record.verdict,
+            &verdict.record.reviewer,
+            verdict.current
+        ),
+        (Verdict::Rejected, &me, true)
+    );
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    let notes = repo.find_reference(taxon::review::NOTES_REF).unwrap();
+    let commit = notes.peel_to_commit().unwrap();
+    assert_eq!(
+        commit.author().email(),
+        Ok("rhea@example.com"),
+        "the notes commits are the reviewer's"
+    );
+
+    // The screen shows the store's state; the tree's mark follows it.
+    let screen = harness.app.review.as_ref().unwrap();
+    assert_eq!(
+        screen.current_leaf().unwrap().verdict(),
+        Some(Verdict::Rejected)
+    );
+    harness.press("esc");
+    assert!(harness.app.review.is_none());
+    let row = tree_row(&mut harness);
+    assert!(row.contains("logical_fallacies ✘"), "{row}");
+}
+
+#[test]
+fn review_screen_at_100x30() {
+    let me = reviewer();
+    let (dir, mut harness) = branch_with_edited_leaf(Some(&me));
+    harness.press("R a a");
+    harness.press("X text:Keep space text:“identify” enter");
+    let screen = harness.render(100, 30);
+    let screen = screen.replace(dir.path().to_str().unwrap(), "[TAXONOMY]");
+    insta::assert_snapshot!(screen);
+    assert!(screen.contains("Example 3/7 · modified"), "{screen}");
+    assert!(screen.contains("You (Rhea Viewer): rejected"), "{screen}");
+
+    // The edit against the base is coloured: removed red, added green.
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal
+        .draw(|frame| taxon::tui::view::draw(frame, &harness.app))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let colour_of = |text: &str| {
+        (0..30).find_map(|y| {
+            let row: String = (0..100).map(|x| buffer[(x, y)].symbol()).collect();
+            let x = row.find(text)?;
+            let column = row[..x].chars().count() as u16;
+            Some(buffer[(column, y)].fg)
+        })
+    };
+    assert_eq!(colour_of("- question: Identify"), Some(Color::Red));
+    assert_eq!(colour_of("+ question: Name"), Some(Color::Green));
+
+    // Tiny terminals draw what fits, with the comment prompt open too.
+    harness.press("C");
+    for (width, height) in [(30, 8), (60, 12), (20, 5)] {
+        harness.render(width, height);
+    }
+}
+
+#[test]
+fn without_a_git_identity_nothing_is_recorded_and_the_screen_says_why() {
+    let (dir, mut harness) = branch_with_edited_leaf(None);
+    harness.press("R");
+    assert!(
+        harness.render(100, 30).contains("No git identity"),
+        "the screen warns before any decision"
+    );
+    harness.press("a");
+    assert!(
+        notice(&harness).contains("git has no user.name configured"),
+        "{}",
+        notice(&harness)
+    );
+    assert!(harness.app.notice.as_ref().unwrap().is_error);
+    assert!(harness.app.review.is_some(), "still reviewing");
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    assert!(repo.find_reference(taxon::review::NOTES_REF).is_err());
+}
+
+#[test]
+fn a_decision_on_an_example_changed_since_it_was_shown_is_refused() {
+    let me = reviewer();
+    let (dir, mut harness) = branch_with_edited_leaf(Some(&me));
+    harness.press("R");
+    let file = dir.path().join(LEAF).join("qna.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(&file, text.replace("ad hominem", "ad-hominem")).unwrap();
+    harness.press("a");
+    assert!(
+        notice(&harness).contains("changed on disk since it was shown"),
+        "{}",
+        notice(&harness)
+    );
+    let stored = stored(dir.path());
+    assert!(stored.records.is_empty(), "nothing was recorded");
+    // The screen took the fresh queue: the next key decides on the new content.
+    harness.press("k a");
+    assert_eq!(
+        stored_state(dir.path(), &me, 0),
+        ExampleState::Decided(Decision::Approve)
+    );
+}
+
+fn stored_state(dir: &Path, me: &Reviewer, index: usize) -> ExampleState {
+    stored(dir).state_for(index, me)
+}
