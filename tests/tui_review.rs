@@ -215,6 +215,19 @@ fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
     assert!(harness.app.review.is_none());
     let row = tree_row(&mut harness);
     assert!(row.contains("logical_fallacies ✘"), "{row}");
+
+    // A second reviewer sees the first one's decisions beside their own.
+    let mut config = repo.config().unwrap();
+    config.set_str("user.name", "Otto Other").unwrap();
+    config.set_str("user.email", "otto@example.com").unwrap();
+    harness.press("R");
+    let screen = harness.render(100, 30);
+    assert!(screen.contains("You (Otto Other): undecided"), "{screen}");
+    assert!(screen.contains("Rhea Viewer: approved"), "{screen}");
+    assert!(
+        screen.contains("Rhea Viewer: rejected"),
+        "her verdict: {screen}"
+    );
 }
 
 #[test]

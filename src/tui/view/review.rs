@@ -73,15 +73,28 @@ fn queue(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
         .border_style(theme::BORDER_FOCUSED)
         .title(title)
         .title_bottom(Line::from(Span::styled(format!(" vs {base} "), theme::DIM)));
-    let width = usize::from(area.width.saturating_sub(4));
+    let me = screen.status.as_ref().and_then(|s| s.reviewer.as_ref());
     let items: Vec<ListItem<'_>> = screen
         .leaves()
         .iter()
         .map(|leaf| {
+            // How far this reviewer has got with the leaf.
+            let mine = leaf
+                .states
+                .iter()
+                .filter(|states| {
+                    states
+                        .iter()
+                        .any(|s| Some(&s.reviewer) == me && s.state.current().is_some())
+                })
+                .count();
+            let progress = format!(" {mine}/{}", leaf.leaf.examples.len());
+            let width = usize::from(area.width.saturating_sub(4)).saturating_sub(progress.len());
             ListItem::new(Line::from(vec![
                 verdict_mark(leaf.verdict()),
                 Span::raw(" "),
                 Span::raw(tail(&leaf.leaf.leaf, width)),
+                Span::styled(progress, theme::DIM),
             ]))
         })
         .collect();
