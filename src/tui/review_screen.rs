@@ -237,7 +237,9 @@ impl App {
             action => {
                 if let Some((decision, with_comment)) = decision_of(action) {
                     let (leaf, example) = (screen.leaf, screen.example);
-                    if screen.current_example().is_none() {
+                    if screen.current_leaf().is_none() {
+                        self.notify("no leaf to review");
+                    } else if screen.current_example().is_none() {
                         self.notify_error("this leaf has no seed examples to decide on");
                     } else if with_comment {
                         screen.comment = Some(CommentPrompt {
@@ -506,6 +508,23 @@ mod tests {
         assert_eq!(keys(&mut app, "4"), vec![expected]);
         keys(&mut app, "q");
         assert!(app.review.is_none(), "q goes back to the tree");
+    }
+
+    #[test]
+    fn an_empty_queue_records_nothing() {
+        let mut app = reviewing();
+        let reply = ReviewReply::Status(Ok(status(Vec::new())));
+        app.update(Msg::Review(reply));
+        assert!(keys(&mut app, "aX1").is_empty());
+        assert_eq!(
+            app.notice.as_ref().map(|n| n.text.as_str()),
+            Some("no leaf to give a verdict on")
+        );
+        assert!(keys(&mut app, "a").is_empty());
+        assert_eq!(
+            app.notice.as_ref().map(|n| n.text.as_str()),
+            Some("no leaf to review")
+        );
     }
 
     #[test]
