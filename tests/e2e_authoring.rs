@@ -5,25 +5,12 @@
 mod pty;
 
 use std::fs;
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use pty::Pty;
+use pty::{Pty, copy_sample};
 
 const WAIT: Duration = Duration::from_secs(15);
-
-fn copy_sample(to: &Path) {
-    for entry in walkdir::WalkDir::new("sample-taxonomy") {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix("sample-taxonomy").unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 #[test]
 fn create_a_leaf_with_the_wizard_edit_it_and_save() {

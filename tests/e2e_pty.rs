@@ -6,24 +6,11 @@ mod git_sandbox;
 mod pty;
 
 use std::fs;
-use std::path::Path;
 use std::time::Duration;
 
-use pty::Pty;
+use pty::{Pty, copy_sample};
 
 const WAIT: Duration = Duration::from_secs(15);
-
-fn copy_sample(to: &Path) {
-    for entry in walkdir::WalkDir::new("sample-taxonomy") {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix("sample-taxonomy").unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 #[test]
 fn first_start_creates_the_default_taxonomy_and_quits_cleanly() {

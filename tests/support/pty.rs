@@ -9,6 +9,19 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
+/// Copies the bundled sample taxonomy to `to`, for a test to change freely.
+pub fn copy_sample(to: &Path) {
+    for entry in walkdir::WalkDir::new("sample-taxonomy") {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix("sample-taxonomy").unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
 pub struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,

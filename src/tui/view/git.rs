@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
 use crate::git::{DiffLine, DiffLineKind, LeafDiff};
 use crate::tui::action::Action;
@@ -12,7 +12,7 @@ use crate::tui::app::{App, Popup};
 use crate::tui::git_popups::{BranchChoice, BranchPicker, CommitDialog, CommitFocus, DiffView};
 use crate::tui::keymap::Mode;
 
-use super::popups::{centered, input_line, popup_block};
+use super::popups::{ask, centered, input_line, popup_block};
 use super::theme;
 
 /// How many lost lines the discard question shows before "and N more".
@@ -268,7 +268,7 @@ fn lost_lines(diff: &LeafDiff) -> Vec<Line<'static>> {
 /// Draws the question before a discard or a branch switch: what would be lost and
 /// the key for each choice.
 pub fn question(frame: &mut Frame<'_>, popup: &Popup) {
-    let (title, mut lines, choices): (&str, Vec<Line<'static>>, &[(&str, &str)]) = match popup {
+    let (title, lines, choices): (&str, Vec<Line<'static>>, &[(&str, &str)]) = match popup {
         Popup::ConfirmDiscard { folder, diff } => {
             let mut lines = vec![Line::from(format!(
                 "Discard every change to {} since HEAD?",
@@ -302,19 +302,5 @@ pub fn question(frame: &mut Frame<'_>, popup: &Popup) {
         }
         _ => return,
     };
-    lines.push(Line::default());
-    for (key, what) in choices {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {key:<5}"), theme::KEY),
-            Span::raw(*what),
-        ]));
-    }
-    let area = centered(frame, 80, 70);
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(popup_block(title.to_owned()))
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    ask(frame, (80, 70), title, lines, choices);
 }

@@ -172,7 +172,7 @@ fn folder_list(folders: impl Iterator<Item = String>) -> Vec<Line<'static>> {
 /// Draws a question asked before anything is lost: it names what would be lost and
 /// the key for each choice.
 pub fn question(frame: &mut Frame<'_>, popup: &Popup) {
-    let (title, mut lines, choices): (&str, Vec<Line<'static>>, &[(&str, &str)]) = match popup {
+    let (title, lines, choices): (&str, Vec<Line<'static>>, &[(&str, &str)]) = match popup {
         Popup::Conflict { folder } => (
             " Changed on disk ",
             vec![Line::from(format!(
@@ -256,14 +256,26 @@ pub fn question(frame: &mut Frame<'_>, popup: &Popup) {
         | Popup::ConfirmDiscard { .. }
         | Popup::ConfirmSwitch { .. } => return,
     };
+    ask(frame, (70, 40), title, lines, choices);
+}
+
+/// Draws a question: its text, then each answer's key and meaning, in a centred box
+/// of `size` percent of the screen.
+pub(super) fn ask(
+    frame: &mut Frame<'_>,
+    (width, height): (u16, u16),
+    title: &str,
+    mut lines: Vec<Line<'static>>,
+    choices: &[(&str, &str)],
+) {
     lines.push(Line::default());
     for (key, what) in choices {
         lines.push(Line::from(vec![
             Span::styled(format!("  {key:<5}"), theme::KEY),
-            Span::raw(*what),
+            Span::raw(what.to_string()),
         ]));
     }
-    let area = centered(frame, 70, 40);
+    let area = centered(frame, width, height);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
