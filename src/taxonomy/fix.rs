@@ -1,4 +1,4 @@
-//! `--fix`: repairs whitespace-only problems (CRLF line ends, trailing spaces, blank
+//! `--fix`: repairs whitespace-only problems (CRLF and CR line ends, trailing spaces, blank
 //! lines at the start or end, a missing final newline) without changing any value.
 
 use super::yaml::{self, Document, NodeId, Value};
@@ -16,7 +16,8 @@ pub enum FixError {
 /// The repair is refused when the original parses and the result would hold
 /// different values (ignoring whitespace at line ends and the end of strings).
 pub fn fix_whitespace(text: &str) -> Result<Option<String>, FixError> {
-    let unix = text.replace("\r\n", "\n");
+    // Upstream reads with Python's universal newlines: a lone `\r` ends a line too.
+    let unix = super::validate::universal_newlines(text);
     let mut lines: Vec<&str> = unix
         .split('\n')
         .map(|line| line.trim_end_matches([' ', '\t']))
@@ -87,6 +88,14 @@ mod tests {
         );
         assert_eq!(fix_whitespace("a: 1").unwrap().as_deref(), Some("a: 1\n"));
         assert_eq!(fix_whitespace("a: 1\n").unwrap(), None);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_and_the_repair_is_idempotent() {
+        // Found by the fuzz target: `\r\r\n` once became `\r\n`, to be fixed again.
+        let fixed = fix_whitespace("a: 1\r\r\r\nb: 2\r").unwrap().unwrap();
+        assert_eq!(fixed, "a: 1\n\n\nb: 2\n");
+        assert_eq!(fix_whitespace(&fixed), Ok(None));
     }
 
     #[test]

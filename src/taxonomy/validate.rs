@@ -290,7 +290,7 @@ pub fn validate_text(
 
 /// The text as upstream reads it: Python's universal newlines turn `\r\n` and a
 /// lone `\r` into `\n`.
-fn universal_newlines(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn universal_newlines(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {
