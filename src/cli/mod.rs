@@ -3,7 +3,10 @@
 
 mod args;
 mod diff;
+mod generate;
+mod generate_progress;
 mod interface;
+mod model;
 mod output;
 mod validate;
 
@@ -23,6 +26,8 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Diff(args)) => diff::run(&args),
+        Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Model(command)) => model::run(&command),
         None => interface::run(cli.taxonomy),
     };
     ExitCode::from(code)
