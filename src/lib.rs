@@ -13,6 +13,7 @@ pub mod find;
 pub mod generate;
 pub mod git;
 pub mod logging;
+pub mod review;
 pub mod sample;
 pub mod taxonomy;
 pub mod tui;

@@ -122,4 +122,3 @@ fn quit_asks_the_runtime_to_stop() {
     harness.press("q");
     assert_eq!(harness.effects, vec![taxon::tui::app::Effect::Quit]);
 }
-

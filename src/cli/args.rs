@@ -31,6 +31,9 @@ pub enum Command {
     /// Fetch or locate the default generation model.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Review the changed leaves: decisions per example and reviewer, kept in git notes
+    /// (`refs/notes/taxon-review`) that travel with the repository.
+    Review(ReviewArgs),
 }
 
 /// `taxon model` subcommands.
@@ -151,4 +154,154 @@ impl CheckArgs {
             upstream_only: self.upstream_only,
         }
     }
+}
+
+/// Arguments of `taxon review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ReviewCommand,
+}
+
+/// The subcommands of `taxon review`.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// The review queue: changed leaves, their checklists, and every reviewer's decisions.
+    Status(ReviewQueueArgs),
+    /// Record your decision on one example of a leaf.
+    Decide(DecideArgs),
+    /// Record your verdict on a whole leaf (otherwise it follows the example decisions).
+    Verdict(VerdictArgs),
+    /// Record that a generation preview from a leaf's current seeds succeeded.
+    Preview(PreviewArgs),
+    /// Print a markdown summary of the review, fit for a pull-request comment.
+    Summary(ReviewSummaryArgs),
+    /// Push the review notes to a remote.
+    Push(RemoteArgs),
+    /// Fetch a remote's review notes and merge them with yours.
+    Fetch(RemoteArgs),
+}
+
+/// How the review queue is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReviewFormat {
+    /// Readable text.
+    #[default]
+    Human,
+    /// One JSON object per leaf per line.
+    Json,
+}
+
+/// Which taxonomy and base a review is about.
+#[derive(Debug, Args)]
+pub struct ReviewScope {
+    /// The taxonomy: its git repository root or any folder inside it.
+    #[arg(long, default_value = ".")]
+    pub taxonomy: PathBuf,
+    /// The base the changes are measured from, as for `taxon diff`.
+    #[arg(long)]
+    pub base: Option<String>,
+}
+
+/// Arguments of `taxon review status`.
+#[derive(Debug, Args)]
+pub struct ReviewQueueArgs {
+    /// Which taxonomy and base.
+    #[command(flatten)]
+    pub scope: ReviewScope,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReviewFormat,
+}
+
+/// Arguments of `taxon review summary`.
+#[derive(Debug, Args)]
+pub struct ReviewSummaryArgs {
+    /// Which taxonomy and base.
+    #[command(flatten)]
+    pub scope: ReviewScope,
+}
+
+/// The decision of `taxon review decide`: exactly one.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct DecisionFlags {
+    /// The example is fine.
+    #[arg(long)]
+    pub approve: bool,
+    /// The example needs changes (say which with --comment).
+    #[arg(long)]
+    pub request_changes: bool,
+    /// The example cannot be accepted.
+    #[arg(long)]
+    pub reject: bool,
+}
+
+/// Arguments of `taxon review decide`.
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The leaf: its folder or its qna.yaml.
+    pub leaf: PathBuf,
+    /// The example, counted from 1 as in the file.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub example: u64,
+    /// The decision.
+    #[command(flatten)]
+    pub decision: DecisionFlags,
+    /// Why.
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+/// The verdict of `taxon review verdict`: exactly one.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct VerdictFlags {
+    /// Upstream's `triage-approved`.
+    #[arg(long)]
+    pub approved: bool,
+    /// Upstream's `triage-requested-changes`.
+    #[arg(long)]
+    pub changes_requested: bool,
+    /// Upstream's `triage-rejected`.
+    #[arg(long)]
+    pub rejected: bool,
+    /// Upstream's `triage-uncertain`: escalate to the approvers.
+    #[arg(long)]
+    pub uncertain: bool,
+}
+
+/// Arguments of `taxon review verdict`.
+#[derive(Debug, Args)]
+pub struct VerdictArgs {
+    /// The leaf: its folder or its qna.yaml.
+    pub leaf: PathBuf,
+    /// The verdict.
+    #[command(flatten)]
+    pub verdict: VerdictFlags,
+    /// Why.
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+/// Arguments of `taxon review preview`.
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The leaf: its folder or its qna.yaml.
+    pub leaf: PathBuf,
+    /// What was run and what came out (e.g. "ilab data generate: 30 samples").
+    #[arg(long)]
+    pub comment: Option<String>,
+}
+
+/// Arguments of `taxon review push` and `taxon review fetch`.
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    /// The taxonomy: its git repository root or any folder inside it.
+    #[arg(long, default_value = ".")]
+    pub taxonomy: PathBuf,
+    /// A remote's name, a path or a file:// URL (https and ssh are not built in).
+    #[arg(long, default_value = crate::review::store::DEFAULT_REMOTE)]
+    pub remote: String,
 }

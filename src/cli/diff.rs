@@ -33,7 +33,8 @@ pub fn run(args: &DiffArgs) -> u8 {
     print_and_summarise(args.check.format, &checked, "")
 }
 
-fn describe_base(base: &ResolvedBase) -> String {
+/// The base a diff started from, for people.
+pub(super) fn describe_base(base: &ResolvedBase) -> String {
     match base {
         ResolvedBase::Empty => "the empty tree (base \"empty\")".to_owned(),
         ResolvedBase::UnbornHead => "the empty tree (no commit yet)".to_owned(),

@@ -8,6 +8,8 @@ mod generate_progress;
 mod interface;
 mod model;
 mod output;
+mod review;
+mod review_output;
 mod validate;
 
 use std::process::ExitCode;
@@ -28,6 +30,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Diff(args)) => diff::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
         Some(Command::Model(command)) => model::run(&command),
+        Some(Command::Review(args)) => review::run(&args),
         None => interface::run(cli.taxonomy),
     };
     ExitCode::from(code)

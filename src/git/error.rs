@@ -51,6 +51,30 @@ pub enum GitError {
         /// The underlying failure.
         source: walkdir::Error,
     },
+    /// No remote of that name, and the name is not a path or URL either.
+    #[error("no git remote named \"{name}\" (give a remote's name, a path or a file:// URL)")]
+    RemoteNotFound {
+        /// The name as given.
+        name: String,
+    },
+    /// The remote's URL needs a transport taxon is built without.
+    #[error(
+        "remote \"{remote}\" is {url}: taxon is built without libgit2's network transports (https, ssh), so only local paths and file:// URLs work; use `git push`/`git fetch` with the same refspec for this remote"
+    )]
+    UnsupportedRemote {
+        /// The remote as named.
+        remote: String,
+        /// Its URL.
+        url: String,
+    },
+    /// The remote refused a push.
+    #[error("the push to \"{remote}\" was rejected: {reason}")]
+    PushRejected {
+        /// The remote as named.
+        remote: String,
+        /// What the remote or libgit2 said.
+        reason: String,
+    },
     /// Any other libgit2 failure.
     #[error("git: {0}")]
     Git(#[from] git2::Error),

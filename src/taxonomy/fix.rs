@@ -34,10 +34,10 @@ pub fn fix_whitespace(text: &str) -> Result<Option<String>, FixError> {
     if fixed == text {
         return Ok(None);
     }
-    if let (Ok(before), Ok(after)) = (yaml::load(text), yaml::load(&fixed)) {
-        if !same_values(&before, before.root_id(), &after, after.root_id()) {
-            return Err(FixError::WouldChangeValues);
-        }
+    if let (Ok(before), Ok(after)) = (yaml::load(text), yaml::load(&fixed))
+        && !same_values(&before, before.root_id(), &after, after.root_id())
+    {
+        return Err(FixError::WouldChangeValues);
     }
     Ok(Some(fixed))
 }

@@ -38,8 +38,16 @@ pub fn find_root(path: &Path) -> PathBuf {
     } else {
         path
     };
+    // A relative path's last ancestor is the empty path: the current folder.
     start
         .ancestors()
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        })
         .find(|dir| {
             CONTRIBUTABLE_FOLDERS
                 .iter()

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, Severity};
 use super::leaf::{ATTRIBUTION_FILE, LEAF_FILE, LeafKind, leaf_relative, schema_for};
-use super::lint::{self, SyntaxError};
+use super::lint::{self, PyYamlFailure, SyntaxError};
 use super::qna::Qna;
 use super::schema;
 use super::soft_limits;
@@ -195,6 +195,9 @@ pub fn validate_text(
     attribution: Attribution,
     options: &Options,
 ) -> Report {
+    let text = &*universal_newlines(text);
+    // PyYAML skips a byte-order mark; taxon's loader would read it into the first key.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut report = Report::new(path);
     let doc = match yaml::load(text) {
         Ok(doc) => doc,
@@ -212,6 +215,14 @@ pub fn validate_text(
             return report;
         }
     };
+    match lint::pyyaml_failure(text) {
+        Some(PyYamlFailure::Syntax(_)) => {
+            report.diagnostics = yamllint_findings(text);
+            return report;
+        }
+        Some(PyYamlFailure::DuplicateAnchor(error)) => return report.with(error),
+        None => {}
+    }
     if doc.is_falsy() {
         return report.with(Diagnostic::new(
             Severity::Warning,
@@ -274,6 +285,16 @@ pub fn validate_text(
     report.kind = Some(kind);
     report.qna = Some(qna);
     report
+}
+
+/// The text as upstream reads it: Python's universal newlines turn `\r\n` and a
+/// lone `\r` into `\n`.
+fn universal_newlines(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    }
 }
 
 /// The version upstream uses for a file's own `version` value: the integer, else

@@ -270,11 +270,11 @@ impl App {
                 Vec::new()
             }
             Msg::Hits { generation, hits } => {
-                if let Some(Popup::Finder(finder)) = &mut self.popup {
-                    if generation == finder.generation {
-                        finder.hits = hits;
-                        finder.selected = 0;
-                    }
+                if let Some(Popup::Finder(finder)) = &mut self.popup
+                    && generation == finder.generation
+                {
+                    finder.hits = hits;
+                    finder.selected = 0;
                 }
                 Vec::new()
             }

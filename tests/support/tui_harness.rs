@@ -17,12 +17,15 @@ use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
 use taxon::tui::view;
 
+/// Stands in for `$EDITOR`: the text it is given, to the text it saves (or an error).
+pub type FakeEditor = Box<dyn FnMut(&str) -> Result<String, String>>;
+
 pub struct Harness {
     pub app: App,
     index: Index,
     pub effects: Vec<Effect>,
     /// What the "external editor" does to the text it is given.
-    pub editor: Box<dyn FnMut(&str) -> Result<String, String>>,
+    pub editor: FakeEditor,
     /// Where drafts go.
     pub drafts: Drafts,
     _drafts_dir: tempfile::TempDir,

@@ -245,24 +245,22 @@ impl Checker<'_> {
                 format!("Value must have at least {min_items} items"),
             );
         }
-        if unique {
-            if let Some((first, repeat)) = self.first_repeat(&elements) {
-                let message = format!(
-                    "{} has non-unique elements (item {repeat} repeats item {first})",
-                    self.repr(node)
-                );
-                let start = self.doc.node(elements[repeat]).span.start;
-                self.out.push(
-                    Diagnostic::new(
-                        Severity::Error,
-                        start.line,
-                        start.col,
-                        "uniqueItems",
-                        message,
-                    )
-                    .at_path(display_path(path)),
-                );
-            }
+        if unique && let Some((first, repeat)) = self.first_repeat(&elements) {
+            let message = format!(
+                "{} has non-unique elements (item {repeat} repeats item {first})",
+                self.repr(node)
+            );
+            let start = self.doc.node(elements[repeat]).span.start;
+            self.out.push(
+                Diagnostic::new(
+                    Severity::Error,
+                    start.line,
+                    start.col,
+                    "uniqueItems",
+                    message,
+                )
+                .at_path(display_path(path)),
+            );
         }
         for (index, element) in elements.into_iter().enumerate() {
             self.value(element, &index_path(path, index), items);

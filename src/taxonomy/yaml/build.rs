@@ -47,7 +47,29 @@ impl LoadError {
         }
     }
 
+    /// PyYAML marks an unexpected end of the stream at the end of the text, where
+    /// the YAML 1.2 parser marks the start of what was left open.
+    fn placed_in(mut self, text: &str) -> Self {
+        if self.kind == LoadErrorKind::Syntax && self.message.contains("unexpected end of stream") {
+            self.line = text.split('\n').count();
+            self.col = text
+                .rsplit('\n')
+                .next()
+                .map_or(0, |last| last.chars().count())
+                + 1;
+        }
+        self
+    }
+
     fn syntax(error: &ScanError) -> Self {
+        // PyYAML's parser takes an alias to no anchor; its composer refuses it.
+        if error.info().contains("unknown anchor") {
+            return Self::at(
+                LoadErrorKind::Construct,
+                position(error.marker()),
+                "found undefined alias",
+            );
+        }
         Self::at(
             LoadErrorKind::Syntax,
             position(error.marker()),
@@ -81,7 +103,7 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
     let mut documents = 0usize;
     let mut extra_document: Option<Position> = None;
     while let Some(next) = parser.next_event() {
-        let (event, event_span) = next.map_err(|e| LoadError::syntax(&e))?;
+        let (event, event_span) = next.map_err(|e| LoadError::syntax(&e).placed_in(text))?;
         let at = span(&event_span);
         match event {
             Event::DocumentStart(_) => {
@@ -212,7 +234,8 @@ impl Builder {
                     "seq" | "omap" | "pairs" => !is_map,
                     _ => false,
                 };
-            if !fits && !(tag.handle.is_empty() && tag.suffix == "!") {
+            let non_specific = tag.handle.is_empty() && tag.suffix == "!";
+            if !fits && !non_specific {
                 return Err(unknown_tag(tag, at));
             }
         }

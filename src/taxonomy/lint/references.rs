@@ -1,0 +1,69 @@
+//! yamllint's rules on names: `key-duplicates` (a key twice in one mapping, the
+//! merge key `<<` allowed) and `anchors` (an alias to no anchor declared before it in
+//! the document).
+
+use std::collections::HashSet;
+
+use super::Problem;
+use super::tokens::{Kind, Token};
+
+/// The open collections, for `key-duplicates`: the keys seen in each mapping.
+#[derive(Default)]
+pub(super) struct KeyDuplicates {
+    stack: Vec<Option<Vec<String>>>,
+}
+
+impl KeyDuplicates {
+    /// Checks `token`, with `next` the token after it.
+    pub fn check(&mut self, token: &Token, next: Option<&Token>, out: &mut Vec<Problem>) {
+        match token.kind {
+            Kind::BlockMappingStart | Kind::FlowMappingStart => self.stack.push(Some(Vec::new())),
+            Kind::BlockSequenceStart | Kind::FlowSequenceStart => self.stack.push(None),
+            Kind::BlockEnd | Kind::FlowMappingEnd | Kind::FlowSequenceEnd => {
+                self.stack.pop();
+            }
+            Kind::Key => {
+                let Some(key) = next.filter(|n| n.kind == Kind::Scalar) else {
+                    return;
+                };
+                let Some(Some(keys)) = self.stack.last_mut() else {
+                    return;
+                };
+                if keys.contains(&key.value) && key.value != "<<" {
+                    out.push(Problem::new(
+                        key.start.line + 1,
+                        key.start.column + 1,
+                        format!("duplication of key \"{}\" in mapping", key.value),
+                    ));
+                } else {
+                    keys.push(key.value.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The anchors declared so far in the document, for `anchors`.
+#[derive(Default)]
+pub(super) struct Anchors {
+    declared: HashSet<String>,
+}
+
+impl Anchors {
+    /// Checks `token`.
+    pub fn check(&mut self, token: &Token, out: &mut Vec<Problem>) {
+        match token.kind {
+            Kind::StreamStart | Kind::DocumentStart | Kind::DocumentEnd => self.declared.clear(),
+            Kind::Alias if !self.declared.contains(&token.value) => out.push(Problem::new(
+                token.start.line + 1,
+                token.start.column + 1,
+                format!("found undeclared alias \"{}\"", token.value),
+            )),
+            Kind::Anchor => {
+                self.declared.insert(token.value.clone());
+            }
+            _ => {}
+        }
+    }
+}

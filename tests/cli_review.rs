@@ -1,0 +1,354 @@
+//! `taxon review` driven as a user would: the real binary on temporary repositories,
+//! with `HOME` pointing at an empty folder so no user git config leaks in.
+
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use git_sandbox::TestRepo;
+use serde_json::Value;
+
+const LEAF: &str = "compositional_skills/writing/greetings";
+const FILE: &str = "compositional_skills/writing/greetings/qna.yaml";
+
+/// A version 1 skill leaf (version 1: the yamllint port is not part of this branch).
+fn leaf_text(answers: &[&str]) -> String {
+    let mut text = String::from(
+        "version: 1\ncreated_by: ada\ntask_description: Greet a colleague.\nseed_examples:\n",
+    );
+    for (i, answer) in answers.iter().enumerate() {
+        text.push_str(&format!(
+            "  - question: Greet colleague number {}.\n    answer: {answer}\n",
+            i + 1
+        ));
+    }
+    text
+}
+
+/// `main` holds four examples; the working tree edits the second and adds a fifth.
+fn repo_with_changed_leaf() -> TestRepo {
+    let repo = TestRepo::init();
+    repo.write(
+        FILE,
+        &leaf_text(&["Hello!", "Welcome!", "Good morning!", "Hi!"]),
+    );
+    repo.commit_all("Add the greetings leaf");
+    repo.write(
+        FILE,
+        &leaf_text(&[
+            "Hello!",
+            "Welcome aboard!",
+            "Good morning!",
+            "Hi!",
+            "Greetings!",
+        ]),
+    );
+    repo
+}
+
+fn set_identity(repo: &TestRepo, name: &str) {
+    repo.git(&["config", "user.name", name]);
+    let email = format!("{}@example.com", name.to_lowercase());
+    repo.git(&["config", "user.email", &email]);
+}
+
+fn taxon(args: &[&str], cwd: &Path) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_taxon"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run taxon")
+}
+
+fn ok(output: &Output) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn status_json(repo: &TestRepo) -> Value {
+    let out = ok(&taxon(
+        &["review", "status", "--base", "main", "--format", "json"],
+        repo.path(),
+    ));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "one leaf, one line: {out}");
+    serde_json::from_str(lines[0]).unwrap()
+}
+
+#[test]
+fn decide_then_status_as_json() {
+    let repo = repo_with_changed_leaf();
+    set_identity(&repo, "Ana");
+    let said = ok(&taxon(
+        &[
+            "review",
+            "decide",
+            LEAF,
+            "--example",
+            "2",
+            "--approve",
+            "--comment",
+            "warmer now",
+        ],
+        repo.path(),
+    ));
+    assert!(said.starts_with(&format!(
+        "{LEAF}: example 2 approved by Ana <ana@example.com>"
+    )));
+    ok(&taxon(
+        &[
+            "review",
+            "decide",
+            FILE,
+            "--example",
+            "5",
+            "--request-changes",
+        ],
+        repo.path(),
+    ));
+
+    let leaf = status_json(&repo);
+    assert_eq!(leaf["leaf"], LEAF);
+    assert_eq!(leaf["change"], "modified");
+    assert_eq!(leaf["verdict"], "changes_requested");
+    let examples = leaf["examples"].as_array().unwrap();
+    assert_eq!(examples.len(), 5);
+    assert_eq!(examples[1]["change"]["change"], "modified");
+    assert_eq!(examples[1]["change"]["diff"][1]["text"], "answer: Welcome!");
+    assert_eq!(examples[1]["change"]["diff"][1]["sign"], "-");
+    let review = &examples[1]["reviews"][0];
+    assert_eq!(review["reviewer"]["name"], "Ana");
+    assert_eq!(review["state"], "decided");
+    assert_eq!(review["decision"], "approve");
+    assert_eq!(review["comment"], "warmer now");
+    assert_eq!(examples[4]["change"]["change"], "added");
+    assert_eq!(examples[4]["reviews"][0]["decision"], "request_changes");
+    assert_eq!(examples[0]["reviews"].as_array().unwrap().len(), 0);
+    let items = leaf["checklist"]["items"].as_array().unwrap();
+    let preview = items.iter().find(|i| i["kind"] == "preview").unwrap();
+    assert_eq!(preview["status"], "fail");
+    assert_eq!(preview["detail"], "no preview recorded");
+
+    // Editing the approved example invalidates the approval.
+    repo.write(
+        FILE,
+        &leaf_text(&[
+            "Hello!",
+            "Welcome on board!",
+            "Good morning!",
+            "Hi!",
+            "Greetings!",
+        ]),
+    );
+    let leaf = status_json(&repo);
+    let review = &leaf["examples"][1]["reviews"][0];
+    assert_eq!(review["state"], "changed_since_review");
+    assert_eq!(review["decision"], "approve");
+    assert_eq!(leaf["changed_since_review"], 1);
+}
+
+#[test]
+fn summary_is_markdown_per_leaf_and_reviewer() {
+    let repo = repo_with_changed_leaf();
+    set_identity(&repo, "Ana");
+    ok(&taxon(
+        &["review", "decide", LEAF, "--example", "1", "--approve"],
+        repo.path(),
+    ));
+    set_identity(&repo, "Bo");
+    ok(&taxon(
+        &[
+            "review",
+            "decide",
+            LEAF,
+            "--example",
+            "1",
+            "--reject",
+            "--comment",
+            "too short",
+        ],
+        repo.path(),
+    ));
+    ok(&taxon(
+        &[
+            "review",
+            "verdict",
+            LEAF,
+            "--uncertain",
+            "--comment",
+            "escalate",
+        ],
+        repo.path(),
+    ));
+
+    let recorded = ok(&taxon(
+        &[
+            "review",
+            "preview",
+            FILE,
+            "--comment",
+            "ilab data generate: 30 samples",
+        ],
+        repo.path(),
+    ));
+    assert_eq!(
+        recorded,
+        format!("{LEAF}: successful generation preview recorded by Bo <bo@example.com>\n")
+    );
+
+    let summary = ok(&taxon(
+        &["review", "summary", "--base", "main"],
+        repo.path(),
+    ));
+    assert!(
+        summary.starts_with("## Taxon review: 1 changed leaves since main at "),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("### ❓ `{LEAF}`: uncertain\n")),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("From the example decisions: rejected."),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("Verdict by Bo: uncertain: escalate."),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("- ✅ 5 seed examples (at least 5 wanted)\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("- ❌ attribution.txt missing\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "- ✅ generation preview succeeded (ilab data generate: 30 samples; recorded by Bo)\n"
+        ),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("- Example 1: Greet colleague number 1.\n  - ✅ approved by Ana\n  - ❌ rejected by Bo: too short\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("- Example 2 (modified): Greet colleague number 2.\n  - ⬜ undecided\n"),
+        "{summary}"
+    );
+
+    let human = ok(&taxon(&["review", "status", "--base", "main"], repo.path()));
+    assert!(
+        human.contains("      -answer: Welcome!\n      +answer: Welcome aboard!\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("    rejected by Bo (you): too short\n"),
+        "{human}"
+    );
+}
+
+#[test]
+fn bad_decisions_are_refused_with_exit_2() {
+    let repo = repo_with_changed_leaf();
+    let no_identity = taxon(
+        &["review", "decide", LEAF, "--example", "1", "--approve"],
+        repo.path(),
+    );
+    assert_eq!(no_identity.status.code(), Some(2));
+    assert!(
+        stderr(&no_identity).contains("git has no user.name configured"),
+        "{}",
+        stderr(&no_identity)
+    );
+
+    set_identity(&repo, "Ana");
+    for (args, message) in [
+        (
+            vec!["--example", "6", "--approve"],
+            "has 5 examples; there is no example 6",
+        ),
+        (vec!["--example", "0", "--approve"], "0 is not in 1.."),
+        (vec!["--example", "1"], "required"),
+        (
+            vec!["--example", "1", "--approve", "--reject"],
+            "cannot be used with",
+        ),
+    ] {
+        let mut all = vec!["review", "decide", LEAF];
+        all.extend(args);
+        let out = taxon(&all, repo.path());
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        assert!(stderr(&out).contains(message), "{all:?}: {}", stderr(&out));
+    }
+    let out = taxon(
+        &[
+            "review",
+            "decide",
+            "compositional_skills",
+            "--example",
+            "1",
+            "--approve",
+        ],
+        repo.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a leaf of this taxonomy"),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing was recorded by the refused commands.
+    assert_eq!(repo.git(&["notes", "--ref=taxon-review", "list"]), "");
+}
+
+#[test]
+fn push_and_fetch_share_decisions() {
+    let origin = TestRepo::init_bare();
+    let first = repo_with_changed_leaf();
+    first.add_remote("origin", &origin);
+    set_identity(&first, "Ana");
+    ok(&taxon(
+        &["review", "decide", LEAF, "--example", "1", "--approve"],
+        first.path(),
+    ));
+    let pushed = ok(&taxon(&["review", "push"], first.path()));
+    assert_eq!(pushed, "pushed refs/notes/taxon-review to origin\n");
+
+    // A second clone of the same commit, with the same working-tree edit.
+    first.git(&["push", "origin", "main"]);
+    let second = TestRepo::init();
+    second.add_remote("origin", &origin);
+    second.git(&["checkout", "-B", "main", "origin/main"]);
+    second.write(
+        FILE,
+        &std::fs::read_to_string(first.path().join(FILE)).unwrap(),
+    );
+    set_identity(&second, "Bo");
+    let fetched = ok(&taxon(
+        &["review", "fetch", "--remote", "origin"],
+        second.path(),
+    ));
+    assert!(fetched.contains("yours now match them"), "{fetched}");
+
+    let leaf = status_json(&second);
+    assert_eq!(leaf["examples"][0]["reviews"][0]["reviewer"]["name"], "Ana");
+}
