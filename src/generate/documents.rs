@@ -311,6 +311,53 @@ mod tests {
         assert!(error.to_string().contains("matches no file"), "{error}");
     }
 
+    /// A repository with `docs/a.md` in one commit; returns its id.
+    fn local_repository(dir: &Path) -> Oid {
+        let repo = Repository::init(dir).unwrap();
+        let mut docs = repo.treebuilder(None).unwrap();
+        docs.insert("a.md", repo.blob(b"# A\n\nText.").unwrap(), 0o100_644)
+            .unwrap();
+        let mut root = repo.treebuilder(None).unwrap();
+        root.insert("docs", docs.write().unwrap(), 0o040_000)
+            .unwrap();
+        let tree = repo.find_tree(root.write().unwrap()).unwrap();
+        let signature = Signature::new("t", "t@localhost", &Time::new(1, 0)).unwrap();
+        repo.commit(Some("HEAD"), &signature, &signature, "docs", &tree, &[])
+            .unwrap()
+    }
+
+    #[test]
+    fn reads_from_a_local_path_and_a_file_url_through_the_cache() {
+        let origin = tempfile::tempdir().unwrap();
+        let commit = local_repository(origin.path()).to_string();
+        let cache = tempfile::tempdir().unwrap();
+        for repo in [
+            origin.path().display().to_string(),
+            format!("file://{}", origin.path().display()),
+        ] {
+            let source = DocumentSource {
+                repo,
+                commit: commit.clone(),
+                patterns: vec!["docs/*.md".to_owned()],
+            };
+            let documents = read_documents(cache.path(), &source).unwrap();
+            assert_eq!(documents[0].path, "docs/a.md");
+            assert_eq!(documents[0].text, "# A\n\nText.");
+        }
+        // Both are cached; a missing commit is reported as such.
+        assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 2);
+        let missing = DocumentSource {
+            repo: origin.path().display().to_string(),
+            commit: "0123456789012345678901234567890123456789".to_owned(),
+            patterns: vec!["*.md".to_owned()],
+        };
+        let error = read_documents(cache.path(), &missing).unwrap_err();
+        assert!(
+            error.to_string().contains("no commit 0123456789"),
+            "{error}"
+        );
+    }
+
     #[test]
     fn cache_names_are_readable_and_distinct() {
         let a = cache_name("https://example.org/a/docs.git");

@@ -183,13 +183,15 @@ impl LeafInput {
         }
     }
 
-    /// The prompt of attempt `index`: two seed examples starting at `index` for
-    /// skills; for knowledge, passage `index` (cycling) with a seed example that
+    /// The prompt of attempt `index`: seed examples starting at `index` for skills
+    /// (two for freeform skills, one for grounded ones, whose contexts are long);
+    /// for knowledge, passage `index` (cycling) with a seed example that
     /// changes once every passage has been used.
     pub fn attempt(&self, index: usize) -> Attempt {
         match self {
             Self::Freeform { task, seeds } | Self::Grounded { task, seeds } => {
-                let shown: Vec<&SkillSeed> = (0..seeds.len().min(2))
+                let wanted = if self.grounded() { 1 } else { 2 };
+                let shown: Vec<&SkillSeed> = (0..seeds.len().min(wanted))
                     .map(|k| &seeds[(index + k) % seeds.len()])
                     .collect();
                 let prompt = if self.grounded() {

@@ -53,16 +53,17 @@ pub(super) fn serve(
 ) {
     let loaded = Instant::now();
     let setup = backend().and_then(|backend| {
+        let load_error = |message: String| EngineError::Load {
+            path: config.model.clone(),
+            message,
+        };
+        // Checked here: the crate asserts (in debug builds) that the file exists.
+        if !config.model.is_file() {
+            return Err(load_error("no such file".to_owned()));
+        }
         let model =
             LlamaModel::load_from_file(backend, &config.model, &LlamaModelParams::default())
-                .map_err(|e| EngineError::Load {
-                    path: config.model.clone(),
-                    message: if config.model.is_file() {
-                        e.to_string()
-                    } else {
-                        "no such file".to_owned()
-                    },
-                })?;
+                .map_err(|e| load_error(e.to_string()))?;
         Ok((backend, model))
     });
     let (backend, model) = match setup {

@@ -64,10 +64,29 @@ impl fmt::Display for Rejection {
     }
 }
 
+/// Small models often write `Question:` / `Answer:` lines instead of the tags;
+/// those count as the tags.
+fn normalise_labels(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            for (label, tag) in [("Question:", QUESTION_TAG), ("Answer:", ANSWER_TAG)] {
+                if let Some(rest) = trimmed.strip_prefix(label) {
+                    return format!("{tag}\n{}", rest.trim_start());
+                }
+            }
+            line.to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Reads a completion (with the prompt's prefix put back in front). A context is
 /// expected when `grounded`. The final `[End]` may be missing (the engine stops on
-/// it), but the question and answer tags must be there, in order.
+/// it), but the question and answer tags (or `Question:` / `Answer:` lines) must
+/// be there, in order.
 pub fn parse(text: &str, grounded: bool) -> Result<Sample, Rejection> {
+    let text = normalise_labels(text);
     let text = text.split(END_TAG).next().unwrap_or_default();
     let (before, after_question) = text
         .split_once(QUESTION_TAG)
@@ -155,11 +174,6 @@ impl Filter {
             threshold: DEFAULT_THRESHOLD,
             max_words: DEFAULT_MAX_WORDS,
         }
-    }
-
-    /// Counts `sample` as already accepted (when resuming).
-    pub fn remember(&mut self, sample: &Sample) {
-        self.accepted.push(sample_words(sample));
     }
 
     /// Checks a sample; an accepted one is remembered for later duplicate checks.
@@ -287,6 +301,41 @@ mod tests {
         assert_eq!(
             filter.check(&sample("One two three", "four five six")),
             Err(Rejection::TooLong(6))
+        );
+    }
+
+    #[test]
+    fn recorded_good_outputs_parse() {
+        let freeform = parse(&fixture("good_freeform.txt"), false).unwrap();
+        assert!(freeform.question.starts_with("Which is correct"));
+        assert!(freeform.answer.contains("effect"));
+        let grounded = parse(&fixture("grounded_loose_labels.txt"), true).unwrap();
+        assert_eq!(
+            grounded.context.as_deref(),
+            Some("Subject: The 2018-2019 school year of study abroad")
+        );
+        assert_eq!(
+            grounded.question,
+            "How can I get my child to the Science Museum on time?"
+        );
+        let mut filter = Filter::new(&[]);
+        assert_eq!(filter.check(&freeform), Ok(()));
+        assert_eq!(filter.check(&grounded), Ok(()));
+        assert!(matches!(
+            filter.check(&freeform),
+            Err(Rejection::NearDuplicate(_))
+        ));
+    }
+
+    #[test]
+    fn recorded_bad_outputs_are_rejected_with_reasons() {
+        assert_eq!(
+            parse(&fixture("bad_grounded_no_question.txt"), true),
+            Err(Rejection::Unparseable("no [Question]"))
+        );
+        assert_eq!(
+            parse(&fixture("bad_grounded_instructions_only.txt"), true),
+            Err(Rejection::Unparseable("no [Answer] after the question"))
         );
     }
 

@@ -49,8 +49,11 @@ pub struct SamplePrompt {
     pub prefix: String,
 }
 
-fn stops() -> Vec<String> {
-    vec![END_TAG.to_owned(), format!("\n{QUESTION_TAG}")]
+/// The completion ends at `[End]`, or where a second sample would begin (a new
+/// question, or for grounded samples a new context).
+fn stops(grounded: bool) -> Vec<String> {
+    let next = if grounded { CONTEXT_TAG } else { QUESTION_TAG };
+    vec![END_TAG.to_owned(), format!("\n{next}")]
 }
 
 fn tagged(context: Option<&str>, question: &str, answer: &str) -> String {
@@ -62,14 +65,14 @@ fn tagged(context: Option<&str>, question: &str, answer: &str) -> String {
     )
 }
 
-fn chat(user: String, prefix: &str) -> SamplePrompt {
+fn chat(user: String, prefix: &str, grounded: bool) -> SamplePrompt {
     SamplePrompt {
         prompt: Prompt::Chat {
             system: Some(SYSTEM.to_owned()),
             user,
             prefix: prefix.to_owned(),
         },
-        stop: stops(),
+        stop: stops(grounded),
         prefix: prefix.to_owned(),
     }
 }
@@ -92,7 +95,7 @@ pub fn freeform_skill(task: &str, examples: &[&SkillSeed]) -> SamplePrompt {
          Examples:\n\n{}\n\nNow write the new pair.",
         shown.join("\n\n")
     );
-    chat(user, &format!("{QUESTION_TAG}\n"))
+    chat(user, &format!("{QUESTION_TAG}\n"), false)
 }
 
 /// A new context, question and answer for a skill that works on a given text.
@@ -115,7 +118,7 @@ pub fn grounded_skill(task: &str, examples: &[&SkillSeed]) -> SamplePrompt {
          Examples:\n\n{}\n\nNow write the new example.",
         shown.join("\n\n")
     );
-    chat(user, &format!("{CONTEXT_TAG}\n"))
+    chat(user, &format!("{CONTEXT_TAG}\n"), true)
 }
 
 /// A new question and answer drawn from one chunk of a knowledge document.
@@ -146,7 +149,7 @@ pub fn knowledge(
         pairs.join("\n\n"),
         chunk.trim()
     );
-    chat(user, &format!("{QUESTION_TAG}\n"))
+    chat(user, &format!("{QUESTION_TAG}\n"), false)
 }
 
 #[cfg(test)]
@@ -185,6 +188,7 @@ mod tests {
         let prompt = grounded_skill("Extract dates", &[&a]);
         assert!(user_of(&prompt).contains("[Context]\nTom met Ann on May 2.\n[Question]\nWhen?"));
         assert_eq!(prompt.prefix, "[Context]\n");
+        assert_eq!(prompt.stop, ["[End]", "\n[Context]"]);
     }
 
     #[test]
