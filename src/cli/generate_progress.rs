@@ -1,0 +1,104 @@
+//! Progress of `taxon generate`: a bar with ETA and tokens/s on a terminal, plain
+//! lines when stderr is piped.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::generate::Completion;
+use crate::generate::runner::LeafOutcome;
+
+/// Reports progress over all leaves, counted in wanted samples.
+pub(super) struct Progress {
+    bar: Option<ProgressBar>,
+    leaf_start: u64,
+}
+
+impl Progress {
+    /// Progress over `total` wanted samples.
+    pub fn new(total: usize) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total as u64);
+            let style =
+                ProgressStyle::with_template("{bar:30} {pos}/{len} samples  ETA {eta}  {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
+        Self { bar, leaf_start: 0 }
+    }
+
+    /// Prints a line above the bar (or plainly).
+    pub fn line(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    /// A leaf begins.
+    pub fn start_leaf(&mut self, leaf: &str) {
+        self.leaf_start = self.bar.as_ref().map_or(0, ProgressBar::position);
+        self.line(&format!("{leaf}: generating"));
+    }
+
+    /// A leaf was complete from an earlier run.
+    pub fn skip_leaf(&mut self, leaf: &str, wanted: usize, accepted: usize) {
+        self.line(&format!(
+            "{leaf}: complete from an earlier run ({accepted} samples)"
+        ));
+        if let Some(bar) = &self.bar {
+            bar.inc(wanted as u64);
+        }
+    }
+
+    /// One attempt is done.
+    pub fn attempt(
+        &mut self,
+        leaf: &str,
+        so_far: &LeafOutcome,
+        completion: &Completion,
+        wanted: usize,
+    ) {
+        let stats = &completion.stats;
+        let verdict = match so_far.rejected.last() {
+            Some(r) if r.index + 1 == so_far.attempts() => format!("rejected: {}", r.reason),
+            _ => "accepted".to_owned(),
+        };
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(self.leaf_start + so_far.accepted.len().min(wanted) as u64);
+                bar.set_message(format!(
+                    "{leaf}  {:.0} tok/s  prompt {}/{} tokens",
+                    stats.tokens_per_second(),
+                    stats.prompt_tokens,
+                    stats.context_size
+                ));
+            }
+            None => eprintln!(
+                "{leaf}: attempt {}: {verdict} ({}/{wanted} accepted; {} tokens, {:.0} tok/s, first token {} ms, prompt {}/{} tokens)",
+                so_far.attempts(),
+                so_far.accepted.len(),
+                stats.generated_tokens,
+                stats.tokens_per_second(),
+                stats.time_to_first_token.as_millis(),
+                stats.prompt_tokens,
+                stats.context_size
+            ),
+        }
+    }
+
+    /// A leaf is done: the bar moves past any samples it did not get.
+    pub fn end_leaf(&mut self, wanted: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.leaf_start + wanted as u64);
+        }
+    }
+
+    /// All leaves are done.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! The worker side of the engine: llama.cpp through `llama-cpp-2`. One model and
+//! one context stay loaded; each request clears the cache, evaluates its prompt in
+//! steps and samples token by token, checking for cancellation at every step.
+
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
+use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
+
+use super::engine::{
+    Command, Completion, EngineConfig, EngineError, Event, Finish, ModelInfo, Prompt, Request,
+    RequestId, Sampling, Stats,
+};
+use super::stream::{Step, TextStream};
+
+/// The chat template used when the GGUF has none.
+const FALLBACK_TEMPLATE: &str = "chatml";
+
+/// The process's one llama.cpp backend, its logs routed to tracing.
+fn backend() -> Result<&'static LlamaBackend, EngineError> {
+    static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
+    BACKEND
+        .get_or_init(|| {
+            llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default());
+            LlamaBackend::init().map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| EngineError::Backend(e.clone()))
+}
+
+fn llama_error(error: impl std::fmt::Display) -> EngineError {
+    EngineError::Llama(error.to_string())
+}
+
+/// Runs the worker: loads the model, reports on `ready`, then serves commands
+/// until the command channel closes.
+pub(super) fn serve(
+    config: &EngineConfig,
+    commands: &Receiver<Command>,
+    events: &Sender<Event>,
+    newest: &Arc<AtomicU64>,
+    ready: &SyncSender<Result<ModelInfo, EngineError>>,
+) {
+    let loaded = Instant::now();
+    let setup = backend().and_then(|backend| {
+        let load_error = |message: String| EngineError::Load {
+            path: config.model.clone(),
+            message,
+        };
+        // Checked here: the crate asserts (in debug builds) that the file exists.
+        if !config.model.is_file() {
+            return Err(load_error("no such file".to_owned()));
+        }
+        let model =
+            LlamaModel::load_from_file(backend, &config.model, &LlamaModelParams::default())
+                .map_err(|e| load_error(e.to_string()))?;
+        Ok((backend, model))
+    });
+    let (backend, model) = match setup {
+        Ok(pair) => pair,
+        Err(error) => {
+            let _ = ready.send(Err(error));
+            return;
+        }
+    };
+    let threads = i32::try_from(config.threads.max(1)).unwrap_or(1);
+    let params = LlamaContextParams::default()
+        .with_n_ctx(NonZeroU32::new(config.context_size.max(64)))
+        .with_n_batch(config.batch_size.max(1))
+        .with_n_ubatch(config.batch_size.max(1))
+        .with_n_threads(threads)
+        .with_n_threads_batch(threads)
+        .with_no_perf(false);
+    let mut ctx = match model.new_context(backend, params) {
+        Ok(ctx) => ctx,
+        Err(error) => {
+            let _ = ready.send(Err(llama_error(error)));
+            return;
+        }
+    };
+    let template = match model.chat_template(None) {
+        Ok(template) => Ok((template, "gguf".to_owned())),
+        Err(_) => LlamaChatTemplate::new(FALLBACK_TEMPLATE)
+            .map(|t| (t, FALLBACK_TEMPLATE.to_owned()))
+            .map_err(llama_error),
+    };
+    let (template, template_name) = match template {
+        Ok(pair) => pair,
+        Err(error) => {
+            let _ = ready.send(Err(error));
+            return;
+        }
+    };
+    let info = ModelInfo {
+        path: config.model.clone(),
+        context_size: ctx.n_ctx(),
+        trained_context: model.n_ctx_train(),
+        threads: config.threads.max(1),
+        chat_template: template_name,
+        load_time: loaded.elapsed(),
+    };
+    tracing::info!(?info, "generation model loaded");
+    if ready.send(Ok(info)).is_err() {
+        return;
+    }
+    let worker = Worker {
+        model: &model,
+        template: &template,
+        batch_size: config.batch_size.max(1) as usize,
+        newest,
+        events,
+    };
+    while let Ok(command) = commands.recv() {
+        match command {
+            Command::Generate { id, request } => {
+                if newest.load(Ordering::SeqCst) != id {
+                    let _ = events.send(Event::Skipped { id });
+                    continue;
+                }
+                let event = match worker.generate(&mut ctx, id, &request) {
+                    Ok(completion) => Event::Finished { id, completion },
+                    Err(error) => Event::Failed {
+                        id,
+                        error: error.to_string(),
+                    },
+                };
+                let _ = events.send(event);
+            }
+            Command::CountTokens { texts, reply } => {
+                let counts = texts
+                    .iter()
+                    .map(|t| model.vocab().tokenize(t.as_bytes(), false, false).len())
+                    .collect();
+                let _ = reply.send(counts);
+            }
+        }
+    }
+}
+
+struct Worker<'a> {
+    model: &'a LlamaModel,
+    template: &'a LlamaChatTemplate,
+    batch_size: usize,
+    newest: &'a AtomicU64,
+    events: &'a Sender<Event>,
+}
+
+impl Worker<'_> {
+    fn cancelled(&self, id: RequestId) -> bool {
+        self.newest.load(Ordering::Relaxed) != id
+    }
+
+    fn prompt_text(&self, prompt: &Prompt) -> Result<String, EngineError> {
+        let (system, user, prefix) = match prompt {
+            Prompt::Raw(text) => return Ok(text.clone()),
+            Prompt::Chat {
+                system,
+                user,
+                prefix,
+            } => (system, user, prefix),
+        };
+        let mut messages = Vec::new();
+        if let Some(system) = system {
+            messages
+                .push(LlamaChatMessage::new("system".into(), system.clone()).map_err(llama_error)?);
+        }
+        messages.push(LlamaChatMessage::new("user".into(), user.clone()).map_err(llama_error)?);
+        let opened = self
+            .model
+            .apply_chat_template(self.template, &messages, true)
+            .map_err(llama_error)?;
+        Ok(opened + prefix)
+    }
+
+    fn sampler(&self, sampling: &Sampling) -> LlamaSampler {
+        if sampling.temperature <= 0.0 {
+            return LlamaSampler::chain_simple([
+                LlamaSampler::penalties(
+                    self.model.n_vocab(),
+                    64,
+                    sampling.repeat_penalty,
+                    0.0,
+                    0.0,
+                ),
+                LlamaSampler::greedy(),
+            ]);
+        }
+        LlamaSampler::chain_simple([
+            LlamaSampler::top_k(sampling.top_k),
+            LlamaSampler::penalties(self.model.n_vocab(), 64, sampling.repeat_penalty, 0.0, 0.0),
+            LlamaSampler::top_p(sampling.top_p, 1),
+            LlamaSampler::temp(sampling.temperature),
+            LlamaSampler::dist(sampling.seed),
+        ])
+    }
+
+    fn generate(
+        &self,
+        ctx: &mut LlamaContext<'_>,
+        id: RequestId,
+        request: &Request,
+    ) -> Result<Completion, EngineError> {
+        let received = Instant::now();
+        let text = self.prompt_text(&request.prompt)?;
+        let tokens = self.model.vocab().tokenize(text.as_bytes(), true, true);
+        let context_size = ctx.n_ctx();
+        let mut stats = Stats {
+            prompt_tokens: tokens.len(),
+            context_size,
+            ..Stats::default()
+        };
+        if tokens.is_empty() || tokens.len() >= context_size as usize {
+            return Err(EngineError::PromptTooLong {
+                prompt_tokens: tokens.len(),
+                context_size,
+            });
+        }
+        let _ = self.events.send(Event::Started {
+            id,
+            prompt_tokens: tokens.len(),
+            context_size,
+        });
+        ctx.clear_kv_cache();
+        ctx.reset_timings();
+        let done = |text: String, finish: Finish, mut stats: Stats, ctx: &mut LlamaContext<'_>| {
+            let timings = ctx.timings();
+            stats.llama_prompt_eval = (timings.t_p_eval_ms(), timings.n_p_eval());
+            stats.llama_eval = (timings.t_eval_ms(), timings.n_eval());
+            Ok(Completion {
+                text,
+                finish,
+                stats,
+            })
+        };
+        let mut batch = LlamaBatch::new(self.batch_size.max(1), 1);
+        for (chunk_index, chunk) in tokens.chunks(self.batch_size).enumerate() {
+            if self.cancelled(id) {
+                return done(String::new(), Finish::Cancelled, stats, ctx);
+            }
+            batch.clear();
+            let start = chunk_index * self.batch_size;
+            for (i, token) in chunk.iter().enumerate() {
+                let position = start + i;
+                let last = position + 1 == tokens.len();
+                batch
+                    .add(*token, position as i32, &[0], last)
+                    .map_err(llama_error)?;
+            }
+            ctx.decode(&mut batch).map_err(llama_error)?;
+        }
+        let room = context_size as usize - tokens.len();
+        let limit = (request.max_tokens as usize).min(room);
+        let mut sampler = self.sampler(&request.sampling);
+        let mut stream = TextStream::new(&request.stop);
+        let mut position = tokens.len();
+        let mut first_token_at = None;
+        let mut piece = Vec::new();
+        let finish = loop {
+            if stats.generated_tokens >= limit {
+                break Finish::Length;
+            }
+            if self.cancelled(id) {
+                break Finish::Cancelled;
+            }
+            let token: LlamaToken = sampler.sample(ctx, batch.n_tokens() - 1);
+            if first_token_at.is_none() {
+                let now = Instant::now();
+                stats.time_to_first_token = now - received;
+                first_token_at = Some(now);
+            }
+            if self.model.vocab().is_eog(token) {
+                break Finish::EndOfText;
+            }
+            stats.generated_tokens += 1;
+            piece.clear();
+            self.model
+                .vocab()
+                .token_to_piece_into(token, &mut piece, false, None);
+            match stream.push(&piece) {
+                Step::Text(text) => {
+                    if !text.is_empty() {
+                        let _ = self.events.send(Event::Token { id, text });
+                    }
+                }
+                Step::Stopped(text, stop) => {
+                    if !text.is_empty() {
+                        let _ = self.events.send(Event::Token { id, text });
+                    }
+                    break Finish::Stop(stop);
+                }
+            }
+            batch.clear();
+            batch
+                .add(token, position as i32, &[0], true)
+                .map_err(llama_error)?;
+            position += 1;
+            ctx.decode(&mut batch).map_err(llama_error)?;
+        };
+        if !matches!(finish, Finish::Stop(_)) {
+            let rest = stream.finish();
+            if !rest.is_empty() {
+                let _ = self.events.send(Event::Token { id, text: rest });
+            }
+        }
+        if let Some(first) = first_token_at {
+            stats.generation_time = first.elapsed();
+        }
+        done(stream.text().to_owned(), finish, stats, ctx)
+    }
+}

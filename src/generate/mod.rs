@@ -1,0 +1,20 @@
+//! Synthetic data generation: the default model, the llama.cpp engine on its own
+//! thread, prompts and output parsing (pure), knowledge documents and their
+//! passages, the per-leaf runner and the dataset files.
+
+pub mod chunk;
+pub mod dataset;
+pub mod documents;
+pub mod engine;
+pub mod fetch;
+pub mod leaf_input;
+mod llama;
+pub mod parse;
+pub mod prompts;
+pub mod runner;
+pub mod stream;
+
+pub use engine::{
+    Completion, Engine, EngineConfig, EngineError, Event, Finish, ModelInfo, Prompt, Request,
+    RequestId, Sampling, Stats, complete,
+};
