@@ -16,4 +16,5 @@ pub mod logging;
 pub mod review;
 pub mod sample;
 pub mod taxonomy;
+pub mod train;
 pub mod tui;

@@ -23,3 +23,15 @@ pub fn init(file: &Path) -> Option<WorkerGuard> {
         .ok()?;
     Some(guard)
 }
+
+/// Sends logs to stderr (a worker process, whose stderr is its run's log), filtered
+/// by `TAXON_LOG`, default `warn` (llama.cpp's own logs come through tracing and
+/// are very chatty at `info`).
+pub fn init_stderr() {
+    let filter = EnvFilter::try_from_env("TAXON_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+}

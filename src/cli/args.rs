@@ -34,6 +34,14 @@ pub enum Command {
     /// Review the changed leaves: decisions per example and reviewer, kept in git notes
     /// (`refs/notes/taxon-review`) that travel with the repository.
     Review(ReviewArgs),
+    /// Tune a model on a dataset in a background run (the built-in llama.cpp trainer,
+    /// or an external command given after `--`), showing progress and loss.
+    Train(TrainArgs),
+    /// List tuning runs, follow one, or stop one.
+    Runs(RunsArgs),
+    /// Run one tuning run's worker (started by `taxon train`).
+    #[command(hide = true, name = "train-worker")]
+    TrainWorker(TrainWorkerArgs),
 }
 
 /// `taxon model` subcommands.
@@ -83,6 +91,111 @@ pub struct GenerateArgs {
     /// Token limit per completion.
     #[arg(long, default_value_t = 256)]
     pub max_tokens: u32,
+}
+
+/// How the learning rate decays after warm-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DecayArg {
+    /// Half a cosine wave down to a tenth of the peak.
+    #[default]
+    Cosine,
+    /// A straight line down to a tenth of the peak.
+    Linear,
+    /// No decay.
+    Constant,
+}
+
+/// Arguments of `taxon train`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("data").required(true).args(["dataset", "seeds", "command"])))]
+pub struct TrainArgs {
+    /// A messages-format JSONL file (as `taxon generate` writes).
+    #[arg(long, value_name = "FILE", conflicts_with = "seeds")]
+    pub dataset: Option<PathBuf>,
+    /// Train on the seed examples of every leaf of this taxonomy.
+    #[arg(long, value_name = "TAXONOMY")]
+    pub seeds: Option<PathBuf>,
+    /// The base GGUF model (default: the fetched SmolLM2-135M-Instruct).
+    #[arg(long, value_name = "GGUF")]
+    pub model: Option<PathBuf>,
+    /// Passes over the data.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub epochs: u32,
+    /// The peak learning rate (AdamW).
+    #[arg(long, default_value_t = 2e-4)]
+    pub lr: f32,
+    /// Steps of linear warm-up (default: a tenth of all steps).
+    #[arg(long, value_name = "STEPS")]
+    pub warmup: Option<u64>,
+    /// How the learning rate decays after warm-up.
+    #[arg(long, value_enum, default_value_t)]
+    pub decay: DecayArg,
+    /// Tokens per training window (a multiple of 256).
+    #[arg(long, default_value_t = 256)]
+    pub ctx: u32,
+    /// CPU threads (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// The share of the data held out to measure the evaluation loss.
+    #[arg(long, default_value_t = 0.1)]
+    pub eval_fraction: f32,
+    /// Start the run and return; follow it later with `taxon runs watch ID`.
+    #[arg(long)]
+    pub detach: bool,
+    /// For an external command: the metrics JSONL it writes (e.g.
+    /// `checkpoints/training_params_and_metrics_global0.jsonl`); without it its
+    /// console loss lines are followed.
+    #[arg(long, value_name = "FILE", requires = "command")]
+    pub metrics_file: Option<PathBuf>,
+    /// For an external command: the folder to run it in (default: the run folder).
+    #[arg(long, value_name = "DIR", requires = "command")]
+    pub workdir: Option<PathBuf>,
+    /// An external training command and its arguments, after `--`.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// Arguments of `taxon runs`.
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// What to do (default: list the runs).
+    #[command(subcommand)]
+    pub command: Option<RunsCommand>,
+    /// Output format of the list.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: RunsFormat,
+}
+
+/// How runs are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum RunsFormat {
+    /// A readable table.
+    #[default]
+    Human,
+    /// One JSON object per run per line.
+    Json,
+}
+
+/// The subcommands of `taxon runs`.
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// Follow a run's progress until it ends (it keeps running if you leave).
+    Watch {
+        /// The run's id.
+        id: String,
+    },
+    /// Ask a run to stop after its current step; it saves a checkpoint first.
+    Stop {
+        /// The run's id.
+        id: String,
+    },
+}
+
+/// Arguments of `taxon train-worker`.
+#[derive(Debug, Args)]
+pub struct TrainWorkerArgs {
+    /// The run's folder.
+    pub run_dir: PathBuf,
 }
 
 /// How findings are printed.

@@ -10,6 +10,9 @@ mod model;
 mod output;
 mod review;
 mod review_output;
+mod runs;
+mod train;
+mod train_progress;
 mod validate;
 
 use std::process::ExitCode;
@@ -31,6 +34,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Generate(args)) => generate::run(&args),
         Some(Command::Model(command)) => model::run(&command),
         Some(Command::Review(args)) => review::run(&args),
+        Some(Command::Train(args)) => train::run(&args),
+        Some(Command::Runs(args)) => runs::run(&args),
+        Some(Command::TrainWorker(args)) => train::worker(&args),
         None => interface::run(cli.taxonomy),
     };
     ExitCode::from(code)

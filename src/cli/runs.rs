@@ -1,0 +1,109 @@
+//! `taxon runs`: list the tuning runs with their state and latest losses (a table,
+//! or JSON lines), follow one (`watch`), or ask one to stop (`stop`).
+
+use serde_json::json;
+
+use crate::dirs::AppDirs;
+use crate::train::registry::{Registry, RunView};
+
+use super::args::{RunsArgs, RunsCommand, RunsFormat};
+use super::train::report_end;
+use super::train_progress::follow;
+use super::{EXIT_OK, EXIT_TROUBLE};
+
+/// Runs `taxon runs`; returns the exit code.
+pub fn run(args: &RunsArgs) -> u8 {
+    let registry = Registry::from_dirs(&AppDirs::from_env());
+    let result = match &args.command {
+        None => list(&registry, args.format),
+        Some(RunsCommand::Watch { id }) => registry
+            .open(id)
+            .map_err(|e| e.to_string())
+            .and_then(|run| follow(&registry, &run).map(|status| report_end(id, &status))),
+        Some(RunsCommand::Stop { id }) => stop(&registry, id),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("taxon: {message}");
+            EXIT_TROUBLE
+        }
+    }
+}
+
+fn stop(registry: &Registry, id: &str) -> Result<u8, String> {
+    let run = registry.open(id).map_err(|e| e.to_string())?;
+    let status = registry.refresh(&run).map_err(|e| e.to_string())?;
+    if status.state.is_final() {
+        eprintln!(
+            "taxon: run {id} has already ended ({})",
+            status.state.name()
+        );
+        return Ok(EXIT_OK);
+    }
+    run.request_stop().map_err(|e| e.to_string())?;
+    eprintln!("taxon: asked run {id} to stop after its current step");
+    Ok(EXIT_OK)
+}
+
+fn json_line(view: &RunView) -> serde_json::Value {
+    let status = &view.status;
+    json!({
+        "id": view.run.id,
+        "dir": view.run.dir,
+        "state": status.state,
+        "pid": status.pid,
+        "started": status.started,
+        "ended": status.ended,
+        "step": view.last_train().map(|m| m.step),
+        "total_steps": status.total_steps,
+        "epoch": view.last_train().map(|m| m.epoch),
+        "train_loss": view.last_train().and_then(|m| m.train_loss),
+        "eval_loss": view.last_eval().and_then(|m| m.eval_loss),
+        "tokens_per_second": status.tokens_per_second,
+        "peak_rss_kib": status.peak_rss_kib,
+        "checkpoints": status.checkpoints,
+        "message": status.message,
+        "spec": view.spec,
+    })
+}
+
+fn list(registry: &Registry, format: RunsFormat) -> Result<u8, String> {
+    let views = registry.list().map_err(|e| e.to_string())?;
+    if format == RunsFormat::Json {
+        for view in &views {
+            println!("{}", json_line(view));
+        }
+        return Ok(EXIT_OK);
+    }
+    if views.is_empty() {
+        eprintln!("taxon: no runs in {}", registry.root().display());
+        return Ok(EXIT_OK);
+    }
+    println!(
+        "{:<21} {:<8} {:>9} {:>10} {:>9}  WHAT",
+        "ID", "STATE", "STEP", "TRAIN", "EVAL"
+    );
+    for view in &views {
+        let step = view.last_train().map_or(0, |m| m.step);
+        let steps = match view.status.total_steps {
+            Some(total) => format!("{step}/{total}"),
+            None => step.to_string(),
+        };
+        let loss = |value: Option<f64>| value.map_or_else(|| "-".to_owned(), |v| format!("{v:.4}"));
+        println!(
+            "{:<21} {:<8} {:>9} {:>10} {:>9}  {}",
+            view.run.id,
+            view.status.state.name(),
+            steps,
+            loss(view.last_train().and_then(|m| m.train_loss)),
+            loss(view.last_eval().and_then(|m| m.eval_loss)),
+            view.spec.summary()
+        );
+        if let Some(message) = &view.status.message {
+            let first = message.lines().next().unwrap_or_default();
+            println!("{:<21} {first}", "");
+        }
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,79 @@
+//! Following a run from the command line: its metrics as they are written and its
+//! state until it ends; a progress bar with loss and ETA on a terminal, plain
+//! lines when stderr is piped.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::train::metrics::{MetricRecord, Tail};
+use crate::train::registry::{Registry, Run, RunStatus};
+
+/// How often the run's files are read.
+const POLL: Duration = Duration::from_millis(250);
+
+fn describe(record: &MetricRecord, total: Option<u64>) -> String {
+    let of = total.map_or_else(String::new, |t| format!("/{t}"));
+    match (record.train_loss, record.eval_loss) {
+        (Some(loss), _) => format!(
+            "step {}{of}  epoch {}  train loss {loss:.4}  lr {:.2e}  {:.0} tok/s  {:.1} s",
+            record.step,
+            record.epoch,
+            record.lr.unwrap_or(0.0),
+            record.tokens_per_second.unwrap_or(0.0),
+            record.elapsed_seconds
+        ),
+        (None, Some(loss)) => format!(
+            "eval after step {}{of}  epoch {}  eval loss {loss:.4}  {:.1} s",
+            record.step, record.epoch, record.elapsed_seconds
+        ),
+        (None, None) => format!("step {}{of}", record.step),
+    }
+}
+
+/// Prints the run's metrics (those already written first) until it ends; returns
+/// its final status.
+pub(super) fn follow(registry: &Registry, run: &Run) -> Result<RunStatus, String> {
+    let mut tail = Tail::new(&run.metrics_file());
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(0);
+        let style = ProgressStyle::with_template("{bar:30} {pos}/{len} steps  ETA {eta}  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar
+    });
+    loop {
+        let status = registry.refresh(run).map_err(|e| e.to_string())?;
+        let lines = tail
+            .poll()
+            .map_err(|e| format!("{}: {e}", run.metrics_file().display()))?;
+        for line in lines {
+            let Ok(record) = serde_json::from_str::<MetricRecord>(&line) else {
+                continue;
+            };
+            let text = describe(&record, status.total_steps);
+            match &bar {
+                Some(bar) => {
+                    if let Some(total) = status.total_steps {
+                        bar.set_length(total);
+                    }
+                    bar.set_position(record.step);
+                    if record.train_loss.is_some() {
+                        bar.set_message(text);
+                    } else {
+                        bar.println(text);
+                    }
+                }
+                None => eprintln!("{text}"),
+            }
+        }
+        if status.state.is_final() {
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            return Ok(status);
+        }
+        std::thread::sleep(POLL);
+    }
+}

@@ -1,0 +1,184 @@
+//! What a tuning run is asked to do, as stored in its `spec.json`: the data, the
+//! engine (the built-in llama.cpp trainer or an external command) and the
+//! hyper-parameters.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::schedule::Decay;
+
+/// Where the training conversations come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum DatasetSource {
+    /// A messages-format JSONL file (as `taxon generate` writes): one object a line
+    /// with `messages` (system, user, assistant).
+    Messages {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The seed examples of every leaf of a taxonomy.
+    Seeds {
+        /// The taxonomy root.
+        taxonomy: PathBuf,
+    },
+}
+
+/// The hyper-parameters of the built-in trainer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalSpec {
+    /// The base model (any GGUF; it is converted to F32 once and cached).
+    pub model: PathBuf,
+    /// Where converted base models are cached.
+    pub cache: PathBuf,
+    /// Passes over the training windows.
+    pub epochs: u32,
+    /// The peak learning rate (AdamW).
+    pub learning_rate: f32,
+    /// The learning rate at the end of the decay, as a fraction of the peak.
+    pub final_lr_fraction: f32,
+    /// Steps of linear warm-up; `None` means a tenth of all steps.
+    pub warmup_steps: Option<u64>,
+    /// How the learning rate decays after warm-up.
+    pub decay: Decay,
+    /// AdamW weight decay.
+    pub weight_decay: f32,
+    /// Tokens per window (a multiple of 256).
+    pub context: u32,
+    /// CPU threads.
+    pub threads: u32,
+    /// The share of the token stream held out for evaluation.
+    pub eval_fraction: f32,
+}
+
+/// The alignment llama.cpp's trainer needs for the context size.
+pub const CONTEXT_ALIGNMENT: u32 = 256;
+
+impl LocalSpec {
+    /// The defaults for `model`: 2 epochs, lr 2e-4 with cosine decay to a tenth,
+    /// 256-token windows, 2 threads, a tenth held out.
+    pub fn new(model: PathBuf, cache: PathBuf) -> Self {
+        Self {
+            model,
+            cache,
+            epochs: 2,
+            learning_rate: 2e-4,
+            final_lr_fraction: 0.1,
+            warmup_steps: None,
+            decay: Decay::Cosine,
+            weight_decay: 0.0,
+            context: CONTEXT_ALIGNMENT,
+            threads: 2,
+            eval_fraction: 0.1,
+        }
+    }
+
+    /// Why these settings cannot train, if they cannot.
+    pub fn problem(&self) -> Option<String> {
+        if self.context == 0 || !self.context.is_multiple_of(CONTEXT_ALIGNMENT) {
+            return Some(format!(
+                "the context must be a multiple of {CONTEXT_ALIGNMENT} tokens (got {})",
+                self.context
+            ));
+        }
+        if self.epochs == 0 {
+            return Some("at least one epoch is needed".to_owned());
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            return Some(format!(
+                "the learning rate must be positive (got {})",
+                self.learning_rate
+            ));
+        }
+        if !(0.0..1.0).contains(&self.eval_fraction) {
+            return Some(format!(
+                "the eval fraction must be in [0, 1) (got {})",
+                self.eval_fraction
+            ));
+        }
+        None
+    }
+}
+
+/// A command that trains elsewhere (e.g. `torchrun … instructlab-training` or
+/// `ilab model train`) whose metrics are followed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExternalSpec {
+    /// The program and its arguments.
+    pub command: Vec<String>,
+    /// Its working folder (default: the run folder).
+    pub workdir: Option<PathBuf>,
+    /// The metrics JSONL it writes (`training_params_and_metrics_global0.jsonl`);
+    /// without it, loss lines of its console output are followed.
+    pub metrics_file: Option<PathBuf>,
+}
+
+/// Which engine trains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "engine")]
+pub enum EngineSpec {
+    /// The built-in llama.cpp trainer.
+    Local(LocalSpec),
+    /// An external command.
+    External(ExternalSpec),
+}
+
+/// Everything a run is asked to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSpec {
+    /// The training data (the built-in trainer needs it; external commands read
+    /// their own).
+    pub dataset: Option<DatasetSource>,
+    /// The engine and its settings.
+    pub engine: EngineSpec,
+}
+
+impl RunSpec {
+    /// A short description for listings.
+    pub fn summary(&self) -> String {
+        let data = match &self.dataset {
+            Some(DatasetSource::Messages { path }) => path.display().to_string(),
+            Some(DatasetSource::Seeds { taxonomy }) => format!("seeds of {}", taxonomy.display()),
+            None => String::new(),
+        };
+        match &self.engine {
+            EngineSpec::Local(local) => format!(
+                "local {} epochs lr {} ctx {}: {data}",
+                local.epochs, local.learning_rate, local.context
+            ),
+            EngineSpec::External(external) => {
+                format!("external: {}", external.command.join(" "))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_round_trips_through_json() {
+        let spec = RunSpec {
+            dataset: Some(DatasetSource::Messages {
+                path: "d.jsonl".into(),
+            }),
+            engine: EngineSpec::Local(LocalSpec::new("m.gguf".into(), "cache".into())),
+        };
+        let text = serde_json::to_string(&spec).unwrap();
+        assert!(text.contains(r#""engine":"local""#), "{text}");
+        assert_eq!(serde_json::from_str::<RunSpec>(&text).unwrap(), spec);
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let mut local = LocalSpec::new("m".into(), "c".into());
+        assert_eq!(local.problem(), None);
+        local.context = 300;
+        assert!(local.problem().unwrap().contains("multiple of 256"));
+        local.context = 512;
+        local.eval_fraction = 1.0;
+        assert!(local.problem().unwrap().contains("eval fraction"));
+    }
+}

