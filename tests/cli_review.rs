@@ -3,6 +3,8 @@
 
 #[path = "support/git_sandbox.rs"]
 mod git_sandbox;
+#[path = "support/review_leaf.rs"]
+mod review_leaf;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -10,22 +12,7 @@ use std::process::{Command, Output};
 use git_sandbox::TestRepo;
 use serde_json::Value;
 
-const LEAF: &str = "compositional_skills/writing/greetings";
-const FILE: &str = "compositional_skills/writing/greetings/qna.yaml";
-
-/// A version 1 skill leaf (version 1: the yamllint port is not part of this branch).
-fn leaf_text(answers: &[&str]) -> String {
-    let mut text = String::from(
-        "version: 1\ncreated_by: ada\ntask_description: Greet a colleague.\nseed_examples:\n",
-    );
-    for (i, answer) in answers.iter().enumerate() {
-        text.push_str(&format!(
-            "  - question: Greet colleague number {}.\n    answer: {answer}\n",
-            i + 1
-        ));
-    }
-    text
-}
+use review_leaf::{FILE, LEAF, leaf_text};
 
 /// `main` holds four examples; the working tree edits the second and adds a fifth.
 fn repo_with_changed_leaf() -> TestRepo {

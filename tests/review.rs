@@ -4,6 +4,8 @@
 
 #[path = "support/git_sandbox.rs"]
 mod git_sandbox;
+#[path = "support/review_leaf.rs"]
+mod review_leaf;
 
 use git_sandbox::TestRepo;
 use taxon::git::{Base, GitError, NotesMerge};
@@ -15,22 +17,7 @@ use taxon::review::{
     Reviewer, Verdict,
 };
 
-const LEAF: &str = "compositional_skills/writing/greetings";
-const FILE: &str = "compositional_skills/writing/greetings/qna.yaml";
-
-/// A version 1 skill leaf (version 1: the yamllint port is not part of this branch).
-fn leaf_text(answers: &[&str]) -> String {
-    let mut text = String::from(
-        "version: 1\ncreated_by: ada\ntask_description: Greet a colleague.\nseed_examples:\n",
-    );
-    for (i, answer) in answers.iter().enumerate() {
-        text.push_str(&format!(
-            "  - question: Greet colleague number {}.\n    answer: {answer}\n",
-            i + 1
-        ));
-    }
-    text
-}
+use review_leaf::{FILE, LEAF, leaf_text};
 
 const ANSWERS: [&str; 5] = [
     "Hello, number one!",
