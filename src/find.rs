@@ -1,10 +1,8 @@
 //! Fuzzy finding over a taxonomy: leaf paths, task descriptions and seed questions,
 //! ranked by nucleo's matcher, with the matched characters for highlighting.
 
-use std::collections::HashMap;
-
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32String};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 use rayon::prelude::*;
 
 use crate::taxonomy::model::Taxonomy;
@@ -50,9 +48,71 @@ pub struct Hit {
 #[derive(Debug, Default)]
 pub struct Index {
     entries: Vec<Entry>,
-    /// The queries typed so far, each extending the one before, with what they
-    /// matched (score, entry), in entry order.
-    history: Vec<(String, Vec<(u32, usize)>)>,
+    /// The queries typed so far, each extending the one before.
+    history: Vec<Query>,
+}
+
+/// A query searched, with what it matched.
+#[derive(Debug)]
+struct Query {
+    text: String,
+    atoms: Vec<Atom>,
+    /// The matching entries, in entry order.
+    scored: Vec<Scored>,
+}
+
+/// A matching entry, its score split so that the next keystroke can reuse the
+/// part it does not change.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    entry: usize,
+    /// The sum of the scores of every atom but the last.
+    leading: u32,
+    /// The last atom's score.
+    last: u32,
+}
+
+impl Scored {
+    fn total(&self) -> u32 {
+        self.leading + self.last
+    }
+}
+
+/// What the scores of a query that extends an earlier one can take from it.
+#[derive(Debug, Clone, Copy)]
+enum Reuse {
+    /// Only the last atom changed: its leading atoms' scores stand.
+    Leading,
+    /// An atom was added: the earlier query's whole score stands.
+    Total,
+    /// Score every atom.
+    Nothing,
+}
+
+/// An atom's score on `text`, found greedily (in one pass) for a plain fuzzy
+/// atom and exactly for the rest. Greedy matching finds the same texts as
+/// nucleo's optimal matching, at a lower or equal score, and costs a small part
+/// of it on long texts: it ranks the candidates, and the shown hits are scored
+/// again exactly.
+fn quick_score(atom: &Atom, text: Utf32Str<'_>, matcher: &mut Matcher) -> Option<u16> {
+    let needle = atom.needle_text();
+    let Utf32Str::Ascii(bytes) = needle else {
+        return atom.score(text, matcher);
+    };
+    if atom.negative || atom.kind != AtomKind::Fuzzy {
+        return atom.score(text, matcher);
+    }
+    // What nucleo's smart case and normalisation decide for an ASCII needle.
+    matcher.config.ignore_case = !bytes.iter().any(u8::is_ascii_uppercase);
+    matcher.config.normalize = true;
+    matcher.fuzzy_match_greedy(text, needle)
+}
+
+/// Whether every match of a query that extends `query` also matches `query`, so
+/// only its matches need scoring. A negation (`!`), an end anchor (`$`) or an
+/// escape (`\`) followed by more text can let new texts in.
+fn narrows(query: &str) -> bool {
+    !query.contains(['!', '$', '\\'])
 }
 
 fn one_line(text: &str) -> String {
@@ -129,7 +189,7 @@ impl Index {
         while self
             .history
             .last()
-            .is_some_and(|(previous, _)| !query.starts_with(previous.as_str()))
+            .is_some_and(|previous| !query.starts_with(previous.text.as_str()))
         {
             self.history.pop();
         }
@@ -137,30 +197,53 @@ impl Index {
             return Vec::new();
         }
         let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
-        let scored = match self.history.last() {
-            Some((previous, scored)) if previous == query => scored.clone(),
-            Some((_, narrower)) => {
-                let candidates: Vec<usize> = narrower.iter().map(|&(_, i)| i).collect();
-                self.score(&pattern, &candidates)
-            }
-            None => {
-                let all: Vec<usize> = (0..self.entries.len()).collect();
-                self.score(&pattern, &all)
-            }
-        };
-        let hits = self.best_per_leaf(&pattern, &scored, limit);
-        if self
-            .history
-            .last()
-            .is_none_or(|(previous, _)| previous != query)
-        {
-            self.history.push((query.to_owned(), scored));
+        if self.history.last().is_none_or(|q| q.text != query) {
+            let previous = self.history.last().filter(|q| narrows(&q.text));
+            let scored = self.score(&pattern.atoms, previous);
+            self.history.push(Query {
+                text: query.to_owned(),
+                atoms: pattern.atoms.clone(),
+                scored,
+            });
         }
-        hits
+        let scored = self.history.last().map_or(&[][..], |q| q.scored.as_slice());
+        self.best_per_leaf(&pattern, scored, limit)
     }
 
-    /// Scores the candidate entries in parallel; keeps the matches, in index order.
-    fn score(&self, pattern: &Pattern, candidates: &[usize]) -> Vec<(u32, usize)> {
+    /// Scores `atoms` over the entries `previous` matched (else all), in
+    /// parallel, reusing its scores of the atoms that did not change; keeps the
+    /// matches, in entry order, with the field bonus in the leading score.
+    fn score(&self, atoms: &[Atom], previous: Option<&Query>) -> Vec<Scored> {
+        let Some((last, leading)) = atoms.split_last() else {
+            return (0..self.entries.len())
+                .map(|entry| Scored {
+                    entry,
+                    leading: field_bonus(self.entries[entry].field),
+                    last: 0,
+                })
+                .collect();
+        };
+        let reuse = match previous {
+            Some(p) if p.atoms.len() == atoms.len() && p.atoms[..leading.len()] == *leading => {
+                Reuse::Leading
+            }
+            Some(p) if p.atoms == leading => Reuse::Total,
+            _ => Reuse::Nothing,
+        };
+        let every_entry: Vec<Scored>;
+        let candidates = match previous {
+            Some(p) => p.scored.as_slice(),
+            None => {
+                every_entry = (0..self.entries.len())
+                    .map(|entry| Scored {
+                        entry,
+                        leading: 0,
+                        last: 0,
+                    })
+                    .collect();
+                &every_entry
+            }
+        };
         candidates
             .par_chunks(4096)
             .map_init(
@@ -168,11 +251,26 @@ impl Index {
                 |matcher, chunk| {
                     chunk
                         .iter()
-                        .filter_map(|&i| {
-                            let entry = &self.entries[i];
-                            pattern
-                                .score(entry.text.slice(..), matcher)
-                                .map(|score| (score + field_bonus(entry.field), i))
+                        .filter_map(|candidate| {
+                            let entry = &self.entries[candidate.entry];
+                            let text = entry.text.slice(..);
+                            let leading = match reuse {
+                                Reuse::Leading => candidate.leading,
+                                Reuse::Total => candidate.total(),
+                                Reuse::Nothing => {
+                                    let mut sum = field_bonus(entry.field);
+                                    for atom in leading {
+                                        sum += u32::from(quick_score(atom, text, matcher)?);
+                                    }
+                                    sum
+                                }
+                            };
+                            let last = u32::from(quick_score(last, text, matcher)?);
+                            Some(Scored {
+                                entry: candidate.entry,
+                                leading,
+                                last,
+                            })
                         })
                         .collect::<Vec<_>>()
                 },
@@ -182,36 +280,46 @@ impl Index {
     }
 
     /// The best-scoring match of each leaf, best first, with match positions.
-    fn best_per_leaf(&self, pattern: &Pattern, scored: &[(u32, usize)], limit: usize) -> Vec<Hit> {
-        let mut best: HashMap<usize, (u32, usize)> = HashMap::new();
-        for &(score, i) in scored {
-            let leaf = self.entries[i].leaf;
-            let slot = best.entry(leaf).or_insert((score, i));
-            if score > slot.0 {
-                *slot = (score, i);
+    /// `scored` is in entry order, and a leaf's entries are consecutive, so one
+    /// pass finds each leaf's best; the `limit` best are then scored exactly
+    /// and sorted.
+    fn best_per_leaf(&self, pattern: &Pattern, scored: &[Scored], limit: usize) -> Vec<Hit> {
+        let mut ranked: Vec<(u32, usize)> = Vec::new();
+        for (score, i) in scored.iter().map(|s| (s.total(), s.entry)) {
+            match ranked.last_mut() {
+                Some(best) if self.entries[best.1].leaf == self.entries[i].leaf => {
+                    if score > best.0 {
+                        *best = (score, i);
+                    }
+                }
+                _ => ranked.push((score, i)),
             }
         }
-        let mut ranked: Vec<(u32, usize)> = best.into_values().collect();
-        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let best_first = |a: &(u32, usize), b: &(u32, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if ranked.len() > limit && limit > 0 {
+            ranked.select_nth_unstable_by(limit - 1, best_first);
+            ranked.truncate(limit);
+        }
         let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
-        ranked
+        let mut hits: Vec<Hit> = ranked
             .into_iter()
-            .take(limit)
-            .map(|(score, i)| {
+            .map(|(quick, i)| {
                 let entry = &self.entries[i];
                 let mut positions = Vec::new();
-                pattern.indices(entry.text.slice(..), &mut matcher, &mut positions);
+                let exact = pattern.indices(entry.text.slice(..), &mut matcher, &mut positions);
                 positions.sort_unstable();
                 positions.dedup();
                 Hit {
                     leaf: entry.leaf,
                     field: entry.field,
                     text: entry.text.to_string(),
-                    score,
+                    score: exact.map_or(quick, |score| score + field_bonus(entry.field)),
                     positions,
                 }
             })
-            .collect()
+            .collect();
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.leaf.cmp(&b.leaf)));
+        hits
     }
 }
 
@@ -280,5 +388,54 @@ mod tests {
         );
         assert!(typed.search("", 10).is_empty());
         assert!(typed.search("zzzz", 10).is_empty());
+    }
+
+    #[test]
+    fn negations_and_end_anchors_are_searched_afresh() {
+        let (_dir, taxonomy) = taxonomy();
+        for typed in [["!s", "!sy"], ["tides$", "tides$x"], ["e\\", "e\\ a"]] {
+            let mut index = Index::build(&taxonomy);
+            index.search(typed[0], 10);
+            assert_eq!(
+                index.search(typed[1], 10),
+                Index::build(&taxonomy).search(typed[1], 10),
+                "{typed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn quick_scores_find_the_same_texts_never_above_the_exact_score() {
+        let taxonomy = Taxonomy::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy"),
+            &Options::default(),
+        );
+        let index = Index::build(&taxonomy);
+        let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
+        let mut compared = 0;
+        for query in [
+            "s",
+            "sc",
+            "why",
+            "rivr",
+            "Tide",
+            "photo synth",
+            "'exact",
+            "^comp",
+            "naïve",
+        ] {
+            let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+            for entry in &index.entries {
+                let text = entry.text.slice(..);
+                for atom in &pattern.atoms {
+                    let exact = atom.score(text, &mut matcher);
+                    let quick = quick_score(atom, text, &mut matcher);
+                    assert_eq!(exact.is_some(), quick.is_some(), "{query:?} on {text}");
+                    assert!(quick <= exact, "{query:?} on {text}: {quick:?} > {exact:?}");
+                    compared += usize::from(exact.is_some());
+                }
+            }
+        }
+        assert!(compared > 500, "only {compared} matches compared");
     }
 }

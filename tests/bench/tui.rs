@@ -79,6 +79,18 @@ fn idle_cpu(root: &Path) -> (Duration, Duration) {
     (used, window)
 }
 
+/// User + system CPU time of this process so far, all threads.
+fn process_cpu_time() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is always valid.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
+}
+
 /// User + system CPU time of a process, from /proc.
 fn cpu_time(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc/pid/stat");
@@ -138,23 +150,34 @@ fn main() {
         "zzzz",
         "valley copper",
     ];
-    let mut latencies = Vec::new();
+    // (wall time, CPU time of the whole process, query) per keystroke; the CPU time
+    // over the cores says what the wall time is on an otherwise idle machine.
+    let mut keystrokes: Vec<(Duration, Duration, String)> = Vec::new();
+    let mut search = |typed: &str| {
+        let (start, cpu_start) = (Instant::now(), process_cpu_time());
+        std::hint::black_box(index.search(typed, FIND_LIMIT));
+        keystrokes.push((
+            start.elapsed(),
+            process_cpu_time() - cpu_start,
+            typed.to_owned(),
+        ));
+    };
     for query in queries {
         let mut typed = String::new();
         for c in query.chars() {
             typed.push(c);
-            let start = Instant::now();
-            std::hint::black_box(index.search(&typed, FIND_LIMIT));
-            latencies.push(start.elapsed());
+            search(&typed);
         }
         // backspacing to empty: each step is a fresh (wider) search
         while typed.pop().is_some() {
-            let start = Instant::now();
-            std::hint::black_box(index.search(&typed, FIND_LIMIT));
-            latencies.push(start.elapsed());
+            search(&typed);
         }
     }
+    let mut latencies: Vec<Duration> = keystrokes.iter().map(|k| k.0).collect();
     latencies.sort();
+    let mut cpu: Vec<Duration> = keystrokes.iter().map(|k| k.1).collect();
+    cpu.sort();
+    keystrokes.sort_by_key(|k| std::cmp::Reverse(k.0));
 
     let finder_only = std::env::args().any(|a| a == "--finder-only");
     let (pty_frame, (idle, window)) = if finder_only {
@@ -183,6 +206,20 @@ fn main() {
         ms(percentile(&latencies, 0.99)),
         ms(*latencies.last().expect("some keystrokes"))
     );
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    println!(
+        "finder CPU per keystroke: p50 {}, p99 {}, max {} (over {cores} cores: p99 {})",
+        ms(percentile(&cpu, 0.5)),
+        ms(percentile(&cpu, 0.99)),
+        ms(*cpu.last().expect("some keystrokes")),
+        ms(percentile(&cpu, 0.99) / cores)
+    );
+    let slowest: Vec<String> = keystrokes
+        .iter()
+        .take(5)
+        .map(|(wall, _, query)| format!("{query:?} {}", ms(*wall)))
+        .collect();
+    println!("slowest keystrokes: {}", slowest.join(", "));
     println!(
         "idle: {} of CPU in {} s ({:.2}% of one core)",
         ms(idle),
