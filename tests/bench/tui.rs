@@ -68,7 +68,21 @@ fn idle_cpu(root: &Path) -> (Duration, Duration) {
         40,
     );
     taxon.wait_for("Taxonomy ·", Duration::from_secs(60));
-    std::thread::sleep(Duration::from_secs(2)); // let background work finish
+    // Idle means after the background validation of every leaf and the git
+    // status that follows it.
+    let start = Instant::now();
+    while taxon.screen().contains("validating") {
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "validation never ended"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!(
+        "binary in a pty: every leaf validated {} after the first frame",
+        ms(start.elapsed())
+    );
+    std::thread::sleep(Duration::from_secs(2));
     let pid = taxon.pid().expect("a pid");
     let before = cpu_time(pid);
     let window = Duration::from_secs(10);
