@@ -391,12 +391,15 @@ fn details(frame: &mut Frame<'_>, area: Rect, screen: &TrainScreen) {
     if let Some(spec) = &entry.spec {
         lines.push(Line::from(Span::styled(spec.summary(), theme::DIM)));
     }
-    if let Some(message) = &status.message {
-        let first = message.lines().next().unwrap_or_default();
+    let first = status.message.as_deref().and_then(|m| m.lines().next());
+    if let Some(first) = first {
         lines.push(Line::from(Span::styled(first.to_owned(), theme::ERROR)));
     }
     if let Some(log) = &entry.log_tail {
-        lines.push(Line::from(Span::styled("log:", theme::HEADING)));
+        // The registry's message for a dead worker already announces its log.
+        if !first.is_some_and(|f| f.ends_with(':')) {
+            lines.push(Line::from(Span::styled("log:", theme::HEADING)));
+        }
         lines.extend(
             log.lines()
                 .map(|l| Line::from(Span::styled(l.to_owned(), theme::DIM))),
