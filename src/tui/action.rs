@@ -83,7 +83,7 @@ actions! {
     VerdictChangesRequested => "verdict-changes-requested", "Leaf verdict: changes requested (triage-requested-changes)";
     VerdictRejected => "verdict-rejected", "Leaf verdict: rejected (triage-rejected)";
     VerdictUncertain => "verdict-uncertain", "Leaf verdict: uncertain, ask triage (triage-uncertain)";
-    Train => "train", "Open the training screen: every run, live loss charts, launch and cancel";
+    Train => "train", "Open the training screen: runs, loss charts, launches";
     NewRun => "new-run", "Launch a tuning run (base model, dataset, epochs, learning rate, context, threads)";
     CancelRun => "cancel-run", "Ask the selected run to stop after its current step (asks first)";
     MarkRun => "mark-run", "Mark or unmark the selected run to plot it with the other marked runs";
