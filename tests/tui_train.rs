@@ -334,6 +334,7 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
     let dataset = train_runs::write_dataset(dir.path());
     let data = dir.path().join("data");
     let mut harness = open(&data, AppDirs::from_env().cache);
+    harness.select(train_runs::LEAF);
     open_screen(&mut harness);
     harness.press("n");
     let form = harness.render(100, 30);
@@ -346,7 +347,8 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
     let refused = harness.render(100, 30);
     assert!(refused.contains("name the dataset"), "{refused}");
     harness.press(&format!(
-        "text:{} tab backspace text:1 tab tab tab backspace backspace backspace text:2",
+        "text:{} tab tab backspace backspace backspace backspace text:3e-4 tab tab \
+         backspace backspace backspace text:2",
         dataset.display()
     ));
     assert_eq!(
@@ -387,7 +389,7 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         "the launched run is selected"
     );
     let shown = harness.render(100, 30);
-    assert!(shown.contains("saved  epoch-1"), "{shown}");
+    assert!(shown.contains("saved  epoch-2"), "{shown}");
     let done = entry(&harness, &id).unwrap();
     assert_eq!(
         done.status.state,
@@ -395,20 +397,97 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         "{:?}",
         done.status.message
     );
-    assert_eq!(done.status.total_steps, Some(2), "one epoch of two windows");
+    assert_eq!(
+        done.status.total_steps,
+        Some(4),
+        "two epochs of two windows"
+    );
     let counts: Vec<usize> = frames.iter().map(|(n, _)| *n).collect();
     assert!(
         counts.contains(&1),
         "the first step was drawn alone: {counts:?}"
     );
-    assert_eq!(counts.last(), Some(&2));
+    assert_eq!(counts.last(), Some(&4));
     assert_eq!(
         done.series.eval.len(),
-        2,
-        "before training and after the epoch"
+        3,
+        "before training and after each epoch"
     );
     let EngineSpec::Local(local) = &done.spec.as_ref().unwrap().engine else {
         panic!("the built-in trainer");
     };
-    assert_eq!((local.epochs, local.threads), (1, 2));
+    assert_eq!((local.epochs, local.threads), (2, 2));
+    assert!((local.learning_rate - 3e-4).abs() < 1e-9);
+
+    // Before/after: the leaf's seed questions to the base and the tuned checkpoint.
+    harness.press("c");
+    harness.pump_until("the answers", Duration::from_secs(600), |h| {
+        let check = h.app.train.as_ref().and_then(|s| s.compare.as_ref());
+        check.is_some_and(|c| c.is_complete() || c.problem.is_some())
+    });
+    let check = harness.app.train.as_ref().unwrap().compare.clone().unwrap();
+    assert_eq!(check.problem, None);
+    assert_eq!(
+        check.questions.len(),
+        5,
+        "the leaf's first five seed questions"
+    );
+    let question = &train_runs::tiny_conversations()[0].messages[1].content;
+    assert_eq!(&check.questions[0], question);
+    assert!(
+        check.tuned_name.ends_with("epoch-2"),
+        "{}",
+        check.tuned_name
+    );
+    let answered = |a: &Option<String>| a.as_ref().is_some_and(|t| !t.is_empty());
+    assert!(check.base.iter().chain(&check.tuned).all(answered));
+    assert_ne!(
+        check.base, check.tuned,
+        "the tuned model answers differently"
+    );
+    let shown = harness.render(100, 30);
+    assert!(shown.contains("Before / after"), "{shown}");
+    assert!(shown.contains("tuned:"), "{shown}");
+    eprintln!(
+        "before/after: base {:?} tuned {:?}",
+        check.base, check.tuned
+    );
+    harness.press("esc");
+    assert!(
+        harness.app.train.as_ref().unwrap().compare.is_none(),
+        "esc closes the check"
+    );
+}
+
+#[test]
+fn the_before_after_check_names_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    three_runs(dir.path());
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    harness.press("c");
+    let notice = harness.app.notice.clone().unwrap();
+    assert!(notice.text.contains("select a readable leaf"), "{notice:?}");
+    harness.select(train_runs::LEAF);
+    harness.press("j c");
+    let notice = harness.app.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("has saved no checkpoint yet"),
+        "{notice:?}"
+    );
+    // The finished run's model files do not exist: the engine says so.
+    harness.press("k c");
+    assert!(harness.app.train.as_ref().unwrap().compare.is_some());
+    harness.pump_until("the failure", Duration::from_secs(30), |h| {
+        let check = h.app.train.as_ref().and_then(|s| s.compare.as_ref());
+        check.is_some_and(|c| c.problem.is_some())
+    });
+    let shown = harness.render(100, 30);
+    assert!(
+        shown.contains("Before / after · compositional_skills"),
+        "{shown}"
+    );
+    assert!(shown.contains("/models/SmolLM2-135M-Instruct"), "{shown}");
+    harness.press("esc");
+    assert!(harness.app.train.as_ref().unwrap().compare.is_none());
 }

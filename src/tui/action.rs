@@ -88,6 +88,7 @@ actions! {
     CancelRun => "cancel-run", "Ask the selected run to stop after its current step (asks first)";
     MarkRun => "mark-run", "Mark or unmark the selected run to plot it with the other marked runs";
     LogScale => "log-scale", "Switch the loss axis between linear and logarithmic";
+    Compare => "compare", "Ask the tree's leaf's seed questions to the base and the run's tuned model";
 }
 
 #[cfg(test)]

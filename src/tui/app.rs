@@ -547,7 +547,11 @@ impl App {
             | Action::MoveExampleDown => return self.author(action),
             Action::Review => return self.open_review(),
             Action::Train => return self.open_train(),
-            Action::NewRun | Action::CancelRun | Action::MarkRun | Action::LogScale => {
+            Action::NewRun
+            | Action::CancelRun
+            | Action::MarkRun
+            | Action::LogScale
+            | Action::Compare => {
                 let key = self.keymap.keys_for(Mode::Browse, Action::Train);
                 let key = key.first().map_or("train", String::as_str);
                 self.notify(format!("open the training screen ({key}) first"));

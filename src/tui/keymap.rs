@@ -302,6 +302,7 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Train, "l", Action::LogScale),
     (Mode::Train, "x", Action::CancelRun),
     (Mode::Train, "n", Action::NewRun),
+    (Mode::Train, "c", Action::Compare),
 ];
 
 /// Why a keymap file was not accepted.

@@ -17,6 +17,7 @@ pub mod picker;
 pub mod review_jobs;
 pub mod review_screen;
 mod runtime;
+pub mod train_compare;
 pub mod train_form;
 pub mod train_jobs;
 pub mod train_screen;

@@ -1,8 +1,9 @@
 //! Training work for the interface, off the event loop: a tailer that follows the
 //! run registry while the training screen is open (new runs, their status with dead
 //! workers marked failed by the registry, and the metrics lines appended since the
-//! last poll), stop requests and launches. One thread does it all, in order; it
-//! reports by message and holds no state the screen reads.
+//! last poll), stop requests and launches. One thread does it all, in order (a
+//! before/after check gets a thread of its own); it reports by message and holds
+//! no state the screen reads.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use crate::train::registry::{Registry, RegistryError, Run, RunStatus};
 use crate::train::spec::RunSpec;
 
 use super::app::Msg;
+use super::train_compare::{CompareJob, CompareSlot};
 
 /// How often the registry is read while the screen is open.
 pub const POLL: Duration = Duration::from_millis(250);
@@ -41,6 +43,10 @@ pub enum TrainJob {
         /// What the run does.
         spec: Box<RunSpec>,
     },
+    /// Ask a leaf's seed questions to a base and a tuned model (cancels the last).
+    Compare(Box<CompareJob>),
+    /// Cancel the running before/after check.
+    CancelCompare,
 }
 
 // The specs' learning rates are checked finite before a launch is asked for.
@@ -77,6 +83,24 @@ pub enum TrainReply {
     StopRequested(Result<String, String>),
     /// A run was launched (its id), or why not.
     Launched(Result<String, String>),
+    /// One answer of a before/after check.
+    Answer {
+        /// The check.
+        generation: u64,
+        /// The question (0-based).
+        index: usize,
+        /// Whether the tuned model gave it (else the base).
+        tuned: bool,
+        /// The answer.
+        text: String,
+    },
+    /// A before/after check failed.
+    CompareFailed {
+        /// The check.
+        generation: u64,
+        /// Why.
+        why: String,
+    },
 }
 
 /// One followed run.
@@ -179,7 +203,9 @@ fn run_once(job: TrainJob) -> Option<TrainReply> {
                 .map(|(run, _)| run.id)
                 .map_err(|e| e.to_string()),
         )),
-        TrainJob::Watch(_) | TrainJob::Unwatch => None,
+        TrainJob::Watch(_) | TrainJob::Unwatch | TrainJob::Compare(_) | TrainJob::CancelCompare => {
+            None
+        }
     }
 }
 
@@ -194,6 +220,7 @@ impl TrainWorker {
         let (jobs, rx) = std_mpsc::channel::<TrainJob>();
         thread::spawn(move || {
             let mut tailer: Option<(Tailer, bool)> = None;
+            let mut compare = CompareSlot::default();
             loop {
                 let job = if tailer.is_some() {
                     match rx.recv_timeout(POLL) {
@@ -214,6 +241,16 @@ impl TrainWorker {
                     }
                     Some(TrainJob::Unwatch) => {
                         tailer = None;
+                        compare.cancel();
+                        None
+                    }
+                    Some(TrainJob::Compare(job)) => {
+                        let tx = tx.clone();
+                        compare.start(*job, move |reply| tx.send(Msg::Train(reply)).is_ok());
+                        None
+                    }
+                    Some(TrainJob::CancelCompare) => {
+                        compare.cancel();
                         None
                     }
                     Some(job) => run_once(job),

@@ -17,6 +17,7 @@ use crate::train::spec::RunSpec;
 use super::action::Action;
 use super::app::{App, Effect, Popup};
 use super::keymap::Mode;
+use super::train_compare::Comparison;
 use super::train_form::LaunchForm;
 use super::train_jobs::{RunUpdate, TrainJob, TrainReply};
 
@@ -142,6 +143,10 @@ pub struct TrainScreen {
     pub confirm_cancel: Option<String>,
     /// The launch form, while open.
     pub form: Option<Box<LaunchForm>>,
+    /// The before/after check, while shown.
+    pub compare: Option<Box<Comparison>>,
+    /// The last before/after check's generation.
+    pub(super) checks: u64,
     /// A run to select once it is listed (one just launched).
     select_id: Option<String>,
 }
@@ -286,6 +291,9 @@ impl App {
                 }
             };
         }
+        if screen.compare.is_some() {
+            return self.compare_key(action);
+        }
         let Some(action) = action else {
             return Vec::new();
         };
@@ -320,6 +328,7 @@ impl App {
                     screen.form = Some(Box::new(LaunchForm::new(&setup.dirs)));
                 }
             }
+            Action::Compare => return self.start_compare(),
             Action::Reload => {
                 if let Some(setup) = &self.train_setup {
                     return vec![Effect::Train(TrainJob::Watch(setup.registry.clone()))];
@@ -386,6 +395,9 @@ impl App {
             }
             TrainReply::StopRequested(Err(why)) | TrainReply::Launched(Err(why)) => {
                 self.notify_error(why);
+            }
+            reply @ (TrainReply::Answer { .. } | TrainReply::CompareFailed { .. }) => {
+                self.compare_reply(reply)
             }
         }
         Vec::new()

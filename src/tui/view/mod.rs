@@ -8,6 +8,7 @@ mod review;
 mod status;
 mod theme;
 mod train;
+mod train_compare;
 mod tree;
 
 use ratatui::Frame;

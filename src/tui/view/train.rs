@@ -498,8 +498,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &TrainScreen) 
     let [chart_area, details_area] =
         Layout::horizontal([Constraint::Min(30), Constraint::Length(DETAILS_WIDTH)]).areas(lower);
     run_list(frame, list_area, app, screen);
-    chart(frame, chart_area, screen);
-    details(frame, details_area, screen);
+    if let Some(check) = &screen.compare {
+        super::train_compare::draw(frame, lower, check);
+    } else {
+        chart(frame, chart_area, screen);
+        details(frame, details_area, screen);
+    }
     if let Some(form) = &screen.form {
         launch_form(frame, app, form);
     } else if let Some(id) = &screen.confirm_cancel {
