@@ -523,6 +523,71 @@ mod tests {
         assert!(screen.marked.is_empty(), "marks of runs gone are dropped");
     }
 
+    fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+        keys.chars()
+            .flat_map(|c| {
+                let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+                app.update(super::super::app::Msg::Key(key))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_open_mark_scale_cancel_and_close() {
+        use crate::taxonomy::model::Taxonomy;
+        use crate::tui::keymap::Keymap;
+        use crate::tui::marks::LeafMarks;
+        let mut app = App::new(
+            Taxonomy::default(),
+            LeafMarks::default(),
+            None,
+            Keymap::default(),
+        );
+        assert!(press(&mut app, "T").is_empty(), "not set up: no screen");
+        assert!(app.train.is_none());
+        let dirs = AppDirs {
+            config: "/c".into(),
+            data: "/d".into(),
+            state: "/s".into(),
+            cache: "/k".into(),
+        };
+        let setup = TrainSetup::new(dirs, "/bin/taxon".into());
+        let registry = setup.registry.clone();
+        app.train_setup = Some(setup);
+        assert_eq!(
+            press(&mut app, "T"),
+            [Effect::Train(TrainJob::Watch(registry))]
+        );
+        let updates = vec![
+            update("a", Some(RunState::Running), Vec::new()),
+            update("b", Some(RunState::Done), Vec::new()),
+        ];
+        app.update(super::super::app::Msg::Train(TrainReply::Runs {
+            fresh: true,
+            updates,
+        }));
+        assert!(press(&mut app, "l j").is_empty());
+        let screen = app.train.as_ref().unwrap();
+        assert!(screen.log_scale);
+        assert_eq!(
+            screen.marked.iter().collect::<Vec<_>>(),
+            ["a"],
+            "space marks"
+        );
+        assert!(press(&mut app, "x").is_empty());
+        assert_eq!(
+            app.notice.as_ref().unwrap().text,
+            "run b has already ended (done)"
+        );
+        assert!(press(&mut app, "kx").is_empty());
+        assert_eq!(app.mode(), Mode::Confirm);
+        let run = app.train.as_ref().unwrap().runs[0].run.clone();
+        assert_eq!(press(&mut app, "y"), [Effect::Train(TrainJob::Stop(run))]);
+        assert_eq!(app.mode(), Mode::Train);
+        assert_eq!(press(&mut app, "q"), [Effect::Train(TrainJob::Unwatch)]);
+        assert!(app.train.is_none());
+    }
+
     #[test]
     fn running_runs_have_an_eta_and_ended_ones_none() {
         let mut entry = RunEntry {
