@@ -56,6 +56,7 @@ fn hinted(app: &App) -> &'static [Action] {
             Action::LogScale,
             Action::NewRun,
             Action::CancelRun,
+            Action::Compare,
             Action::Help,
             Action::Back,
         ],
