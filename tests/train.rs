@@ -11,17 +11,16 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+#[path = "support/train_runs.rs"]
+mod train_runs;
+
 use taxon::dirs::AppDirs;
-use taxon::generate::fetch::{fetch_default_model, python_interpreter};
 use taxon::generate::{Engine, EngineConfig, Prompt, Request, Sampling, complete};
-use taxon::taxonomy::model::Leaf;
-use taxon::taxonomy::validate::Options;
-use taxon::train::dataset::{Conversation, leaf_conversations};
 use taxon::train::registry::{Registry, Run, RunState, RunStatus};
-use taxon::train::spec::{EngineSpec, ExternalSpec, RunSpec};
+use taxon::train::spec::{EngineSpec, RunSpec};
+use train_runs::{external_spec, model, script, tiny_conversations, write_dataset};
 
 const BIN: &str = env!("CARGO_BIN_EXE_taxon");
-const LEAF: &str = "compositional_skills/linguistics/spelling/british_and_american_spelling";
 
 /// Training runs take both cores: one at a time.
 fn heavy() -> MutexGuard<'static, ()> {
@@ -30,41 +29,8 @@ fn heavy() -> MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn model() -> PathBuf {
-    match fetch_default_model(&AppDirs::from_env(), &python_interpreter()) {
-        Ok(fetched) => fetched.path().to_owned(),
-        Err(error) => panic!(
-            "these tests need the default model (`taxon model fetch`, or TAXON_CACHE_DIR \
-             pointing at a cache that holds it): {error}"
-        ),
-    }
-}
-
 fn cache_dir() -> PathBuf {
     AppDirs::from_env().cache
-}
-
-fn sample_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy")
-}
-
-/// The first three seed examples of a sample leaf (about 600 tokens): two
-/// 256-token training windows and one held out.
-fn tiny_conversations() -> Vec<Conversation> {
-    let leaf = Leaf::read(&sample_root(), PathBuf::from(LEAF), &Options::default());
-    let mut all = leaf_conversations(leaf.report.qna.as_ref().expect("the leaf reads"));
-    all.truncate(3);
-    all
-}
-
-fn write_dataset(dir: &Path) -> PathBuf {
-    let path = dir.join("tiny.jsonl");
-    let lines: Vec<String> = tiny_conversations()
-        .iter()
-        .map(|c| serde_json::json!({"messages": c.messages, "metadata": "{}"}).to_string())
-        .collect();
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    path
 }
 
 fn taxon(data: &Path, args: &[&str]) -> Output {
@@ -315,29 +281,11 @@ fn a_killed_worker_is_reported_failed_with_its_log() {
     );
 }
 
-fn script() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/train/fake_instructlab.sh")
-        .display()
-        .to_string()
-}
-
 fn external(dir: &Path, mode: &str, metrics_file: Option<&str>) -> (Registry, Run) {
     let registry = Registry::new(dir.join("runs"));
-    let spec = RunSpec {
-        dataset: None,
-        engine: EngineSpec::External(ExternalSpec {
-            command: vec![
-                "sh".into(),
-                script(),
-                mode.into(),
-                dir.join("ckpt").display().to_string(),
-            ],
-            workdir: Some(dir.to_owned()),
-            metrics_file: metrics_file.map(PathBuf::from),
-        }),
-    };
-    let run = registry.create(&spec).unwrap();
+    let run = registry
+        .create(&external_spec(dir, mode, metrics_file))
+        .unwrap();
     registry.launch(&run, Path::new(BIN)).unwrap();
     (registry, run)
 }

@@ -1,7 +1,7 @@
 //! Command-line subcommands over the engines: argument definitions, one module per
 //! subcommand, and the shared output formats.
 
-mod args;
+pub(crate) mod args;
 mod diff;
 mod generate;
 mod generate_progress;
@@ -11,7 +11,7 @@ mod output;
 mod review;
 mod review_output;
 mod runs;
-mod train;
+pub(crate) mod train;
 mod train_progress;
 mod validate;
 

@@ -45,7 +45,7 @@ fn absolute(path: &std::path::Path) -> Result<std::path::PathBuf, String> {
 
 /// The spec the arguments ask for, with paths made absolute (the worker runs
 /// elsewhere).
-fn spec(args: &TrainArgs, dirs: &AppDirs) -> Result<RunSpec, String> {
+pub(crate) fn spec(args: &TrainArgs, dirs: &AppDirs) -> Result<RunSpec, String> {
     let dataset = match (&args.dataset, &args.seeds) {
         (Some(path), _) if !path.is_file() => {
             return Err(format!("{}: no such file", path.display()));
@@ -110,9 +110,8 @@ fn spec(args: &TrainArgs, dirs: &AppDirs) -> Result<RunSpec, String> {
 fn train(args: &TrainArgs, dirs: &AppDirs) -> Result<u8, String> {
     let spec = spec(args, dirs)?;
     let registry = Registry::from_dirs(dirs);
-    let run = registry.create(&spec).map_err(|e| e.to_string())?;
     let program = std::env::current_exe().map_err(|e| format!("cannot find taxon itself: {e}"))?;
-    let pid = registry.launch(&run, &program).map_err(|e| e.to_string())?;
+    let (run, pid) = registry.start(&spec, &program).map_err(|e| e.to_string())?;
     println!("{}", run.id);
     eprintln!(
         "taxon: run {} started (pid {pid}) in {}; stop it with `taxon runs stop {}`",

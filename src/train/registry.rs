@@ -418,6 +418,14 @@ impl Registry {
         Ok(pid)
     }
 
+    /// Creates a run for `spec` and launches its worker (`program train-worker`),
+    /// as `taxon train` does; returns the run and the worker's pid.
+    pub fn start(&self, spec: &RunSpec, program: &Path) -> Result<(Run, u32), RegistryError> {
+        let run = self.create(spec)?;
+        let pid = self.launch(&run, program)?;
+        Ok((run, pid))
+    }
+
     /// The run with `id`.
     pub fn open(&self, id: &str) -> Result<Run, RegistryError> {
         let dir = self.root.join(id);
@@ -463,8 +471,9 @@ impl Registry {
         })
     }
 
-    /// Every run, oldest first; folders that are not runs are left out.
-    pub fn list(&self) -> Result<Vec<RunView>, RegistryError> {
+    /// Every run's folder, oldest first, without reading them; folders that are
+    /// not runs are left out.
+    pub fn runs(&self) -> Result<Vec<Run>, RegistryError> {
         let entries = match std::fs::read_dir(&self.root) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -476,7 +485,12 @@ impl Registry {
             .filter(|p| p.join("status.json").is_file())
             .collect();
         dirs.sort();
-        dirs.iter().map(|d| self.view(&Run::at(d))).collect()
+        Ok(dirs.iter().map(|d| Run::at(d)).collect())
+    }
+
+    /// Every run, oldest first; folders that are not runs are left out.
+    pub fn list(&self) -> Result<Vec<RunView>, RegistryError> {
+        self.runs()?.iter().map(|run| self.view(run)).collect()
     }
 }
 

@@ -83,6 +83,12 @@ actions! {
     VerdictChangesRequested => "verdict-changes-requested", "Leaf verdict: changes requested (triage-requested-changes)";
     VerdictRejected => "verdict-rejected", "Leaf verdict: rejected (triage-rejected)";
     VerdictUncertain => "verdict-uncertain", "Leaf verdict: uncertain, ask triage (triage-uncertain)";
+    Train => "train", "Open the training screen: runs, loss charts, launches";
+    NewRun => "new-run", "Launch a tuning run (base model, dataset, epochs, learning rate, context, threads)";
+    CancelRun => "cancel-run", "Ask the selected run to stop after its current step (asks first)";
+    MarkRun => "mark-run", "Mark or unmark the selected run to plot it with the other marked runs";
+    LogScale => "log-scale", "Switch the loss axis between linear and logarithmic";
+    Compare => "compare", "Ask the tree's leaf's seed questions to the base and the run's tuned model";
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ use super::marks::LeafMarks;
 use super::picker::{Finder, InputLine, Palette};
 use super::review_jobs::{ReviewJob, ReviewReply};
 use super::review_screen::{ReviewMarks, ReviewScreen};
+use super::train_jobs::{TrainJob, TrainReply};
+use super::train_screen::{TrainScreen, TrainSetup};
 use super::tree::{Row, Tree};
 use super::wizard::Wizard;
 
@@ -181,6 +183,8 @@ pub enum Msg {
     },
     /// Review work finished.
     Review(ReviewReply),
+    /// Training work reported.
+    Train(TrainReply),
 }
 
 /// Work for the runtime to do.
@@ -229,6 +233,8 @@ pub enum Effect {
     CreateLeaf(NewLeaf),
     /// Review work, off the event loop, in order; it answers with [`Msg::Review`].
     Review(ReviewJob),
+    /// Training work, off the event loop; it answers with [`Msg::Train`].
+    Train(TrainJob),
 }
 
 /// The whole application state.
@@ -266,6 +272,10 @@ pub struct App {
     pub review: Option<Box<ReviewScreen>>,
     /// The review state of the leaves changed against the base, for the tree.
     pub review_marks: ReviewMarks,
+    /// The training screen, while open (it replaces the panes).
+    pub train: Option<Box<TrainScreen>>,
+    /// Where runs are and how they start; without it there is no training screen.
+    pub train_setup: Option<TrainSetup>,
     /// Quit once every unsaved leaf is saved.
     quit_when_saved: bool,
     /// The next finder request's generation.
@@ -298,6 +308,8 @@ impl App {
             author: Authoring::default(),
             review: None,
             review_marks: ReviewMarks::default(),
+            train: None,
+            train_setup: None,
             quit_when_saved: false,
             next_generation: 0,
         }
@@ -311,6 +323,7 @@ impl App {
     /// The mode whose keymap applies now.
     pub fn mode(&self) -> Mode {
         match &self.popup {
+            None if self.train.is_some() => self.train.as_ref().map_or(Mode::Train, |s| s.mode()),
             None => match &self.review {
                 Some(screen) if screen.comment.is_some() => Mode::Picker,
                 Some(_) => Mode::Review,
@@ -386,6 +399,7 @@ impl App {
                 vec![Effect::Review(ReviewJob::Status)]
             }
             Msg::Review(reply) => self.review_reply(reply),
+            Msg::Train(reply) => self.train_reply(reply),
             Msg::LeafCreated(result) => self.leaf_created(result),
             Msg::DraftsFound(drafts) => {
                 if !drafts.is_empty() {
@@ -449,6 +463,7 @@ impl App {
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let action = self.keymap.action(self.mode(), &key);
         match &mut self.popup {
+            None if self.train.is_some() => self.train_key(action, key),
             None if self.review.is_some() => self.review_key(action, key),
             None => action.map_or_else(Vec::new, |a| self.browse(a)),
             Some(Popup::Help { scroll }) => {
@@ -531,6 +546,16 @@ impl App {
             | Action::MoveExampleUp
             | Action::MoveExampleDown => return self.author(action),
             Action::Review => return self.open_review(),
+            Action::Train => return self.open_train(),
+            Action::NewRun
+            | Action::CancelRun
+            | Action::MarkRun
+            | Action::LogScale
+            | Action::Compare => {
+                let key = self.keymap.keys_for(Mode::Browse, Action::Train);
+                let key = key.first().map_or("train", String::as_str);
+                self.notify(format!("open the training screen ({key}) first"));
+            }
             Action::Approve
             | Action::RequestChanges
             | Action::Reject

@@ -29,16 +29,19 @@ pub enum Mode {
     Text,
     /// The review screen: one key per decision.
     Review,
+    /// The training screen: runs and their charts.
+    Train,
 }
 
 impl Mode {
-    const ALL: [Mode; 6] = [
+    const ALL: [Mode; 7] = [
         Mode::Browse,
         Mode::Picker,
         Mode::Help,
         Mode::Confirm,
         Mode::Text,
         Mode::Review,
+        Mode::Train,
     ];
 
     fn section(self) -> &'static str {
@@ -49,6 +52,7 @@ impl Mode {
             Mode::Confirm => "confirm",
             Mode::Text => "text",
             Mode::Review => "review",
+            Mode::Train => "train",
         }
     }
 }
@@ -278,6 +282,27 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Review, "4", Action::VerdictUncertain),
     (Mode::Review, "pageup", Action::PageUp),
     (Mode::Review, "pagedown", Action::PageDown),
+    (Mode::Browse, "T", Action::Train),
+    (Mode::Train, "esc", Action::Back),
+    (Mode::Train, "q", Action::Back),
+    (Mode::Train, "ctrl-c", Action::Quit),
+    (Mode::Train, "?", Action::Help),
+    (Mode::Train, "r", Action::Reload),
+    (Mode::Train, "k", Action::Up),
+    (Mode::Train, "up", Action::Up),
+    (Mode::Train, "j", Action::Down),
+    (Mode::Train, "down", Action::Down),
+    (Mode::Train, "g", Action::Top),
+    (Mode::Train, "home", Action::Top),
+    (Mode::Train, "G", Action::Bottom),
+    (Mode::Train, "end", Action::Bottom),
+    (Mode::Train, "pageup", Action::PageUp),
+    (Mode::Train, "pagedown", Action::PageDown),
+    (Mode::Train, "space", Action::MarkRun),
+    (Mode::Train, "l", Action::LogScale),
+    (Mode::Train, "x", Action::CancelRun),
+    (Mode::Train, "n", Action::NewRun),
+    (Mode::Train, "c", Action::Compare),
 ];
 
 /// Why a keymap file was not accepted.

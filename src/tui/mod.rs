@@ -17,6 +17,10 @@ pub mod picker;
 pub mod review_jobs;
 pub mod review_screen;
 mod runtime;
+pub mod train_compare;
+pub mod train_form;
+pub mod train_jobs;
+pub mod train_screen;
 pub mod tree;
 pub mod view;
 pub mod wizard;
@@ -31,6 +35,7 @@ use crate::drafts::Drafts;
 use self::app::{App, Notice};
 use self::keymap::Keymap;
 use self::marks::LeafMarks;
+use self::train_screen::TrainSetup;
 use crate::taxonomy::model::Taxonomy;
 
 /// Opens the TUI on the taxonomy at `root` and runs it until the user quits. The
@@ -54,6 +59,10 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
     let mut app = App::new(taxonomy, LeafMarks::default(), None, keymap);
     app.author.created_by = crate::git::author_name(&root);
     app.checking = Some((0, total));
+    match std::env::current_exe() {
+        Ok(program) => app.train_setup = Some(TrainSetup::new(dirs.clone(), program)),
+        Err(error) => tracing::error!("cannot find taxon itself, so no training screen: {error}"),
+    }
     if let Some(problem) = keymap_problem {
         app.notice = Some(Notice {
             text: problem,

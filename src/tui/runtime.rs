@@ -21,6 +21,7 @@ use super::git_jobs::{self, GitReply};
 use super::input::InputReader;
 use super::load::{git_state, load};
 use super::review_jobs::ReviewWorker;
+use super::train_jobs::TrainWorker;
 use super::view;
 
 /// The finder's thread: it owns the index, so matching never delays a frame, and
@@ -140,6 +141,7 @@ pub async fn run(
     spawn_first_check(&app.taxonomy, tx.clone());
     let finder = FinderWorker::spawn(&app.taxonomy, tx.clone());
     let reviews = ReviewWorker::spawn(root.clone(), tx.clone());
+    let trains = TrainWorker::spawn(tx.clone());
     app.height = terminal.size()?.height;
     terminal.draw(|frame| view::draw(frame, &app))?;
     while let Some(first) = rx.recv().await {
@@ -221,6 +223,7 @@ pub async fn run(
                         let _ = tx.send(Msg::LeafCreated(result));
                     }
                     Effect::Review(job) => reviews.send(job),
+                    Effect::Train(job) => trains.send(job),
                     Effect::Reload => {
                         let tx = tx.clone();
                         let root = root.clone();

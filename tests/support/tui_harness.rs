@@ -17,6 +17,7 @@ use taxon::tui::git_jobs;
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
 use taxon::tui::review_jobs;
+use taxon::tui::train_jobs::TrainWorker;
 use taxon::tui::view;
 
 /// Stands in for `$EDITOR`: the text it is given, to the text it saves (or an error).
@@ -31,6 +32,9 @@ pub struct Harness {
     /// Where drafts go.
     pub drafts: Drafts,
     _drafts_dir: tempfile::TempDir,
+    /// The training worker (the real one, on its thread) and its replies.
+    trains: TrainWorker,
+    train_replies: tokio::sync::mpsc::UnboundedReceiver<Msg>,
 }
 
 impl Harness {
@@ -45,7 +49,10 @@ impl Harness {
             Keymap::default(),
         );
         let drafts_dir = tempfile::tempdir().expect("a drafts folder");
+        let (tx, train_replies) = tokio::sync::mpsc::unbounded_channel();
         Self {
+            trains: TrainWorker::spawn(tx),
+            train_replies,
             app,
             index,
             effects: Vec::new(),
@@ -123,7 +130,39 @@ impl Harness {
                     .map(|folder| Box::new(Leaf::read(&root, folder, &Options::default())))
                     .map_err(|error| error.to_string()),
             )),
+            Effect::Train(job) => {
+                self.trains.send(job.clone());
+                None
+            }
             Effect::Quit | Effect::Reload => None,
+        }
+    }
+
+    /// Applies every reply of the training worker that has arrived; returns how many.
+    pub fn pump(&mut self) -> usize {
+        let mut count = 0;
+        while let Ok(msg) = self.train_replies.try_recv() {
+            self.send(msg);
+            count += 1;
+        }
+        count
+    }
+
+    /// Pumps the training worker's replies until `done` holds, failing after `timeout`.
+    pub fn pump_until(
+        &mut self,
+        what: &str,
+        timeout: std::time::Duration,
+        mut done: impl FnMut(&Self) -> bool,
+    ) {
+        let start = std::time::Instant::now();
+        loop {
+            self.pump();
+            if done(self) {
+                return;
+            }
+            assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
 

@@ -7,6 +7,8 @@ mod popups;
 mod review;
 mod status;
 mod theme;
+mod train;
+mod train_compare;
 mod tree;
 
 use ratatui::Frame;
@@ -20,6 +22,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         .direction(Direction::Vertical)
         .constraints([Constraint::Min(3), Constraint::Length(2)])
         .areas(frame.area());
+    if let Some(screen) = &app.train {
+        train::draw(frame, main, app, screen);
+        status::draw(frame, status_area, app);
+        popup(frame, app);
+        return;
+    }
     if let Some(screen) = &app.review {
         review::draw(frame, main, app, screen);
         status::draw(frame, status_area, app);

@@ -50,6 +50,16 @@ fn hinted(app: &App) -> &'static [Action] {
             Action::Help,
             Action::Back,
         ],
+        (Mode::Train, _) => &[
+            Action::Down,
+            Action::MarkRun,
+            Action::LogScale,
+            Action::NewRun,
+            Action::CancelRun,
+            Action::Compare,
+            Action::Help,
+            Action::Back,
+        ],
     }
 }
 

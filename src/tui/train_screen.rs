@@ -1,0 +1,606 @@
+//! The training screen's state and its part of the update function: every run of
+//! the registry with its metrics as columns, the selection, the runs marked for the
+//! overlay chart, the log scale, the cancel question and the launch form. What the
+//! tailer reports comes in as [`TrainReply`]; stops and launches go out as
+//! [`Effect::Train`]. Nothing here reads files.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::dirs::AppDirs;
+use crate::train::metrics::MetricRecord;
+use crate::train::registry::{Registry, Run, RunStatus};
+use crate::train::spec::RunSpec;
+
+use super::action::Action;
+use super::app::{App, Effect, Popup};
+use super::keymap::Mode;
+use super::train_compare::Comparison;
+use super::train_form::LaunchForm;
+use super::train_jobs::{RunUpdate, TrainJob, TrainReply};
+
+/// Training steps the ETA's rate is measured over.
+const RECENT_STEPS: usize = 10;
+
+/// Where runs are and how they are started: the registry in the data folder (as
+/// the CLI uses it) and the taxon binary that runs workers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainSetup {
+    /// The run registry.
+    pub registry: Registry,
+    /// The taxon binary (`train-worker`).
+    pub program: PathBuf,
+    /// The folders (default model, cache).
+    pub dirs: AppDirs,
+}
+
+impl TrainSetup {
+    /// The setup for `dirs`, launching workers with `program`.
+    pub fn new(dirs: AppDirs, program: PathBuf) -> Self {
+        Self {
+            registry: Registry::from_dirs(&dirs),
+            program,
+            dirs,
+        }
+    }
+}
+
+/// One run's metrics as columns, for the chart and the ETA.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Series {
+    /// (step, training loss), one per training step.
+    pub train: Vec<(f64, f64)>,
+    /// Seconds since the run started, one per training step.
+    pub elapsed: Vec<f64>,
+    /// (step, evaluation loss).
+    pub eval: Vec<(f64, f64)>,
+    /// The newest training record.
+    pub last: Option<MetricRecord>,
+}
+
+impl Series {
+    /// Adds one record (losses that are not finite are not plotted).
+    pub fn push(&mut self, record: &MetricRecord) {
+        let step = record.step as f64;
+        if let Some(loss) = record.train_loss {
+            if loss.is_finite() {
+                self.train.push((step, loss));
+                self.elapsed.push(record.elapsed_seconds);
+            }
+            self.last = Some(record.clone());
+        }
+        if let Some(loss) = record.eval_loss.filter(|l| l.is_finite()) {
+            self.eval.push((step, loss));
+        }
+    }
+
+    /// The newest evaluation loss.
+    pub fn last_eval(&self) -> Option<f64> {
+        self.eval.last().map(|&(_, loss)| loss)
+    }
+
+    /// Steps per second over the last [`RECENT_STEPS`] steps.
+    pub fn steps_per_second(&self) -> Option<f64> {
+        let n = self.train.len();
+        let first = n.saturating_sub(RECENT_STEPS + 1);
+        let last = n.checked_sub(1)?;
+        let steps = self.train[last].0 - self.train[first].0;
+        let seconds = self.elapsed[last] - self.elapsed[first];
+        (steps > 0.0 && seconds > 0.0).then(|| steps / seconds)
+    }
+
+    /// Seconds until step `total`, at the recent rate.
+    pub fn eta_seconds(&self, total: Option<u64>) -> Option<f64> {
+        let total = total? as f64;
+        let (step, _) = *self.train.last()?;
+        Some((total - step).max(0.0) / self.steps_per_second()?)
+    }
+}
+
+/// One run as the screen shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunEntry {
+    /// The run.
+    pub run: Run,
+    /// Its spec, if readable.
+    pub spec: Option<RunSpec>,
+    /// Its checked status.
+    pub status: RunStatus,
+    /// Its metrics.
+    pub series: Series,
+    /// The end of its log, once it failed.
+    pub log_tail: Option<String>,
+}
+
+impl RunEntry {
+    /// The ETA, while the run goes on.
+    pub fn eta_seconds(&self) -> Option<f64> {
+        if self.status.state.is_final() {
+            return None;
+        }
+        self.series.eta_seconds(self.status.total_steps)
+    }
+}
+
+/// The training screen.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrainScreen {
+    /// The runs, by id (oldest first).
+    pub runs: Vec<RunEntry>,
+    /// The selected run (position in `runs`).
+    pub selected: usize,
+    /// The ids of the runs plotted together.
+    pub marked: BTreeSet<String>,
+    /// Whether the loss axis is logarithmic.
+    pub log_scale: bool,
+    /// Whether the registry has been read once.
+    pub loaded: bool,
+    /// Why the registry could not be read, if it could not.
+    pub problem: Option<String>,
+    /// The run whose cancellation waits for a yes.
+    pub confirm_cancel: Option<String>,
+    /// The launch form, while open.
+    pub form: Option<Box<LaunchForm>>,
+    /// The before/after check, while shown.
+    pub compare: Option<Box<Comparison>>,
+    /// The last before/after check's generation.
+    pub(super) checks: u64,
+    /// A run to select once it is listed (one just launched).
+    select_id: Option<String>,
+}
+
+impl TrainScreen {
+    /// The mode whose keymap applies.
+    pub fn mode(&self) -> Mode {
+        if self.form.is_some() {
+            Mode::Picker
+        } else if self.confirm_cancel.is_some() {
+            Mode::Confirm
+        } else {
+            Mode::Train
+        }
+    }
+
+    /// The selected run.
+    pub fn current(&self) -> Option<&RunEntry> {
+        self.runs.get(self.selected)
+    }
+
+    /// The runs the chart plots: the marked ones, else the selected one.
+    pub fn plotted(&self) -> Vec<&RunEntry> {
+        if self.marked.is_empty() {
+            return self.current().into_iter().collect();
+        }
+        self.runs
+            .iter()
+            .filter(|r| self.marked.contains(&r.run.id))
+            .collect()
+    }
+
+    /// Takes what the tailer reports; the selection stays on its run.
+    pub fn apply(&mut self, fresh: bool, updates: Vec<RunUpdate>) {
+        let selected = self.current().map(|r| r.run.id.clone());
+        if fresh {
+            self.runs.clear();
+        }
+        for update in updates {
+            let position = self.runs.binary_search_by(|r| r.run.id.cmp(&update.run.id));
+            let entry = match (position, update.status.clone()) {
+                (Ok(i), _) => &mut self.runs[i],
+                (Err(i), Some(status)) => {
+                    self.runs.insert(
+                        i,
+                        RunEntry {
+                            run: update.run.clone(),
+                            spec: None,
+                            status,
+                            series: Series::default(),
+                            log_tail: None,
+                        },
+                    );
+                    &mut self.runs[i]
+                }
+                (Err(_), None) => continue, // not known, and no status to show
+            };
+            if update.spec.is_some() {
+                entry.spec = update.spec;
+            }
+            if let Some(status) = update.status {
+                entry.status = status;
+            }
+            if update.log_tail.is_some() {
+                entry.log_tail = update.log_tail;
+            }
+            for record in &update.records {
+                entry.series.push(record);
+            }
+        }
+        let ids: BTreeSet<&String> = self.runs.iter().map(|r| &r.run.id).collect();
+        self.marked.retain(|id| ids.contains(id));
+        let wanted = self.select_id.clone().or(selected);
+        if let Some(i) = wanted.and_then(|id| self.runs.iter().position(|r| r.run.id == id)) {
+            self.selected = i;
+            if self.select_id.as_ref() == Some(&self.runs[i].run.id) {
+                self.select_id = None;
+            }
+        }
+        self.selected = self.selected.min(self.runs.len().saturating_sub(1));
+        self.loaded = true;
+        self.problem = None;
+    }
+
+    /// Moves the selection by `delta` rows (clamped).
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.runs.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// Marks or unmarks the selected run for the overlay.
+    pub fn toggle_mark(&mut self) {
+        if let Some(id) = self.current().map(|r| r.run.id.clone())
+            && !self.marked.remove(&id)
+        {
+            self.marked.insert(id);
+        }
+    }
+}
+
+impl App {
+    /// Opens the training screen and starts following the registry.
+    pub(super) fn open_train(&mut self) -> Vec<Effect> {
+        let Some(setup) = &self.train_setup else {
+            self.notify_error("training is not set up in this session");
+            return Vec::new();
+        };
+        let registry = setup.registry.clone();
+        self.train = Some(Box::default());
+        vec![Effect::Train(TrainJob::Watch(registry))]
+    }
+
+    fn close_train(&mut self) -> Vec<Effect> {
+        self.train = None;
+        vec![Effect::Train(TrainJob::Unwatch)]
+    }
+
+    /// Keys on the training screen, its cancel question and its launch form.
+    pub(super) fn train_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
+        let Some(screen) = self.train.as_deref_mut() else {
+            return Vec::new();
+        };
+        if screen.form.is_some() {
+            return self.form_key(action, key);
+        }
+        if let Some(id) = screen.confirm_cancel.take() {
+            let yes =
+                key.code == KeyCode::Char('y') && !key.modifiers.contains(KeyModifiers::CONTROL);
+            let run = screen
+                .runs
+                .iter()
+                .find(|r| r.run.id == id)
+                .map(|r| r.run.clone());
+            return match run {
+                Some(run) if yes => {
+                    self.notify(format!("asking run {id} to stop…"));
+                    vec![Effect::Train(TrainJob::Stop(run))]
+                }
+                _ => {
+                    self.notify(format!("run {id} goes on"));
+                    Vec::new()
+                }
+            };
+        }
+        if screen.compare.is_some() {
+            return self.compare_key(action);
+        }
+        let Some(action) = action else {
+            return Vec::new();
+        };
+        self.notice = None;
+        let page = self.height.saturating_sub(8).max(1) as isize;
+        match action {
+            Action::Back => return self.close_train(),
+            Action::Quit => return self.quit(),
+            Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Up => screen.move_by(-1),
+            Action::Down => screen.move_by(1),
+            Action::PageUp => screen.move_by(-page),
+            Action::PageDown => screen.move_by(page),
+            Action::Top => screen.move_by(isize::MIN / 2),
+            Action::Bottom => screen.move_by(isize::MAX / 2),
+            Action::MarkRun => screen.toggle_mark(),
+            Action::LogScale => screen.log_scale = !screen.log_scale,
+            Action::CancelRun => match screen.current() {
+                None => self.notify("no run to cancel"),
+                Some(entry) if entry.status.state.is_final() => {
+                    let text = format!(
+                        "run {} has already ended ({})",
+                        entry.run.id,
+                        entry.status.state.name()
+                    );
+                    self.notify(text);
+                }
+                Some(entry) => screen.confirm_cancel = Some(entry.run.id.clone()),
+            },
+            Action::NewRun => {
+                if let Some(setup) = &self.train_setup {
+                    screen.form = Some(Box::new(LaunchForm::new(&setup.dirs)));
+                }
+            }
+            Action::Compare => return self.start_compare(),
+            Action::Reload => {
+                if let Some(setup) = &self.train_setup {
+                    return vec![Effect::Train(TrainJob::Watch(setup.registry.clone()))];
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn form_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
+        let (Some(screen), Some(setup)) = (self.train.as_deref_mut(), &self.train_setup) else {
+            return Vec::new();
+        };
+        let Some(form) = screen.form.as_deref_mut() else {
+            return Vec::new();
+        };
+        match action {
+            Some(Action::Back) => screen.form = None,
+            Some(Action::Up) => form.move_focus(-1),
+            Some(Action::Down | Action::FocusNext) => form.move_focus(1),
+            Some(Action::Confirm) => match form.spec(&setup.dirs) {
+                Ok(spec) => {
+                    screen.form = None;
+                    let job = TrainJob::Launch {
+                        registry: setup.registry.clone(),
+                        program: setup.program.clone(),
+                        spec: Box::new(spec),
+                    };
+                    self.notify("launching the run…");
+                    return vec![Effect::Train(job)];
+                }
+                Err(why) => form.problem = Some(why),
+            },
+            _ => {
+                App::edit_input(form.input(), &key);
+            }
+        }
+        Vec::new()
+    }
+
+    /// Applies the outcome of training work.
+    pub(super) fn train_reply(&mut self, reply: TrainReply) -> Vec<Effect> {
+        match reply {
+            TrainReply::Runs { fresh, updates } => {
+                if let Some(screen) = self.train.as_deref_mut() {
+                    screen.apply(fresh, updates);
+                }
+            }
+            TrainReply::Problem(why) => {
+                if let Some(screen) = self.train.as_deref_mut() {
+                    screen.problem = Some(why.clone());
+                }
+                self.notify_error(why);
+            }
+            TrainReply::StopRequested(Ok(id)) => {
+                self.notify(format!("asked run {id} to stop after its current step"));
+            }
+            TrainReply::Launched(Ok(id)) => {
+                if let Some(screen) = self.train.as_deref_mut() {
+                    screen.select_id = Some(id.clone());
+                }
+                self.notify(format!("run {id} started"));
+            }
+            TrainReply::StopRequested(Err(why)) | TrainReply::Launched(Err(why)) => {
+                self.notify_error(why);
+            }
+            reply @ (TrainReply::Answer { .. } | TrainReply::CompareFailed { .. }) => {
+                self.compare_reply(reply)
+            }
+        }
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::registry::RunState;
+
+    fn train(step: u64, loss: f64, elapsed: f64) -> MetricRecord {
+        MetricRecord {
+            step,
+            epoch: 1,
+            train_loss: Some(loss),
+            elapsed_seconds: elapsed,
+            ..MetricRecord::default()
+        }
+    }
+
+    fn status(state: RunState, total: Option<u64>) -> RunStatus {
+        let mut status: RunStatus = serde_json::from_str(r#"{"state":"queued"}"#).unwrap();
+        status.state = state;
+        status.total_steps = total;
+        status
+    }
+
+    fn update(id: &str, state: Option<RunState>, records: Vec<MetricRecord>) -> RunUpdate {
+        RunUpdate {
+            run: Run::at(&PathBuf::from("/runs").join(id)),
+            spec: None,
+            status: state.map(|s| status(s, Some(100))),
+            records,
+            log_tail: None,
+        }
+    }
+
+    #[test]
+    fn the_eta_comes_from_the_recent_rate_and_the_remaining_steps() {
+        let mut series = Series::default();
+        assert_eq!(series.eta_seconds(Some(10)), None);
+        // Slow at first (10 s a step), then 2 steps a second for the last ten.
+        series.push(&train(1, 2.0, 0.0));
+        series.push(&train(2, 2.0, 10.0));
+        for step in 3..=12 {
+            series.push(&train(step, 1.0, 10.0 + (step - 2) as f64 * 0.5));
+        }
+        assert_eq!(series.steps_per_second(), Some(2.0));
+        assert_eq!(series.eta_seconds(Some(52)), Some(20.0));
+        assert_eq!(series.eta_seconds(Some(12)), Some(0.0));
+        assert_eq!(series.eta_seconds(None), None);
+        let mut one = Series::default();
+        one.push(&train(1, 2.0, 3.0));
+        assert_eq!(one.eta_seconds(Some(10)), None, "one step gives no rate");
+    }
+
+    #[test]
+    fn eval_records_and_unplottable_losses() {
+        let mut series = Series::default();
+        series.push(&MetricRecord {
+            step: 4,
+            eval_loss: Some(1.5),
+            ..MetricRecord::default()
+        });
+        series.push(&train(5, f64::NAN, 1.0));
+        assert_eq!(series.eval, [(4.0, 1.5)]);
+        assert!(series.train.is_empty(), "NaN is not plotted");
+        assert_eq!(series.last.as_ref().map(|r| r.step), Some(5));
+        assert_eq!(series.last_eval(), Some(1.5));
+    }
+
+    #[test]
+    fn updates_add_runs_in_order_and_the_selection_follows_its_run() {
+        let mut screen = TrainScreen::default();
+        screen.apply(true, vec![update("b", Some(RunState::Running), Vec::new())]);
+        assert!(screen.loaded);
+        screen.apply(
+            false,
+            vec![
+                update("a", Some(RunState::Done), vec![train(1, 2.0, 1.0)]),
+                update("b", None, vec![train(1, 3.0, 1.0), train(2, 2.5, 2.0)]),
+                update("z", None, Vec::new()),
+            ],
+        );
+        let ids: Vec<&str> = screen.runs.iter().map(|r| r.run.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"], "a run without a status is not added");
+        assert_eq!(screen.current().unwrap().run.id, "b", "still on b");
+        assert_eq!(screen.current().unwrap().series.train.len(), 2);
+        screen.move_by(-5);
+        assert_eq!(screen.selected, 0);
+        screen.move_by(5);
+        assert_eq!(screen.selected, 1);
+        screen.select_id = Some("c".into());
+        screen.apply(false, vec![update("c", Some(RunState::Queued), Vec::new())]);
+        assert_eq!(
+            screen.current().unwrap().run.id,
+            "c",
+            "a launched run is selected"
+        );
+        screen.apply(true, vec![update("a", Some(RunState::Done), Vec::new())]);
+        assert_eq!(screen.runs.len(), 1, "a fresh report replaces all");
+        assert_eq!(screen.selected, 0);
+    }
+
+    #[test]
+    fn marking_runs_for_the_overlay() {
+        let mut screen = TrainScreen::default();
+        let runs = ["a", "b", "c"].map(|id| update(id, Some(RunState::Running), Vec::new()));
+        screen.apply(true, runs.to_vec());
+        let plotted = |s: &TrainScreen| -> Vec<String> {
+            s.plotted().iter().map(|r| r.run.id.clone()).collect()
+        };
+        assert_eq!(plotted(&screen), ["a"], "the selected run without marks");
+        screen.move_by(2);
+        screen.toggle_mark();
+        screen.move_by(-2);
+        screen.toggle_mark();
+        assert_eq!(plotted(&screen), ["a", "c"]);
+        screen.toggle_mark();
+        assert_eq!(plotted(&screen), ["c"]);
+        screen.apply(true, vec![update("a", Some(RunState::Done), Vec::new())]);
+        assert!(screen.marked.is_empty(), "marks of runs gone are dropped");
+    }
+
+    fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+        keys.chars()
+            .flat_map(|c| {
+                let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+                app.update(super::super::app::Msg::Key(key))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_open_mark_scale_cancel_and_close() {
+        use crate::taxonomy::model::Taxonomy;
+        use crate::tui::keymap::Keymap;
+        use crate::tui::marks::LeafMarks;
+        let mut app = App::new(
+            Taxonomy::default(),
+            LeafMarks::default(),
+            None,
+            Keymap::default(),
+        );
+        assert!(press(&mut app, "T").is_empty(), "not set up: no screen");
+        assert!(app.train.is_none());
+        let dirs = AppDirs {
+            config: "/c".into(),
+            data: "/d".into(),
+            state: "/s".into(),
+            cache: "/k".into(),
+        };
+        let setup = TrainSetup::new(dirs, "/bin/taxon".into());
+        let registry = setup.registry.clone();
+        app.train_setup = Some(setup);
+        assert_eq!(
+            press(&mut app, "T"),
+            [Effect::Train(TrainJob::Watch(registry))]
+        );
+        let updates = vec![
+            update("a", Some(RunState::Running), Vec::new()),
+            update("b", Some(RunState::Done), Vec::new()),
+        ];
+        app.update(super::super::app::Msg::Train(TrainReply::Runs {
+            fresh: true,
+            updates,
+        }));
+        assert!(press(&mut app, "l j").is_empty());
+        let screen = app.train.as_ref().unwrap();
+        assert!(screen.log_scale);
+        assert_eq!(
+            screen.marked.iter().collect::<Vec<_>>(),
+            ["a"],
+            "space marks"
+        );
+        assert!(press(&mut app, "x").is_empty());
+        assert_eq!(
+            app.notice.as_ref().unwrap().text,
+            "run b has already ended (done)"
+        );
+        assert!(press(&mut app, "kx").is_empty());
+        assert_eq!(app.mode(), Mode::Confirm);
+        let run = app.train.as_ref().unwrap().runs[0].run.clone();
+        assert_eq!(press(&mut app, "y"), [Effect::Train(TrainJob::Stop(run))]);
+        assert_eq!(app.mode(), Mode::Train);
+        assert_eq!(press(&mut app, "q"), [Effect::Train(TrainJob::Unwatch)]);
+        assert!(app.train.is_none());
+    }
+
+    #[test]
+    fn running_runs_have_an_eta_and_ended_ones_none() {
+        let mut entry = RunEntry {
+            run: Run::at(&PathBuf::from("/runs/a")),
+            spec: None,
+            status: status(RunState::Running, Some(4)),
+            series: Series::default(),
+            log_tail: None,
+        };
+        entry.series.push(&train(1, 2.0, 1.0));
+        entry.series.push(&train(2, 2.0, 2.0));
+        assert_eq!(entry.eta_seconds(), Some(2.0));
+        entry.status.state = RunState::Stopped;
+        assert_eq!(entry.eta_seconds(), None);
+    }
+}

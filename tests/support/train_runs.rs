@@ -1,0 +1,78 @@
+#![allow(dead_code)] // each test binary uses only some of these helpers
+//! Shared pieces of the training tests: a tiny real dataset from the sample
+//! taxonomy, the default model from the cache, and specs for the script that
+//! replays instructlab-training's outputs over time.
+
+use std::path::{Path, PathBuf};
+
+use taxon::dirs::AppDirs;
+use taxon::generate::fetch::{fetch_default_model, python_interpreter};
+use taxon::taxonomy::model::Leaf;
+use taxon::taxonomy::validate::Options;
+use taxon::train::dataset::{Conversation, leaf_conversations};
+use taxon::train::spec::{EngineSpec, ExternalSpec, RunSpec};
+
+/// The sample leaf the tiny dataset comes from.
+pub const LEAF: &str = "compositional_skills/linguistics/spelling/british_and_american_spelling";
+
+/// The default model from the cache (fetched with pip when missing); without it
+/// the tests fail, they never skip.
+pub fn model() -> PathBuf {
+    match fetch_default_model(&AppDirs::from_env(), &python_interpreter()) {
+        Ok(fetched) => fetched.path().to_owned(),
+        Err(error) => panic!(
+            "these tests need the default model (`taxon model fetch`, or TAXON_CACHE_DIR \
+             pointing at a cache that holds it): {error}"
+        ),
+    }
+}
+
+fn sample_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy")
+}
+
+/// The first three seed examples of a sample leaf (about 600 tokens): two
+/// 256-token training windows and one held out.
+pub fn tiny_conversations() -> Vec<Conversation> {
+    let leaf = Leaf::read(&sample_root(), PathBuf::from(LEAF), &Options::default());
+    let mut all = leaf_conversations(leaf.report.qna.as_ref().expect("the leaf reads"));
+    all.truncate(3);
+    all
+}
+
+/// Writes the tiny dataset as messages-format JSONL in `dir`; returns its path.
+pub fn write_dataset(dir: &Path) -> PathBuf {
+    let path = dir.join("tiny.jsonl");
+    let lines: Vec<String> = tiny_conversations()
+        .iter()
+        .map(|c| serde_json::json!({"messages": c.messages, "metadata": "{}"}).to_string())
+        .collect();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+/// The script replaying instructlab-training's outputs.
+pub fn script() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/train/fake_instructlab.sh")
+        .display()
+        .to_string()
+}
+
+/// An external run of the script in `mode`, working in `dir`, following
+/// `metrics_file` (else its console).
+pub fn external_spec(dir: &Path, mode: &str, metrics_file: Option<&str>) -> RunSpec {
+    RunSpec {
+        dataset: None,
+        engine: EngineSpec::External(ExternalSpec {
+            command: vec![
+                "sh".into(),
+                script(),
+                mode.into(),
+                dir.join("ckpt").display().to_string(),
+            ],
+            workdir: Some(dir.to_owned()),
+            metrics_file: metrics_file.map(PathBuf::from),
+        }),
+    }
+}

@@ -1,0 +1,493 @@
+//! The training screen headlessly, with the real training worker thread of the
+//! interface following a real registry on disk: snapshots of synthetic runs written
+//! through the registry API, a run whose worker is dead shown failed with its log,
+//! live charts while real worker processes write metrics (the external adapter
+//! replaying upstream lines, and the built-in trainer launched from the form),
+//! cancelling with the question, and reattaching after a restart.
+
+#[path = "support/train_runs.rs"]
+mod train_runs;
+#[path = "support/tui_harness.rs"]
+mod tui_harness;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use taxon::dirs::AppDirs;
+use taxon::train::metrics::{MetricRecord, MetricsWriter};
+use taxon::train::registry::{Checkpoint, Registry, Run, RunState, RunStatus};
+use taxon::train::spec::{DatasetSource, EngineSpec, LocalSpec, RunSpec};
+use taxon::tui::train_screen::{RunEntry, TrainSetup};
+use tui_harness::Harness;
+
+const BIN: &str = env!("CARGO_BIN_EXE_taxon");
+const DONE: &str = "20261201-080000-aaaa";
+const RUNNING: &str = "20261201-083000-bbbb";
+const DEAD: &str = "20261201-084500-cccc";
+
+/// The app on the sample taxonomy with its runs in `data`; models from `cache`.
+fn open(data: &Path, cache: PathBuf) -> Harness {
+    let mut harness = Harness::open(Path::new("sample-taxonomy"));
+    let dirs = AppDirs {
+        config: data.join("config"),
+        data: data.to_owned(),
+        state: data.join("state"),
+        cache,
+    };
+    harness.app.train_setup = Some(TrainSetup::new(dirs, PathBuf::from(BIN)));
+    harness
+}
+
+/// Opens the training screen and waits for the first report of the registry.
+fn open_screen(harness: &mut Harness) {
+    harness.press("T");
+    harness.pump_until("the registry", Duration::from_secs(10), |h| {
+        h.app.train.as_ref().is_some_and(|s| s.loaded)
+    });
+}
+
+fn registry(data: &Path) -> Registry {
+    Registry::new(data.join("runs"))
+}
+
+fn entry<'a>(harness: &'a Harness, id: &str) -> Option<&'a RunEntry> {
+    let screen = harness.app.train.as_ref()?;
+    screen.runs.iter().find(|r| r.run.id == id)
+}
+
+fn local_spec() -> RunSpec {
+    RunSpec {
+        dataset: Some(DatasetSource::Messages {
+            path: "/data/capitals.jsonl".into(),
+        }),
+        engine: EngineSpec::Local(LocalSpec::new(
+            "/models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+            "/cache".into(),
+        )),
+    }
+}
+
+/// A run made through the registry (then renamed to `id`, for stable snapshots)
+/// with `steps` of a falling, noisy loss and an evaluation every ten steps.
+fn synthetic(
+    registry: &Registry,
+    id: &str,
+    steps: u64,
+    total: u64,
+    change: impl FnOnce(&mut RunStatus),
+) -> Run {
+    let created = registry.create(&local_spec()).unwrap();
+    let dir = registry.root().join(id);
+    std::fs::rename(&created.dir, &dir).unwrap();
+    let run = Run::at(&dir);
+    let mut writer = MetricsWriter::open(&run.metrics_file()).unwrap();
+    for step in 1..=steps {
+        let x = step as f64;
+        let epoch = (1 + (step - 1) * 2 / total) as u32;
+        let falling = 2.0 * (-x / 15.0).exp();
+        writer
+            .write(&MetricRecord {
+                step,
+                epoch,
+                train_loss: Some(0.4 + falling + 0.05 * (x * 1.7).sin()),
+                eval_loss: None,
+                lr: Some(2e-4),
+                tokens_per_second: Some(64.0),
+                elapsed_seconds: x * 4.0,
+            })
+            .unwrap();
+        if step % 10 == 0 {
+            writer
+                .write(&MetricRecord {
+                    step,
+                    epoch,
+                    eval_loss: Some(0.5 + falling),
+                    elapsed_seconds: x * 4.0 + 1.0,
+                    ..MetricRecord::default()
+                })
+                .unwrap();
+        }
+    }
+    run.update_status(|s| {
+        s.total_steps = Some(total);
+        s.epochs = Some(2);
+        s.started = Some("2026-12-01T08:00:00Z".into());
+        change(s);
+    })
+    .unwrap();
+    run
+}
+
+/// The pid of a process that has ended.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+/// A registry with a finished run, a running one (this process is its "worker")
+/// and one whose worker died without a final status.
+fn three_runs(data: &Path) -> Registry {
+    let registry = registry(data);
+    synthetic(&registry, DONE, 40, 40, |s| {
+        s.state = RunState::Done;
+        s.ended = Some("2026-12-01T08:03:00Z".into());
+        s.tokens_per_second = Some(64.0);
+        s.checkpoints = vec![Checkpoint {
+            label: "epoch-2".into(),
+            step: 40,
+            f32: None,
+            q8_0: "/runs/aaaa/checkpoints/epoch-2.Q8_0.gguf".into(),
+        }];
+    });
+    synthetic(&registry, RUNNING, 25, 60, |s| {
+        s.state = RunState::Running;
+        s.pid = Some(std::process::id());
+    });
+    let dead = synthetic(&registry, DEAD, 7, 60, |s| {
+        s.state = RunState::Running;
+        s.pid = Some(dead_pid());
+    });
+    std::fs::write(
+        dead.log_file(),
+        "taxon: 80 conversations, 1347 tokens\nllama_model_load: loaded\n\
+         GGML_ASSERT(cgraph->n_nodes < cgraph->size) failed\n",
+    )
+    .unwrap();
+    registry
+}
+
+#[test]
+fn the_training_screen_lists_every_run_and_charts_the_selected_one() {
+    let dir = tempfile::tempdir().unwrap();
+    three_runs(dir.path());
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    let screen = harness.app.train.as_ref().unwrap();
+    let ids: Vec<&str> = screen.runs.iter().map(|r| r.run.id.as_str()).collect();
+    assert_eq!(ids, [DONE, RUNNING, DEAD]);
+    assert_eq!(screen.runs[1].series.train.len(), 25);
+    assert_eq!(screen.runs[1].series.eval.len(), 2);
+    harness.press("j");
+    let shown = harness.render(100, 30);
+    insta::assert_snapshot!("training_screen_at_100x30", shown);
+    // 35 steps left at 0.25 steps/s.
+    assert!(shown.contains("ETA 2m20s"), "{shown}");
+    assert!(shown.contains("Loss · 20261201-083000-bbbb"), "{shown}");
+
+    harness.press("k space j space l");
+    let overlay = harness.render(100, 30);
+    insta::assert_snapshot!("overlay_in_log_scale_at_100x30", overlay);
+    assert!(overlay.contains("Loss · 2 runs · log"), "{overlay}");
+    for legend in ["aaaa train", "aaaa eval", "bbbb train", "bbbb eval"] {
+        assert!(
+            overlay.contains(legend),
+            "{legend} in the legend:\n{overlay}"
+        );
+    }
+    harness.press("l space");
+    let screen = harness.app.train.as_ref().unwrap();
+    assert!(!screen.log_scale);
+    assert_eq!(
+        screen.marked.iter().collect::<Vec<_>>(),
+        [DONE],
+        "space unmarks"
+    );
+    harness.press("q");
+    assert!(harness.app.train.is_none(), "q goes back to the tree");
+}
+
+#[test]
+fn a_run_whose_worker_died_is_shown_failed_with_its_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = three_runs(dir.path());
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    harness.press("G");
+    let shown = harness.render(100, 30);
+    let row = shown
+        .lines()
+        .find(|l| l.contains(DEAD))
+        .unwrap_or_else(|| panic!("the run is listed:\n{shown}"));
+    assert!(row.contains("failed"), "{row}");
+    assert!(
+        shown.contains("the worker (pid"),
+        "the registry's reason:\n{shown}"
+    );
+    assert!(shown.contains("GGML_ASSERT"), "the log's end:\n{shown}");
+    // The registry marked it on disk, as `taxon runs` would have.
+    let status = registry.open(DEAD).unwrap().status().unwrap();
+    assert_eq!(status.state, RunState::Failed);
+    let done = entry(&harness, DONE).unwrap();
+    assert_eq!(done.status.state, RunState::Done);
+    harness.press("x");
+    assert!(
+        harness.app.train.as_ref().unwrap().confirm_cancel.is_none(),
+        "an ended run is not cancelled"
+    );
+}
+
+/// Pumps until run `id` is final, recording the number of training points and the
+/// chart as drawn after each report.
+fn follow_to_the_end(harness: &mut Harness, id: &str, timeout: Duration) -> Vec<(usize, String)> {
+    let mut frames = Vec::new();
+    let start = std::time::Instant::now();
+    loop {
+        if harness.pump() > 0 {
+            let shown = harness.render(100, 30);
+            let points = entry(harness, id).map_or(0, |e| e.series.train.len());
+            frames.push((points, shown));
+        }
+        if entry(harness, id).is_some_and(|e| e.status.state.is_final()) {
+            return frames;
+        }
+        assert!(start.elapsed() < timeout, "timed out following run {id}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn assert_grew(frames: &[(usize, String)], last: usize) {
+    let counts: Vec<usize> = frames.iter().map(|(n, _)| *n).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] <= w[1]),
+        "never shrinks: {counts:?}"
+    );
+    let mut distinct = counts.clone();
+    distinct.dedup();
+    assert!(distinct.len() >= 3, "grew step by step: {counts:?}");
+    assert_eq!(counts.last(), Some(&last));
+    let mut charts: Vec<&String> = frames.iter().map(|(_, s)| s).collect();
+    charts.dedup();
+    assert!(charts.len() >= 3, "the drawn chart changed as steps came");
+}
+
+#[test]
+fn the_chart_grows_while_a_real_worker_follows_upstream_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut harness = open(&data, dir.path().join("cache"));
+    open_screen(&mut harness);
+    assert!(harness.render(100, 30).contains("no runs yet"));
+    // Started elsewhere while the screen is open, as `taxon train --detach -- …` does.
+    let spec = train_runs::external_spec(
+        dir.path(),
+        "jsonl",
+        Some("ckpt/training_params_and_metrics_global0.jsonl"),
+    );
+    let (run, _) = registry(&data).start(&spec, Path::new(BIN)).unwrap();
+    let frames = follow_to_the_end(&mut harness, &run.id, Duration::from_secs(60));
+    assert_grew(&frames, 4);
+    let done = entry(&harness, &run.id).unwrap();
+    assert_eq!(done.status.state, RunState::Done);
+    assert_eq!(done.series.eval, [(3.0, 1.4)]);
+    let shown = harness.render(100, 30);
+    assert!(shown.contains("1.1000"), "the last loss:\n{shown}");
+    assert!(shown.contains("done"), "{shown}");
+}
+
+#[test]
+fn a_detached_run_is_reattached_after_a_restart_and_cancelled_with_a_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let spec = train_runs::external_spec(dir.path(), "slow", None);
+    let (run, _) = registry(&data).start(&spec, Path::new(BIN)).unwrap();
+    let seen = {
+        let mut first = open(&data, dir.path().join("cache"));
+        open_screen(&mut first);
+        first.pump_until("steps", Duration::from_secs(30), |h| {
+            entry(h, &run.id).is_some_and(|e| e.series.train.len() >= 2)
+        });
+        entry(&first, &run.id).unwrap().series.train.len()
+    }; // the interface quits; the run goes on
+
+    let mut harness = open(&data, dir.path().join("cache"));
+    open_screen(&mut harness);
+    let reattached = entry(&harness, &run.id).expect("the run is listed again");
+    assert_eq!(reattached.status.state, RunState::Running);
+    assert!(reattached.series.train.len() >= seen, "its metrics so far");
+    harness.pump_until("more steps", Duration::from_secs(30), |h| {
+        entry(h, &run.id).is_some_and(|e| e.series.train.len() > seen + 2)
+    });
+
+    harness.press("x");
+    let asked = harness.render(100, 30);
+    assert!(
+        asked.contains(&format!("Cancel run {}?", run.id)),
+        "{asked}"
+    );
+    harness.press("n");
+    assert!(!run.stop_file().exists(), "any other key keeps it running");
+    harness.press("x y");
+    harness.pump_until("the stop", Duration::from_secs(30), |h| {
+        entry(h, &run.id).is_some_and(|e| e.status.state == RunState::Stopped)
+    });
+    assert!(run.stop_file().exists());
+    let console = std::fs::read_to_string(run.dir.join("console.log")).unwrap();
+    assert!(console.contains("terminated"), "{console}");
+}
+
+#[test]
+fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list() {
+    let model = train_runs::model();
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = train_runs::write_dataset(dir.path());
+    let data = dir.path().join("data");
+    let mut harness = open(&data, AppDirs::from_env().cache);
+    harness.select(train_runs::LEAF);
+    open_screen(&mut harness);
+    harness.press("n");
+    let form = harness.render(100, 30);
+    assert!(form.contains("New run"), "{form}");
+    assert!(
+        form.contains("SmolLM2-135M-Instruct"),
+        "the default model:\n{form}"
+    );
+    harness.press("enter");
+    let refused = harness.render(100, 30);
+    assert!(refused.contains("name the dataset"), "{refused}");
+    harness.press(&format!(
+        "text:{} tab tab backspace backspace backspace backspace text:3e-4 tab tab \
+         backspace backspace backspace text:2",
+        dataset.display()
+    ));
+    assert_eq!(
+        harness
+            .app
+            .train
+            .as_ref()
+            .unwrap()
+            .form
+            .as_ref()
+            .unwrap()
+            .inputs[0]
+            .text(),
+        model.display().to_string()
+    );
+    harness.press("enter");
+    harness.pump_until("the launch", Duration::from_secs(60), |h| {
+        h.app
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.ends_with("started") || n.is_error)
+    });
+    let notice = harness.app.notice.clone().unwrap();
+    assert!(!notice.is_error, "{}", notice.text);
+    let id = notice.text["run ".len()..notice.text.len() - " started".len()].to_owned();
+    let frames = follow_to_the_end(&mut harness, &id, Duration::from_secs(600));
+    assert_eq!(
+        harness
+            .app
+            .train
+            .as_ref()
+            .unwrap()
+            .current()
+            .unwrap()
+            .run
+            .id,
+        id,
+        "the launched run is selected"
+    );
+    let shown = harness.render(100, 30);
+    assert!(shown.contains("saved  epoch-2"), "{shown}");
+    let done = entry(&harness, &id).unwrap();
+    assert_eq!(
+        done.status.state,
+        RunState::Done,
+        "{:?}",
+        done.status.message
+    );
+    assert_eq!(
+        done.status.total_steps,
+        Some(4),
+        "two epochs of two windows"
+    );
+    let counts: Vec<usize> = frames.iter().map(|(n, _)| *n).collect();
+    assert!(
+        counts.contains(&1),
+        "the first step was drawn alone: {counts:?}"
+    );
+    assert_eq!(counts.last(), Some(&4));
+    assert_eq!(
+        done.series.eval.len(),
+        3,
+        "before training and after each epoch"
+    );
+    let EngineSpec::Local(local) = &done.spec.as_ref().unwrap().engine else {
+        panic!("the built-in trainer");
+    };
+    assert_eq!((local.epochs, local.threads), (2, 2));
+    assert!((local.learning_rate - 3e-4).abs() < 1e-9);
+
+    // Before/after: the leaf's seed questions to the base and the tuned checkpoint.
+    harness.press("c");
+    harness.pump_until("the answers", Duration::from_secs(600), |h| {
+        let check = h.app.train.as_ref().and_then(|s| s.compare.as_ref());
+        check.is_some_and(|c| c.is_complete() || c.problem.is_some())
+    });
+    let check = harness.app.train.as_ref().unwrap().compare.clone().unwrap();
+    assert_eq!(check.problem, None);
+    assert_eq!(
+        check.questions.len(),
+        5,
+        "the leaf's first five seed questions"
+    );
+    let question = &train_runs::tiny_conversations()[0].messages[1].content;
+    assert_eq!(&check.questions[0], question);
+    assert!(
+        check.tuned_name.ends_with("epoch-2"),
+        "{}",
+        check.tuned_name
+    );
+    let answered = |a: &Option<String>| a.as_ref().is_some_and(|t| !t.is_empty());
+    assert!(check.base.iter().chain(&check.tuned).all(answered));
+    assert_ne!(
+        check.base, check.tuned,
+        "the tuned model answers differently"
+    );
+    let shown = harness.render(100, 30);
+    assert!(shown.contains("Before / after"), "{shown}");
+    assert!(shown.contains("tuned:"), "{shown}");
+    eprintln!(
+        "before/after: base {:?} tuned {:?}",
+        check.base, check.tuned
+    );
+    harness.press("esc");
+    assert!(
+        harness.app.train.as_ref().unwrap().compare.is_none(),
+        "esc closes the check"
+    );
+}
+
+#[test]
+fn the_before_after_check_names_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    three_runs(dir.path());
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    harness.press("c");
+    let notice = harness.app.notice.clone().unwrap();
+    assert!(notice.text.contains("select a readable leaf"), "{notice:?}");
+    harness.select(train_runs::LEAF);
+    harness.press("j c");
+    let notice = harness.app.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("has saved no checkpoint yet"),
+        "{notice:?}"
+    );
+    // The finished run's model files do not exist: the engine says so.
+    harness.press("k c");
+    assert!(harness.app.train.as_ref().unwrap().compare.is_some());
+    harness.pump_until("the failure", Duration::from_secs(30), |h| {
+        let check = h.app.train.as_ref().and_then(|s| s.compare.as_ref());
+        check.is_some_and(|c| c.problem.is_some())
+    });
+    let shown = harness.render(100, 30);
+    assert!(
+        shown.contains("Before / after · compositional_skills"),
+        "{shown}"
+    );
+    assert!(shown.contains("/models/SmolLM2-135M-Instruct"), "{shown}");
+    harness.press("esc");
+    assert!(harness.app.train.as_ref().unwrap().compare.is_none());
+}
