@@ -18,6 +18,10 @@ export TAXON_UPSTREAM_PYTHON="$PWD/$venv/bin/python"
 # System packages the build needs (cmake and libclang for llama.cpp's bindings).
 bash tests/install-deps.sh
 
+# llama-cpp-python's OpenAI-compatible server, for the remote-backend tests.
+bash tests/install-server.sh
+export TAXON_SERVER_PYTHON="$PWD/target/server-venv/bin/python"
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 # Clippy checks under the test profile, so llama.cpp (built by llama-cpp-sys-2's build

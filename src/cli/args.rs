@@ -91,6 +91,24 @@ pub struct GenerateArgs {
     /// Token limit per completion.
     #[arg(long, default_value_t = 256)]
     pub max_tokens: u32,
+    /// Generate with an OpenAI-compatible server instead of a local model (vLLM,
+    /// llama.cpp's server, `ilab model serve`), e.g. http://127.0.0.1:8000.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["model", "threads"])]
+    pub endpoint: Option<String>,
+    /// The server's model (default: the first that /v1/models lists).
+    #[arg(long, value_name = "NAME", requires = "endpoint")]
+    pub endpoint_model: Option<String>,
+    /// Requests in flight at once with --endpoint.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// The chat template of the server's model: a llama.cpp name (chatml, llama3,
+    /// mistral-v7, ...) or a Jinja file (default: the server's, else chatml).
+    #[arg(long, value_name = "NAME|FILE", requires = "endpoint")]
+    pub chat_template: Option<String>,
+    /// Seconds one request to --endpoint may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
 }
 
 /// How the learning rate decays after warm-up.

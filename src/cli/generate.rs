@@ -1,12 +1,14 @@
-//! `taxon generate`: synthetic samples for chosen leaves with the local model,
-//! per-leaf files (resumable) and the mixed training files.
+//! `taxon generate`: synthetic samples for chosen leaves with the local model or
+//! a remote server, per-leaf files (resumable) and the mixed training files.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::dirs::AppDirs;
 use crate::generate::dataset::{LeafFiles, LeafSummary, file_timestamp, write_mixed};
 use crate::generate::fetch::default_model_path;
 use crate::generate::leaf_input::LeafInput;
+use crate::generate::remote::{RemoteBackend, RemoteConfig};
 use crate::generate::runner::{Backend, LeafSettings, LocalBackend, Record, generate_leaf};
 use crate::generate::{Engine, EngineConfig};
 use crate::git::{Base, changed_taxonomy_files};
@@ -133,40 +135,7 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> Result<u8, String> {
         );
         return Ok(EXIT_ERRORS);
     }
-    let model = args
-        .model
-        .clone()
-        .unwrap_or_else(|| default_model_path(dirs));
-    if !model.is_file() {
-        return Err(format!(
-            "{}: no such model{}",
-            model.display(),
-            if args.model.is_none() {
-                "; run `taxon model fetch` first"
-            } else {
-                ""
-            }
-        ));
-    }
-    let mut config = EngineConfig::new(model.clone());
-    if let Some(threads) = args.threads {
-        config.threads = threads;
-    }
-    let (engine, events) = Engine::start(config).map_err(|e| e.to_string())?;
-    eprintln!(
-        "taxon: {} leaves, {} samples each, model {} ({} threads, {}-token window, loaded in {} ms)",
-        leaves.len(),
-        args.num,
-        display_path(&model).display(),
-        engine.info().threads,
-        engine.info().context_size,
-        engine.info().load_time.as_millis()
-    );
-    let mut backend = LocalBackend { engine, events };
-    let model_name = model.file_name().map_or_else(
-        || model.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let (mut backend, model_name) = start_backend(args, dirs, leaves.len())?;
     let settings = LeafSettings {
         num: args.num as usize,
         seed: args.seed,
@@ -179,7 +148,7 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> Result<u8, String> {
     for leaf in &leaves {
         let name = leaf.folder.to_string_lossy().replace('\\', "/");
         match generate_one(
-            &mut backend,
+            backend.as_mut(),
             dirs,
             leaf,
             &name,
@@ -215,9 +184,75 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> Result<u8, String> {
     })
 }
 
+/// The backend chosen by the arguments (the local model, or `--endpoint`) and
+/// the model name the summaries record; prints what it runs with.
+fn start_backend(
+    args: &GenerateArgs,
+    dirs: &AppDirs,
+    leaves: usize,
+) -> Result<(Box<dyn Backend>, String), String> {
+    if let Some(url) = &args.endpoint {
+        let chat_template = match &args.chat_template {
+            Some(given) if Path::new(given).is_file() => {
+                Some(std::fs::read_to_string(given).map_err(|e| format!("{given}: {e}"))?)
+            }
+            other => other.clone(),
+        };
+        let config = RemoteConfig {
+            url: url.clone(),
+            model: args.endpoint_model.clone(),
+            concurrency: args.concurrency as usize,
+            timeout: Duration::from_secs(args.request_timeout),
+            chat_template,
+        };
+        let backend = RemoteBackend::connect(&config).map_err(|e| e.to_string())?;
+        let info = backend.info();
+        eprintln!(
+            "taxon: {leaves} leaves, {} samples each, model {} at {} ({} requests at once, \
+             chat template {})",
+            args.num, info.model, info.url, config.concurrency, info.template_source
+        );
+        let name = info.model.clone();
+        return Ok((Box::new(backend), name));
+    }
+    let model = args
+        .model
+        .clone()
+        .unwrap_or_else(|| default_model_path(dirs));
+    if !model.is_file() {
+        return Err(format!(
+            "{}: no such model{}",
+            model.display(),
+            if args.model.is_none() {
+                "; run `taxon model fetch` first"
+            } else {
+                ""
+            }
+        ));
+    }
+    let mut config = EngineConfig::new(model.clone());
+    if let Some(threads) = args.threads {
+        config.threads = threads;
+    }
+    let (engine, events) = Engine::start(config).map_err(|e| e.to_string())?;
+    eprintln!(
+        "taxon: {leaves} leaves, {} samples each, model {} ({} threads, {}-token window, loaded in {} ms)",
+        args.num,
+        display_path(&model).display(),
+        engine.info().threads,
+        engine.info().context_size,
+        engine.info().load_time.as_millis()
+    );
+    let name = model.file_name().map_or_else(
+        || model.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok((Box::new(LocalBackend { engine, events }), name))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn generate_one(
-    backend: &mut LocalBackend,
+    backend: &mut dyn Backend,
     dirs: &AppDirs,
     leaf: &Leaf,
     name: &str,

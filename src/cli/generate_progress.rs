@@ -5,8 +5,25 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::generate::Completion;
 use crate::generate::runner::LeafOutcome;
+use crate::generate::{Completion, Stats};
+
+/// The prompt's size, against the window where it is known (not for every server).
+fn prompt_size(stats: &Stats) -> String {
+    match stats.context_size {
+        0 => format!("prompt {} tokens", stats.prompt_tokens),
+        window => format!("prompt {}/{window} tokens", stats.prompt_tokens),
+    }
+}
+
+/// The time to the first token, where it is known (not for unstreamed requests).
+fn first_token(stats: &Stats) -> String {
+    if stats.time_to_first_token.is_zero() {
+        String::new()
+    } else {
+        format!("first token {} ms, ", stats.time_to_first_token.as_millis())
+    }
+}
 
 /// Reports progress over all leaves, counted in wanted samples.
 pub(super) struct Progress {
@@ -69,21 +86,19 @@ impl Progress {
             Some(bar) => {
                 bar.set_position(self.leaf_start + so_far.accepted.len().min(wanted) as u64);
                 bar.set_message(format!(
-                    "{leaf}  {:.0} tok/s  prompt {}/{} tokens",
+                    "{leaf}  {:.0} tok/s  {}",
                     stats.tokens_per_second(),
-                    stats.prompt_tokens,
-                    stats.context_size
+                    prompt_size(stats)
                 ));
             }
             None => eprintln!(
-                "{leaf}: attempt {}: {verdict} ({}/{wanted} accepted; {} tokens, {:.0} tok/s, first token {} ms, prompt {}/{} tokens)",
+                "{leaf}: attempt {}: {verdict} ({}/{wanted} accepted; {} tokens, {:.0} tok/s, {}{})",
                 so_far.attempts(),
                 so_far.accepted.len(),
                 stats.generated_tokens,
                 stats.tokens_per_second(),
-                stats.time_to_first_token.as_millis(),
-                stats.prompt_tokens,
-                stats.context_size
+                first_token(stats),
+                prompt_size(stats)
             ),
         }
     }

@@ -245,6 +245,9 @@ pub enum EngineError {
     /// The worker thread has stopped.
     #[error("the generation worker has stopped")]
     WorkerGone,
+    /// A remote server failed (the remote backend).
+    #[error(transparent)]
+    Remote(#[from] super::remote::RemoteError),
 }
 
 /// Facts about the loaded model.

@@ -2,6 +2,7 @@
 //! one context stay loaded; each request clears the cache, evaluates its prompt in
 //! steps and samples token by token, checking for cancellation at every step.
 
+use std::ffi::CString;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
@@ -13,7 +14,7 @@ use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
-use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
+use llama_cpp_2::model::{LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
 
@@ -24,7 +25,7 @@ use super::engine::{
 use super::stream::{Step, TextStream};
 
 /// The chat template used when the GGUF has none.
-const FALLBACK_TEMPLATE: &str = "chatml";
+pub(super) const FALLBACK_TEMPLATE: &str = "chatml";
 
 /// The process's one llama.cpp backend, its logs routed to tracing.
 fn backend() -> Result<&'static LlamaBackend, EngineError> {
@@ -147,6 +148,72 @@ pub(super) fn serve(
     }
 }
 
+/// The text given to the model for `prompt`: chat messages rendered with
+/// `template` (a llama.cpp builtin name such as `chatml`, or a template's Jinja
+/// source, which llama.cpp recognises by its markers), the assistant's turn opened
+/// and the answer's prefix put after it; raw text as is. Needs no model, so the
+/// remote backend renders its prompts with it too and both send the same text.
+pub(super) fn prompt_text(template: &str, prompt: &Prompt) -> Result<String, EngineError> {
+    let (system, user, prefix) = match prompt {
+        Prompt::Raw(text) => return Ok(text.clone()),
+        Prompt::Chat {
+            system,
+            user,
+            prefix,
+        } => (system, user, prefix),
+    };
+    let text = |s: &str| CString::new(s).map_err(llama_error);
+    let mut owned = Vec::new();
+    if let Some(system) = system {
+        owned.push((text("system")?, text(system)?));
+    }
+    owned.push((text("user")?, text(user)?));
+    let messages: Vec<llama_cpp_sys_2::llama_chat_message> = owned
+        .iter()
+        .map(|(role, content)| llama_cpp_sys_2::llama_chat_message {
+            role: role.as_ptr(),
+            content: content.as_ptr(),
+        })
+        .collect();
+    let template = text(template)?;
+    let length: usize = owned
+        .iter()
+        .map(|(r, c)| r.as_bytes().len() + c.as_bytes().len())
+        .sum();
+    let mut buffer = vec![0u8; 2 * length + 256];
+    loop {
+        let capacity = i32::try_from(buffer.len()).map_err(llama_error)?;
+        // SAFETY: the template, roles and contents are NUL-terminated strings that
+        // outlive the call, and `buffer` has `capacity` writable bytes.
+        let written = unsafe {
+            llama_cpp_sys_2::llama_chat_apply_template(
+                template.as_ptr(),
+                messages.as_ptr(),
+                messages.len(),
+                true,
+                buffer.as_mut_ptr().cast(),
+                capacity,
+            )
+        };
+        let written = usize::try_from(written).map_err(|_| {
+            EngineError::Llama(format!(
+                "llama.cpp does not know the chat template {:?}",
+                template
+                    .to_string_lossy()
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
+            ))
+        })?;
+        if written <= buffer.len() {
+            buffer.truncate(written);
+            let opened = String::from_utf8(buffer).map_err(llama_error)?;
+            return Ok(opened + prefix);
+        }
+        buffer.resize(written, 0);
+    }
+}
+
 struct Worker<'a> {
     model: &'a LlamaModel,
     template: &'a LlamaChatTemplate,
@@ -161,25 +228,7 @@ impl Worker<'_> {
     }
 
     fn prompt_text(&self, prompt: &Prompt) -> Result<String, EngineError> {
-        let (system, user, prefix) = match prompt {
-            Prompt::Raw(text) => return Ok(text.clone()),
-            Prompt::Chat {
-                system,
-                user,
-                prefix,
-            } => (system, user, prefix),
-        };
-        let mut messages = Vec::new();
-        if let Some(system) = system {
-            messages
-                .push(LlamaChatMessage::new("system".into(), system.clone()).map_err(llama_error)?);
-        }
-        messages.push(LlamaChatMessage::new("user".into(), user.clone()).map_err(llama_error)?);
-        let opened = self
-            .model
-            .apply_chat_template(self.template, &messages, true)
-            .map_err(llama_error)?;
-        Ok(opened + prefix)
+        prompt_text(self.template.to_str().map_err(llama_error)?, prompt)
     }
 
     fn sampler(&self, sampling: &Sampling) -> LlamaSampler {
@@ -316,5 +365,52 @@ impl Worker<'_> {
             stats.generation_time = first.elapsed();
         }
         done(stream.text().to_owned(), finish, stats, ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chat_prompts_are_rendered_with_the_template_and_the_prefix() {
+        let prompt = Prompt::Chat {
+            system: Some("Be brief.".into()),
+            user: "Hi?".into(),
+            prefix: "[Question]\n".into(),
+        };
+        assert_eq!(
+            prompt_text("chatml", &prompt).unwrap(),
+            "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi?<|im_end|>\n\
+             <|im_start|>assistant\n[Question]\n"
+        );
+        // A Jinja source is recognised by its markers, as the GGUF's template is.
+        let jinja = "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}";
+        assert_eq!(
+            prompt_text(jinja, &prompt).unwrap(),
+            prompt_text("chatml", &prompt).unwrap()
+        );
+        assert_eq!(
+            prompt_text("chatml", &Prompt::Raw("as is".into())).unwrap(),
+            "as is"
+        );
+    }
+
+    #[test]
+    fn an_unknown_template_is_an_error() {
+        let prompt = Prompt::Chat {
+            system: None,
+            user: "Hi".into(),
+            prefix: String::new(),
+        };
+        let error = prompt_text("no-such-template", &prompt).unwrap_err();
+        assert!(error.to_string().contains("no-such-template"), "{error}");
+        let long = "x".repeat(5000);
+        let prompt = Prompt::Chat {
+            system: None,
+            user: long.clone(),
+            prefix: String::new(),
+        };
+        assert!(prompt_text("chatml", &prompt).unwrap().contains(&long));
     }
 }

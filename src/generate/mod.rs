@@ -1,6 +1,7 @@
 //! Synthetic data generation: the default model, the llama.cpp engine on its own
-//! thread, prompts and output parsing (pure), knowledge documents and their
-//! passages, the per-leaf runner and the dataset files.
+//! thread, an OpenAI-compatible remote server as an alternative, prompts and
+//! output parsing (pure), knowledge documents and their passages, the per-leaf
+//! runner and the dataset files.
 
 pub mod chunk;
 pub mod dataset;
@@ -9,8 +10,10 @@ pub mod engine;
 pub mod fetch;
 pub mod leaf_input;
 mod llama;
+pub mod openai;
 pub mod parse;
 pub mod prompts;
+pub mod remote;
 pub mod runner;
 pub mod stream;
 

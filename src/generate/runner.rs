@@ -19,6 +19,19 @@ pub trait Backend {
     ) -> Result<Completion, EngineError>;
     /// The token counts of texts in the model's vocabulary.
     fn count_tokens(&mut self, texts: &[String]) -> Result<Vec<usize>, EngineError>;
+    /// How many requests it runs at once; the runner hands it up to this many
+    /// together.
+    fn concurrency(&self) -> usize {
+        1
+    }
+    /// Completes several requests (without streaming), results in their order; by
+    /// default one after another.
+    fn complete_batch(&mut self, requests: Vec<Request>) -> Vec<Result<Completion, EngineError>> {
+        requests
+            .into_iter()
+            .map(|request| self.complete(request, &mut |_| {}))
+            .collect()
+    }
 }
 
 /// The local llama.cpp engine as a backend.
@@ -111,7 +124,9 @@ impl LeafOutcome {
 
 /// Generates `settings.num` samples for a leaf (fewer if the attempts run out),
 /// calling `on_attempt` after every attempt with the outcome so far and the
-/// attempt's completion.
+/// attempt's completion. Attempts go to the backend in batches of at most its
+/// concurrency and never more than the samples still wanted, so the outcome is
+/// the same as one attempt at a time.
 pub fn generate_leaf(
     backend: &mut dyn Backend,
     input: &LeafInput,
@@ -121,42 +136,54 @@ pub fn generate_leaf(
     let mut filter = Filter::new(&input.seed_samples());
     let mut outcome = LeafOutcome::default();
     let max_attempts = settings.num * settings.attempts_per_sample.max(1);
-    for index in 0..max_attempts {
-        if outcome.accepted.len() >= settings.num {
-            break;
-        }
-        let attempt = input.attempt(index);
-        let seed = settings.seed.wrapping_add(index as u32);
-        let request = Request {
-            prompt: attempt.prompt.prompt,
-            max_tokens: settings.max_tokens,
-            sampling: Sampling::with_seed(seed),
-            stop: attempt.prompt.stop,
-        };
-        let completion = backend.complete(request, &mut |_| {})?;
-        outcome.generated_tokens += completion.stats.generated_tokens;
-        let text = format!("{}{}", attempt.prompt.prefix, completion.text);
-        let checked = match &completion.finish {
-            Finish::Cancelled => return Err(EngineError::Llama("generation was cancelled".into())),
-            Finish::Length => Err(Rejection::TooLong(0)),
-            Finish::EndOfText | Finish::Stop(_) => {
-                parse(&text, input.grounded()).and_then(|s| filter.check(&s).map(|()| s))
+    let mut next = 0;
+    while next < max_attempts && outcome.accepted.len() < settings.num {
+        let size = (settings.num - outcome.accepted.len())
+            .min(backend.concurrency().max(1))
+            .min(max_attempts - next);
+        let attempts: Vec<_> = (next..next + size).map(|i| input.attempt(i)).collect();
+        let requests = attempts
+            .iter()
+            .enumerate()
+            .map(|(i, attempt)| Request {
+                prompt: attempt.prompt.prompt.clone(),
+                max_tokens: settings.max_tokens,
+                sampling: Sampling::with_seed(settings.seed.wrapping_add((next + i) as u32)),
+                stop: attempt.prompt.stop.clone(),
+            })
+            .collect();
+        let results = backend.complete_batch(requests);
+        for (i, (attempt, result)) in attempts.into_iter().zip(results).enumerate() {
+            let index = next + i;
+            let seed = settings.seed.wrapping_add(index as u32);
+            let completion = result?;
+            outcome.generated_tokens += completion.stats.generated_tokens;
+            let text = format!("{}{}", attempt.prompt.prefix, completion.text);
+            let checked = match &completion.finish {
+                Finish::Cancelled => {
+                    return Err(EngineError::Llama("generation was cancelled".into()));
+                }
+                Finish::Length => Err(Rejection::TooLong(0)),
+                Finish::EndOfText | Finish::Stop(_) => {
+                    parse(&text, input.grounded()).and_then(|s| filter.check(&s).map(|()| s))
+                }
+            };
+            match checked {
+                Ok(sample) => outcome.accepted.push(Record {
+                    index,
+                    seed,
+                    sample,
+                    passage: attempt.passage,
+                }),
+                Err(reason) => outcome.rejected.push(Rejected {
+                    index,
+                    reason,
+                    text,
+                }),
             }
-        };
-        match checked {
-            Ok(sample) => outcome.accepted.push(Record {
-                index,
-                seed,
-                sample,
-                passage: attempt.passage,
-            }),
-            Err(reason) => outcome.rejected.push(Rejected {
-                index,
-                reason,
-                text,
-            }),
+            on_attempt(&outcome, &completion);
         }
-        on_attempt(&outcome, &completion);
+        next += size;
     }
     Ok(outcome)
 }
