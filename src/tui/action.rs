@@ -83,6 +83,8 @@ actions! {
     VerdictChangesRequested => "verdict-changes-requested", "Leaf verdict: changes requested (triage-requested-changes)";
     VerdictRejected => "verdict-rejected", "Leaf verdict: rejected (triage-rejected)";
     VerdictUncertain => "verdict-uncertain", "Leaf verdict: uncertain, ask triage (triage-uncertain)";
+    Preview => "preview", "Preview generation: stream new samples of the selected leaf (again to close)";
+    PreviewReseed => "preview-reseed", "Preview generation again with a new seed";
 }
 
 #[cfg(test)]

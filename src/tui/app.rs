@@ -21,6 +21,8 @@ use super::git_popups::{BranchPicker, CommitDialog, DiffView};
 use super::keymap::{Keymap, Mode};
 use super::marks::LeafMarks;
 use super::picker::{Finder, InputLine, Palette};
+use super::preview::PreviewPane;
+use super::preview_jobs::{PreviewJob, PreviewReply};
 use super::review_jobs::{ReviewJob, ReviewReply};
 use super::review_screen::{ReviewMarks, ReviewScreen};
 use super::tree::{Row, Tree};
@@ -181,6 +183,8 @@ pub enum Msg {
     },
     /// Review work finished.
     Review(ReviewReply),
+    /// News from the generation preview.
+    Preview(PreviewReply),
 }
 
 /// Work for the runtime to do.
@@ -229,6 +233,11 @@ pub enum Effect {
     CreateLeaf(NewLeaf),
     /// Review work, off the event loop, in order; it answers with [`Msg::Review`].
     Review(ReviewJob),
+    /// Preview a leaf's generation, superseding any other preview; it answers
+    /// with [`Msg::Preview`].
+    Preview(PreviewJob),
+    /// Stop the running preview.
+    CancelPreview,
 }
 
 /// The whole application state.
@@ -266,6 +275,8 @@ pub struct App {
     pub review: Option<Box<ReviewScreen>>,
     /// The review state of the leaves changed against the base, for the tree.
     pub review_marks: ReviewMarks,
+    /// The generation preview pane.
+    pub preview: PreviewPane,
     /// Quit once every unsaved leaf is saved.
     quit_when_saved: bool,
     /// The next finder request's generation.
@@ -298,6 +309,7 @@ impl App {
             author: Authoring::default(),
             review: None,
             review_marks: ReviewMarks::default(),
+            preview: PreviewPane::default(),
             quit_when_saved: false,
             next_generation: 0,
         }
@@ -339,6 +351,12 @@ impl App {
 
     /// Applies one message; returns the work it asks for.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut effects = self.apply(msg);
+        effects.extend(self.preview_follow());
+        effects
+    }
+
+    fn apply(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Resize(height) => {
@@ -386,6 +404,7 @@ impl App {
                 vec![Effect::Review(ReviewJob::Status)]
             }
             Msg::Review(reply) => self.review_reply(reply),
+            Msg::Preview(reply) => self.preview_reply(reply),
             Msg::LeafCreated(result) => self.leaf_created(result),
             Msg::DraftsFound(drafts) => {
                 if !drafts.is_empty() {
@@ -488,7 +507,11 @@ impl App {
             Action::EditInEditor => return self.edit_in_editor(),
             Action::Save => return self.save_selected(),
             Action::Revert => self.ask_revert(),
+            Action::Back if self.focus == Focus::Tree && self.preview.open.is_some() => {
+                return self.close_preview().into_iter().collect();
+            }
             Action::Back => self.focus = Focus::Tree,
+            Action::Preview | Action::PreviewReseed => return self.preview_action(action),
             Action::Up
             | Action::Down
             | Action::PageUp

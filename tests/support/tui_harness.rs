@@ -16,6 +16,7 @@ use taxon::tui::app::{App, Effect, Msg, SaveFailure};
 use taxon::tui::git_jobs;
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
+use taxon::tui::preview_jobs::{PreviewConfig, PreviewWorker};
 use taxon::tui::review_jobs;
 use taxon::tui::view;
 
@@ -31,6 +32,8 @@ pub struct Harness {
     /// Where drafts go.
     pub drafts: Drafts,
     _drafts_dir: tempfile::TempDir,
+    /// The real preview thread and its replies, once [`Harness::with_preview`] was called.
+    preview: Option<(PreviewWorker, tokio::sync::mpsc::UnboundedReceiver<Msg>)>,
 }
 
 impl Harness {
@@ -52,6 +55,7 @@ impl Harness {
             editor: Box::new(|text| Ok(text.to_owned())),
             drafts: Drafts::new(drafts_dir.path().to_owned()),
             _drafts_dir: drafts_dir,
+            preview: None,
         }
     }
 
@@ -123,8 +127,48 @@ impl Harness {
                     .map(|folder| Box::new(Leaf::read(&root, folder, &Options::default())))
                     .map_err(|error| error.to_string()),
             )),
+            Effect::Preview(job) => {
+                if let Some((worker, _)) = &self.preview {
+                    worker.start(job.clone());
+                }
+                None
+            }
+            Effect::CancelPreview => {
+                if let Some((worker, _)) = &self.preview {
+                    worker.cancel();
+                }
+                None
+            }
             Effect::Quit | Effect::Reload => None,
         }
+    }
+
+    /// Runs previews on the real preview thread with `config`.
+    pub fn with_preview(&mut self, config: PreviewConfig) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.preview = Some((PreviewWorker::spawn(config, tx), rx));
+    }
+
+    /// Waits up to `timeout` for the next batch of preview messages, sends them
+    /// to the app and returns them (empty when none came in time).
+    pub fn pump(&mut self, timeout: std::time::Duration) -> Vec<Msg> {
+        let Some((_, rx)) = &mut self.preview else {
+            return Vec::new();
+        };
+        let deadline = std::time::Instant::now() + timeout;
+        let mut batch = Vec::new();
+        while batch.is_empty() && std::time::Instant::now() < deadline {
+            while let Ok(msg) = rx.try_recv() {
+                batch.push(msg);
+            }
+            if batch.is_empty() {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        for msg in &batch {
+            self.send(msg.clone());
+        }
+        batch
     }
 
     /// Selects the leaf whose folder ends with `suffix`.
