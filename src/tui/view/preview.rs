@@ -5,7 +5,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
@@ -106,10 +106,8 @@ fn sample_lines(index: usize, sample: &PreviewSample, width: usize, out: &mut Ve
         Some(Verdict::Accepted) => ("✓", "accepted".to_owned(), theme::OK),
         Some(Verdict::Rejected(reason)) => ("✗", format!("rejected: {reason}"), theme::ERROR),
     };
-    out.push(Line::from(Span::styled(
-        format!("{mark} sample {} {label}", index + 1),
-        style.add_modifier(ratatui::style::Modifier::BOLD),
-    )));
+    let header = format!("{mark} sample {} {label}", index + 1);
+    wrapped(&header, width, style.add_modifier(Modifier::BOLD), out);
     let room = width.saturating_sub(2).max(8);
     for source_line in sample.text.trim_end_matches('\n').split('\n') {
         for piece in textwrap::wrap(source_line, room) {
