@@ -253,7 +253,7 @@ impl App {
         }
     }
 
-    /// Closes the pane (back out of it); false when it was not open.
+    /// Closes the pane (back out of it): the cancel to run, if it was open.
     pub(super) fn close_preview(&mut self) -> Option<Effect> {
         self.preview.open.take().map(|_| Effect::CancelPreview)
     }
