@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::dirs::AppDirs;
 use crate::generate::dataset::{LeafFiles, LeafSummary, file_timestamp, write_mixed};
 use crate::generate::fetch::default_model_path;
-use crate::generate::leaf_input::LeafInput;
+use crate::generate::leaf_input::{LeafInput, PASSAGE_TOKENS};
 use crate::generate::remote::{RemoteBackend, RemoteConfig};
 use crate::generate::runner::{Backend, LeafSettings, LocalBackend, Record, generate_leaf};
 use crate::generate::{Engine, EngineConfig};
@@ -22,8 +22,6 @@ use super::generate_progress::Progress;
 use super::output::display_path;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
 
-/// Tokens per document passage of a knowledge leaf.
-const PASSAGE_TOKENS: usize = 300;
 /// Attempts allowed per wanted sample before a leaf gives up.
 const ATTEMPTS_PER_SAMPLE: usize = 3;
 

@@ -368,11 +368,26 @@ pub fn complete(
     request: Request,
     mut on_token: impl FnMut(&str),
 ) -> Result<Completion, EngineError> {
+    complete_observed(engine, events, request, |event| {
+        if let Event::Token { text, .. } = event {
+            on_token(text);
+        }
+    })
+}
+
+/// Like [`complete`], but hands `on_event` each of the request's own events as it
+/// comes (its start, then its tokens), with the request's id.
+pub fn complete_observed(
+    engine: &Engine,
+    events: &Receiver<Event>,
+    request: Request,
+    mut on_event: impl FnMut(&Event),
+) -> Result<Completion, EngineError> {
     let id = engine.submit(request)?;
     loop {
         match events.recv().map_err(|_| EngineError::WorkerGone)? {
             event if event.id() != id => {}
-            Event::Token { text, .. } => on_token(&text),
+            event @ (Event::Token { .. } | Event::Started { .. }) => on_event(&event),
             Event::Finished { completion, .. } => return Ok(completion),
             Event::Failed { error, .. } => return Err(EngineError::Llama(error)),
             Event::Skipped { .. } => {
@@ -382,7 +397,6 @@ pub fn complete(
                     stats: Stats::default(),
                 });
             }
-            Event::Started { .. } => {}
         }
     }
 }

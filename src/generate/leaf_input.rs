@@ -11,6 +11,9 @@ use super::documents::{DocumentError, DocumentSource, read_documents};
 use super::parse::Sample;
 use super::prompts::{self, KnowledgeSeed, SamplePrompt, SkillSeed};
 
+/// Tokens per document passage of a knowledge leaf, unless the caller says otherwise.
+pub const PASSAGE_TOKENS: usize = 300;
+
 /// Why a leaf cannot be generated from.
 #[derive(Debug, thiserror::Error)]
 pub enum LeafInputError {

@@ -19,5 +19,5 @@ pub mod stream;
 
 pub use engine::{
     Completion, Engine, EngineConfig, EngineError, Event, Finish, ModelInfo, Prompt, Request,
-    RequestId, Sampling, Stats, complete,
+    RequestId, Sampling, Stats, complete, complete_observed,
 };

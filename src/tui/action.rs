@@ -89,6 +89,8 @@ actions! {
     MarkRun => "mark-run", "Mark or unmark the selected run to plot it with the other marked runs";
     LogScale => "log-scale", "Switch the loss axis between linear and logarithmic";
     Compare => "compare", "Ask the tree's leaf's seed questions to the base and the run's tuned model";
+    Preview => "preview", "Preview generation: stream new samples of the selected leaf (again to close)";
+    PreviewReseed => "preview-reseed", "Preview generation again with a new seed";
 }
 
 #[cfg(test)]

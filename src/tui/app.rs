@@ -21,6 +21,8 @@ use super::git_popups::{BranchPicker, CommitDialog, DiffView};
 use super::keymap::{Keymap, Mode};
 use super::marks::LeafMarks;
 use super::picker::{Finder, InputLine, Palette};
+use super::preview::PreviewPane;
+use super::preview_jobs::{PreviewJob, PreviewReply};
 use super::review_jobs::{ReviewJob, ReviewReply};
 use super::review_screen::{ReviewMarks, ReviewScreen};
 use super::train_jobs::{TrainJob, TrainReply};
@@ -185,6 +187,8 @@ pub enum Msg {
     Review(ReviewReply),
     /// Training work reported.
     Train(TrainReply),
+    /// News from the generation preview.
+    Preview(PreviewReply),
 }
 
 /// Work for the runtime to do.
@@ -235,6 +239,11 @@ pub enum Effect {
     Review(ReviewJob),
     /// Training work, off the event loop; it answers with [`Msg::Train`].
     Train(TrainJob),
+    /// Preview a leaf's generation, superseding any other preview; it answers
+    /// with [`Msg::Preview`].
+    Preview(PreviewJob),
+    /// Stop the running preview.
+    CancelPreview,
 }
 
 /// The whole application state.
@@ -276,6 +285,8 @@ pub struct App {
     pub train: Option<Box<TrainScreen>>,
     /// Where runs are and how they start; without it there is no training screen.
     pub train_setup: Option<TrainSetup>,
+    /// The generation preview pane.
+    pub preview: PreviewPane,
     /// Quit once every unsaved leaf is saved.
     quit_when_saved: bool,
     /// The next finder request's generation.
@@ -310,6 +321,7 @@ impl App {
             review_marks: ReviewMarks::default(),
             train: None,
             train_setup: None,
+            preview: PreviewPane::default(),
             quit_when_saved: false,
             next_generation: 0,
         }
@@ -352,6 +364,12 @@ impl App {
 
     /// Applies one message; returns the work it asks for.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut effects = self.apply(msg);
+        effects.extend(self.preview_follow());
+        effects
+    }
+
+    fn apply(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Resize(height) => {
@@ -400,6 +418,7 @@ impl App {
             }
             Msg::Review(reply) => self.review_reply(reply),
             Msg::Train(reply) => self.train_reply(reply),
+            Msg::Preview(reply) => self.preview_reply(reply),
             Msg::LeafCreated(result) => self.leaf_created(result),
             Msg::DraftsFound(drafts) => {
                 if !drafts.is_empty() {
@@ -503,7 +522,11 @@ impl App {
             Action::EditInEditor => return self.edit_in_editor(),
             Action::Save => return self.save_selected(),
             Action::Revert => self.ask_revert(),
+            Action::Back if self.focus == Focus::Tree && self.preview.open.is_some() => {
+                return self.close_preview().into_iter().collect();
+            }
             Action::Back => self.focus = Focus::Tree,
+            Action::Preview | Action::PreviewReseed => return self.preview_action(action),
             Action::Up
             | Action::Down
             | Action::PageUp

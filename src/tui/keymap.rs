@@ -197,9 +197,7 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Browse, "ctrl-u", Action::PageUp),
     (Mode::Browse, "pagedown", Action::PageDown),
     (Mode::Browse, "ctrl-d", Action::PageDown),
-    (Mode::Browse, "g", Action::Top),
     (Mode::Browse, "home", Action::Top),
-    (Mode::Browse, "G", Action::Bottom),
     (Mode::Browse, "end", Action::Bottom),
     (Mode::Browse, "l", Action::Expand),
     (Mode::Browse, "right", Action::Expand),
@@ -255,6 +253,8 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Help, "j", Action::Down),
     (Mode::Help, "down", Action::Down),
     (Mode::Browse, "R", Action::Review),
+    (Mode::Browse, "g", Action::Preview),
+    (Mode::Browse, "G", Action::PreviewReseed),
     (Mode::Review, "esc", Action::Back),
     (Mode::Review, "q", Action::Back),
     (Mode::Review, "ctrl-c", Action::Quit),
@@ -425,6 +425,10 @@ mod tests {
                 Mode::Browse,
                 &press(KeyCode::Char('G'), KeyModifiers::SHIFT)
             ),
+            Some(Action::PreviewReseed)
+        );
+        assert_eq!(
+            keymap.action(Mode::Browse, &press(KeyCode::End, none)),
             Some(Action::Bottom)
         );
         assert_eq!(

@@ -14,6 +14,8 @@ pub mod keymap;
 mod load;
 pub mod marks;
 pub mod picker;
+pub mod preview;
+pub mod preview_jobs;
 pub mod review_jobs;
 pub mod review_screen;
 mod runtime;
@@ -82,7 +84,8 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
     // ratatui installs a panic hook that restores the terminal before the message.
     let mut terminal = ratatui::try_init().context("opening the terminal")?;
     let drafts = Drafts::new(dirs.drafts());
-    let result = runtime.block_on(runtime::run(&mut terminal, app, root, drafts));
+    let preview = preview_jobs::PreviewConfig::from_dirs(dirs);
+    let result = runtime.block_on(runtime::run(&mut terminal, app, root, drafts, preview));
     ratatui::try_restore().context("restoring the terminal")?;
     result.context("running the interface")
 }

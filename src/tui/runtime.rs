@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
@@ -20,6 +21,7 @@ use super::app::{App, Effect, Msg, SaveFailure};
 use super::git_jobs::{self, GitReply};
 use super::input::InputReader;
 use super::load::{git_state, load};
+use super::preview_jobs::{PreviewConfig, PreviewWorker};
 use super::review_jobs::ReviewWorker;
 use super::train_jobs::TrainWorker;
 use super::view;
@@ -128,12 +130,17 @@ fn spawn_first_check(taxonomy: &Taxonomy, tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
+/// The shortest time between two frames (about 60 per second): messages that
+/// come meanwhile (tokens, metrics) are drawn together.
+const FRAME: Duration = Duration::from_millis(16);
+
 /// Runs the application until it quits.
 pub async fn run(
     terminal: &mut DefaultTerminal,
     mut app: App,
     root: PathBuf,
     drafts: Drafts,
+    preview: PreviewConfig,
 ) -> io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let input = InputReader::spawn(tx.clone());
@@ -142,9 +149,12 @@ pub async fn run(
     let finder = FinderWorker::spawn(&app.taxonomy, tx.clone());
     let reviews = ReviewWorker::spawn(root.clone(), tx.clone());
     let trains = TrainWorker::spawn(tx.clone());
+    let previews = PreviewWorker::spawn(preview, tx.clone());
     app.height = terminal.size()?.height;
     terminal.draw(|frame| view::draw(frame, &app))?;
+    let mut drawn = Instant::now();
     while let Some(first) = rx.recv().await {
+        tokio::time::sleep(FRAME.saturating_sub(drawn.elapsed())).await;
         let mut pending = vec![first];
         while let Ok(more) = rx.try_recv() {
             pending.push(more);
@@ -224,6 +234,8 @@ pub async fn run(
                     }
                     Effect::Review(job) => reviews.send(job),
                     Effect::Train(job) => trains.send(job),
+                    Effect::Preview(job) => previews.start(job),
+                    Effect::CancelPreview => previews.cancel(),
                     Effect::Reload => {
                         let tx = tx.clone();
                         let root = root.clone();
@@ -238,6 +250,7 @@ pub async fn run(
             }
         }
         terminal.draw(|frame| view::draw(frame, &app))?;
+        drawn = Instant::now();
     }
     Ok(())
 }

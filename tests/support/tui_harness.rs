@@ -16,6 +16,7 @@ use taxon::tui::app::{App, Effect, Msg, SaveFailure};
 use taxon::tui::git_jobs;
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
+use taxon::tui::preview_jobs::{PreviewConfig, PreviewWorker};
 use taxon::tui::review_jobs;
 use taxon::tui::train_jobs::TrainWorker;
 use taxon::tui::view;
@@ -35,6 +36,8 @@ pub struct Harness {
     /// The training worker (the real one, on its thread) and its replies.
     trains: TrainWorker,
     train_replies: tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    /// The real preview thread and its replies, once [`Harness::with_preview`] was called.
+    preview: Option<(PreviewWorker, tokio::sync::mpsc::UnboundedReceiver<Msg>)>,
 }
 
 impl Harness {
@@ -59,6 +62,7 @@ impl Harness {
             editor: Box::new(|text| Ok(text.to_owned())),
             drafts: Drafts::new(drafts_dir.path().to_owned()),
             _drafts_dir: drafts_dir,
+            preview: None,
         }
     }
 
@@ -134,6 +138,18 @@ impl Harness {
                 self.trains.send(job.clone());
                 None
             }
+            Effect::Preview(job) => {
+                if let Some((worker, _)) = &self.preview {
+                    worker.start(job.clone());
+                }
+                None
+            }
+            Effect::CancelPreview => {
+                if let Some((worker, _)) = &self.preview {
+                    worker.cancel();
+                }
+                None
+            }
             Effect::Quit | Effect::Reload => None,
         }
     }
@@ -164,6 +180,34 @@ impl Harness {
             assert!(start.elapsed() < timeout, "timed out waiting for {what}");
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
+    }
+
+    /// Runs previews on the real preview thread with `config`.
+    pub fn with_preview(&mut self, config: PreviewConfig) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.preview = Some((PreviewWorker::spawn(config, tx), rx));
+    }
+
+    /// Waits up to `timeout` for the next batch of preview messages, sends them
+    /// to the app and returns them (empty when none came in time).
+    pub fn pump_preview(&mut self, timeout: std::time::Duration) -> Vec<Msg> {
+        let Some((_, rx)) = &mut self.preview else {
+            return Vec::new();
+        };
+        let deadline = std::time::Instant::now() + timeout;
+        let mut batch = Vec::new();
+        while batch.is_empty() && std::time::Instant::now() < deadline {
+            while let Ok(msg) = rx.try_recv() {
+                batch.push(msg);
+            }
+            if batch.is_empty() {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        for msg in &batch {
+            self.send(msg.clone());
+        }
+        batch
     }
 
     /// Selects the leaf whose folder ends with `suffix`.

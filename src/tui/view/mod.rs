@@ -4,6 +4,7 @@ mod author;
 mod detail;
 mod git;
 mod popups;
+mod preview;
 mod review;
 mod status;
 mod theme;
@@ -40,6 +41,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         .constraints([Constraint::Length(tree_width), Constraint::Min(20)])
         .areas(main);
     tree::draw(frame, tree_area, app);
+    let detail_area = match &app.preview.open {
+        Some(open) => {
+            let [detail_area, preview_area] = Layout::default()
+                .direction(Direction::Vertical)
+                .constraints([Constraint::Percentage(40), Constraint::Percentage(60)])
+                .areas(detail_area);
+            preview::draw(frame, preview_area, app, open);
+            detail_area
+        }
+        None => detail_area,
+    };
     detail::draw(frame, detail_area, app);
     status::draw(frame, status_area, app);
     popup(frame, app);

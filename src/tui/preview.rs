@@ -1,0 +1,541 @@
+//! The generation preview pane's state: samples of the selected leaf streamed
+//! token by token, each marked accepted or rejected when complete, and the
+//! engine's figures. The pane follows the selection: moving to another leaf
+//! cancels the running preview and starts one for the new leaf, and replies of
+//! any older job or request are dropped.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::generate::{ModelInfo, RequestId, Stats};
+use crate::taxonomy::leaf::LeafKind;
+
+use super::action::Action;
+use super::app::{App, Effect};
+use super::preview_jobs::{PreviewJob, PreviewReply, Verdict};
+
+/// How much a preview generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreviewSettings {
+    /// Samples per preview.
+    pub samples: usize,
+    /// Token limit per sample.
+    pub max_tokens: u32,
+    /// The first preview's seed (`preview-reseed` moves on from it).
+    pub seed: u32,
+}
+
+impl Default for PreviewSettings {
+    /// Three samples of at most 256 tokens, seed 42 (as `taxon generate`).
+    fn default() -> Self {
+        Self {
+            samples: 3,
+            max_tokens: 256,
+            seed: 42,
+        }
+    }
+}
+
+/// Where a preview is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// The selection is not a leaf.
+    NoLeaf,
+    /// Asked for; nothing heard yet.
+    Waiting,
+    /// The model is being loaded.
+    LoadingModel,
+    /// Samples are being generated.
+    Generating,
+    /// Every sample is done.
+    Done,
+    /// There is no model file at this path.
+    NoModel(PathBuf),
+    /// The preview failed.
+    Failed(String),
+}
+
+/// One sample as it streams in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewSample {
+    /// The engine's request.
+    pub request: RequestId,
+    /// The text so far (the prompt's prefix first).
+    pub text: String,
+    /// The verdict, once complete.
+    pub verdict: Option<Verdict>,
+    /// The engine's measurements, once complete.
+    pub stats: Option<Stats>,
+}
+
+/// A preview of one leaf (or of nothing, while the selection is a folder).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    /// The job whose replies are taken.
+    pub job: u64,
+    /// The leaf previewed.
+    pub folder: Option<PathBuf>,
+    /// The base seed.
+    pub seed: u32,
+    /// Where it is.
+    pub phase: Phase,
+    /// The samples started so far, in order.
+    pub samples: Vec<PreviewSample>,
+    /// The latest prompt's tokens and the model's context window.
+    pub prompt: Option<(usize, u32)>,
+    /// The model, once loaded by this preview.
+    pub model: Option<ModelInfo>,
+    /// Samples wanted.
+    pub wanted: usize,
+}
+
+/// The figures shown: from the engine's measurements of the completed samples.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PreviewFigures {
+    /// Time to the first token of the first sample.
+    pub first_token: Option<Duration>,
+    /// Tokens per second as the interface received them (mean over samples).
+    pub tokens_per_second: Option<f64>,
+    /// llama.cpp's own evaluation rate (mean over samples).
+    pub llama_tokens_per_second: Option<f64>,
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let values: Vec<f64> = values.filter(|v| *v > 0.0).collect();
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+impl Preview {
+    /// A preview waiting for job `job` on `folder`.
+    pub fn new(job: u64, folder: Option<PathBuf>, seed: u32, wanted: usize) -> Self {
+        Self {
+            job,
+            phase: if folder.is_some() {
+                Phase::Waiting
+            } else {
+                Phase::NoLeaf
+            },
+            folder,
+            seed,
+            samples: Vec::new(),
+            prompt: None,
+            model: None,
+            wanted,
+        }
+    }
+
+    /// The request whose tokens are taken now: the latest sample's, while it runs.
+    pub fn current(&self) -> Option<RequestId> {
+        self.samples
+            .last()
+            .filter(|s| s.verdict.is_none() && self.phase == Phase::Generating)
+            .map(|s| s.request)
+    }
+
+    /// Takes a reply; returns false when it was dropped (an older job's, or a
+    /// token of a request that is not the current one).
+    pub fn apply(&mut self, reply: PreviewReply) -> bool {
+        if reply.job() != self.job {
+            return false;
+        }
+        match reply {
+            PreviewReply::LoadingModel { .. } => self.phase = Phase::LoadingModel,
+            PreviewReply::ModelReady { info, .. } => {
+                self.model = Some(info);
+                self.phase = Phase::Waiting;
+            }
+            PreviewReply::NoModel { path, .. } => self.phase = Phase::NoModel(path),
+            PreviewReply::Started {
+                request,
+                prompt_tokens,
+                context_size,
+                prefix,
+                ..
+            } => {
+                self.prompt = Some((prompt_tokens, context_size));
+                self.samples.push(PreviewSample {
+                    request,
+                    text: prefix,
+                    verdict: None,
+                    stats: None,
+                });
+                self.phase = Phase::Generating;
+            }
+            PreviewReply::Token { request, text, .. } => {
+                if self.current() != Some(request) {
+                    return false;
+                }
+                if let Some(sample) = self.samples.last_mut() {
+                    sample.text.push_str(&text);
+                }
+            }
+            PreviewReply::Judged {
+                index,
+                verdict,
+                stats,
+                ..
+            } => match self.samples.get_mut(index) {
+                Some(sample) => {
+                    sample.verdict = Some(verdict);
+                    sample.stats = Some(stats);
+                }
+                None => return false,
+            },
+            PreviewReply::Done { .. } => self.phase = Phase::Done,
+            PreviewReply::Failed { error, .. } => self.phase = Phase::Failed(error),
+        }
+        true
+    }
+
+    /// The engine's figures over the completed samples.
+    pub fn figures(&self) -> PreviewFigures {
+        let stats: Vec<&Stats> = self
+            .samples
+            .iter()
+            .filter_map(|s| s.stats.as_ref())
+            .collect();
+        PreviewFigures {
+            first_token: stats
+                .first()
+                .map(|s| s.time_to_first_token)
+                .filter(|d| !d.is_zero()),
+            tokens_per_second: mean(stats.iter().map(|s| s.tokens_per_second())),
+            llama_tokens_per_second: mean(stats.iter().map(|s| s.llama_eval_tokens_per_second())),
+        }
+    }
+
+    /// Samples accepted and rejected so far.
+    pub fn counts(&self) -> (usize, usize) {
+        let judged = self.samples.iter().filter_map(|s| s.verdict.as_ref());
+        judged.fold((0, 0), |(ok, no), verdict| match verdict {
+            Verdict::Accepted => (ok + 1, no),
+            Verdict::Rejected(_) => (ok, no + 1),
+        })
+    }
+}
+
+/// The preview state kept by the app.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PreviewPane {
+    /// How much to generate.
+    pub settings: PreviewSettings,
+    /// The pane, while open.
+    pub open: Option<Preview>,
+    /// The last job's number.
+    last_job: u64,
+}
+
+impl App {
+    /// Runs `preview` (open or close the pane on the selected leaf) or
+    /// `preview-reseed` (generate again with the next seed).
+    pub(super) fn preview_action(&mut self, action: Action) -> Vec<Effect> {
+        let previewing_selected = self
+            .preview
+            .open
+            .as_ref()
+            .is_some_and(|p| p.folder.is_some() && p.folder == self.selected_folder());
+        match action {
+            Action::Preview if previewing_selected => {
+                self.preview.open = None;
+                vec![Effect::CancelPreview]
+            }
+            Action::Preview => self.start_preview(self.preview.settings.seed),
+            Action::PreviewReseed => {
+                let seed = match &self.preview.open {
+                    Some(open) if previewing_selected => {
+                        open.seed.wrapping_add(open.wanted.max(1) as u32)
+                    }
+                    _ => self.preview.settings.seed,
+                };
+                self.start_preview(seed)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Closes the pane (back out of it): the cancel to run, if it was open.
+    pub(super) fn close_preview(&mut self) -> Option<Effect> {
+        self.preview.open.take().map(|_| Effect::CancelPreview)
+    }
+
+    /// A new preview of the selected leaf with `seed`, superseding any other.
+    fn start_preview(&mut self, seed: u32) -> Vec<Effect> {
+        let wanted = self.preview.settings.samples;
+        self.preview.last_job += 1;
+        let id = self.preview.last_job;
+        let Some(index) = self.tree.selected_leaf() else {
+            self.preview.open = Some(Preview::new(id, None, seed, wanted));
+            return Vec::new();
+        };
+        let leaf = &self.taxonomy.leaves[index];
+        let folder = leaf.folder.clone();
+        let text = match self.open.get(&folder) {
+            Some(open) => Some(open.buffer.text.clone()),
+            None => leaf.text.clone(),
+        };
+        let kind = self
+            .report_of(index)
+            .kind
+            .unwrap_or(LeafKind::FreeformSkill);
+        let mut preview = Preview::new(id, Some(folder.clone()), seed, wanted);
+        let Some(text) = text else {
+            preview.phase = Phase::Failed(format!("{} cannot be read", folder.display()));
+            self.preview.open = Some(preview);
+            return Vec::new();
+        };
+        self.preview.open = Some(preview);
+        vec![Effect::Preview(PreviewJob {
+            id,
+            folder,
+            kind,
+            text,
+            seed,
+            samples: wanted,
+            max_tokens: self.preview.settings.max_tokens,
+        })]
+    }
+
+    /// Keeps the open pane on the selected leaf: when the selection moved, the
+    /// running preview is cancelled and one for the new selection starts.
+    pub(super) fn preview_follow(&mut self) -> Vec<Effect> {
+        let Some(open) = &self.preview.open else {
+            return Vec::new();
+        };
+        let selected = self.selected_folder();
+        if selected == open.folder {
+            return Vec::new();
+        }
+        let mut effects = vec![Effect::CancelPreview];
+        effects.extend(self.start_preview(self.preview.settings.seed));
+        effects
+    }
+
+    /// Takes a reply of the preview thread (dropped unless it is the open job's).
+    pub(super) fn preview_reply(&mut self, reply: PreviewReply) -> Vec<Effect> {
+        if let Some(open) = &mut self.preview.open {
+            open.apply(reply);
+        }
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::marks::LeafMarks;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::path::Path;
+
+    fn stats(first_token_ms: u64, tokens: usize, seconds: u64, llama: (f64, i32)) -> Stats {
+        Stats {
+            prompt_tokens: 100,
+            context_size: 2048,
+            generated_tokens: tokens,
+            time_to_first_token: Duration::from_millis(first_token_ms),
+            generation_time: Duration::from_secs(seconds),
+            llama_prompt_eval: (50.0, 100),
+            llama_eval: llama,
+        }
+    }
+
+    fn started(job: u64, request: RequestId) -> PreviewReply {
+        PreviewReply::Started {
+            job,
+            request,
+            prompt_tokens: 812,
+            context_size: 2048,
+            prefix: "[Question]\n".into(),
+        }
+    }
+
+    fn token(job: u64, request: RequestId, text: &str) -> PreviewReply {
+        PreviewReply::Token {
+            job,
+            request,
+            text: text.into(),
+        }
+    }
+
+    fn preview() -> Preview {
+        Preview::new(7, Some("compositional_skills/x".into()), 42, 3)
+    }
+
+    #[test]
+    fn tokens_of_the_current_request_are_appended() {
+        let mut preview = preview();
+        assert!(preview.apply(started(7, 11)));
+        assert!(preview.apply(token(7, 11, "What")));
+        assert!(preview.apply(token(7, 11, " rhymes?")));
+        assert_eq!(preview.samples[0].text, "[Question]\nWhat rhymes?");
+        assert_eq!(preview.prompt, Some((812, 2048)));
+        assert_eq!(preview.phase, Phase::Generating);
+    }
+
+    #[test]
+    fn replies_of_stale_jobs_and_requests_are_dropped() {
+        let mut preview = preview();
+        assert!(!preview.apply(started(6, 10)), "an older job's start");
+        assert!(preview.samples.is_empty());
+        assert!(preview.apply(started(7, 11)));
+        assert!(!preview.apply(token(6, 11, "old job")));
+        assert!(!preview.apply(token(7, 10, "old request")));
+        assert!(!preview.apply(PreviewReply::Done { job: 6 }));
+        assert_eq!(preview.samples[0].text, "[Question]\n");
+        assert_eq!(preview.phase, Phase::Generating);
+        // Once judged, a late token of the same request is not taken either.
+        preview.apply(PreviewReply::Judged {
+            job: 7,
+            index: 0,
+            verdict: Verdict::Accepted,
+            stats: Stats::default(),
+        });
+        assert!(!preview.apply(token(7, 11, "late")));
+    }
+
+    #[test]
+    fn completed_samples_are_marked_accepted_or_rejected() {
+        let mut preview = preview();
+        preview.apply(started(7, 11));
+        preview.apply(PreviewReply::Judged {
+            job: 7,
+            index: 0,
+            verdict: Verdict::Accepted,
+            stats: Stats::default(),
+        });
+        preview.apply(started(7, 12));
+        preview.apply(PreviewReply::Judged {
+            job: 7,
+            index: 1,
+            verdict: Verdict::Rejected("unparseable: no [Question]".into()),
+            stats: Stats::default(),
+        });
+        assert!(!preview.apply(PreviewReply::Judged {
+            job: 7,
+            index: 5,
+            verdict: Verdict::Accepted,
+            stats: Stats::default(),
+        }));
+        assert_eq!(preview.samples[0].verdict, Some(Verdict::Accepted));
+        assert_eq!(
+            preview.samples[1].verdict,
+            Some(Verdict::Rejected("unparseable: no [Question]".into()))
+        );
+        assert_eq!(preview.counts(), (1, 1));
+        preview.apply(PreviewReply::Done { job: 7 });
+        assert_eq!(preview.phase, Phase::Done);
+        assert_eq!(preview.current(), None);
+    }
+
+    #[test]
+    fn figures_come_from_the_engine_timings() {
+        let mut preview = preview();
+        assert_eq!(preview.figures(), PreviewFigures::default());
+        for (index, (request, s)) in [
+            (11, stats(250, 21, 2, (400.0, 40))),
+            (12, stats(90, 41, 4, (200.0, 40))),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            preview.apply(started(7, request));
+            preview.apply(PreviewReply::Judged {
+                job: 7,
+                index,
+                verdict: Verdict::Accepted,
+                stats: s,
+            });
+        }
+        let figures = preview.figures();
+        assert_eq!(figures.first_token, Some(Duration::from_millis(250)));
+        // 20 tokens in 2 s and 40 in 4 s: 10 tok/s; llama.cpp 100 and 200 tok/s.
+        assert_eq!(figures.tokens_per_second, Some(10.0));
+        assert_eq!(figures.llama_tokens_per_second, Some(150.0));
+    }
+
+    fn app() -> App {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy");
+        let taxonomy = crate::taxonomy::model::Taxonomy::load(
+            &root,
+            &crate::taxonomy::validate::Options::default(),
+        );
+        App::new(taxonomy, LeafMarks::default(), None, Keymap::default())
+    }
+
+    fn select(app: &mut App, suffix: &str) {
+        let index = app
+            .taxonomy
+            .leaves
+            .iter()
+            .position(|l| l.folder.ends_with(suffix))
+            .unwrap();
+        app.open_leaf(index);
+    }
+
+    fn press(app: &mut App, c: char) -> Vec<Effect> {
+        app.update(super::super::app::Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )))
+    }
+
+    #[test]
+    fn g_starts_a_preview_and_moving_cancels_it_for_the_new_leaf() {
+        let mut app = app();
+        select(&mut app, "commonly_confused_words");
+        let effects = press(&mut app, 'g');
+        let [Effect::Preview(job)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert!(job.folder.ends_with("commonly_confused_words"));
+        assert_eq!((job.samples, job.seed, job.max_tokens), (3, 42, 256));
+        assert!(job.text.contains("seed_examples"));
+        let first = job.id;
+        // Moving down the tree cancels, then previews whatever is selected.
+        press(&mut app, '+');
+        let mut moved = press(&mut app, 'j');
+        for _ in 0..10 {
+            if app.tree.selected_leaf().is_some() {
+                break;
+            }
+            moved = press(&mut app, 'j');
+        }
+        assert_eq!(moved[0], Effect::CancelPreview, "{moved:?}");
+        let Some(Effect::Preview(next)) = moved.get(1) else {
+            panic!("{moved:?}");
+        };
+        assert!(next.id > first);
+        assert_eq!(Some(next.folder.clone()), app.selected_folder());
+        // A reply of the old job is dropped.
+        app.update(super::super::app::Msg::Preview(started(first, 1)));
+        let open = app.preview.open.as_ref().unwrap();
+        assert!(open.samples.is_empty());
+        assert_eq!(open.job, next.id);
+        // `G` regenerates with the next seed; `g` on the previewed leaf closes the pane.
+        let reseeded = press(&mut app, 'G');
+        let [Effect::Preview(reseeded)] = reseeded.as_slice() else {
+            panic!("{reseeded:?}");
+        };
+        assert_eq!(reseeded.seed, 45);
+        assert_eq!(press(&mut app, 'g'), vec![Effect::CancelPreview]);
+        assert!(app.preview.open.is_none());
+        assert!(
+            press(&mut app, 'j')
+                .iter()
+                .all(|e| *e != Effect::CancelPreview)
+        );
+    }
+
+    #[test]
+    fn esc_closes_the_pane_and_cancels() {
+        let mut app = app();
+        select(&mut app, "commonly_confused_words");
+        press(&mut app, 'g');
+        let effects = app.update(super::super::app::Msg::Key(KeyEvent::new(
+            KeyCode::Esc,
+            KeyModifiers::NONE,
+        )));
+        assert_eq!(effects, vec![Effect::CancelPreview]);
+        assert!(app.preview.open.is_none());
+    }
+}

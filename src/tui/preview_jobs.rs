@@ -1,0 +1,422 @@
+//! Generation previews off the event loop: one thread that loads the model on the
+//! first request and keeps it warm, reads the leaf (and a knowledge leaf's
+//! documents), and generates its samples through the CLI's runner, reporting every
+//! start, token and verdict as a message. The newest request wins: a newer job or
+//! a cancel stops the running one within a token, and queued older jobs are skipped.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, OnceLock};
+use std::thread;
+
+use tokio::sync::mpsc;
+
+use crate::dirs::AppDirs;
+use crate::generate::fetch::default_model_path;
+use crate::generate::leaf_input::{LeafInput, PASSAGE_TOKENS};
+use crate::generate::runner::{Backend, LeafSettings, generate_leaf};
+use crate::generate::{
+    Completion, Engine, EngineConfig, EngineError, Event, ModelInfo, Prompt, Request, RequestId,
+    Stats, complete_observed,
+};
+use crate::taxonomy::leaf::LeafKind;
+use crate::taxonomy::qna::Qna;
+use crate::taxonomy::yaml::load;
+
+use super::app::Msg;
+
+/// Where the preview's model and documents are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewConfig {
+    /// The GGUF model (the default model in the cache, as `taxon generate` uses).
+    pub model: PathBuf,
+    /// The clone cache of knowledge documents.
+    pub docs_cache: PathBuf,
+    /// CPU threads, if not every core.
+    pub threads: Option<u32>,
+}
+
+impl PreviewConfig {
+    /// The same model and document cache as `taxon generate` without options.
+    pub fn from_dirs(dirs: &AppDirs) -> Self {
+        Self {
+            model: default_model_path(dirs),
+            docs_cache: dirs.cache.join("docs"),
+            threads: None,
+        }
+    }
+}
+
+/// A preview the interface asks for: samples of one leaf as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewJob {
+    /// The job's number; later jobs have larger numbers.
+    pub id: u64,
+    /// The leaf.
+    pub folder: PathBuf,
+    /// Its kind.
+    pub kind: LeafKind,
+    /// Its `qna.yaml` text (with unsaved edits, if any).
+    pub text: String,
+    /// The base seed; sample `i` uses `seed + i`.
+    pub seed: u32,
+    /// Samples to generate.
+    pub samples: usize,
+    /// Token limit per sample.
+    pub max_tokens: u32,
+}
+
+/// Whether a finished sample was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The parser and the filters accepted it.
+    Accepted,
+    /// Rejected, with the parser's or the filter's reason.
+    Rejected(String),
+}
+
+/// What the preview thread reports; every reply names its job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PreviewReply {
+    /// The model is being loaded (the first preview).
+    LoadingModel {
+        /// The job.
+        job: u64,
+    },
+    /// The model is loaded (and stays loaded).
+    ModelReady {
+        /// The job.
+        job: u64,
+        /// Facts about it.
+        info: ModelInfo,
+    },
+    /// There is no model file.
+    NoModel {
+        /// The job.
+        job: u64,
+        /// Where the model was looked for.
+        path: PathBuf,
+    },
+    /// A sample's request started: its prompt was read.
+    Started {
+        /// The job.
+        job: u64,
+        /// The engine's request.
+        request: RequestId,
+        /// Tokens in the prompt.
+        prompt_tokens: usize,
+        /// The model's context window.
+        context_size: u32,
+        /// The text the sample starts with (given in the prompt).
+        prefix: String,
+    },
+    /// New text of a sample.
+    Token {
+        /// The job.
+        job: u64,
+        /// The engine's request.
+        request: RequestId,
+        /// The text.
+        text: String,
+    },
+    /// Sample `index` is complete and was judged.
+    Judged {
+        /// The job.
+        job: u64,
+        /// The sample (0-based, in order of start).
+        index: usize,
+        /// Kept or not, and why.
+        verdict: Verdict,
+        /// The engine's measurements.
+        stats: Stats,
+    },
+    /// Every sample of the job is done.
+    Done {
+        /// The job.
+        job: u64,
+    },
+    /// The job failed (the leaf cannot be generated from, or the engine failed).
+    Failed {
+        /// The job.
+        job: u64,
+        /// Why.
+        error: String,
+    },
+}
+
+impl PreviewReply {
+    /// The job the reply belongs to.
+    pub fn job(&self) -> u64 {
+        match self {
+            Self::LoadingModel { job }
+            | Self::ModelReady { job, .. }
+            | Self::NoModel { job, .. }
+            | Self::Started { job, .. }
+            | Self::Token { job, .. }
+            | Self::Judged { job, .. }
+            | Self::Done { job }
+            | Self::Failed { job, .. } => *job,
+        }
+    }
+}
+
+/// The engine as a backend of one job: each request's events go to the interface,
+/// and once the job is no longer the wanted one it stops within a token.
+struct JobBackend<'a> {
+    engine: &'a Engine,
+    events: &'a std_mpsc::Receiver<Event>,
+    job: u64,
+    wanted: &'a AtomicU64,
+    tx: &'a mpsc::UnboundedSender<Msg>,
+}
+
+impl JobBackend<'_> {
+    fn stale(&self) -> bool {
+        self.wanted.load(Ordering::SeqCst) != self.job
+    }
+
+    fn send(&self, reply: PreviewReply) {
+        let _ = self.tx.send(Msg::Preview(reply));
+    }
+}
+
+impl Backend for JobBackend<'_> {
+    fn complete(
+        &mut self,
+        request: Request,
+        on_token: &mut dyn FnMut(&str),
+    ) -> Result<Completion, EngineError> {
+        if self.stale() {
+            return Err(EngineError::Llama("the preview was superseded".into()));
+        }
+        let prefix = match &request.prompt {
+            Prompt::Chat { prefix, .. } => prefix.clone(),
+            Prompt::Raw(_) => String::new(),
+        };
+        let job = self.job;
+        complete_observed(self.engine, self.events, request, |event| {
+            if self.stale() {
+                // A newer job was asked for between its cancel and this request.
+                self.engine.cancel();
+                return;
+            }
+            match event {
+                Event::Started {
+                    id,
+                    prompt_tokens,
+                    context_size,
+                } => self.send(PreviewReply::Started {
+                    job,
+                    request: *id,
+                    prompt_tokens: *prompt_tokens,
+                    context_size: *context_size,
+                    prefix: prefix.clone(),
+                }),
+                Event::Token { id, text } => {
+                    on_token(text);
+                    self.send(PreviewReply::Token {
+                        job,
+                        request: *id,
+                        text: text.clone(),
+                    });
+                }
+                _ => {}
+            }
+        })
+    }
+
+    fn count_tokens(&mut self, texts: &[String]) -> Result<Vec<usize>, EngineError> {
+        self.engine.count_tokens(texts.to_vec())
+    }
+}
+
+/// No job: what the wanted job is before the first and after a cancel (jobs count from 1).
+const NO_JOB: u64 = 0;
+
+/// The loaded engine and its events, kept by the preview thread.
+type Loaded = (Arc<Engine>, std_mpsc::Receiver<Event>);
+
+/// The preview thread's handle: jobs go in, replies come back as [`Msg::Preview`].
+pub struct PreviewWorker {
+    jobs: std_mpsc::Sender<PreviewJob>,
+    wanted: Arc<AtomicU64>,
+    engine: Arc<OnceLock<Arc<Engine>>>,
+}
+
+impl PreviewWorker {
+    /// Starts the thread (the model is loaded on the first job); replies go to `tx`.
+    pub fn spawn(config: PreviewConfig, tx: mpsc::UnboundedSender<Msg>) -> Self {
+        let (jobs, rx) = std_mpsc::channel::<PreviewJob>();
+        let wanted = Arc::new(AtomicU64::new(NO_JOB));
+        let engine = Arc::new(OnceLock::new());
+        let (shared_wanted, shared_engine) = (Arc::clone(&wanted), Arc::clone(&engine));
+        let spawned = thread::Builder::new()
+            .name("taxon-preview".to_owned())
+            .spawn(move || {
+                let mut loaded: Option<Loaded> = None;
+                while let Ok(mut job) = rx.recv() {
+                    // Only the newest of several waiting jobs is worth doing.
+                    job = rx.try_iter().last().unwrap_or(job);
+                    if shared_wanted.load(Ordering::SeqCst) != job.id {
+                        continue;
+                    }
+                    let outcome = load_engine(&config, &job, &mut loaded, &shared_engine, &tx)
+                        .and_then(|(engine, events)| {
+                            run(&config, &job, engine, events, &shared_wanted, &tx)
+                        });
+                    if let Err(reply) = outcome
+                        && shared_wanted.load(Ordering::SeqCst) == job.id
+                    {
+                        let _ = tx.send(Msg::Preview(*reply));
+                    }
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!("cannot start the preview thread: {error}");
+        }
+        Self {
+            jobs,
+            wanted,
+            engine,
+        }
+    }
+
+    /// Starts `job`, stopping any older one (returns at once).
+    pub fn start(&self, job: PreviewJob) {
+        self.supersede(job.id);
+        if self.jobs.send(job).is_err() {
+            tracing::error!("the preview thread has stopped");
+        }
+    }
+
+    /// Stops the running preview within a token (returns at once).
+    pub fn cancel(&self) {
+        self.supersede(NO_JOB);
+    }
+
+    fn supersede(&self, wanted: u64) {
+        self.wanted.store(wanted, Ordering::SeqCst);
+        if let Some(engine) = self.engine.get() {
+            engine.cancel();
+        }
+    }
+}
+
+impl Drop for PreviewWorker {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+/// The warm engine, or the engine loaded now (said with replies); no model file
+/// is a reply of its own.
+fn load_engine<'a>(
+    config: &PreviewConfig,
+    job: &PreviewJob,
+    loaded: &'a mut Option<Loaded>,
+    shared: &OnceLock<Arc<Engine>>,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<(&'a Engine, &'a std_mpsc::Receiver<Event>), Box<PreviewReply>> {
+    if loaded.is_none() {
+        if !config.model.is_file() {
+            return Err(Box::new(PreviewReply::NoModel {
+                job: job.id,
+                path: config.model.clone(),
+            }));
+        }
+        let _ = tx.send(Msg::Preview(PreviewReply::LoadingModel { job: job.id }));
+        let mut engine_config = EngineConfig::new(config.model.clone());
+        if let Some(threads) = config.threads {
+            engine_config.threads = threads;
+        }
+        let (engine, events) = Engine::start(engine_config).map_err(|e| {
+            Box::new(PreviewReply::Failed {
+                job: job.id,
+                error: e.to_string(),
+            })
+        })?;
+        let engine = Arc::new(engine);
+        let _ = shared.set(Arc::clone(&engine));
+        let _ = tx.send(Msg::Preview(PreviewReply::ModelReady {
+            job: job.id,
+            info: engine.info().clone(),
+        }));
+        *loaded = Some((engine, events));
+    }
+    let loaded: &'a Option<Loaded> = loaded;
+    match loaded {
+        Some((engine, events)) => Ok((engine, events)),
+        None => Err(Box::new(PreviewReply::Failed {
+            job: job.id,
+            error: "the model was not loaded".to_owned(),
+        })),
+    }
+}
+
+/// Runs one job on the loaded engine; the error is the reply that says why it stopped.
+fn run(
+    config: &PreviewConfig,
+    job: &PreviewJob,
+    engine: &Engine,
+    events: &std_mpsc::Receiver<Event>,
+    wanted: &AtomicU64,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<(), Box<PreviewReply>> {
+    let failed = |error: String| Box::new(PreviewReply::Failed { job: job.id, error });
+    let send = |reply: PreviewReply| {
+        let _ = tx.send(Msg::Preview(reply));
+    };
+    let document = load(&job.text).map_err(|e| failed(format!("the leaf cannot be read: {e}")))?;
+    let qna = Qna::from_document(&document);
+    let mut backend = JobBackend {
+        engine,
+        events,
+        job: job.id,
+        wanted,
+        tx,
+    };
+    let mut count_error = None;
+    let input = LeafInput::from_qna(
+        job.kind,
+        &qna,
+        &config.docs_cache,
+        PASSAGE_TOKENS,
+        |texts| {
+            backend.count_tokens(texts).unwrap_or_else(|e| {
+                count_error = Some(e.to_string());
+                vec![0; texts.len()]
+            })
+        },
+    )
+    .map_err(|e| failed(e.to_string()))?;
+    if let Some(error) = count_error {
+        return Err(failed(error));
+    }
+    let settings = LeafSettings {
+        num: job.samples,
+        seed: job.seed,
+        max_tokens: job.max_tokens,
+        // Every attempt is shown, so there is exactly one per sample.
+        attempts_per_sample: 1,
+    };
+    let mut judged = 0;
+    generate_leaf(&mut backend, &input, &settings, |outcome, completion| {
+        let verdict = match outcome.rejected.last() {
+            Some(rejected) if rejected.index == judged => {
+                Verdict::Rejected(rejected.reason.to_string())
+            }
+            _ => Verdict::Accepted,
+        };
+        send(PreviewReply::Judged {
+            job: job.id,
+            index: judged,
+            verdict,
+            stats: completion.stats.clone(),
+        });
+        judged += 1;
+    })
+    .map_err(|e| failed(e.to_string()))?;
+    send(PreviewReply::Done { job: job.id });
+    Ok(())
+}
