@@ -49,6 +49,37 @@ fn request(user: &str, seed: u32, max_tokens: u32) -> Request {
 }
 
 #[test]
+fn a_prompt_seen_before_is_taken_from_the_cache_with_the_same_result() {
+    let _serial = serial();
+    let (engine, events) = engine();
+    let long = |topic: &str| {
+        format!(
+            "Here are notes about {topic}. {} Write one question about them.",
+            "Tides rise and fall twice a day as the moon pulls the oceans. ".repeat(12)
+        )
+    };
+    let (sea, harbour) = (long("the sea"), long("harbours"));
+    let first = complete(&engine, &events, request(&sea, 3, 24), |_| {}).unwrap();
+    let again = complete(&engine, &events, request(&sea, 3, 24), |_| {}).unwrap();
+    let other = complete(&engine, &events, request(&harbour, 3, 24), |_| {}).unwrap();
+    let back = complete(&engine, &events, request(&sea, 3, 24), |_| {}).unwrap();
+    assert!(first.stats.prompt_tokens > 128, "{:?}", first.stats);
+    assert_eq!(first.stats.cached_prompt_tokens, 0);
+    assert_eq!(
+        again.stats.cached_prompt_tokens,
+        first.stats.prompt_tokens - 1,
+        "a repeated prompt is all cached but its last token"
+    );
+    assert!(
+        other.stats.cached_prompt_tokens < first.stats.prompt_tokens / 2,
+        "only the shared start is kept: {:?}",
+        other.stats
+    );
+    assert_eq!(first.text, again.text, "the cache changes nothing");
+    assert_eq!(first.text, back.text);
+}
+
+#[test]
 fn the_same_seed_gives_the_same_text() {
     let _serial = serial();
     let (engine, events) = engine();

@@ -93,6 +93,7 @@ fn tokens(harness: &mut Harness, job: u64, request: RequestId, text: &str) {
 fn stats(first_token_ms: u64, tokens: usize, ms: u64, llama_ms: f64) -> Stats {
     Stats {
         prompt_tokens: 233,
+        cached_prompt_tokens: 0,
         context_size: 2048,
         generated_tokens: tokens,
         time_to_first_token: Duration::from_millis(first_token_ms),

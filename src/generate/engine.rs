@@ -118,6 +118,9 @@ pub enum Finish {
 pub struct Stats {
     /// Tokens in the prompt.
     pub prompt_tokens: usize,
+    /// Leading prompt tokens kept in the model's cache from the request before,
+    /// so not evaluated again.
+    pub cached_prompt_tokens: usize,
     /// The context window.
     pub context_size: u32,
     /// Tokens generated.

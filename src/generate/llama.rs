@@ -114,12 +114,14 @@ pub(super) fn serve(
     if ready.send(Ok(info)).is_err() {
         return;
     }
-    let worker = Worker {
+    let mut worker = Worker {
         model: &model,
         template: &template,
         batch_size: config.batch_size.max(1) as usize,
         newest,
         events,
+        in_cache: Vec::new(),
+        cached_prompt: 0,
     };
     while let Ok(command) = commands.recv() {
         match command {
@@ -220,6 +222,10 @@ struct Worker<'a> {
     batch_size: usize,
     newest: &'a AtomicU64,
     events: &'a Sender<Event>,
+    /// The tokens whose keys and values the context holds, from position 0.
+    in_cache: Vec<LlamaToken>,
+    /// How many of them are the prompt of the request that put them there.
+    cached_prompt: usize,
 }
 
 impl Worker<'_> {
@@ -253,8 +259,45 @@ impl Worker<'_> {
         ])
     }
 
+    /// How many leading tokens of `tokens` the context can keep. A prompt is
+    /// decoded in batches from position 0 and then its last token alone, so the
+    /// same prompt again keeps everything but the last token, and one that shares
+    /// a start keeps the whole batches of it; the rest is decoded in the same
+    /// batches as from an empty cache, so the result is the same to the bit.
+    fn reusable(&self, tokens: &[LlamaToken]) -> usize {
+        let last = tokens.len().saturating_sub(1);
+        if self.cached_prompt == tokens.len() && self.in_cache.get(..tokens.len()) == Some(tokens) {
+            return last;
+        }
+        let common = self
+            .in_cache
+            .iter()
+            .zip(tokens)
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(last)
+            .min(self.cached_prompt.saturating_sub(1));
+        common - common % self.batch_size
+    }
+
     fn generate(
-        &self,
+        &mut self,
+        ctx: &mut LlamaContext<'_>,
+        id: RequestId,
+        request: &Request,
+    ) -> Result<Completion, EngineError> {
+        let result = self.generate_with_cache(ctx, id, request);
+        if result.is_err() {
+            // What a failed decode left in the cache is unknown.
+            self.in_cache.clear();
+            self.cached_prompt = 0;
+            ctx.clear_kv_cache();
+        }
+        result
+    }
+
+    fn generate_with_cache(
+        &mut self,
         ctx: &mut LlamaContext<'_>,
         id: RequestId,
         request: &Request,
@@ -279,7 +322,19 @@ impl Worker<'_> {
             prompt_tokens: tokens.len(),
             context_size,
         });
-        ctx.clear_kv_cache();
+        // A regenerate, or the next sample of the same leaf, has the same prompt:
+        // only its last batch is decoded again.
+        let reused = self.reusable(&tokens);
+        let kept = u32::try_from(reused).map_err(llama_error)?;
+        if !ctx
+            .clear_kv_cache_seq(None, Some(kept), None)
+            .map_err(llama_error)?
+        {
+            return Err(EngineError::Llama(
+                "llama.cpp could not drop part of its cache".to_owned(),
+            ));
+        }
+        self.in_cache.truncate(reused);
         ctx.reset_timings();
         let done = |text: String, finish: Finish, mut stats: Stats, ctx: &mut LlamaContext<'_>| {
             let timings = ctx.timings();
@@ -292,12 +347,18 @@ impl Worker<'_> {
             })
         };
         let mut batch = LlamaBatch::new(self.batch_size.max(1), 1);
-        for (chunk_index, chunk) in tokens.chunks(self.batch_size).enumerate() {
+        stats.cached_prompt_tokens = reused;
+        self.cached_prompt = tokens.len();
+        let last_token = tokens.len() - 1;
+        let chunks = tokens[reused..last_token]
+            .chunks(self.batch_size)
+            .chain([&tokens[last_token..]]);
+        let mut start = reused;
+        for chunk in chunks {
             if self.cancelled(id) {
                 return done(String::new(), Finish::Cancelled, stats, ctx);
             }
             batch.clear();
-            let start = chunk_index * self.batch_size;
             for (i, token) in chunk.iter().enumerate() {
                 let position = start + i;
                 let last = position + 1 == tokens.len();
@@ -306,6 +367,8 @@ impl Worker<'_> {
                     .map_err(llama_error)?;
             }
             ctx.decode(&mut batch).map_err(llama_error)?;
+            self.in_cache.extend_from_slice(chunk);
+            start += chunk.len();
         }
         let room = context_size as usize - tokens.len();
         let limit = (request.max_tokens as usize).min(room);
@@ -354,6 +417,7 @@ impl Worker<'_> {
                 .map_err(llama_error)?;
             position += 1;
             ctx.decode(&mut batch).map_err(llama_error)?;
+            self.in_cache.push(token);
         };
         if !matches!(finish, Finish::Stop(_)) {
             let rest = stream.finish();

@@ -330,6 +330,7 @@ mod tests {
     fn stats(first_token_ms: u64, tokens: usize, seconds: u64, llama: (f64, i32)) -> Stats {
         Stats {
             prompt_tokens: 100,
+            cached_prompt_tokens: 0,
             context_size: 2048,
             generated_tokens: tokens,
             time_to_first_token: Duration::from_millis(first_token_ms),
