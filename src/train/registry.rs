@@ -495,11 +495,12 @@ impl Registry {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::train::spec::{EngineSpec, ExternalSpec};
 
-    fn spec() -> RunSpec {
+    /// A run spec whose engine is a command that does nothing.
+    pub(crate) fn spec() -> RunSpec {
         RunSpec {
             dataset: None,
             engine: EngineSpec::External(ExternalSpec {

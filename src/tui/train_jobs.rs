@@ -293,19 +293,8 @@ mod tests {
     use super::*;
     use crate::train::metrics::MetricsWriter;
     use crate::train::registry::RunState;
-    use crate::train::spec::{EngineSpec, ExternalSpec};
+    use crate::train::registry::tests::spec;
     use std::io::Write;
-
-    fn spec() -> RunSpec {
-        RunSpec {
-            dataset: None,
-            engine: EngineSpec::External(ExternalSpec {
-                command: vec!["true".into()],
-                workdir: None,
-                metrics_file: None,
-            }),
-        }
-    }
 
     fn record(step: u64, loss: f64) -> MetricRecord {
         MetricRecord {

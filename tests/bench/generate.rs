@@ -3,10 +3,13 @@
 //! and time to first token with the model warm. Run with
 //! `cargo bench --bench generate` (release); `TAXON_BENCH_THREADS` sets threads.
 
+#[path = "../support/generate_cli.rs"]
+mod generate_cli;
+#[path = "../support/git_sandbox.rs"]
+mod git_sandbox;
+
 use std::time::Instant;
 
-use taxon::dirs::AppDirs;
-use taxon::generate::fetch::{fetch_default_model, python_interpreter};
 use taxon::generate::{Engine, EngineConfig, Prompt, Request, Sampling, Stats, complete};
 
 const RUNS: usize = 5;
@@ -26,10 +29,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks for a list: nothing to run there
     }
-    let model = fetch_default_model(&AppDirs::from_env(), &python_interpreter())
-        .unwrap_or_else(|e| panic!("the benchmark needs the default model: {e}"))
-        .path()
-        .to_owned();
+    let model = generate_cli::model();
     let mut config = EngineConfig::new(model.clone());
     if let Some(threads) = std::env::var("TAXON_BENCH_THREADS")
         .ok()

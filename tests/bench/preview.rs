@@ -6,14 +6,17 @@
 //! is printed, since other work on the cores changes every figure.
 //! `TAXON_BENCH_THREADS` sets the engine's threads.
 
+#[path = "../support/generate_cli.rs"]
+mod generate_cli;
+#[path = "../support/git_sandbox.rs"]
+mod git_sandbox;
+
 #[path = "../support/tui_harness.rs"]
 mod tui_harness;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use taxon::dirs::AppDirs;
-use taxon::generate::fetch::{fetch_default_model, python_interpreter};
 use taxon::tui::app::Msg;
 use taxon::tui::preview::Phase;
 use taxon::tui::preview_jobs::{PreviewConfig, PreviewReply};
@@ -70,10 +73,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks for a list: nothing to run there
     }
-    let model = fetch_default_model(&AppDirs::from_env(), &python_interpreter())
-        .unwrap_or_else(|e| panic!("the benchmark needs the default model: {e}"))
-        .path()
-        .to_owned();
+    let model = generate_cli::model();
     let docs = tempfile::tempdir().expect("a documents cache");
     let threads = std::env::var("TAXON_BENCH_THREADS")
         .ok()
