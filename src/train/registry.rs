@@ -499,6 +499,22 @@ pub(crate) mod tests {
     use super::*;
     use crate::train::spec::{EngineSpec, ExternalSpec};
 
+    /// A run recorded as running under the pid of a process that has exited,
+    /// whose log ends in `GGML_ASSERT(x) failed`.
+    pub(crate) fn dead_run(registry: &Registry) -> Run {
+        let run = registry.create(&spec()).unwrap();
+        let mut child = Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        std::fs::write(run.log_file(), "loading\nGGML_ASSERT(x) failed\n").unwrap();
+        run.update_status(|s| {
+            s.state = RunState::Running;
+            s.pid = Some(pid);
+        })
+        .unwrap();
+        run
+    }
+
     /// A run spec whose engine is a command that does nothing.
     pub(crate) fn spec() -> RunSpec {
         RunSpec {
@@ -533,16 +549,7 @@ pub(crate) mod tests {
     fn a_run_whose_process_is_gone_is_failed_with_its_log() {
         let dir = tempfile::tempdir().unwrap();
         let registry = Registry::new(dir.path().to_owned());
-        let run = registry.create(&spec()).unwrap();
-        let mut child = Command::new("true").spawn().unwrap();
-        let pid = child.id();
-        child.wait().unwrap();
-        std::fs::write(run.log_file(), "loading\nGGML_ASSERT(x) failed\n").unwrap();
-        run.update_status(|s| {
-            s.state = RunState::Running;
-            s.pid = Some(pid);
-        })
-        .unwrap();
+        let run = dead_run(&registry);
         let status = registry.refresh(&run).unwrap();
         assert_eq!(status.state, RunState::Failed);
         assert!(status.message.unwrap().contains("GGML_ASSERT(x) failed"));

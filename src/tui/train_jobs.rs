@@ -293,7 +293,7 @@ mod tests {
     use super::*;
     use crate::train::metrics::MetricsWriter;
     use crate::train::registry::RunState;
-    use crate::train::registry::tests::spec;
+    use crate::train::registry::tests::{dead_run, spec};
     use std::io::Write;
 
     fn record(step: u64, loss: f64) -> MetricRecord {
@@ -346,16 +346,7 @@ mod tests {
     fn a_dead_worker_is_reported_failed_with_its_log_and_then_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let registry = Registry::new(dir.path().join("runs"));
-        let run = registry.create(&spec()).unwrap();
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let pid = child.id();
-        child.wait().unwrap();
-        std::fs::write(run.log_file(), "loading\nGGML_ASSERT(x) failed\n").unwrap();
-        run.update_status(|s| {
-            s.state = RunState::Running;
-            s.pid = Some(pid);
-        })
-        .unwrap();
+        let run = dead_run(&registry);
         let mut tailer = Tailer::new(registry);
         let updates = tailer.poll().unwrap();
         let status = updates[0].status.as_ref().unwrap();
