@@ -11,6 +11,10 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+#[path = "support/generate_cli.rs"]
+mod generate_cli;
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
 #[path = "support/train_runs.rs"]
 mod train_runs;
 
@@ -278,6 +282,111 @@ fn a_killed_worker_is_reported_failed_with_its_log() {
             "the worker (pid {pid}) ended without a final status"
         )),
         "{message}"
+    );
+}
+
+/// Processes whose command line mentions `text`.
+fn processes_mentioning(text: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .map(|bytes| text_of_cmdline(&bytes))
+        .filter(|line| line.contains(text))
+        .collect()
+}
+
+fn text_of_cmdline(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).replace('\0', " ")
+}
+
+#[test]
+fn a_run_on_the_changed_leaves_fails_clearly_without_changes_and_stops_while_generating() {
+    model();
+    let _heavy = heavy();
+    let repo = generate_cli::sample_taxonomy();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let root = repo.path().to_str().unwrap();
+    let args = [
+        "train",
+        "--changed",
+        root,
+        "--base",
+        "main",
+        "--threads",
+        "2",
+    ];
+    let output = taxon(&data, &args);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("generating 5 samples for each leaf changed against main…"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "failed: generating the dataset: taxon generate (exit status: 1) wrote no training data"
+        ),
+        "{stderr}"
+    );
+    let registry = Registry::new(data.join("runs"));
+    let failed = registry.open(text(&output.stdout).trim()).unwrap();
+    assert!(
+        std::fs::read_to_string(failed.log_file())
+            .unwrap()
+            .contains("no leaves to generate for"),
+        "the generation's own message is in the run's log"
+    );
+
+    let leaf = format!("{}/qna.yaml", generate_cli::FREEFORM);
+    let original = std::fs::read_to_string(repo.path().join(&leaf)).unwrap();
+    repo.write(
+        &leaf,
+        &original.replace("created_by: ameliagrant", "created_by: rivera"),
+    );
+    let output = taxon(&data, &[&args[..], &["--detach"]].concat());
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let run = registry.open(text(&output.stdout).trim()).unwrap();
+    let generated = run.dir.join(taxon::train::generated::GENERATED_DIR);
+    let generated = generated.to_str().unwrap();
+    wait_for("the generation", Duration::from_secs(60), || {
+        !processes_mentioning(generated).is_empty()
+    });
+    assert_eq!(registry.refresh(&run).unwrap().state, RunState::Generating);
+    let stopped = taxon(&data, &["runs", "stop", &run.id]);
+    assert!(stopped.status.success(), "{}", text(&stopped.stderr));
+    let status = wait_final(&registry, &run, Duration::from_secs(30));
+    assert_eq!(status.state, RunState::Stopped, "{:?}", status.message);
+    assert!(status.checkpoints.is_empty(), "nothing was trained");
+    assert_eq!(
+        processes_mentioning(generated),
+        Vec::<String>::new(),
+        "the generation ended with the run"
+    );
+
+    // A killed worker takes its generation with it.
+    let output = taxon(&data, &[&args[..], &["--detach"]].concat());
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let run = registry.open(text(&output.stdout).trim()).unwrap();
+    let generated = run.dir.join(taxon::train::generated::GENERATED_DIR);
+    let generated = generated.to_str().unwrap();
+    wait_for("the generation", Duration::from_secs(60), || {
+        !processes_mentioning(generated).is_empty()
+    });
+    let pid = registry.refresh(&run).unwrap().pid.unwrap();
+    let killed = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        wait_final(&registry, &run, Duration::from_secs(30)).state,
+        RunState::Failed
+    );
+    wait_for(
+        "the orphaned generation to end",
+        Duration::from_secs(10),
+        || processes_mentioning(generated).is_empty(),
     );
 }
 

@@ -5,6 +5,10 @@
 //! replaying upstream lines, and the built-in trainer launched from the form),
 //! cancelling with the question, and reattaching after a restart.
 
+#[path = "support/generate_cli.rs"]
+mod generate_cli;
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
 #[path = "support/train_runs.rs"]
 mod train_runs;
 #[path = "support/tui_harness.rs"]
@@ -456,6 +460,117 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
     assert!(
         harness.app.train.as_ref().unwrap().compare.is_none(),
         "esc closes the check"
+    );
+}
+
+#[test]
+fn a_run_launched_on_the_changed_leaves_generates_their_samples_then_trains_on_them() {
+    let model = train_runs::model();
+    let _serial = generate_cli::serial();
+    let repo = generate_cli::sample_taxonomy();
+    let leaf = format!("{}/qna.yaml", generate_cli::FREEFORM);
+    let text = std::fs::read_to_string(repo.path().join(&leaf)).unwrap();
+    repo.write(
+        &leaf,
+        &text.replace("created_by: ameliagrant", "created_by: rivera"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut harness = Harness::open(repo.path());
+    let changes =
+        taxon::git::changed_taxonomy_files(repo.path(), &taxon::git::Base::parse("main")).unwrap();
+    harness.app.marks = taxon::tui::marks::LeafMarks::from_changes(&changes);
+    harness.app.train_setup = Some(TrainSetup::new(
+        AppDirs {
+            config: data.join("config"),
+            data: data.clone(),
+            state: data.join("state"),
+            cache: AppDirs::from_env().cache,
+        },
+        PathBuf::from(BIN),
+    ));
+    open_screen(&mut harness);
+    harness.press("n up space");
+    let form = harness.render(100, 30);
+    assert!(
+        form.contains("generate now from the 1 leaf changed vs main"),
+        "{form}"
+    );
+    assert!(
+        !form.contains("dataset file"),
+        "the file is not asked for:\n{form}"
+    );
+    harness.press("tab backspace text:6 tab backspace text:1 enter");
+    harness.pump_until("the launch", Duration::from_secs(60), |h| {
+        h.app
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.ends_with("started") || n.is_error)
+    });
+    let notice = harness.app.notice.clone().unwrap();
+    assert!(!notice.is_error, "{}", notice.text);
+    let id = notice.text["run ".len()..notice.text.len() - " started".len()].to_owned();
+    harness.pump_until("the generation", Duration::from_secs(60), |h| {
+        entry(h, &id)
+            .is_some_and(|e| e.status.state == RunState::Generating || e.status.state.is_final())
+    });
+    let generating = entry(&harness, &id).unwrap().status.clone();
+    assert_eq!(generating.state, RunState::Generating, "{generating:?}");
+    assert!(harness.render(100, 30).contains("generating"));
+    harness.pump_until("the generation's progress", Duration::from_secs(300), |h| {
+        entry(h, &id).is_some_and(|e| {
+            e.log_tail.as_ref().is_some_and(|l| l.contains("attempt")) || e.status.state.is_final()
+        })
+    });
+    let progress = entry(&harness, &id).unwrap().log_tail.clone().unwrap();
+    assert!(progress.contains(generate_cli::FREEFORM), "{progress}");
+    let shown = harness.render(160, 30);
+    assert!(
+        shown.contains("attempt"),
+        "the progress line is shown:\n{shown}"
+    );
+    follow_to_the_end(&mut harness, &id, Duration::from_secs(1200));
+    let done = entry(&harness, &id).unwrap();
+    assert_eq!(
+        done.status.state,
+        RunState::Done,
+        "{:?}\n{}",
+        done.status.message,
+        registry(&data).open(&id).unwrap().log_tail(30)
+    );
+    let generated = done.run.dir.join(taxon::train::generated::GENERATED_DIR);
+    let records = generate_cli::jsonl(&generate_cli::only_file(&generated, "skills_train_msgs_"));
+    assert!(!records.is_empty() && records.len() <= 6, "{records:?}");
+    generate_cli::check_training_file(
+        &generate_cli::only_file(&generated, "skills_train_msgs_"),
+        false,
+        generate_cli::FREEFORM,
+    );
+    let log = std::fs::read_to_string(done.run.log_file()).unwrap();
+    assert!(
+        log.contains("generating 6 samples for each leaf changed against main"),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "{}: {} of 6 accepted",
+            generate_cli::FREEFORM,
+            records.len()
+        )),
+        "{log}"
+    );
+    let trained = done.series.train.len() as u64;
+    assert!(trained >= 2, "it trained: {trained} steps");
+    assert_eq!(done.status.total_steps, Some(trained));
+    let Some(DatasetSource::Changed(changed)) = &done.spec.as_ref().unwrap().dataset else {
+        panic!("generated from the changed leaves: {:?}", done.spec);
+    };
+    assert_eq!(changed.base.as_deref(), Some("main"));
+    assert_eq!(changed.teacher, model);
+    eprintln!(
+        "measured: {} generated samples, {trained} training steps, losses {:?}",
+        records.len(),
+        done.series.train
     );
 }
 

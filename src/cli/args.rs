@@ -125,7 +125,7 @@ pub enum DecayArg {
 
 /// Arguments of `taxon train`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("data").required(true).args(["dataset", "seeds", "command"])))]
+#[command(group(clap::ArgGroup::new("data").required(true).args(["dataset", "seeds", "changed", "command"])))]
 pub struct TrainArgs {
     /// A messages-format JSONL file (as `taxon generate` writes).
     #[arg(long, value_name = "FILE", conflicts_with = "seeds")]
@@ -133,6 +133,17 @@ pub struct TrainArgs {
     /// Train on the seed examples of every leaf of this taxonomy.
     #[arg(long, value_name = "TAXONOMY")]
     pub seeds: Option<PathBuf>,
+    /// Generate samples first (as `taxon generate --changed`, with the default
+    /// model, into the run folder) for the leaves of this taxonomy changed against
+    /// `--base`, and train on them.
+    #[arg(long, value_name = "TAXONOMY")]
+    pub changed: Option<PathBuf>,
+    /// The base branch or commit for `--changed` (default: `origin/main`, else `main`).
+    #[arg(long, value_name = "REF", requires = "changed")]
+    pub base: Option<String>,
+    /// Samples to generate per changed leaf.
+    #[arg(long, default_value_t = 5, requires = "changed", value_parser = clap::value_parser!(u32).range(1..))]
+    pub samples: u32,
     /// The base GGUF model (default: the fetched SmolLM2-135M-Instruct).
     #[arg(long, value_name = "GGUF")]
     pub model: Option<PathBuf>,

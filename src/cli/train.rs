@@ -7,7 +7,9 @@ use crate::generate::fetch::default_model_path;
 use crate::train::job::run_worker;
 use crate::train::registry::{Registry, RunState, RunStatus};
 use crate::train::schedule::Decay;
-use crate::train::spec::{DatasetSource, EngineSpec, ExternalSpec, LocalSpec, RunSpec};
+use crate::train::spec::{
+    ChangedLeaves, DatasetSource, EngineSpec, ExternalSpec, LocalSpec, RunSpec,
+};
 
 use super::args::{DecayArg, TrainArgs, TrainWorkerArgs};
 use super::output::display_path;
@@ -43,24 +45,47 @@ fn absolute(path: &std::path::Path) -> Result<std::path::PathBuf, String> {
     std::path::absolute(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// The training data the arguments name, checked to exist.
+fn dataset(args: &TrainArgs, dirs: &AppDirs) -> Result<Option<DatasetSource>, String> {
+    if let Some(path) = &args.dataset {
+        if !path.is_file() {
+            return Err(format!("{}: no such file", path.display()));
+        }
+        return Ok(Some(DatasetSource::Messages {
+            path: absolute(path)?,
+        }));
+    }
+    let folder = args.seeds.as_ref().or(args.changed.as_ref());
+    if let Some(root) = folder.filter(|root| !root.is_dir()) {
+        return Err(format!("{}: no such folder", root.display()));
+    }
+    if let Some(root) = &args.seeds {
+        return Ok(Some(DatasetSource::Seeds {
+            taxonomy: absolute(root)?,
+        }));
+    }
+    let Some(root) = &args.changed else {
+        return Ok(None);
+    };
+    let teacher = default_model_path(dirs);
+    if !teacher.is_file() {
+        return Err(format!(
+            "{}: no such model to generate with; run `taxon model fetch` first",
+            teacher.display()
+        ));
+    }
+    Ok(Some(DatasetSource::Changed(ChangedLeaves {
+        taxonomy: absolute(root)?,
+        base: args.base.clone(),
+        samples: args.samples,
+        teacher,
+    })))
+}
+
 /// The spec the arguments ask for, with paths made absolute (the worker runs
 /// elsewhere).
 pub(crate) fn spec(args: &TrainArgs, dirs: &AppDirs) -> Result<RunSpec, String> {
-    let dataset = match (&args.dataset, &args.seeds) {
-        (Some(path), _) if !path.is_file() => {
-            return Err(format!("{}: no such file", path.display()));
-        }
-        (Some(path), _) => Some(DatasetSource::Messages {
-            path: absolute(path)?,
-        }),
-        (None, Some(root)) if !root.is_dir() => {
-            return Err(format!("{}: no such folder", root.display()));
-        }
-        (None, Some(root)) => Some(DatasetSource::Seeds {
-            taxonomy: absolute(root)?,
-        }),
-        (None, None) => None,
-    };
+    let dataset = dataset(args, dirs)?;
     if !args.command.is_empty() {
         let external = ExternalSpec {
             command: args.command.clone(),

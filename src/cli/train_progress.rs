@@ -1,5 +1,5 @@
 //! Following a run from the command line: its metrics as they are written and its
-//! state until it ends; a progress bar with loss and ETA on a terminal, plain
+//! state until it ends (saying when it generates its dataset first); a progress bar with loss and ETA on a terminal, plain
 //! lines when stderr is piped.
 
 use std::io::IsTerminal;
@@ -8,7 +8,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::train::metrics::{MetricRecord, Tail};
-use crate::train::registry::{Registry, Run, RunStatus};
+use crate::train::registry::{Registry, Run, RunState, RunStatus};
 
 /// How often the run's files are read.
 const POLL: Duration = Duration::from_millis(250);
@@ -43,8 +43,21 @@ pub(super) fn follow(registry: &Registry, run: &Run) -> Result<RunStatus, String
         bar.set_style(style);
         bar
     });
+    let mut shown_state = None;
     loop {
         let status = registry.refresh(run).map_err(|e| e.to_string())?;
+        if shown_state.replace(status.state) != Some(status.state)
+            && status.state == RunState::Generating
+        {
+            let news = status
+                .message
+                .as_deref()
+                .unwrap_or("generating its dataset");
+            match &bar {
+                Some(bar) => bar.println(format!("{news}…")),
+                None => eprintln!("{news}…"),
+            }
+        }
         let lines = tail
             .poll()
             .map_err(|e| format!("{}: {e}", run.metrics_file().display()))?;

@@ -35,6 +35,9 @@ pub enum JobError {
     /// The external command failed.
     #[error("{0}")]
     External(String),
+    /// Generating the run's dataset failed.
+    #[error("generating the dataset: {0}")]
+    Generate(String),
     /// The spec asks for something impossible.
     #[error("{0}")]
     Spec(String),

@@ -1,9 +1,11 @@
 //! Tuning runs: run specs, the training worker (llama.cpp's opt API through raw
 //! FFI, in a child process), the run registry on disk, metrics and their upstream
-//! formats, and the adapter for external training commands.
+//! formats, the adapter for external training commands, and datasets generated
+//! when a run starts.
 
 pub mod dataset;
 pub mod external;
+pub mod generated;
 pub mod job;
 pub mod metrics;
 mod os;

@@ -1,6 +1,7 @@
 //! The few operating-system facts runs need (Linux): whether a process is still
-//! the one that was started, stopping a process group, a SIGTERM flag, and the
-//! peak memory of this process. The `unsafe` calls into libc live here only.
+//! the one that was started, stopping a process group, children that end with
+//! their parent, a SIGTERM flag, and the peak memory of this process. The `unsafe`
+//! calls into libc live here only.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -42,6 +43,27 @@ pub(crate) fn terminate_group(group: u32) -> std::io::Result<()> {
         Ok(())
     } else {
         Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Makes the process `command` starts get SIGKILL when this one dies, so that a
+/// killed worker leaves no child working on behind it.
+pub(crate) fn end_with_parent(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: getpid, prctl and getppid are async-signal-safe and take no pointers;
+    // the closure allocates nothing, as a pre_exec hook between fork and exec must.
+    let parent = unsafe { libc::getpid() };
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before the call: then nobody would signal us.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
     }
 }
 

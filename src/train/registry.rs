@@ -31,6 +31,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 pub enum RunState {
     /// Created, the worker not yet started.
     Queued,
+    /// Making its dataset: generating samples before training.
+    Generating,
     /// Training.
     Running,
     /// A stop was requested; the current step finishes and a checkpoint is saved.
@@ -53,6 +55,7 @@ impl RunState {
     pub fn name(self) -> &'static str {
         match self {
             Self::Queued => "queued",
+            Self::Generating => "generating",
             Self::Running => "running",
             Self::Stopping => "stopping",
             Self::Done => "done",

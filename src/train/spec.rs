@@ -23,6 +23,23 @@ pub enum DatasetSource {
         /// The taxonomy root.
         taxonomy: PathBuf,
     },
+    /// Samples generated when the run starts (by `taxon generate --changed`, into
+    /// the run folder) for the leaves of a taxonomy changed against a base.
+    Changed(ChangedLeaves),
+}
+
+/// What a run generates its data from: the changed leaves of a taxonomy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangedLeaves {
+    /// The taxonomy root.
+    pub taxonomy: PathBuf,
+    /// The base the changes are taken against (`taxon generate --base`); `None`
+    /// for its default (`origin/main`, else `main`).
+    pub base: Option<String>,
+    /// Samples wanted per leaf.
+    pub samples: u32,
+    /// The model that writes them.
+    pub teacher: PathBuf,
 }
 
 /// The hyper-parameters of the built-in trainer.
@@ -140,6 +157,12 @@ impl RunSpec {
         let data = match &self.dataset {
             Some(DatasetSource::Messages { path }) => path.display().to_string(),
             Some(DatasetSource::Seeds { taxonomy }) => format!("seeds of {}", taxonomy.display()),
+            Some(DatasetSource::Changed(changed)) => format!(
+                "{} samples per leaf changed in {} vs {}",
+                changed.samples,
+                changed.taxonomy.display(),
+                changed.base.as_deref().unwrap_or("the default base")
+            ),
             None => String::new(),
         };
         match &self.engine {

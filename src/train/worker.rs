@@ -23,6 +23,7 @@ use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_sys_2 as sys;
 
 use super::dataset::{Conversation, Windows, read_messages, seed_conversations, windows};
+use super::generated;
 use super::job::{Job, JobError, Outcome};
 use super::metrics::MetricRecord;
 use super::registry::Checkpoint;
@@ -302,11 +303,17 @@ impl Drop for Trainer {
     }
 }
 
-fn conversations(source: &DatasetSource) -> Result<Vec<Conversation>, JobError> {
-    Ok(match source {
+/// The conversations to train on; `None` when a stop came while they were made.
+fn conversations(
+    source: &DatasetSource,
+    spec: &LocalSpec,
+    job: &mut Job,
+) -> Result<Option<Vec<Conversation>>, JobError> {
+    Ok(Some(match source {
         DatasetSource::Messages { path } => read_messages(path)?,
         DatasetSource::Seeds { taxonomy } => seed_conversations(taxonomy)?,
-    })
+        DatasetSource::Changed(changed) => return generated::generate(changed, spec.threads, job),
+    }))
 }
 
 /// Saves a checkpoint (F32, then its Q8_0 copy) and drops the previous F32 file.
@@ -347,7 +354,9 @@ pub(super) fn train(
     if let Some(problem) = spec.problem() {
         return Err(JobError::Spec(problem));
     }
-    let conversations = conversations(source)?;
+    let Some(conversations) = conversations(source, spec, job)? else {
+        return Ok(Outcome::Stopped);
+    };
     llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default());
     let backend = LlamaBackend::init().map_err(llama)?;
     let tokens = tokenize(&backend, &spec.model, &conversations)?;

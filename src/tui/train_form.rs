@@ -1,6 +1,7 @@
-//! The launch form of the training screen: base model, dataset, epochs, learning
-//! rate, context and threads as text fields. Submitting builds the run's spec with
-//! the same code as `taxon train` (defaults, checks and messages included).
+//! The launch form of the training screen: base model, the dataset (a JSONL file,
+//! or samples generated now for the leaves changed against the base), epochs,
+//! learning rate, context and threads. Submitting builds the run's spec with the
+//! same code as `taxon train` (defaults, checks and messages included).
 
 use std::path::PathBuf;
 
@@ -12,23 +13,53 @@ use crate::train::spec::{CONTEXT_ALIGNMENT, RunSpec};
 
 use super::picker::InputLine;
 
-/// The form's fields, in order.
-pub const FIELDS: [&str; 6] = [
+/// The form's rows, in order.
+pub const FIELDS: [&str; 8] = [
     "base model",
-    "dataset (JSONL)",
+    "dataset",
+    "dataset file",
+    "samples per leaf",
     "epochs",
     "learning rate",
     "context",
     "threads",
 ];
+/// The row that chooses where the dataset comes from.
+pub const SOURCE: usize = 1;
+const FILE: usize = 2;
+const SAMPLES: usize = 3;
+
+/// Where the form's dataset comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatasetChoice {
+    /// A messages-format JSONL file.
+    File,
+    /// Samples generated when the run starts, for the changed leaves.
+    Changed,
+}
+
+/// The leaves changed against the base, as the tree shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changes {
+    /// The taxonomy root.
+    pub taxonomy: PathBuf,
+    /// The base's name, when there is one.
+    pub base: Option<String>,
+    /// How many leaves changed against it.
+    pub count: usize,
+}
 
 /// The launch form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LaunchForm {
-    /// One input per field of [`FIELDS`].
+    /// One input per row of [`FIELDS`]; the [`SOURCE`] row's shows the choice.
     pub inputs: Vec<InputLine>,
-    /// The field being typed in.
+    /// The row being typed in.
     pub focus: usize,
+    /// Where the dataset comes from.
+    pub source: DatasetChoice,
+    /// The changed leaves, for [`DatasetChoice::Changed`].
+    pub changes: Changes,
     /// Why the last submission was refused.
     pub problem: Option<String>,
 }
@@ -40,21 +71,59 @@ fn parse<T: std::str::FromStr>(field: usize, text: &str) -> Result<T, String> {
 }
 
 impl LaunchForm {
-    /// The form with `taxon train`'s defaults and the default model.
-    pub fn new(dirs: &AppDirs) -> Self {
+    /// The form with `taxon train`'s defaults and the default model, a dataset
+    /// file to be named.
+    pub fn new(dirs: &AppDirs, changes: Changes) -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let values = [
             default_model_path(dirs).display().to_string(),
             String::new(),
+            String::new(),
+            "5".to_owned(),
             "2".to_owned(),
             "2e-4".to_owned(),
             CONTEXT_ALIGNMENT.to_string(),
             threads.to_string(),
         ];
-        Self {
+        let mut form = Self {
             inputs: values.iter().map(|v| InputLine::from_text(v)).collect(),
-            focus: 1,
+            focus: FILE,
+            source: DatasetChoice::File,
+            changes,
             problem: None,
+        };
+        form.show_source();
+        form
+    }
+
+    fn show_source(&mut self) {
+        let text = match (self.source, &self.changes.base) {
+            (DatasetChoice::File, _) => "a JSONL file".to_owned(),
+            (DatasetChoice::Changed, Some(base)) => match self.changes.count {
+                1 => format!("generate now from the 1 leaf changed vs {base}"),
+                n => format!("generate now from the {n} leaves changed vs {base}"),
+            },
+            (DatasetChoice::Changed, None) => "generate now from the changed leaves".to_owned(),
+        };
+        self.inputs[SOURCE] = InputLine::from_text(&text);
+    }
+
+    /// Switches between a dataset file and generating from the changed leaves.
+    pub fn toggle_source(&mut self) {
+        self.source = match self.source {
+            DatasetChoice::File => DatasetChoice::Changed,
+            DatasetChoice::Changed => DatasetChoice::File,
+        };
+        self.show_source();
+        self.problem = None;
+    }
+
+    /// Whether `row` is used with the current dataset choice.
+    pub fn applies(&self, row: usize) -> bool {
+        match row {
+            FILE => self.source == DatasetChoice::File,
+            SAMPLES => self.source == DatasetChoice::Changed,
+            _ => true,
         }
     }
 
@@ -63,10 +132,17 @@ impl LaunchForm {
         &mut self.inputs[self.focus]
     }
 
-    /// Moves to the next or previous field, round the end.
+    /// Moves `delta` rows in use down (or up), round the end.
     pub fn move_focus(&mut self, delta: isize) {
         let count = self.inputs.len() as isize;
-        self.focus = (self.focus as isize + delta).rem_euclid(count) as usize;
+        for _ in 0..delta.unsigned_abs() {
+            loop {
+                self.focus = (self.focus as isize + delta.signum()).rem_euclid(count) as usize;
+                if self.applies(self.focus) {
+                    break;
+                }
+            }
+        }
     }
 
     fn text(&self, field: usize) -> &str {
@@ -75,23 +151,43 @@ impl LaunchForm {
 
     /// The arguments `taxon train --detach` would be given.
     fn args(&self) -> Result<TrainArgs, String> {
-        let epochs: u32 = parse(2, self.text(2))?;
-        let threads: u32 = parse(5, self.text(5))?;
+        let epochs: u32 = parse(4, self.text(4))?;
+        let threads: u32 = parse(7, self.text(7))?;
         if epochs == 0 || threads == 0 {
             return Err("epochs and threads must be at least 1".to_owned());
         }
-        if self.text(1).is_empty() {
-            return Err("name the dataset: a messages-format JSONL file".to_owned());
-        }
+        let (dataset, changed, samples) = match self.source {
+            DatasetChoice::File if self.text(FILE).is_empty() => {
+                return Err("name the dataset: a messages-format JSONL file".to_owned());
+            }
+            DatasetChoice::File => (Some(PathBuf::from(self.text(FILE))), None, 1),
+            DatasetChoice::Changed => {
+                let samples: u32 = parse(SAMPLES, self.text(SAMPLES))?;
+                match &self.changes.base {
+                    None => return Err("there is no git base to find changed leaves".to_owned()),
+                    Some(base) if self.changes.count == 0 => {
+                        return Err(format!("no leaf changed against {base}"));
+                    }
+                    Some(_) if samples == 0 => {
+                        return Err("samples per leaf must be at least 1".to_owned());
+                    }
+                    Some(_) => (None, Some(self.changes.taxonomy.clone()), samples),
+                }
+            }
+        };
+        let base = changed.as_ref().and(self.changes.base.clone());
         Ok(TrainArgs {
-            dataset: Some(PathBuf::from(self.text(1))),
+            dataset,
             seeds: None,
+            changed,
+            base,
+            samples,
             model: Some(PathBuf::from(self.text(0))),
             epochs,
-            lr: parse(3, self.text(3))?,
+            lr: parse(5, self.text(5))?,
             warmup: None,
             decay: DecayArg::default(),
-            ctx: parse(4, self.text(4))?,
+            ctx: parse(6, self.text(6))?,
             threads: Some(threads),
             eval_fraction: 0.1,
             detach: true,
@@ -110,7 +206,7 @@ impl LaunchForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::spec::{DatasetSource, EngineSpec};
+    use crate::train::spec::{ChangedLeaves, DatasetSource, EngineSpec};
 
     fn dirs(root: &std::path::Path) -> AppDirs {
         AppDirs {
@@ -121,16 +217,30 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_filled_form_gives_the_spec_the_cli_would_build() {
-        let dir = tempfile::tempdir().unwrap();
-        let dirs = dirs(dir.path());
+    fn changes(root: &std::path::Path, count: usize) -> Changes {
+        Changes {
+            taxonomy: root.to_owned(),
+            base: Some("main".to_owned()),
+            count,
+        }
+    }
+
+    /// Dirs with a default model file in place.
+    fn with_model(root: &std::path::Path) -> AppDirs {
+        let dirs = dirs(root);
         let model = default_model_path(&dirs);
         std::fs::create_dir_all(model.parent().unwrap()).unwrap();
         std::fs::write(&model, b"gguf").unwrap();
+        dirs
+    }
+
+    #[test]
+    fn a_filled_form_gives_the_spec_the_cli_would_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = with_model(dir.path());
         let dataset = dir.path().join("d.jsonl");
         std::fs::write(&dataset, "{}\n").unwrap();
-        let mut form = LaunchForm::new(&dirs);
+        let mut form = LaunchForm::new(&dirs, changes(dir.path(), 2));
         assert_eq!(
             form.spec(&dirs).unwrap_err(),
             "name the dataset: a messages-format JSONL file"
@@ -139,6 +249,7 @@ mod tests {
             form.input().insert(c);
         }
         form.move_focus(1);
+        assert_eq!(FIELDS[form.focus], "epochs", "samples per leaf is skipped");
         form.input().backspace();
         form.input().insert('3');
         let spec = form.spec(&dirs).unwrap();
@@ -150,26 +261,79 @@ mod tests {
             panic!("the built-in trainer")
         };
         assert_eq!((local.epochs, local.context), (3, 256));
-        assert_eq!(local.model, model);
+        assert_eq!(local.model, default_model_path(&dirs));
         assert!((local.learning_rate - 2e-4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_changed_leaves_can_be_generated_from_when_the_run_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = with_model(dir.path());
+        let mut form = LaunchForm::new(&dirs, changes(dir.path(), 3));
+        form.move_focus(-1);
+        assert_eq!(form.focus, SOURCE);
+        form.toggle_source();
+        assert_eq!(
+            form.inputs[SOURCE].text(),
+            "generate now from the 3 leaves changed vs main"
+        );
+        form.move_focus(1);
+        assert_eq!(
+            FIELDS[form.focus], "samples per leaf",
+            "the file is skipped"
+        );
+        form.input().backspace();
+        form.input().insert('2');
+        let spec = form.spec(&dirs).unwrap();
+        assert_eq!(
+            spec.dataset,
+            Some(DatasetSource::Changed(ChangedLeaves {
+                taxonomy: dir.path().to_owned(),
+                base: Some("main".to_owned()),
+                samples: 2,
+                teacher: default_model_path(&dirs),
+            }))
+        );
+        let unchanged = LaunchForm {
+            changes: changes(dir.path(), 0),
+            ..form.clone()
+        };
+        assert_eq!(
+            unchanged.spec(&dirs).unwrap_err(),
+            "no leaf changed against main"
+        );
+        form.toggle_source();
+        assert!(form.applies(FILE) && !form.applies(SAMPLES));
     }
 
     #[test]
     fn bad_fields_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let dirs = dirs(dir.path());
-        let mut form = LaunchForm::new(&dirs);
-        form.inputs[1] = InputLine::from_text("/nonexistent/d.jsonl");
+        let mut form = LaunchForm::new(&dirs, changes(dir.path(), 1));
+        form.inputs[FILE] = InputLine::from_text("/nonexistent/d.jsonl");
         assert_eq!(
             form.spec(&dirs).unwrap_err(),
             "/nonexistent/d.jsonl: no such file"
         );
-        form.inputs[4] = InputLine::from_text("abc");
+        form.inputs[6] = InputLine::from_text("abc");
         assert_eq!(
             form.spec(&dirs).unwrap_err(),
             "context: `abc` is not a number"
         );
-        form.move_focus(-2);
-        assert_eq!(form.focus, 5, "round the start");
+        form.move_focus(-3);
+        assert_eq!(form.focus, 7, "round the start");
+        form.toggle_source();
+        assert_eq!(
+            form.spec(&dirs).unwrap_err(),
+            "context: `abc` is not a number"
+        );
+        form.inputs[6] = InputLine::from_text("256");
+        assert!(
+            form.spec(&dirs)
+                .unwrap_err()
+                .contains("no such model to generate with"),
+            "the teacher is the default model"
+        );
     }
 }

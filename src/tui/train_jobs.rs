@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::train::metrics::{MetricRecord, Tail};
-use crate::train::registry::{Registry, RegistryError, Run, RunStatus};
+use crate::train::registry::{Registry, RegistryError, Run, RunState, RunStatus};
 use crate::train::spec::RunSpec;
 
 use super::app::Msg;
@@ -63,7 +63,8 @@ pub struct RunUpdate {
     pub status: Option<RunStatus>,
     /// The metrics records completed since the last report.
     pub records: Vec<MetricRecord>,
-    /// The end of its log, once it has failed.
+    /// The end of its log once it has failed; its last line, when it changed,
+    /// while it generates its dataset.
     pub log_tail: Option<String>,
 }
 
@@ -110,6 +111,8 @@ struct Followed {
     metrics: Tail,
     status: Option<RunStatus>,
     ended: bool,
+    /// The last log line reported while it generates its dataset.
+    progress: Option<String>,
 }
 
 /// Follows a registry: each poll reads the runs' folders, the status of runs not yet
@@ -141,6 +144,7 @@ impl Tailer {
                     run,
                     status: None,
                     ended: false,
+                    progress: None,
                 }
             });
             if followed.ended {
@@ -165,13 +169,21 @@ impl Tailer {
                 }
             };
             followed.ended = status.state.is_final();
-            let log_tail = (status.state == crate::train::registry::RunState::Failed)
-                .then(|| followed.run.log_tail(LOG_LINES));
+            let log_tail = match status.state {
+                RunState::Failed => Some(followed.run.log_tail(LOG_LINES)),
+                RunState::Generating => {
+                    let line = followed.run.log_tail(1);
+                    let new = followed.progress.as_ref() != Some(&line);
+                    followed.progress = Some(line.clone());
+                    new.then_some(line)
+                }
+                _ => None,
+            };
             let changed = followed.status.as_ref() != Some(&status);
             if changed {
                 followed.status = Some(status.clone());
             }
-            if spec.is_some() || changed || !records.is_empty() {
+            if spec.is_some() || changed || !records.is_empty() || log_tail.is_some() {
                 updates.push(RunUpdate {
                     run: followed.run.clone(),
                     spec: spec.and_then(|s| s.map_err(|e| tracing::warn!("{e}")).ok()),

@@ -11,14 +11,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::dirs::AppDirs;
 use crate::train::metrics::MetricRecord;
-use crate::train::registry::{Registry, Run, RunStatus};
+use crate::train::registry::{Registry, Run, RunState, RunStatus};
 use crate::train::spec::RunSpec;
 
 use super::action::Action;
 use super::app::{App, Effect, Popup};
 use super::keymap::Mode;
 use super::train_compare::Comparison;
-use super::train_form::LaunchForm;
+use super::train_form::{Changes, LaunchForm, SOURCE};
 use super::train_jobs::{RunUpdate, TrainJob, TrainReply};
 
 /// Training steps the ETA's rate is measured over.
@@ -208,6 +208,9 @@ impl TrainScreen {
                 entry.spec = update.spec;
             }
             if let Some(status) = update.status {
+                if !matches!(status.state, RunState::Generating | RunState::Failed) {
+                    entry.log_tail = None; // the generation's progress line is over
+                }
                 entry.status = status;
             }
             if update.log_tail.is_some() {
@@ -325,7 +328,12 @@ impl App {
             },
             Action::NewRun => {
                 if let Some(setup) = &self.train_setup {
-                    screen.form = Some(Box::new(LaunchForm::new(&setup.dirs)));
+                    let changes = Changes {
+                        taxonomy: self.taxonomy.root.clone(),
+                        base: self.marks.base.clone(),
+                        count: self.marks.changed_count(),
+                    };
+                    screen.form = Some(Box::new(LaunchForm::new(&setup.dirs, changes)));
                 }
             }
             Action::Compare => return self.start_compare(),
@@ -363,6 +371,14 @@ impl App {
                 }
                 Err(why) => form.problem = Some(why),
             },
+            _ if form.focus == SOURCE => {
+                if matches!(
+                    key.code,
+                    KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
+                ) {
+                    form.toggle_source();
+                }
+            }
             _ => {
                 App::edit_input(form.input(), &key);
             }
@@ -407,7 +423,6 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::registry::RunState;
 
     fn train(step: u64, loss: f64, elapsed: f64) -> MetricRecord {
         MetricRecord {

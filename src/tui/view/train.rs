@@ -17,7 +17,7 @@ use crate::train::registry::RunState;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::Mode;
-use crate::tui::train_form::{FIELDS, LaunchForm};
+use crate::tui::train_form::{DatasetChoice, FIELDS, LaunchForm, SOURCE};
 use crate::tui::train_screen::{RunEntry, TrainScreen};
 
 use super::git::hints;
@@ -42,7 +42,7 @@ const DETAILS_WIDTH: u16 = 34;
 
 fn state_style(state: RunState) -> Style {
     match state {
-        RunState::Running => theme::OK,
+        RunState::Running | RunState::Generating => theme::OK,
         RunState::Stopping => theme::WARNING,
         RunState::Done => theme::KEY,
         RunState::Failed => theme::ERROR,
@@ -393,7 +393,12 @@ fn details(frame: &mut Frame<'_>, area: Rect, screen: &TrainScreen) {
     }
     let first = status.message.as_deref().and_then(|m| m.lines().next());
     if let Some(first) = first {
-        lines.push(Line::from(Span::styled(first.to_owned(), theme::ERROR)));
+        let style = if status.state == RunState::Failed {
+            theme::ERROR
+        } else {
+            theme::DIM
+        };
+        lines.push(Line::from(Span::styled(first.to_owned(), style)));
     }
     if let Some(log) = &entry.log_tail {
         // The registry's message for a dead worker already announces its log.
@@ -445,7 +450,7 @@ fn confirm_cancel(frame: &mut Frame<'_>, id: &str) {
 fn launch_form(frame: &mut Frame<'_>, app: &App, form: &LaunchForm) {
     let area = centered(frame, 80, 60);
     let area = Rect {
-        height: area.height.min(FIELDS.len() as u16 + 6),
+        height: area.height.min(FIELDS.len() as u16 + 7),
         ..area
     };
     let block = popup_block(" New run · the built-in trainer ".into()).title_bottom(hints(
@@ -461,25 +466,40 @@ fn launch_form(frame: &mut Frame<'_>, app: &App, form: &LaunchForm) {
         .iter()
         .zip(&form.inputs)
         .enumerate()
+        .filter(|(i, _)| form.applies(*i))
         .map(|(i, (label, input))| {
             let mut spans = vec![Span::styled(format!("{label:>16} "), theme::DIM)];
-            let line = input_line(input);
             let style = if i == form.focus {
                 theme::SELECTED
             } else {
                 Style::default()
             };
-            spans.extend(line.spans.into_iter().map(|s| s.patch_style(style)));
+            if i == SOURCE {
+                spans.push(Span::styled(format!("‹ {} ›", input.text()), style));
+                if i == form.focus {
+                    spans.push(Span::styled("  space changes", theme::DIM));
+                }
+            } else {
+                let line = input_line(input);
+                spans.extend(line.spans.into_iter().map(|s| s.patch_style(style)));
+            }
             Line::from(spans)
         })
         .collect();
     lines.push(Line::default());
+    let about = match form.source {
+        DatasetChoice::File => {
+            "The dataset is a messages-format JSONL file, as taxon generate writes.".to_owned()
+        }
+        DatasetChoice::Changed => format!(
+            "When the run starts, taxon generate writes samples for the {} changed leaves with \
+             the default model into the run folder; the run trains on them.",
+            form.changes.count
+        ),
+    };
     lines.push(match &form.problem {
         Some(problem) => Line::from(Span::styled(problem.clone(), theme::ERROR)),
-        None => Line::from(Span::styled(
-            "The dataset is a messages-format JSONL file, as taxon generate writes.",
-            theme::DIM,
-        )),
+        None => Line::from(Span::styled(about, theme::DIM)),
     });
     frame.render_widget(Clear, area);
     frame.render_widget(
