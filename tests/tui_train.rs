@@ -21,7 +21,8 @@ use taxon::dirs::AppDirs;
 use taxon::train::metrics::{MetricRecord, MetricsWriter};
 use taxon::train::registry::{Checkpoint, Registry, Run, RunState, RunStatus};
 use taxon::train::spec::{DatasetSource, EngineSpec, LocalSpec, RunSpec};
-use taxon::tui::train_screen::{RunEntry, TrainSetup};
+use taxon::tui::run_entry::RunEntry;
+use taxon::tui::train_screen::TrainSetup;
 use tui_harness::Harness;
 
 const BIN: &str = env!("CARGO_BIN_EXE_taxon");

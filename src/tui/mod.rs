@@ -18,6 +18,7 @@ pub mod preview;
 pub mod preview_jobs;
 pub mod review_jobs;
 pub mod review_screen;
+pub mod run_entry;
 mod runtime;
 pub mod train_compare;
 pub mod train_form;

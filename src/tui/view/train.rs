@@ -17,8 +17,9 @@ use crate::train::registry::RunState;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::Mode;
+use crate::tui::run_entry::RunEntry;
 use crate::tui::train_form::{DatasetChoice, FIELDS, LaunchForm, SOURCE};
-use crate::tui::train_screen::{RunEntry, TrainScreen};
+use crate::tui::train_screen::TrainScreen;
 
 use super::git::hints;
 use super::popups::{centered, input_line, popup_block};
