@@ -299,6 +299,20 @@ fn text_of_cmdline(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).replace('\0', " ")
 }
 
+/// Starts `taxon train ARGS --detach` and waits for its generation process; the
+/// run and the folder it generates into.
+fn start_generating(data: &Path, registry: &Registry, args: &[&str]) -> (Run, String) {
+    let output = taxon(data, &[args, &["--detach"]].concat());
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let run = registry.open(text(&output.stdout).trim()).unwrap();
+    let generated = run.dir.join(taxon::train::generated::GENERATED_DIR);
+    let generated = generated.to_str().unwrap().to_owned();
+    wait_for("the generation", Duration::from_secs(60), || {
+        !processes_mentioning(&generated).is_empty()
+    });
+    (run, generated)
+}
+
 #[test]
 fn a_run_on_the_changed_leaves_fails_clearly_without_changes_and_stops_while_generating() {
     model();
@@ -344,14 +358,7 @@ fn a_run_on_the_changed_leaves_fails_clearly_without_changes_and_stops_while_gen
         &leaf,
         &original.replace("created_by: ameliagrant", "created_by: rivera"),
     );
-    let output = taxon(&data, &[&args[..], &["--detach"]].concat());
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let run = registry.open(text(&output.stdout).trim()).unwrap();
-    let generated = run.dir.join(taxon::train::generated::GENERATED_DIR);
-    let generated = generated.to_str().unwrap();
-    wait_for("the generation", Duration::from_secs(60), || {
-        !processes_mentioning(generated).is_empty()
-    });
+    let (run, generated) = start_generating(&data, &registry, &args);
     assert_eq!(registry.refresh(&run).unwrap().state, RunState::Generating);
     let stopped = taxon(&data, &["runs", "stop", &run.id]);
     assert!(stopped.status.success(), "{}", text(&stopped.stderr));
@@ -359,20 +366,13 @@ fn a_run_on_the_changed_leaves_fails_clearly_without_changes_and_stops_while_gen
     assert_eq!(status.state, RunState::Stopped, "{:?}", status.message);
     assert!(status.checkpoints.is_empty(), "nothing was trained");
     assert_eq!(
-        processes_mentioning(generated),
+        processes_mentioning(&generated),
         Vec::<String>::new(),
         "the generation ended with the run"
     );
 
     // A killed worker takes its generation with it.
-    let output = taxon(&data, &[&args[..], &["--detach"]].concat());
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let run = registry.open(text(&output.stdout).trim()).unwrap();
-    let generated = run.dir.join(taxon::train::generated::GENERATED_DIR);
-    let generated = generated.to_str().unwrap();
-    wait_for("the generation", Duration::from_secs(60), || {
-        !processes_mentioning(generated).is_empty()
-    });
+    let (run, generated) = start_generating(&data, &registry, &args);
     let pid = registry.refresh(&run).unwrap().pid.unwrap();
     let killed = Command::new("kill")
         .args(["-KILL", &pid.to_string()])
@@ -386,7 +386,7 @@ fn a_run_on_the_changed_leaves_fails_clearly_without_changes_and_stops_while_gen
     wait_for(
         "the orphaned generation to end",
         Duration::from_secs(10),
-        || processes_mentioning(generated).is_empty(),
+        || processes_mentioning(&generated).is_empty(),
     );
 }
 

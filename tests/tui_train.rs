@@ -235,6 +235,19 @@ fn a_run_whose_worker_died_is_shown_failed_with_its_log() {
 
 /// Pumps until run `id` is final, recording the number of training points and the
 /// chart as drawn after each report.
+/// Waits for the launch the form asked for; the new run's id.
+fn launched(harness: &mut Harness) -> String {
+    harness.pump_until("the launch", Duration::from_secs(60), |h| {
+        h.app
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.ends_with("started") || n.is_error)
+    });
+    let notice = harness.app.notice.clone().unwrap();
+    assert!(!notice.is_error, "{}", notice.text);
+    notice.text["run ".len()..notice.text.len() - " started".len()].to_owned()
+}
+
 fn follow_to_the_end(harness: &mut Harness, id: &str, timeout: Duration) -> Vec<(usize, String)> {
     let mut frames = Vec::new();
     let start = std::time::Instant::now();
@@ -370,15 +383,7 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         model.display().to_string()
     );
     harness.press("enter");
-    harness.pump_until("the launch", Duration::from_secs(60), |h| {
-        h.app
-            .notice
-            .as_ref()
-            .is_some_and(|n| n.text.ends_with("started") || n.is_error)
-    });
-    let notice = harness.app.notice.clone().unwrap();
-    assert!(!notice.is_error, "{}", notice.text);
-    let id = notice.text["run ".len()..notice.text.len() - " started".len()].to_owned();
+    let id = launched(&mut harness);
     let frames = follow_to_the_end(&mut harness, &id, Duration::from_secs(600));
     assert_eq!(
         harness
@@ -502,15 +507,7 @@ fn a_run_launched_on_the_changed_leaves_generates_their_samples_then_trains_on_t
         "the file is not asked for:\n{form}"
     );
     harness.press("tab backspace text:6 tab backspace text:1 enter");
-    harness.pump_until("the launch", Duration::from_secs(60), |h| {
-        h.app
-            .notice
-            .as_ref()
-            .is_some_and(|n| n.text.ends_with("started") || n.is_error)
-    });
-    let notice = harness.app.notice.clone().unwrap();
-    assert!(!notice.is_error, "{}", notice.text);
-    let id = notice.text["run ".len()..notice.text.len() - " started".len()].to_owned();
+    let id = launched(&mut harness);
     harness.pump_until("the generation", Duration::from_secs(60), |h| {
         entry(h, &id)
             .is_some_and(|e| e.status.state == RunState::Generating || e.status.state.is_final())
