@@ -348,6 +348,7 @@ fn a_detached_run_is_reattached_after_a_restart_and_cancelled_with_a_question() 
 #[test]
 fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list() {
     let model = train_runs::model();
+    let _serial = generate_cli::serial();
     let dir = tempfile::tempdir().unwrap();
     let dataset = train_runs::write_dataset(dir.path());
     let data = dir.path().join("data");
@@ -431,12 +432,24 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
 
     // Before/after: the leaf's seed questions to the base and the tuned checkpoint.
     harness.press("c");
+    let mut partial = None;
     harness.pump_until("the answers", Duration::from_secs(600), |h| {
         let check = h.app.train.as_ref().and_then(|s| s.compare.as_ref());
+        if let Some(writing) = check.and_then(|c| c.writing.clone()) {
+            partial.get_or_insert(writing);
+        }
         check.is_some_and(|c| c.is_complete() || c.problem.is_some())
     });
     let check = harness.app.train.as_ref().unwrap().compare.clone().unwrap();
     assert_eq!(check.problem, None);
+    let (tuned, index, so_far) = partial.expect("an answer was seen while it was written");
+    let whole = if tuned { &check.tuned } else { &check.base }[index]
+        .clone()
+        .unwrap();
+    assert!(
+        whole.starts_with(so_far.trim_end()),
+        "{so_far:?} streamed before {whole:?}"
+    );
     assert_eq!(
         check.questions.len(),
         5,

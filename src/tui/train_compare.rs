@@ -1,7 +1,8 @@
 //! The before/after check of the training screen: a leaf's seed questions asked to
 //! the base model and to a run's newest quantized checkpoint, greedily, one model
-//! after the other on a thread of their own (the generation engine), the answers
-//! reported one by one. A newer check or closing the pane cancels the running one.
+//! after the other on a thread of their own (the generation engine), each answer
+//! streamed as it is written. A newer check or closing the pane cancels the running
+//! one.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,6 +50,9 @@ pub struct Comparison {
     pub base: Vec<Option<String>>,
     /// The tuned model's answers, as they come.
     pub tuned: Vec<Option<String>>,
+    /// The answer being written: whether the tuned model writes it, the question,
+    /// the text so far.
+    pub writing: Option<(bool, usize, String)>,
     /// The check's generation.
     pub generation: u64,
     /// Why it stopped, if it failed.
@@ -66,6 +70,7 @@ impl Comparison {
             tuned_name,
             base: empty.clone(),
             tuned: empty,
+            writing: None,
             questions,
             generation,
             problem: None,
@@ -73,11 +78,23 @@ impl Comparison {
         }
     }
 
-    /// Takes one answer of this check (others' are dropped).
-    pub fn take(&mut self, generation: u64, index: usize, tuned: bool, text: String) {
+    /// Takes one answer of this check, whole or so far (others' are dropped).
+    pub fn take(
+        &mut self,
+        generation: u64,
+        index: usize,
+        tuned: bool,
+        text: String,
+        complete: bool,
+    ) {
         if generation != self.generation {
             return;
         }
+        if !complete {
+            self.writing = Some((tuned, index, text));
+            return;
+        }
+        self.writing = None;
         let answers = if tuned {
             &mut self.tuned
         } else {
@@ -85,6 +102,14 @@ impl Comparison {
         };
         if let Some(slot) = answers.get_mut(index) {
             *slot = Some(text);
+        }
+    }
+
+    /// The text so far of the answer being written, if it is this one.
+    pub fn so_far(&self, tuned: bool, index: usize) -> Option<&str> {
+        match &self.writing {
+            Some((t, i, text)) if (*t, *i) == (tuned, index) => Some(text),
+            _ => None,
         }
     }
 
@@ -146,12 +171,28 @@ pub fn run(job: &CompareJob, cancelled: &AtomicBool, mut send: impl FnMut(TrainR
                 },
                 stop: Vec::new(),
             };
-            let reply = match complete(&engine, &events, request, |_| {}) {
+            let mut so_far = String::new();
+            let mut listened = true;
+            let result = complete(&engine, &events, request, |piece| {
+                so_far.push_str(piece);
+                listened &= send(TrainReply::Answer {
+                    generation: job.generation,
+                    index,
+                    tuned,
+                    text: so_far.trim_start().to_owned(),
+                    complete: false,
+                });
+            });
+            if !listened {
+                return;
+            }
+            let reply = match result {
                 Ok(completion) => TrainReply::Answer {
                     generation: job.generation,
                     index,
                     tuned,
                     text: completion.text.trim().to_owned(),
+                    complete: true,
                 },
                 Err(error) => failed(error.to_string()),
             };
@@ -289,7 +330,8 @@ impl App {
                 index,
                 tuned,
                 text,
-            } => check.take(generation, index, tuned, text),
+                complete,
+            } => check.take(generation, index, tuned, text, complete),
             TrainReply::CompareFailed { generation, why } if generation == check.generation => {
                 check.problem = Some(why.clone());
                 self.notify_error(why);
@@ -306,12 +348,16 @@ mod tests {
     #[test]
     fn answers_of_an_older_check_are_dropped() {
         let mut check = Comparison::new("leaf".into(), "run".into(), vec!["Q?".into()], 2);
-        check.take(1, 0, false, "old".into());
+        check.take(1, 0, false, "old".into(), true);
         assert_eq!(check.base, [None]);
-        check.take(2, 0, false, "base".into());
-        check.take(2, 5, true, "out of range".into());
+        check.take(2, 0, false, "ba".into(), false);
+        assert_eq!(check.so_far(false, 0), Some("ba"), "streamed");
+        assert_eq!(check.so_far(true, 0), None);
+        check.take(2, 0, false, "base".into(), true);
+        assert_eq!(check.so_far(false, 0), None, "whole now");
+        check.take(2, 5, true, "out of range".into(), true);
         assert!(!check.is_complete());
-        check.take(2, 0, true, "tuned".into());
+        check.take(2, 0, true, "tuned".into(), true);
         assert!(check.is_complete());
         assert_eq!(check.tuned, [Some("tuned".to_owned())]);
     }

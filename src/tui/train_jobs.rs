@@ -84,7 +84,8 @@ pub enum TrainReply {
     StopRequested(Result<String, String>),
     /// A run was launched (its id), or why not.
     Launched(Result<String, String>),
-    /// One answer of a before/after check.
+    /// One answer of a before/after check: the text so far while it is written,
+    /// then the whole answer.
     Answer {
         /// The check.
         generation: u64,
@@ -92,8 +93,10 @@ pub enum TrainReply {
         index: usize,
         /// Whether the tuned model gave it (else the base).
         tuned: bool,
-        /// The answer.
+        /// The answer so far.
         text: String,
+        /// Whether the answer is whole.
+        complete: bool,
     },
     /// A before/after check failed.
     CompareFailed {

@@ -1,5 +1,6 @@
 //! The before/after check on the training screen: each seed question with the base
-//! model's answer on the left and the tuned model's on the right.
+//! model's answer on the left and the tuned model's on the right, the one being
+//! written as it comes.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,7 +11,7 @@ use crate::tui::train_compare::Comparison;
 
 use super::theme;
 
-fn column(check: &Comparison, answers: &[Option<String>]) -> Vec<Line<'static>> {
+fn column(check: &Comparison, tuned: bool, answers: &[Option<String>]) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (i, (question, answer)) in check.questions.iter().zip(answers).enumerate() {
         lines.push(Line::from(Span::styled(
@@ -21,7 +22,13 @@ fn column(check: &Comparison, answers: &[Option<String>]) -> Vec<Line<'static>> 
             Some(text) if text.is_empty() => Line::from(Span::styled("(no answer)", theme::DIM)),
             Some(text) => Line::from(text.clone()),
             None if check.problem.is_some() => Line::from(Span::styled("-", theme::DIM)),
-            None => Line::from(Span::styled("generating…", theme::DIM)),
+            None => match check.so_far(tuned, i) {
+                Some(text) => Line::from(vec![
+                    Span::raw(text.to_owned()),
+                    Span::styled("▍", theme::DIM),
+                ]),
+                None => Line::from(Span::styled("generating…", theme::DIM)),
+            },
         });
         lines.push(Line::default());
     }
@@ -39,15 +46,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, check: &Comparison) {
     let [left, right] =
         Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).areas(inner);
     let sides = [
-        (left, "base".to_owned(), &check.base),
-        (right, format!("tuned: {}", check.tuned_name), &check.tuned),
+        (left, false, "base".to_owned(), &check.base),
+        (
+            right,
+            true,
+            format!("tuned: {}", check.tuned_name),
+            &check.tuned,
+        ),
     ];
-    for (area, title, answers) in sides {
+    for (area, tuned, title, answers) in sides {
         let mut lines = vec![Line::from(Span::styled(title, theme::KEY))];
         if let Some(problem) = &check.problem {
             lines.push(Line::from(Span::styled(problem.clone(), theme::ERROR)));
         }
-        lines.extend(column(check, answers));
+        lines.extend(column(check, tuned, answers));
         frame.render_widget(
             Paragraph::new(lines)
                 .block(
