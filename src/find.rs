@@ -463,6 +463,34 @@ mod tests {
     }
 
     #[test]
+    fn typing_and_erasing_give_the_hits_of_fresh_searches() {
+        let taxonomy = Taxonomy::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy"),
+            &Options::default(),
+        );
+        let mut typed = Index::build(&taxonomy);
+        let mut fresh = Index::build(&taxonomy);
+        for query in [
+            "linguistics",
+            "why do tides",
+            "tiDes",
+            "knowledge sci",
+            "^comp ling",
+        ] {
+            let chars: Vec<char> = query.chars().collect();
+            for n in (1..=chars.len()).chain((1..chars.len()).rev()) {
+                let prefix: String = chars[..n].iter().collect();
+                fresh.history.clear();
+                assert_eq!(
+                    typed.search(&prefix, FIND_LIMIT),
+                    fresh.search(&prefix, FIND_LIMIT),
+                    "{prefix:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn negations_and_end_anchors_are_searched_afresh() {
         let (_dir, taxonomy) = taxonomy();
         for typed in [["!s", "!sy"], ["tides$", "tides$x"], ["e\\", "e\\ a"]] {
