@@ -7,8 +7,14 @@ use rayon::prelude::*;
 
 use crate::taxonomy::model::Taxonomy;
 
+mod mask;
+use mask::{char_mask, needle_mask};
+
 /// How many hits a finder shows.
 pub const FIND_LIMIT: usize = 200;
+
+/// How many texts one task of the parallel passes takes.
+const CHUNK: usize = 4096;
 
 /// What part of a leaf a searchable text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +33,8 @@ struct Entry {
     leaf: usize,
     field: Field,
     text: Utf32String,
+    /// The characters `text` contains, as by [`char_mask`].
+    chars: u64,
 }
 
 /// A match, best first.
@@ -115,6 +123,14 @@ fn narrows(query: &str) -> bool {
     !query.contains(['!', '$', '\\'])
 }
 
+/// `text` as a `String`, without going through `Display` for each character.
+fn text_of(text: Utf32Str<'_>) -> String {
+    match text {
+        Utf32Str::Ascii(bytes) => bytes.iter().copied().map(char::from).collect(),
+        Utf32Str::Unicode(chars) => chars.iter().collect(),
+    }
+}
+
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -134,10 +150,12 @@ impl Index {
         let mut entries = Vec::new();
         for (leaf, entry) in taxonomy.leaves.iter().enumerate() {
             let mut push = |field, text: String| {
+                let text = Utf32String::from(text);
                 entries.push(Entry {
                     leaf,
                     field,
-                    text: Utf32String::from(text),
+                    chars: char_mask(text.slice(..)),
+                    text,
                 })
             };
             push(Field::Path, entry.folder.display().to_string());
@@ -244,8 +262,9 @@ impl Index {
                 &every_entry
             }
         };
+        let needed = needle_mask(atoms);
         candidates
-            .par_chunks(4096)
+            .par_chunks(CHUNK)
             .map_init(
                 || Matcher::new(Config::DEFAULT.match_paths()),
                 |matcher, chunk| {
@@ -253,6 +272,9 @@ impl Index {
                         .iter()
                         .filter_map(|candidate| {
                             let entry = &self.entries[candidate.entry];
+                            if entry.chars & needed != needed {
+                                return None;
+                            }
                             let text = entry.text.slice(..);
                             let leading = match reuse {
                                 Reuse::Leading => candidate.leading,
@@ -279,44 +301,64 @@ impl Index {
             .collect()
     }
 
+    /// Adds `(score, entry)` to `ranked`, a leaf's best matches in entry order,
+    /// or keeps it in place of the last if of the same leaf and better.
+    fn keep_leaf_best(&self, ranked: &mut Vec<(u32, usize)>, (score, i): (u32, usize)) {
+        match ranked.last_mut() {
+            Some(best) if self.entries[best.1].leaf == self.entries[i].leaf => {
+                if score > best.0 {
+                    *best = (score, i);
+                }
+            }
+            _ => ranked.push((score, i)),
+        }
+    }
+
     /// The best-scoring match of each leaf, best first, with match positions.
     /// `scored` is in entry order, and a leaf's entries are consecutive, so one
     /// pass finds each leaf's best; the `limit` best are then scored exactly
     /// and sorted.
     fn best_per_leaf(&self, pattern: &Pattern, scored: &[Scored], limit: usize) -> Vec<Hit> {
-        let mut ranked: Vec<(u32, usize)> = Vec::new();
-        for (score, i) in scored.iter().map(|s| (s.total(), s.entry)) {
-            match ranked.last_mut() {
-                Some(best) if self.entries[best.1].leaf == self.entries[i].leaf => {
-                    if score > best.0 {
-                        *best = (score, i);
-                    }
+        // Each chunk's leaves in parallel, then the leaves split between
+        // chunks joined in order.
+        let parts: Vec<Vec<(u32, usize)>> = scored
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut ranked = Vec::new();
+                for s in chunk {
+                    self.keep_leaf_best(&mut ranked, (s.total(), s.entry));
                 }
-                _ => ranked.push((score, i)),
-            }
+                ranked
+            })
+            .collect();
+        let mut ranked = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for best in parts.into_iter().flatten() {
+            self.keep_leaf_best(&mut ranked, best);
         }
         let best_first = |a: &(u32, usize), b: &(u32, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if ranked.len() > limit && limit > 0 {
             ranked.select_nth_unstable_by(limit - 1, best_first);
             ranked.truncate(limit);
         }
-        let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
         let mut hits: Vec<Hit> = ranked
-            .into_iter()
-            .map(|(quick, i)| {
-                let entry = &self.entries[i];
-                let mut positions = Vec::new();
-                let exact = pattern.indices(entry.text.slice(..), &mut matcher, &mut positions);
-                positions.sort_unstable();
-                positions.dedup();
-                Hit {
-                    leaf: entry.leaf,
-                    field: entry.field,
-                    text: entry.text.to_string(),
-                    score: exact.map_or(quick, |score| score + field_bonus(entry.field)),
-                    positions,
-                }
-            })
+            .into_par_iter()
+            .map_init(
+                || Matcher::new(Config::DEFAULT.match_paths()),
+                |matcher, (quick, i)| {
+                    let entry = &self.entries[i];
+                    let mut positions = Vec::new();
+                    let exact = pattern.indices(entry.text.slice(..), matcher, &mut positions);
+                    positions.sort_unstable();
+                    positions.dedup();
+                    Hit {
+                        leaf: entry.leaf,
+                        field: entry.field,
+                        text: text_of(entry.text.slice(..)),
+                        score: exact.map_or(quick, |score| score + field_bonus(entry.field)),
+                        positions,
+                    }
+                },
+            )
             .collect();
         hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.leaf.cmp(&b.leaf)));
         hits
@@ -391,6 +433,34 @@ mod tests {
     }
 
     #[test]
+    fn typing_and_erasing_give_the_hits_of_fresh_searches() {
+        let taxonomy = Taxonomy::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy"),
+            &Options::default(),
+        );
+        let mut typed = Index::build(&taxonomy);
+        let mut fresh = Index::build(&taxonomy);
+        for query in [
+            "linguistics",
+            "why do tides",
+            "tiDes",
+            "knowledge sci",
+            "^comp ling",
+        ] {
+            let chars: Vec<char> = query.chars().collect();
+            for n in (1..=chars.len()).chain((1..chars.len()).rev()) {
+                let prefix: String = chars[..n].iter().collect();
+                fresh.history.clear();
+                assert_eq!(
+                    typed.search(&prefix, FIND_LIMIT),
+                    fresh.search(&prefix, FIND_LIMIT),
+                    "{prefix:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn negations_and_end_anchors_are_searched_afresh() {
         let (_dir, taxonomy) = taxonomy();
         for typed in [["!s", "!sy"], ["tides$", "tides$x"], ["e\\", "e\\ a"]] {
@@ -437,5 +507,49 @@ mod tests {
             }
         }
         assert!(compared > 500, "only {compared} matches compared");
+    }
+
+    #[test]
+    fn a_leaf_split_between_chunks_is_one_hit_with_its_best_text() {
+        let text = |i: usize| match i % 3 {
+            0 => format!("alpha {i}"),
+            1 => format!("a l p h a {i}"),
+            _ => format!("al ph a {i}"),
+        };
+        let entries: Vec<Entry> = (0..3 * CHUNK + 5)
+            .map(|i| {
+                let text = Utf32String::from(text(i));
+                Entry {
+                    leaf: i / 7,
+                    field: Field::Question(0),
+                    chars: char_mask(text.slice(..)),
+                    text,
+                }
+            })
+            .collect();
+        let leaves = entries.len().div_ceil(7);
+        let mut index = Index {
+            entries,
+            history: Vec::new(),
+        };
+        let hits = index.search("alph", usize::MAX);
+        assert_eq!(hits.len(), leaves);
+        let mut seen = vec![false; leaves];
+        let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
+        let atom = &Pattern::parse("alph", CaseMatching::Smart, Normalization::Smart).atoms[0];
+        for hit in &hits {
+            assert!(
+                !std::mem::replace(&mut seen[hit.leaf], true),
+                "{hit:?} twice"
+            );
+            let best = (hit.leaf * 7..(hit.leaf * 7 + 7).min(index.entries.len()))
+                .map(|i| {
+                    let text = index.entries[i].text.slice(..);
+                    (quick_score(atom, text, &mut matcher), std::cmp::Reverse(i))
+                })
+                .max()
+                .map(|(_, i)| text(i.0));
+            assert_eq!(Some(&hit.text), best.as_ref());
+        }
     }
 }
