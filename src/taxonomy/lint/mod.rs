@@ -8,7 +8,7 @@ mod indentation;
 mod line_rules;
 mod references;
 mod spacing;
-mod tokens;
+pub(crate) mod tokens;
 
 use crate::taxonomy::diagnostic::{Diagnostic, Severity};
 
@@ -99,6 +99,21 @@ pub fn lint_loaded(text: &str) -> Linted {
     Linted {
         findings: lint_stream(&source, &stream, None),
         failure,
+    }
+}
+
+/// Lints a text the fast path read, from its tokens, as [`lint_loaded`] lints it
+/// from the full tokenizer's: such a text has no anchor and PyYAML reads it whole.
+pub(crate) fn lint_scanned(text: &str, tokens: Vec<Token>) -> Linted {
+    let source = Source::new(text);
+    let stream = tokens::Stream {
+        linted: tokens.len(),
+        tokens,
+        pyyaml_error: None,
+    };
+    Linted {
+        findings: lint_stream(&source, &stream, None),
+        failure: None,
     }
 }
 

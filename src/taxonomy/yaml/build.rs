@@ -150,7 +150,7 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
 }
 
 /// PyYAML refuses control characters before it parses anything.
-fn check_printable(text: &str) -> Result<(), LoadError> {
+pub(crate) fn check_printable(text: &str) -> Result<(), LoadError> {
     let printable = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
     let Some((byte, bad)) = text.char_indices().find(|&(_, c)| !printable(c)) else {
         return Ok(());
@@ -180,8 +180,10 @@ struct Open {
     merges: Vec<NodeId>,
 }
 
+/// Builds a [`Document`] from parser events with `safe_load` semantics; `load` feeds
+/// it saphyr's events, the fast path its own.
 #[derive(Default)]
-struct Builder {
+pub(crate) struct Builder {
     nodes: Vec<Node>,
     /// Expanded size of each node (aliases counted every time they are used).
     weight: Vec<u64>,
@@ -205,7 +207,8 @@ impl Builder {
         }
     }
 
-    fn scalar(
+    /// A scalar event: `text` in `style`, resolved as `safe_load` resolves it.
+    pub(crate) fn scalar(
         &mut self,
         text: &str,
         style: ScalarStyle,
@@ -233,7 +236,8 @@ impl Builder {
         self.attach(id)
     }
 
-    fn start(
+    /// The start of a mapping (`is_map`) or a sequence.
+    pub(crate) fn start(
         &mut self,
         is_map: bool,
         anchor: usize,
@@ -270,7 +274,8 @@ impl Builder {
         Ok(())
     }
 
-    fn end(&mut self, at: Span) -> Result<(), LoadError> {
+    /// The end of the innermost open collection.
+    pub(crate) fn end(&mut self, at: Span) -> Result<(), LoadError> {
         let Some(open) = self.open.pop() else {
             return Ok(());
         };
@@ -418,7 +423,8 @@ impl Builder {
         Ok(merged)
     }
 
-    fn finish(self) -> Result<Document, LoadError> {
+    /// The document built.
+    pub(crate) fn finish(self) -> Result<Document, LoadError> {
         Ok(Document {
             nodes: self.nodes,
             root: self.root,
