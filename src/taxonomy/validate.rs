@@ -203,7 +203,10 @@ pub fn validate_text(
     // A file in the block YAML leaves are written in is read once, by the fast
     // path; anything else goes through the loader and the full tokenizer.
     let (doc, linted) = match fastpath::scan(text) {
-        Ok(scanned) => (scanned.document, lint::lint_scanned(text, scanned.tokens)),
+        Ok(scanned) => (
+            scanned.document,
+            lint::lint_scanned(&scanned.source, scanned.tokens),
+        ),
         Err(_) => match full_read(text) {
             Ok(read) => read,
             Err(diagnostics) => {

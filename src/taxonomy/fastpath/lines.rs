@@ -83,6 +83,11 @@ impl<'a> Lines<'a> {
         Ok(Self { text, lines })
     }
 
+    /// The byte offset where each line starts.
+    pub fn line_starts(&self) -> Vec<usize> {
+        self.lines.iter().map(|line| line.start).collect()
+    }
+
     /// The line at index `line`.
     pub fn line(&self, line: usize) -> Line {
         self.lines[line]

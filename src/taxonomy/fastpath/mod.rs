@@ -21,7 +21,7 @@ mod tests;
 
 use saphyr_parser::ScalarStyle;
 
-use crate::taxonomy::lint::tokens::{Kind, Token};
+use crate::taxonomy::lint::tokens::{Kind, Source, Token};
 use crate::taxonomy::yaml::{self, Builder, Document};
 use lines::{At, Lines};
 
@@ -31,7 +31,9 @@ pub struct Unhandled(pub &'static str);
 
 /// What one pass over a handled text gives.
 #[derive(Debug)]
-pub(crate) struct Scanned {
+pub(crate) struct Scanned<'a> {
+    /// The text with its line starts, for the lint rules.
+    pub source: Source<'a>,
     /// The lint tokens, stream start to stream end.
     pub tokens: Vec<Token>,
     /// The document, as `yaml::load` builds it.
@@ -39,7 +41,7 @@ pub(crate) struct Scanned {
 }
 
 /// Reads `text` in one pass, or says why it leaves it to the full pipeline.
-pub(crate) fn scan(text: &str) -> Result<Scanned, Unhandled> {
+pub(crate) fn scan(text: &str) -> Result<Scanned<'_>, Unhandled> {
     yaml::check_printable(text).map_err(|_| Unhandled("unprintable character"))?;
     let mut scanner = Scanner {
         lines: Lines::new(text)?,
@@ -52,6 +54,7 @@ pub(crate) fn scan(text: &str) -> Result<Scanned, Unhandled> {
         .finish()
         .map_err(|_| Unhandled("not constructible"))?;
     Ok(Scanned {
+        source: Source::with_line_starts(text, scanner.lines.line_starts()),
         tokens: scanner.tokens,
         document,
     })

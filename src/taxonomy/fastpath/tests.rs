@@ -15,7 +15,9 @@ pub(super) fn assert_same(text: &str) {
 
 /// Checks a handled text's tokens and document against the full pipeline's.
 pub(super) fn assert_equivalent(text: &str, scanned: &Scanned) {
-    let full = tokens(&Source::new(text));
+    let source = Source::new(text);
+    assert_eq!(scanned.source, source, "line starts of {text:?}");
+    let full = tokens(&source);
     assert!(full.pyyaml_error.is_none(), "PyYAML fails on {text:?}");
     assert_eq!(full.linted, full.tokens.len(), "{text:?}");
     for (index, (fast, full)) in scanned.tokens.iter().zip(&full.tokens).enumerate() {

@@ -102,17 +102,17 @@ pub fn lint_loaded(text: &str) -> Linted {
     }
 }
 
-/// Lints a text the fast path read, from its tokens, as [`lint_loaded`] lints it
-/// from the full tokenizer's: such a text has no anchor and PyYAML reads it whole.
-pub(crate) fn lint_scanned(text: &str, tokens: Vec<Token>) -> Linted {
-    let source = Source::new(text);
+/// Lints a text the fast path read, from its tokens and line starts, as
+/// [`lint_loaded`] lints it from the full tokenizer's: such a text has no anchor
+/// and PyYAML reads it whole.
+pub(crate) fn lint_scanned(source: &Source<'_>, tokens: Vec<Token>) -> Linted {
     let stream = tokens::Stream {
         linted: tokens.len(),
         tokens,
         pyyaml_error: None,
     };
     Linted {
-        findings: lint_stream(&source, &stream, None),
+        findings: lint_stream(source, &stream, None),
         failure: None,
     }
 }

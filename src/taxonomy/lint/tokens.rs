@@ -57,6 +57,7 @@ pub(crate) struct Token {
 }
 
 /// The text with its line starts, to turn byte offsets into marks.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Source<'a> {
     pub text: &'a str,
     line_starts: Vec<usize>,
@@ -98,6 +99,12 @@ impl<'a> Source<'a> {
                 at += 1;
             }
         }
+        Self { text, line_starts }
+    }
+
+    /// `text` with its line starts already found: 0 and the offset after every
+    /// line break, as [`Source::new`] finds them.
+    pub(crate) fn with_line_starts(text: &'a str, line_starts: Vec<usize>) -> Self {
         Self { text, line_starts }
     }
 
