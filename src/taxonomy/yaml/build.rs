@@ -152,8 +152,23 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
 /// PyYAML refuses control characters before it parses anything.
 pub(crate) fn check_printable(text: &str) -> Result<(), LoadError> {
     let printable = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
-    let Some((byte, bad)) = text.char_indices().find(|&(_, c)| !printable(c)) else {
-        return Ok(());
+    // ASCII is checked byte by byte; only the other characters are decoded.
+    let bytes = text.as_bytes();
+    let mut byte = 0;
+    let bad = loop {
+        match bytes.get(byte) {
+            None => return Ok(()),
+            Some(b'\t' | b'\n' | b'\r' | b' '..=b'~') => byte += 1,
+            Some(_) => {
+                let Some(c) = text[byte..].chars().next() else {
+                    return Ok(());
+                };
+                if !printable(c) {
+                    break c;
+                }
+                byte += c.len_utf8();
+            }
+        }
     };
     let before = &text[..byte];
     let line = before.matches('\n').count() + 1;
