@@ -154,12 +154,21 @@ fn skill_size(qna: &Qna, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The question's words, joined by single spaces, in lowercase.
 fn normalised(question: &str) -> String {
-    question
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut out = String::with_capacity(question.len());
+    for word in question.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_ascii() {
+        out.make_ascii_lowercase();
+        out
+    } else {
+        out.to_lowercase()
+    }
 }
 
 fn duplicate_questions(qna: &Qna, out: &mut Vec<Diagnostic>) {
@@ -203,6 +212,13 @@ fn duplicate_questions(qna: &Qna, out: &mut Vec<Diagnostic>) {
 mod tests {
     use super::*;
     use crate::taxonomy::yaml::load;
+
+    #[test]
+    fn questions_are_normalised_word_by_word_in_lowercase() {
+        assert_eq!(normalised("  What IS\tthe\n metre? "), "what is the metre?");
+        assert_eq!(normalised("Ünïcode  ÉTÉ"), "ünïcode été");
+        assert_eq!(normalised(" \n"), "");
+    }
 
     #[test]
     fn words_are_counted_as_split_whitespace_counts_them() {
