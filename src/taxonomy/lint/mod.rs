@@ -97,7 +97,7 @@ pub fn lint_loaded(text: &str) -> Linted {
                 .map(|(mark, problem)| PyYamlFailure::Syntax(syntax_error_at(*mark, problem)))
         });
     Linted {
-        findings: lint_stream(&source, &stream, None),
+        findings: lint_stream(&source, &stream, &line_rules::lines(text), None),
         failure,
     }
 }
@@ -111,8 +111,9 @@ pub(crate) fn lint_scanned(source: &Source<'_>, tokens: Vec<Token>) -> Linted {
         tokens,
         pyyaml_error: None,
     };
+    let lines = line_rules::lines_from_starts(source.text, source.line_starts());
     Linted {
-        findings: lint_stream(source, &stream, None),
+        findings: lint_stream(source, &stream, &lines, None),
         failure: None,
     }
 }
@@ -159,16 +160,17 @@ fn syntax_error_at(mark: tokens::Mark, problem: &str) -> SyntaxError {
 /// yamllint orders it.
 pub fn lint(text: &str, syntax_error: Option<&SyntaxError>) -> Vec<Diagnostic> {
     let source = Source::new(text);
-    lint_stream(&source, &tokens::tokens(&source), syntax_error)
+    let lines = line_rules::lines(text);
+    lint_stream(&source, &tokens::tokens(&source), &lines, syntax_error)
 }
 
 fn lint_stream(
     source: &Source<'_>,
     stream: &tokens::Stream,
+    lines: &[Line],
     syntax_error: Option<&SyntaxError>,
 ) -> Vec<Diagnostic> {
     let text = source.text;
-    let lines = line_rules::lines(text);
     let first_line = &text[lines[0].start..lines[0].end];
     if directives::disables_file(first_line) {
         return Vec::new();
@@ -181,7 +183,7 @@ fn lint_stream(
         .or(scanner_error.as_ref())
         .map(|e| Diagnostic::new(Severity::Error, e.line, e.col, "syntax", &e.message));
     let mut out = Vec::new();
-    for problem in cosmetic_problems(source, stream, &lines) {
+    for problem in cosmetic_problems(source, stream, lines) {
         if let Some(error) = syntax.take_if(|e| e.line <= problem.line && e.col <= problem.col) {
             // The problem at the syntax error's place is most likely the same one.
             out.push(error);
@@ -377,6 +379,18 @@ mod tests {
         let text = "# yamllint disable rule:trailing-spaces\na: 1  \n";
         assert!(findings(text).is_empty());
         assert!(findings("# yamllint disable-file\na: 1  \n").is_empty());
+    }
+
+    #[test]
+    fn lines_from_line_starts_are_the_lines_of_the_text() {
+        for text in ["", "a", "a\n", "a: 1\n\n  b\n", "\n\nx"] {
+            let source = Source::new(text);
+            assert_eq!(
+                line_rules::lines_from_starts(text, source.line_starts()),
+                line_rules::lines(text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

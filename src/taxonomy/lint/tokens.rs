@@ -108,6 +108,11 @@ impl<'a> Source<'a> {
         Self { text, line_starts }
     }
 
+    /// The byte offsets where the lines start.
+    pub(super) fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
     /// The mark of byte offset `pointer`.
     pub fn mark(&self, pointer: usize) -> Mark {
         let line = self.line_starts.partition_point(|&s| s <= pointer) - 1;
