@@ -313,7 +313,10 @@ impl TokenRules {
                 }
                 _ => self.key_duplicates.check(token, next, &mut found),
             }
-            out.extend(found.into_iter().map(|p| diagnostic(rule, severity, p)));
+            // Most tokens give no problem: nothing to hand on then.
+            if !found.is_empty() {
+                out.extend(found.into_iter().map(|p| diagnostic(rule, severity, p)));
+            }
         }
     }
 }
