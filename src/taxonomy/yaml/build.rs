@@ -152,13 +152,21 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
 /// PyYAML refuses control characters before it parses anything.
 pub(crate) fn check_printable(text: &str) -> Result<(), LoadError> {
     let printable = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
-    // ASCII is checked byte by byte; only the other characters are decoded.
+    // ASCII is checked by blocks of bytes, then byte by byte; only the other
+    // characters are decoded.
     let bytes = text.as_bytes();
+    let ascii_printable = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | b' '..=b'~');
     let mut byte = 0;
     let bad = loop {
+        while let Some(block) = bytes.get(byte..byte + 32) {
+            if !block.iter().fold(true, |all, &b| all & ascii_printable(b)) {
+                break;
+            }
+            byte += 32;
+        }
         match bytes.get(byte) {
             None => return Ok(()),
-            Some(b'\t' | b'\n' | b'\r' | b' '..=b'~') => byte += 1,
+            Some(&b) if ascii_printable(b) => byte += 1,
             Some(_) => {
                 let Some(c) = text[byte..].chars().next() else {
                     return Ok(());
@@ -560,6 +568,15 @@ mod tests {
             let err = load(text).expect_err(text);
             assert!(err.message.contains(expected), "{text:?}: {err}");
         }
+    }
+
+    #[test]
+    fn finds_the_first_unprintable_character_past_long_ascii_and_unicode() {
+        let text = format!("a: {}é{}\u{7f}\n", "x".repeat(40), "y".repeat(40));
+        let err = check_printable(&text).expect_err("DEL");
+        assert_eq!((err.line, err.col), (1, 4 + 40 + 1 + 40));
+        assert!(err.message.contains("#x007f"), "{err}");
+        assert!(check_printable(&"é, ok\tand\r\n".repeat(20)).is_ok());
     }
 
     #[test]
