@@ -22,15 +22,17 @@ fn words(text: &str) -> usize {
     if !text.is_ascii() {
         return text.split_whitespace().count();
     }
-    let mut count = 0;
-    let mut in_word = false;
-    for &b in text.as_bytes() {
-        // The ASCII characters `char::is_whitespace` accepts.
-        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
-        count += usize::from(in_word && space);
-        in_word = !space;
-    }
-    count + usize::from(in_word)
+    // The ASCII characters `char::is_whitespace` accepts.
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let bytes = text.as_bytes();
+    // A word starts at a non-space that is first or follows a space.
+    let first = bytes.first().is_some_and(|&b| !space(b));
+    let starts: usize = bytes
+        .iter()
+        .zip(&bytes[1.min(bytes.len())..])
+        .map(|(&before, &at)| usize::from(space(before) & !space(at)))
+        .sum();
+    usize::from(first) + starts
 }
 
 fn text_words(text: Option<&Text>) -> usize {
@@ -229,6 +231,9 @@ mod tests {
             "a\tb\nc\x0Bd\x0Ce\rf",
             "x\u{A0}y\u{2003}z",
             "\n\n",
+            " ",
+            "x",
+            "a b",
         ] {
             assert_eq!(words(text), text.split_whitespace().count(), "{text:?}");
         }
