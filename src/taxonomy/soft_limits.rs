@@ -22,17 +22,15 @@ fn words(text: &str) -> usize {
     if !text.is_ascii() {
         return text.split_whitespace().count();
     }
-    // The ASCII characters `char::is_whitespace` accepts.
-    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
-    let bytes = text.as_bytes();
-    // A word starts at a non-space that is first or follows a space.
-    let first = bytes.first().is_some_and(|&b| !space(b));
-    let starts: usize = bytes
-        .iter()
-        .zip(&bytes[1.min(bytes.len())..])
-        .map(|(&before, &at)| usize::from(space(before) & !space(at)))
-        .sum();
-    usize::from(first) + starts
+    let mut count = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        // The ASCII characters `char::is_whitespace` accepts.
+        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+        count += usize::from(in_word && space);
+        in_word = !space;
+    }
+    count + usize::from(in_word)
 }
 
 fn text_words(text: Option<&Text>) -> usize {
