@@ -2,6 +2,7 @@
 
 pub mod diagnostic;
 pub mod edit;
+mod fastpath;
 pub mod fix;
 pub mod leaf;
 pub mod lint;

@@ -17,8 +17,20 @@ pub const MAX_QNA_WORDS: usize = 250;
 /// Most words across a skill's seed examples (taxonomy README: "around 2300").
 pub const MAX_SKILL_WORDS: usize = 2300;
 
+/// `str::split_whitespace().count()`, byte by byte for ASCII text.
 fn words(text: &str) -> usize {
-    text.split_whitespace().count()
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut count = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        // The ASCII characters `char::is_whitespace` accepts.
+        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+        count += usize::from(in_word && space);
+        in_word = !space;
+    }
+    count + usize::from(in_word)
 }
 
 fn text_words(text: Option<&Text>) -> usize {
@@ -142,12 +154,21 @@ fn skill_size(qna: &Qna, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The question's words, joined by single spaces, in lowercase.
 fn normalised(question: &str) -> String {
-    question
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut out = String::with_capacity(question.len());
+    for word in question.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_ascii() {
+        out.make_ascii_lowercase();
+        out
+    } else {
+        out.to_lowercase()
+    }
 }
 
 fn duplicate_questions(qna: &Qna, out: &mut Vec<Diagnostic>) {
@@ -191,6 +212,30 @@ fn duplicate_questions(qna: &Qna, out: &mut Vec<Diagnostic>) {
 mod tests {
     use super::*;
     use crate::taxonomy::yaml::load;
+
+    #[test]
+    fn questions_are_normalised_word_by_word_in_lowercase() {
+        assert_eq!(normalised("  What IS\tthe\n metre? "), "what is the metre?");
+        assert_eq!(normalised("Ünïcode  ÉTÉ"), "ünïcode été");
+        assert_eq!(normalised(" \n"), "");
+    }
+
+    #[test]
+    fn words_are_counted_as_split_whitespace_counts_them() {
+        for text in [
+            "",
+            "one",
+            "  two  words  ",
+            "a\tb\nc\x0Bd\x0Ce\rf",
+            "x\u{A0}y\u{2003}z",
+            "\n\n",
+            " ",
+            "x",
+            "a b",
+        ] {
+            assert_eq!(words(text), text.split_whitespace().count(), "{text:?}");
+        }
+    }
 
     fn findings(text: &str, kind: LeafKind, path: &str) -> Vec<&'static str> {
         let qna = Qna::from_document(&load(text).unwrap());

@@ -78,6 +78,7 @@ fn refused(path: PathBuf, severity: Severity, rule: &'static str, message: Strin
 
 fn walk(dir: &Path, discovery: &mut Discovery) {
     let root = std::fs::canonicalize(find_root(dir)).unwrap_or_else(|_| dir.to_owned());
+    let canonical_dir = std::fs::canonicalize(dir).ok();
     let entries = WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -139,7 +140,12 @@ fn walk(dir: &Path, discovery: &mut Discovery) {
                 }
             }
         }
-        let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        // The walk follows no symbolic link below `dir`: a leaf that is not one itself
+        // is `dir`'s canonical path joined with its path from `dir`.
+        let canonical = match (&canonical_dir, path.strip_prefix(dir)) {
+            (Some(base), Ok(relative)) if !entry.path_is_symlink() => base.join(relative),
+            _ => std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
+        };
         let from_root = canonical.strip_prefix(&root).unwrap_or(&canonical);
         if is_checked_leaf_file(from_root) {
             discovery.found.push(Found::Leaf(path));
@@ -192,6 +198,29 @@ mod tests {
         let inside = discover(&[root.join("knowledge")]);
         assert_eq!(inside.found.len(), 2);
         assert_eq!(find_root(&root.join("knowledge/science")), root);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_taxonomy_named_through_a_symlink_is_walked_as_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        touch(&real.join("knowledge/science/tides/qna.yaml"));
+        touch(&real.join("foundational_skills/reasoning/qna.yaml"));
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        for path in [real, link.clone(), link.join("knowledge")] {
+            let discovery = discover(std::slice::from_ref(&path));
+            assert!(
+                matches!(&discovery.found[..], [Found::Leaf(p)] if p.ends_with("tides/qna.yaml")),
+                "{path:?}: {:?}",
+                discovery.found
+            );
+            assert_eq!(
+                discovery.not_checked.len(),
+                usize::from(path != link.join("knowledge"))
+            );
+        }
     }
 
     #[cfg(unix)]

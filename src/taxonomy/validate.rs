@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, Severity};
+use super::fastpath;
 use super::leaf::{ATTRIBUTION_FILE, LEAF_FILE, LeafKind, leaf_relative, schema_for};
 use super::lint::{self, PyYamlFailure, SyntaxError};
 use super::qna::Qna;
@@ -199,23 +200,21 @@ pub fn validate_text(
     // PyYAML skips a byte-order mark; taxon's loader would read it into the first key.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut report = Report::new(path);
-    let doc = match yaml::load(text) {
-        Ok(doc) => doc,
-        Err(error) => {
-            report.diagnostics = match error.kind {
-                LoadErrorKind::Syntax => yamllint_findings(text),
-                LoadErrorKind::Construct => vec![Diagnostic::new(
-                    Severity::Error,
-                    error.line,
-                    error.col,
-                    "yaml",
-                    error.message,
-                )],
-            };
-            return report;
-        }
+    // A file in the block YAML leaves are written in is read once, by the fast
+    // path; anything else goes through the loader and the full tokenizer.
+    let (doc, linted) = match fastpath::scan(text) {
+        Ok(scanned) => (
+            scanned.document,
+            lint::lint_scanned(&scanned.source, scanned.tokens),
+        ),
+        Err(_) => match full_read(text) {
+            Ok(read) => read,
+            Err(diagnostics) => {
+                report.diagnostics = diagnostics;
+                return report;
+            }
+        },
     };
-    let linted = lint::lint_loaded(text);
     match linted.failure {
         Some(PyYamlFailure::Syntax(_)) => {
             report.diagnostics = linted.findings;
@@ -286,6 +285,27 @@ pub fn validate_text(
     report.kind = Some(kind);
     report.qna = Some(qna);
     report
+}
+
+/// The loader's document and the full tokenizer's findings, or what is reported
+/// on a text the loader cannot read.
+fn full_read(text: &str) -> Result<(yaml::Document, lint::Linted), Vec<Diagnostic>> {
+    let doc = match yaml::load(text) {
+        Ok(doc) => doc,
+        Err(error) => {
+            return Err(match error.kind {
+                LoadErrorKind::Syntax => yamllint_findings(text),
+                LoadErrorKind::Construct => vec![Diagnostic::new(
+                    Severity::Error,
+                    error.line,
+                    error.col,
+                    "yaml",
+                    error.message,
+                )],
+            });
+        }
+    };
+    Ok((doc, lint::lint_loaded(text)))
 }
 
 /// The text as upstream reads it: Python's universal newlines turn `\r\n` and a

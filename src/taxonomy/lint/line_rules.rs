@@ -5,7 +5,7 @@ use super::Problem;
 
 /// One line as yamllint's line generator cuts them: split on `\n`, with a `\r`
 /// before the `\n` left out; `start` and `end` are byte offsets.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Line {
     /// 1-based.
     pub line_no: usize,
@@ -37,6 +37,23 @@ pub(super) fn lines(text: &str) -> Vec<Line> {
         end: text.len(),
     });
     out
+}
+
+/// The lines of a text whose only line breaks are `\n`, from the offsets where its
+/// lines start (as [`Source`](super::tokens::Source) finds them): what [`lines`]
+/// gives, without searching the text again.
+pub(super) fn lines_from_starts(text: &str, starts: &[usize]) -> Vec<Line> {
+    let ends = starts.iter().skip(1).map(|&next| next - 1);
+    starts
+        .iter()
+        .zip(ends.chain([text.len()]))
+        .enumerate()
+        .map(|(index, (&start, end))| Line {
+            line_no: index + 1,
+            start,
+            end,
+        })
+        .collect()
 }
 
 /// Python's `string.whitespace`.

@@ -8,7 +8,7 @@ mod indentation;
 mod line_rules;
 mod references;
 mod spacing;
-mod tokens;
+pub(crate) mod tokens;
 
 use crate::taxonomy::diagnostic::{Diagnostic, Severity};
 
@@ -97,8 +97,24 @@ pub fn lint_loaded(text: &str) -> Linted {
                 .map(|(mark, problem)| PyYamlFailure::Syntax(syntax_error_at(*mark, problem)))
         });
     Linted {
-        findings: lint_stream(&source, &stream, None),
+        findings: lint_stream(&source, &stream, &line_rules::lines(text), None),
         failure,
+    }
+}
+
+/// Lints a text the fast path read, from its tokens and line starts, as
+/// [`lint_loaded`] lints it from the full tokenizer's: such a text has no anchor
+/// and PyYAML reads it whole.
+pub(crate) fn lint_scanned(source: &Source<'_>, tokens: Vec<Token>) -> Linted {
+    let stream = tokens::Stream {
+        linted: tokens.len(),
+        tokens,
+        pyyaml_error: None,
+    };
+    let lines = line_rules::lines_from_starts(source.text, source.line_starts());
+    Linted {
+        findings: lint_stream(source, &stream, &lines, None),
+        failure: None,
     }
 }
 
@@ -144,16 +160,17 @@ fn syntax_error_at(mark: tokens::Mark, problem: &str) -> SyntaxError {
 /// yamllint orders it.
 pub fn lint(text: &str, syntax_error: Option<&SyntaxError>) -> Vec<Diagnostic> {
     let source = Source::new(text);
-    lint_stream(&source, &tokens::tokens(&source), syntax_error)
+    let lines = line_rules::lines(text);
+    lint_stream(&source, &tokens::tokens(&source), &lines, syntax_error)
 }
 
 fn lint_stream(
     source: &Source<'_>,
     stream: &tokens::Stream,
+    lines: &[Line],
     syntax_error: Option<&SyntaxError>,
 ) -> Vec<Diagnostic> {
     let text = source.text;
-    let lines = line_rules::lines(text);
     let first_line = &text[lines[0].start..lines[0].end];
     if directives::disables_file(first_line) {
         return Vec::new();
@@ -166,7 +183,7 @@ fn lint_stream(
         .or(scanner_error.as_ref())
         .map(|e| Diagnostic::new(Severity::Error, e.line, e.col, "syntax", &e.message));
     let mut out = Vec::new();
-    for problem in cosmetic_problems(source, stream, &lines) {
+    for problem in cosmetic_problems(source, stream, lines) {
         if let Some(error) = syntax.take_if(|e| e.line <= problem.line && e.col <= problem.col) {
             // The problem at the syntax error's place is most likely the same one.
             out.push(error);
@@ -296,7 +313,10 @@ impl TokenRules {
                 }
                 _ => self.key_duplicates.check(token, next, &mut found),
             }
-            out.extend(found.into_iter().map(|p| diagnostic(rule, severity, p)));
+            // Most tokens give no problem: nothing to hand on then.
+            if !found.is_empty() {
+                out.extend(found.into_iter().map(|p| diagnostic(rule, severity, p)));
+            }
         }
     }
 }
@@ -362,6 +382,18 @@ mod tests {
         let text = "# yamllint disable rule:trailing-spaces\na: 1  \n";
         assert!(findings(text).is_empty());
         assert!(findings("# yamllint disable-file\na: 1  \n").is_empty());
+    }
+
+    #[test]
+    fn lines_from_line_starts_are_the_lines_of_the_text() {
+        for text in ["", "a", "a\n", "a: 1\n\n  b\n", "\n\nx"] {
+            let source = Source::new(text);
+            assert_eq!(
+                line_rules::lines_from_starts(text, source.line_starts()),
+                line_rules::lines(text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use yaml_rust2::scanner::{Scanner, TScalarStyle, TokenType};
 
 /// A scanner token's kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     StreamStart,
     StreamEnd,
     Directive,
@@ -40,7 +40,7 @@ pub(super) enum Kind {
 /// A place in the text, as PyYAML marks it: 0-based line and column (in
 /// characters); `pointer` is the byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Mark {
+pub(crate) struct Mark {
     pub pointer: usize,
     pub line: usize,
     pub column: usize,
@@ -48,7 +48,7 @@ pub(super) struct Mark {
 
 /// One token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Token {
+pub(crate) struct Token {
     pub kind: Kind,
     pub start: Mark,
     pub end: Mark,
@@ -57,7 +57,8 @@ pub(super) struct Token {
 }
 
 /// The text with its line starts, to turn byte offsets into marks.
-pub(super) struct Source<'a> {
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Source<'a> {
     pub text: &'a str,
     line_starts: Vec<usize>,
 }
@@ -99,6 +100,17 @@ impl<'a> Source<'a> {
             }
         }
         Self { text, line_starts }
+    }
+
+    /// `text` with its line starts already found: 0 and the offset after every
+    /// line break, as [`Source::new`] finds them.
+    pub(crate) fn with_line_starts(text: &'a str, line_starts: Vec<usize>) -> Self {
+        Self { text, line_starts }
+    }
+
+    /// The byte offsets where the lines start.
+    pub(super) fn line_starts(&self) -> &[usize] {
+        &self.line_starts
     }
 
     /// The mark of byte offset `pointer`.
@@ -174,7 +186,7 @@ struct Placer<'s, 'a> {
 }
 
 /// The tokens PyYAML's scanner reads from a text.
-pub(super) struct Stream {
+pub(crate) struct Stream {
     /// Every token read before the end of the stream or a scanner error.
     pub tokens: Vec<Token>,
     /// How many of them yamllint lints: all of them, unless a scanner error cut the
@@ -225,7 +237,7 @@ impl Cut {
 }
 
 /// The tokens of the text, as yamllint reads them.
-pub(super) fn tokens(source: &Source<'_>) -> Stream {
+pub(crate) fn tokens(source: &Source<'_>) -> Stream {
     // PyYAML does not count a byte-order mark as a column; without it, yaml-rust2's
     // columns are PyYAML's.
     let mut scanner = Scanner::new(source.text.trim_start_matches('\u{feff}').chars());

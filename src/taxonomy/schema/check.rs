@@ -277,7 +277,7 @@ impl Checker<'_> {
 
     fn string(&mut self, node: NodeId, path: &str, min_length: usize) {
         match &self.doc.node(node).value {
-            Value::Str(text) if text.chars().count() < min_length => {
+            Value::Str(text) if text.chars().take(min_length).count() < min_length => {
                 let message = format!("{} should be non-empty", self.repr(node));
                 self.report(node, path, "minLength", message);
             }

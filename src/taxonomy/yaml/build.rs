@@ -150,10 +150,33 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
 }
 
 /// PyYAML refuses control characters before it parses anything.
-fn check_printable(text: &str) -> Result<(), LoadError> {
+pub(crate) fn check_printable(text: &str) -> Result<(), LoadError> {
     let printable = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
-    let Some((byte, bad)) = text.char_indices().find(|&(_, c)| !printable(c)) else {
-        return Ok(());
+    // ASCII is checked by blocks of bytes, then byte by byte; only the other
+    // characters are decoded.
+    let bytes = text.as_bytes();
+    let ascii_printable = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | b' '..=b'~');
+    let mut byte = 0;
+    let bad = loop {
+        while let Some(block) = bytes.get(byte..byte + 32) {
+            if !block.iter().fold(true, |all, &b| all & ascii_printable(b)) {
+                break;
+            }
+            byte += 32;
+        }
+        match bytes.get(byte) {
+            None => return Ok(()),
+            Some(&b) if ascii_printable(b) => byte += 1,
+            Some(_) => {
+                let Some(c) = text[byte..].chars().next() else {
+                    return Ok(());
+                };
+                if !printable(c) {
+                    break c;
+                }
+                byte += c.len_utf8();
+            }
+        }
     };
     let before = &text[..byte];
     let line = before.matches('\n').count() + 1;
@@ -180,8 +203,10 @@ struct Open {
     merges: Vec<NodeId>,
 }
 
+/// Builds a [`Document`] from parser events with `safe_load` semantics; `load` feeds
+/// it saphyr's events, the fast path its own.
 #[derive(Default)]
-struct Builder {
+pub(crate) struct Builder {
     nodes: Vec<Node>,
     /// Expanded size of each node (aliases counted every time they are used).
     weight: Vec<u64>,
@@ -205,7 +230,8 @@ impl Builder {
         }
     }
 
-    fn scalar(
+    /// A scalar event: `text` in `style`, resolved as `safe_load` resolves it.
+    pub(crate) fn scalar(
         &mut self,
         text: &str,
         style: ScalarStyle,
@@ -233,7 +259,8 @@ impl Builder {
         self.attach(id)
     }
 
-    fn start(
+    /// The start of a mapping (`is_map`) or a sequence.
+    pub(crate) fn start(
         &mut self,
         is_map: bool,
         anchor: usize,
@@ -270,7 +297,8 @@ impl Builder {
         Ok(())
     }
 
-    fn end(&mut self, at: Span) -> Result<(), LoadError> {
+    /// The end of the innermost open collection.
+    pub(crate) fn end(&mut self, at: Span) -> Result<(), LoadError> {
         let Some(open) = self.open.pop() else {
             return Ok(());
         };
@@ -418,7 +446,8 @@ impl Builder {
         Ok(merged)
     }
 
-    fn finish(self) -> Result<Document, LoadError> {
+    /// The document built.
+    pub(crate) fn finish(self) -> Result<Document, LoadError> {
         Ok(Document {
             nodes: self.nodes,
             root: self.root,
@@ -539,6 +568,15 @@ mod tests {
             let err = load(text).expect_err(text);
             assert!(err.message.contains(expected), "{text:?}: {err}");
         }
+    }
+
+    #[test]
+    fn finds_the_first_unprintable_character_past_long_ascii_and_unicode() {
+        let text = format!("a: {}é{}\u{7f}\n", "x".repeat(40), "y".repeat(40));
+        let err = check_printable(&text).expect_err("DEL");
+        assert_eq!((err.line, err.col), (1, 4 + 40 + 1 + 40));
+        assert!(err.message.contains("#x007f"), "{err}");
+        assert!(check_printable(&"é, ok\tand\r\n".repeat(20)).is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod node;
 mod repr;
 mod resolve;
 
+pub(crate) use build::{Builder, check_printable};
 pub use build::{LoadError, LoadErrorKind, load};
 pub use node::{Document, Entry, Node, NodeId, Position, Span, Value};
 pub use repr::python_repr;

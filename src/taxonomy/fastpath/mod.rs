@@ -1,0 +1,168 @@
+//! The fast path: one pass over a leaf file written in the plain block YAML that
+//! real `qna.yaml` files use, giving both the lint tokens (PyYAML's scanner tokens
+//! with PyYAML's marks, as `lint::tokens` places them) and the document `yaml::load`
+//! builds (the same spans, resolution and construction, through the same builder).
+//!
+//! The subset: block mappings with plain keys, block sequences (indentless ones under
+//! a key, `- key: value` items), plain scalars over several lines, quoted scalars on
+//! one line without escapes, literal and folded block scalars without an indentation
+//! indicator, comments, blank lines and one leading `---`. On anything else, and at
+//! the first doubt, the fast path gives up with [`Unhandled`] and the caller runs the
+//! full loader and tokenizer.
+
+mod block;
+mod lines;
+mod scalar;
+
+#[cfg(test)]
+mod equivalence;
+#[cfg(test)]
+mod tests;
+
+use saphyr_parser::ScalarStyle;
+
+use crate::taxonomy::lint::tokens::{Kind, Source, Token};
+use crate::taxonomy::yaml::{self, Builder, Document};
+use lines::{At, Lines};
+
+/// Why the fast path left a text to the full pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unhandled(pub &'static str);
+
+/// What one pass over a handled text gives.
+#[derive(Debug)]
+pub(crate) struct Scanned<'a> {
+    /// The text with its line starts, for the lint rules.
+    pub source: Source<'a>,
+    /// The lint tokens, stream start to stream end.
+    pub tokens: Vec<Token>,
+    /// The document, as `yaml::load` builds it.
+    pub document: Document,
+}
+
+/// Reads `text` in one pass, or says why it leaves it to the full pipeline.
+pub(crate) fn scan(text: &str) -> Result<Scanned<'_>, Unhandled> {
+    yaml::check_printable(text).map_err(|_| Unhandled("unprintable character"))?;
+    let mut scanner = Scanner {
+        lines: Lines::new(text)?,
+        tokens: Vec::with_capacity(text.len() / 16),
+        builder: Builder::default(),
+    };
+    scanner.document()?;
+    let document = scanner
+        .builder
+        .finish()
+        .map_err(|_| Unhandled("not constructible"))?;
+    Ok(Scanned {
+        source: Source::with_line_starts(text, scanner.lines.line_starts()),
+        tokens: scanner.tokens,
+        document,
+    })
+}
+
+/// The next line with content after a node, and its indentation; `None` at the end.
+type Next = Option<(usize, usize)>;
+
+/// The pass's state: the text, the tokens so far and the document being built.
+struct Scanner<'a> {
+    lines: Lines<'a>,
+    tokens: Vec<Token>,
+    builder: Builder,
+}
+
+impl Scanner<'_> {
+    /// A token from `start` to `end`.
+    fn token(&mut self, kind: Kind, start: At, end: At, value: String) {
+        self.tokens.push(Token {
+            kind,
+            start: self.lines.mark(start),
+            end: self.lines.mark(end),
+            value,
+        });
+    }
+
+    /// A token that takes no text, at `at`.
+    fn empty_token(&mut self, kind: Kind, at: At) {
+        self.token(kind, at, at, String::new());
+    }
+
+    /// A scalar: its token from `start` to `token_end` (PyYAML's end), its node from
+    /// `node_start` to `node_end` (the loader's span).
+    fn scalar(
+        &mut self,
+        value: String,
+        style: ScalarStyle,
+        (start, token_end): (At, At),
+        (node_start, node_end): (At, At),
+    ) -> Result<(), Unhandled> {
+        let span = self.lines.span(node_start, node_end);
+        self.builder
+            .scalar(&value, style, 0, None, span)
+            .map_err(|_| Unhandled("not constructible"))?;
+        self.token(Kind::Scalar, start, token_end, value);
+        Ok(())
+    }
+
+    /// The next line from `line` on that is neither blank nor only a comment.
+    fn next_content(&self, mut line: usize) -> Result<Next, Unhandled> {
+        while !self.lines.is_end(line) {
+            if let lines::Content::At(indent) = self.lines.content(line)? {
+                let bytes = self.lines.bytes(line);
+                let marker = bytes.starts_with(b"---") || bytes.starts_with(b"...");
+                if indent == 0 && (marker || bytes[0] == b'%') {
+                    return Err(Unhandled("document marker or directive"));
+                }
+                return Ok(Some((line, indent)));
+            }
+            line += 1;
+        }
+        Ok(None)
+    }
+
+    /// Where `next` starts: the next content, or the end of the stream.
+    fn next_at(&self, next: Next) -> At {
+        next.map_or(self.lines.end(), |(line, indent)| {
+            self.lines.at(line, indent)
+        })
+    }
+
+    /// The stream: an optional `---`, then one block collection at column 0.
+    fn document(&mut self) -> Result<(), Unhandled> {
+        self.empty_token(Kind::StreamStart, self.lines.at(0, 0));
+        let mut line = 0;
+        while !self.lines.is_end(line)
+            && matches!(
+                self.lines.content(line)?,
+                lines::Content::Blank | lines::Content::Comment
+            )
+        {
+            line += 1;
+        }
+        if self.lines.bytes(line).starts_with(b"---") {
+            let rest = &self.lines.bytes(line)[3..];
+            let after = rest.iter().position(|&b| b != b' ').map(|at| rest[at]);
+            if !matches!(after, None | Some(b'#')) || rest.first().is_some_and(|&b| b != b' ') {
+                return Err(Unhandled("content after `---`"));
+            }
+            let start = self.lines.at(line, 0);
+            self.token(
+                Kind::DocumentStart,
+                start,
+                self.lines.at(line, 3),
+                String::new(),
+            );
+            line += 1;
+        }
+        let first = self.next_content(line)?;
+        let after = match first {
+            Some((line, 0)) => self.collection(line, 0)?,
+            Some(_) => return Err(Unhandled("indented top level")),
+            None => return Err(Unhandled("empty document")),
+        };
+        if after.is_some() {
+            return Err(Unhandled("content after the top-level collection"));
+        }
+        self.empty_token(Kind::StreamEnd, self.lines.end());
+        Ok(())
+    }
+}
