@@ -81,7 +81,7 @@ fn list(registry: &Registry, format: RunsFormat) -> Result<u8, String> {
         return Ok(EXIT_OK);
     }
     println!(
-        "{:<21} {:<8} {:>9} {:>10} {:>9}  WHAT",
+        "{:<21} {:<10} {:>9} {:>10} {:>9}  WHAT",
         "ID", "STATE", "STEP", "TRAIN", "EVAL"
     );
     for view in &views {
@@ -92,7 +92,7 @@ fn list(registry: &Registry, format: RunsFormat) -> Result<u8, String> {
         };
         let loss = |value: Option<f64>| value.map_or_else(|| "-".to_owned(), |v| format!("{v:.4}"));
         println!(
-            "{:<21} {:<8} {:>9} {:>10} {:>9}  {}",
+            "{:<21} {:<10} {:>9} {:>10} {:>9}  {}",
             view.run.id,
             view.status.state.name(),
             steps,

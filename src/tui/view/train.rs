@@ -136,7 +136,7 @@ fn run_item(screen: &TrainScreen, entry: &RunEntry, colour: Option<Color>) -> Li
         mark,
         Span::raw(format!("{:<22}", entry.run.id)),
         Span::styled(
-            format!("{:<9}", status.state.name()),
+            format!("{:<10}", status.state.name()),
             state_style(status.state),
         ),
         Span::raw(format!("{progress:>11} {epoch:<8}")),
