@@ -1,6 +1,6 @@
 //! Following a run from the command line: its metrics as they are written and its
-//! state until it ends (saying when it generates its dataset first); a progress bar with loss and ETA on a terminal, plain
-//! lines when stderr is piped.
+//! state until it ends (saying when it generates its dataset first); a progress
+//! bar with loss and ETA on a terminal, plain lines when stderr is piped.
 
 use std::io::IsTerminal;
 use std::time::Duration;

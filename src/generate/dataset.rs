@@ -162,6 +162,11 @@ pub fn file_timestamp(at: time::OffsetDateTime) -> String {
         .unwrap_or_else(|_| "unknown-time".to_owned())
 }
 
+/// How the mixed skills training file's name starts (a timestamp and `.jsonl` follow).
+pub const SKILLS_TRAINING_PREFIX: &str = "skills_train_msgs_";
+/// How the mixed knowledge training file's name starts.
+pub const KNOWLEDGE_TRAINING_PREFIX: &str = "knowledge_train_msgs_";
+
 /// The mixed training files written, with their record counts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MixedFiles {
@@ -196,12 +201,12 @@ pub fn write_mixed(
     std::fs::create_dir_all(output)?;
     let mut files = MixedFiles::default();
     if n_skills > 0 {
-        let path = output.join(format!("skills_train_msgs_{timestamp}.jsonl"));
+        let path = output.join(format!("{SKILLS_TRAINING_PREFIX}{timestamp}.jsonl"));
         write_atomic(&path, skills.as_bytes())?;
         files.skills = Some((path, n_skills));
     }
     if n_knowledge > 0 {
-        let path = output.join(format!("knowledge_train_msgs_{timestamp}.jsonl"));
+        let path = output.join(format!("{KNOWLEDGE_TRAINING_PREFIX}{timestamp}.jsonl"));
         write_atomic(&path, knowledge.as_bytes())?;
         files.knowledge = Some((path, n_knowledge));
     }

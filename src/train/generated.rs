@@ -12,6 +12,7 @@ use super::job::{Job, JobError};
 use super::os;
 use super::registry::RunState;
 use super::spec::ChangedLeaves;
+use crate::generate::dataset::{KNOWLEDGE_TRAINING_PREFIX, SKILLS_TRAINING_PREFIX};
 
 /// How often the worker looks for a stop request while samples are generated.
 const POLL: Duration = Duration::from_millis(200);
@@ -20,7 +21,7 @@ const POLL: Duration = Duration::from_millis(200);
 pub const GENERATED_DIR: &str = "generated";
 
 /// The training files `taxon generate` writes, in the order they are trained on.
-const TRAINING_FILES: [&str; 2] = ["knowledge_train_msgs_", "skills_train_msgs_"];
+const TRAINING_FILES: [&str; 2] = [KNOWLEDGE_TRAINING_PREFIX, SKILLS_TRAINING_PREFIX];
 
 /// Generates samples for the leaves changed in `changed.taxonomy` into the run
 /// folder and returns them as conversations; `None` when a stop was requested

@@ -24,10 +24,15 @@ pub const FIELDS: [&str; 8] = [
     "context",
     "threads",
 ];
+const MODEL: usize = 0;
 /// The row that chooses where the dataset comes from.
 pub const SOURCE: usize = 1;
 const FILE: usize = 2;
 const SAMPLES: usize = 3;
+const EPOCHS: usize = 4;
+const LEARNING_RATE: usize = 5;
+const CONTEXT: usize = 6;
+const THREADS: usize = 7;
 
 /// Where the form's dataset comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,8 +156,8 @@ impl LaunchForm {
 
     /// The arguments `taxon train --detach` would be given.
     fn args(&self) -> Result<TrainArgs, String> {
-        let epochs: u32 = parse(4, self.text(4))?;
-        let threads: u32 = parse(7, self.text(7))?;
+        let epochs: u32 = parse(EPOCHS, self.text(EPOCHS))?;
+        let threads: u32 = parse(THREADS, self.text(THREADS))?;
         if epochs == 0 || threads == 0 {
             return Err("epochs and threads must be at least 1".to_owned());
         }
@@ -182,12 +187,12 @@ impl LaunchForm {
             changed,
             base,
             samples,
-            model: Some(PathBuf::from(self.text(0))),
+            model: Some(PathBuf::from(self.text(MODEL))),
             epochs,
-            lr: parse(5, self.text(5))?,
+            lr: parse(LEARNING_RATE, self.text(LEARNING_RATE))?,
             warmup: None,
             decay: DecayArg::default(),
-            ctx: parse(6, self.text(6))?,
+            ctx: parse(CONTEXT, self.text(CONTEXT))?,
             threads: Some(threads),
             eval_fraction: 0.1,
             detach: true,
@@ -316,19 +321,19 @@ mod tests {
             form.spec(&dirs).unwrap_err(),
             "/nonexistent/d.jsonl: no such file"
         );
-        form.inputs[6] = InputLine::from_text("abc");
+        form.inputs[CONTEXT] = InputLine::from_text("abc");
         assert_eq!(
             form.spec(&dirs).unwrap_err(),
             "context: `abc` is not a number"
         );
         form.move_focus(-3);
-        assert_eq!(form.focus, 7, "round the start");
+        assert_eq!(form.focus, THREADS, "round the start");
         form.toggle_source();
         assert_eq!(
             form.spec(&dirs).unwrap_err(),
             "context: `abc` is not a number"
         );
-        form.inputs[6] = InputLine::from_text("256");
+        form.inputs[CONTEXT] = InputLine::from_text("256");
         assert!(
             form.spec(&dirs)
                 .unwrap_err()
