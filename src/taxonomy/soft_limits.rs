@@ -17,20 +17,46 @@ pub const MAX_QNA_WORDS: usize = 250;
 /// Most words across a skill's seed examples (taxonomy README: "around 2300").
 pub const MAX_SKILL_WORDS: usize = 2300;
 
-/// `str::split_whitespace().count()`, byte by byte for ASCII text.
+/// Whether `b` is one of the ASCII characters `char::is_whitespace` accepts
+/// (space, and tab to carriage return).
+fn ascii_space(b: u8) -> bool {
+    b == b' ' || b.wrapping_sub(b'\t') < 5
+}
+
+/// `str::split_whitespace().count()`: for ASCII text, the bytes that start a word
+/// (not a space, after a space), counted in blocks the compiler vectorises.
 fn words(text: &str) -> usize {
-    if !text.is_ascii() {
-        return text.split_whitespace().count();
+    const BLOCK: usize = 64;
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return 0;
+    };
+    let mut count = usize::from(!ascii_space(first));
+    let mut high_bits = first;
+    // Each byte after the first, paired with the byte before it.
+    let (current, previous) = (&bytes[1..], &bytes[..bytes.len() - 1]);
+    let mut blocks = current
+        .chunks_exact(BLOCK)
+        .zip(previous.chunks_exact(BLOCK));
+    for (current, previous) in blocks.by_ref() {
+        let (mut starts, mut high) = (0u8, 0u8);
+        for (&b, &before) in current.iter().zip(previous) {
+            starts += u8::from(ascii_space(before) & !ascii_space(b));
+            high |= b;
+        }
+        count += usize::from(starts);
+        high_bits |= high;
     }
-    let mut count = 0;
-    let mut in_word = false;
-    for &b in text.as_bytes() {
-        // The ASCII characters `char::is_whitespace` accepts.
-        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
-        count += usize::from(in_word && space);
-        in_word = !space;
+    let tail = current.len() - current.len() % BLOCK;
+    for (&b, &before) in current[tail..].iter().zip(&previous[tail..]) {
+        count += usize::from(ascii_space(before) & !ascii_space(b));
+        high_bits |= b;
     }
-    count + usize::from(in_word)
+    if high_bits.is_ascii() {
+        count
+    } else {
+        text.split_whitespace().count()
+    }
 }
 
 fn text_words(text: Option<&Text>) -> usize {
@@ -154,20 +180,55 @@ fn skill_size(qna: &Qna, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The question's words, joined by single spaces, in lowercase.
-fn normalised(question: &str) -> String {
-    let mut out = String::with_capacity(question.len());
-    for word in question.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+/// A question as compared for repeats: its words, joined by single spaces, in
+/// lowercase. An ASCII question is folded as it is compared, allocating nothing.
+enum QuestionKey<'q> {
+    /// An ASCII question, as written.
+    Ascii(&'q str),
+    /// Any other question, already folded.
+    Folded(String),
+}
+
+impl<'q> QuestionKey<'q> {
+    fn of(question: &'q str) -> Self {
+        if question.is_ascii() {
+            return Self::Ascii(question);
         }
-        out.push_str(word);
+        let mut out = String::with_capacity(question.len());
+        for word in question.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        Self::Folded(out.to_lowercase())
     }
-    if out.is_ascii() {
-        out.make_ascii_lowercase();
-        out
-    } else {
-        out.to_lowercase()
+
+    /// The folded bytes. Folding a folded text again leaves it as it is, so both
+    /// kinds go through the same ASCII folding.
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        let text = match self {
+            Self::Ascii(text) => text,
+            Self::Folded(text) => text.as_str(),
+        };
+        text.as_bytes()
+            .split(|&b| ascii_space(b))
+            .filter(|word| !word.is_empty())
+            .enumerate()
+            .flat_map(|(index, word)| {
+                (index > 0)
+                    .then_some(b' ')
+                    .into_iter()
+                    .chain(word.iter().map(u8::to_ascii_lowercase))
+            })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bytes().next().is_none()
+    }
+
+    fn same_as(&self, other: &Self) -> bool {
+        self.bytes().eq(other.bytes())
     }
 }
 
@@ -189,13 +250,13 @@ fn duplicate_questions(qna: &Qna, out: &mut Vec<Diagnostic>) {
                 )
                 .map(move |q| (i + 1, q))
         });
-    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut seen: Vec<(QuestionKey, usize)> = Vec::new();
     for (example, question) in questions {
-        let key = normalised(&question.value);
+        let key = QuestionKey::of(&question.value);
         if key.is_empty() {
             continue;
         }
-        match seen.iter().find(|(k, _)| *k == key) {
+        match seen.iter().find(|(k, _)| k.same_as(&key)) {
             Some((_, first)) => out.push(warning(
                 question.span.start,
                 "duplicate-question",
@@ -213,11 +274,23 @@ mod tests {
     use super::*;
     use crate::taxonomy::yaml::load;
 
+    fn normalised(question: &str) -> String {
+        let key = QuestionKey::of(question);
+        String::from_utf8(key.bytes().collect()).expect("ASCII folding keeps UTF-8")
+    }
+
     #[test]
     fn questions_are_normalised_word_by_word_in_lowercase() {
         assert_eq!(normalised("  What IS\tthe\n metre? "), "what is the metre?");
         assert_eq!(normalised("Ünïcode  ÉTÉ"), "ünïcode été");
         assert_eq!(normalised(" \n"), "");
+        assert_eq!(normalised("\tA\x0Bb\x0C c\r"), "a b c");
+        assert_eq!(normalised("Mixed ÀSCII\u{2003}and  Ü"), "mixed àscii and ü");
+        // A non-ASCII question can fold to an ASCII one: the Kelvin sign is a `k`.
+        let kelvin = QuestionKey::of("How cold is 0 \u{212A}ELVIN?");
+        assert!(kelvin.same_as(&QuestionKey::of("how cold IS 0  kelvin?")));
+        assert!(!kelvin.same_as(&QuestionKey::of("how cold is 0 kelvin")));
+        assert!(QuestionKey::of(" \t\u{2003}").is_empty());
     }
 
     #[test]
@@ -232,9 +305,21 @@ mod tests {
             " ",
             "x",
             "a b",
+            "ascii then \u{2003}é at the end",
         ] {
             assert_eq!(words(text), text.split_whitespace().count(), "{text:?}");
         }
+        // Every length around the block size, with words across block edges.
+        let long = "ab  c\td\n".repeat(40);
+        for end in 0..long.len() {
+            let text = &long[..end];
+            assert_eq!(words(text), text.split_whitespace().count(), "{text:?}");
+        }
+        let unicode_late = format!("{long}x\u{2003}y");
+        assert_eq!(
+            words(&unicode_late),
+            unicode_late.split_whitespace().count()
+        );
     }
 
     fn findings(text: &str, kind: LeafKind, path: &str) -> Vec<&'static str> {
