@@ -156,13 +156,21 @@ pub(crate) fn check_printable(text: &str) -> Result<(), LoadError> {
     // characters are decoded.
     let bytes = text.as_bytes();
     let ascii_printable = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | b' '..=b'~');
+    // The same test without branches, so that a block's is vectorised.
+    let outside_ascii_printable = |b: u8| {
+        let control = (b < b' ') & !((b == b'\t') | (b == b'\n') | (b == b'\r'));
+        control | (b > b'~')
+    };
     let mut byte = 0;
     let bad = loop {
-        while let Some(block) = bytes.get(byte..byte + 32) {
-            if !block.iter().fold(true, |all, &b| all & ascii_printable(b)) {
+        while let Some(block) = bytes.get(byte..byte + 64) {
+            if block
+                .iter()
+                .fold(false, |any, &b| any | outside_ascii_printable(b))
+            {
                 break;
             }
-            byte += 32;
+            byte += 64;
         }
         match bytes.get(byte) {
             None => return Ok(()),
@@ -577,6 +585,18 @@ mod tests {
         assert_eq!((err.line, err.col), (1, 4 + 40 + 1 + 40));
         assert!(err.message.contains("#x007f"), "{err}");
         assert!(check_printable(&"é, ok\tand\r\n".repeat(20)).is_ok());
+        // Each refused ASCII byte, at every place in and across the blocks.
+        for bad in ['\u{0}', '\u{8}', '\u{b}', '\u{c}', '\u{1f}', '\u{7f}'] {
+            for before in 0..140 {
+                let text = format!("{}{bad}{}", "x".repeat(before), "y".repeat(70));
+                let err = check_printable(&text).expect_err("an unprintable byte");
+                assert_eq!(
+                    (err.line, err.col),
+                    (1, before + 1),
+                    "{bad:?} after {before}"
+                );
+            }
+        }
     }
 
     #[test]
