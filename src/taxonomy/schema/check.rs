@@ -52,25 +52,41 @@ struct Checker<'a> {
     out: &'a mut Vec<Diagnostic>,
 }
 
-/// A JSON path as jsonschema prints it, without the leading `$`.
-fn child_path(path: &str, key: &str) -> String {
-    format!("{path}.{key}")
+/// A JSON path as jsonschema prints it, without the leading `$`: built on the
+/// stack as the checker descends, written out only for a problem.
+#[derive(Clone, Copy)]
+enum JsonPath<'p> {
+    Root,
+    Key(&'p JsonPath<'p>, &'p str),
+    Index(&'p JsonPath<'p>, usize),
 }
 
-fn index_path(path: &str, index: usize) -> String {
-    format!("{path}[{index}]")
+impl std::fmt::Display for JsonPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Root => Ok(()),
+            Self::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Self::Index(parent, index) => write!(f, "{parent}[{index}]"),
+        }
+    }
 }
 
-fn display_path(path: &str) -> &str {
-    if path.is_empty() { "." } else { path }
+impl JsonPath<'_> {
+    /// The path as a diagnostic shows it: `.` for the root.
+    fn shown(&self) -> String {
+        match self {
+            Self::Root => ".".to_owned(),
+            _ => self.to_string(),
+        }
+    }
 }
 
 impl Checker<'_> {
-    fn report(&mut self, node: NodeId, path: &str, rule: &'static str, message: String) {
+    fn report(&mut self, node: NodeId, path: &JsonPath, rule: &'static str, message: String) {
         let start = self.doc.node(node).span.start;
         self.out.push(
             Diagnostic::new(Severity::Error, start.line, start.col, rule, message)
-                .at_path(display_path(path)),
+                .at_path(path.shown()),
         );
     }
 
@@ -81,13 +97,13 @@ impl Checker<'_> {
     /// The top-level keywords in upstream's order: `type`, `$ref` (version.json),
     /// `required`, `unevaluatedProperties`, `properties`.
     fn document(&mut self, root: NodeId, schema: &DocumentSchema) {
-        if !self.is_object(root, "") {
+        if !self.is_object(root, &JsonPath::Root) {
             return;
         }
         if schema.version_required && self.doc.get(root, "version").is_none() {
             self.report(
                 root,
-                "",
+                &JsonPath::Root,
                 "required",
                 "'version' is a required property".into(),
             );
@@ -103,13 +119,13 @@ impl Checker<'_> {
         else {
             return;
         };
-        self.required(root, "", required);
-        self.unevaluated(root, "", properties, &["version"]);
-        self.properties(root, "", properties);
+        self.required(root, &JsonPath::Root, required);
+        self.unevaluated(root, &JsonPath::Root, properties, &["version"]);
+        self.properties(root, &JsonPath::Root, properties);
     }
 
     fn version(&mut self, node: NodeId, expected: i128) {
-        let path = ".version";
+        let path = &JsonPath::Key(&JsonPath::Root, "version");
         let integral = match self.doc.node(node).value {
             Value::Int(i) => Some(i as f64),
             Value::Float(f) if f.fract() == 0.0 => Some(f),
@@ -129,7 +145,7 @@ impl Checker<'_> {
         }
     }
 
-    fn is_object(&mut self, node: NodeId, path: &str) -> bool {
+    fn is_object(&mut self, node: NodeId, path: &JsonPath) -> bool {
         if matches!(self.doc.node(node).value, Value::Map(_)) {
             return true;
         }
@@ -138,7 +154,7 @@ impl Checker<'_> {
         false
     }
 
-    fn required(&mut self, node: NodeId, path: &str, required: &[&str]) {
+    fn required(&mut self, node: NodeId, path: &JsonPath, required: &[&str]) {
         for key in required {
             if self.doc.get(node, key).is_none() {
                 self.report(
@@ -157,7 +173,7 @@ impl Checker<'_> {
     fn unevaluated(
         &mut self,
         node: NodeId,
-        path: &str,
+        path: &JsonPath,
         properties: &[(&str, Schema)],
         also_evaluated: &[&str],
     ) {
@@ -193,19 +209,19 @@ impl Checker<'_> {
                 "unevaluatedProperties",
                 message,
             )
-            .at_path(display_path(path)),
+            .at_path(path.shown()),
         );
     }
 
-    fn properties(&mut self, node: NodeId, path: &str, properties: &[(&str, Schema)]) {
+    fn properties(&mut self, node: NodeId, path: &JsonPath, properties: &[(&str, Schema)]) {
         for (name, schema) in properties {
             if let Some(value) = self.doc.get(node, name) {
-                self.value(value, &child_path(path, name), schema);
+                self.value(value, &JsonPath::Key(path, name), schema);
             }
         }
     }
 
-    fn value(&mut self, node: NodeId, path: &str, schema: &Schema) {
+    fn value(&mut self, node: NodeId, path: &JsonPath, schema: &Schema) {
         match schema {
             Schema::Object {
                 required,
@@ -230,7 +246,14 @@ impl Checker<'_> {
         }
     }
 
-    fn array(&mut self, node: NodeId, path: &str, min_items: usize, unique: bool, items: &Schema) {
+    fn array(
+        &mut self,
+        node: NodeId,
+        path: &JsonPath,
+        min_items: usize,
+        unique: bool,
+        items: &Schema,
+    ) {
         let Value::Seq(elements) = &self.doc.node(node).value else {
             let message = format!("{} is not of type 'array'", self.repr(node));
             self.report(node, path, "type", message);
@@ -259,11 +282,11 @@ impl Checker<'_> {
                     "uniqueItems",
                     message,
                 )
-                .at_path(display_path(path)),
+                .at_path(path.shown()),
             );
         }
         for (index, element) in elements.into_iter().enumerate() {
-            self.value(element, &index_path(path, index), items);
+            self.value(element, &JsonPath::Index(path, index), items);
         }
     }
 
@@ -275,7 +298,7 @@ impl Checker<'_> {
         })
     }
 
-    fn string(&mut self, node: NodeId, path: &str, min_length: usize) {
+    fn string(&mut self, node: NodeId, path: &JsonPath, min_length: usize) {
         match &self.doc.node(node).value {
             Value::Str(text) if text.chars().take(min_length).count() < min_length => {
                 let message = format!("{} should be non-empty", self.repr(node));
