@@ -2,8 +2,6 @@
 //! `# yamllint disable [rule:ID …]` / `# yamllint enable [rule:ID …]` until changed,
 //! and `# yamllint disable-line [rule:ID …]` for its own line (inline) or the next one.
 
-use std::collections::HashSet;
-
 use super::tokens::{Kind, Source, Token};
 
 /// A comment between two tokens.
@@ -84,71 +82,73 @@ fn named_rules(tail: &str) -> Option<Vec<&str>> {
         .collect()
 }
 
+/// A set of rules, as bits of their places in [`Directives`]' list of rules.
+type RuleSet = u32;
+
 /// The rules disabled at the current line.
 pub(super) struct Directives {
-    all: HashSet<String>,
-    disabled: HashSet<String>,
-    for_line: HashSet<String>,
-    for_next_line: HashSet<String>,
+    all: &'static [&'static str],
+    disabled: RuleSet,
+    for_line: RuleSet,
+    for_next_line: RuleSet,
 }
 
 impl Directives {
-    /// No rule disabled yet; `all` are the enabled rules.
-    pub fn new(all: &[&str]) -> Self {
+    /// No rule disabled yet; `all` are the enabled rules (at most 32).
+    pub fn new(all: &'static [&'static str]) -> Self {
+        assert!(all.len() <= RuleSet::BITS as usize, "too many rules");
         Self {
-            all: all.iter().map(|id| (*id).to_owned()).collect(),
-            disabled: HashSet::new(),
-            for_line: HashSet::new(),
-            for_next_line: HashSet::new(),
+            all,
+            disabled: 0,
+            for_line: 0,
+            for_next_line: 0,
         }
+    }
+
+    /// The set of the named rules that are enabled; all of them for no name.
+    fn set_of(&self, rules: &[&str]) -> RuleSet {
+        let every = RuleSet::MAX >> (RuleSet::BITS as usize - self.all.len());
+        if rules.is_empty() {
+            return every;
+        }
+        rules.iter().fold(0, |set, id| set | self.bit(id))
+    }
+
+    /// The bit of rule `id`; none for a rule not enabled.
+    fn bit(&self, id: &str) -> RuleSet {
+        self.all
+            .iter()
+            .position(|known| *known == id)
+            .map_or(0, |place| 1 << place)
     }
 
     /// Applies `comment` if it is a directive.
     pub fn process(&mut self, source: &Source<'_>, comment: &Comment) {
         let rest = &source.text[comment.pointer..];
         let text = &rest[..rest.find('\n').unwrap_or(rest.len())];
-        let all = &self.all;
-        let add = |set: &mut HashSet<String>, rules: Vec<&str>| {
-            if rules.is_empty() {
-                set.clone_from(all);
-            } else {
-                set.extend(
-                    rules
-                        .into_iter()
-                        .filter(|id| all.contains(*id))
-                        .map(str::to_owned),
-                );
-            }
-        };
         if let Some(rules) = text
             .strip_prefix("# yamllint disable-line")
             .and_then(named_rules)
         {
-            let set = if comment.inline {
-                &mut self.for_line
+            let set = self.set_of(&rules);
+            if comment.inline {
+                self.for_line |= set;
             } else {
-                &mut self.for_next_line
-            };
-            add(set, rules);
+                self.for_next_line |= set;
+            }
         } else if let Some(rules) = text
             .strip_prefix("# yamllint disable")
             .and_then(named_rules)
         {
-            add(&mut self.disabled, rules);
+            self.disabled |= self.set_of(&rules);
         } else if let Some(rules) = text.strip_prefix("# yamllint enable").and_then(named_rules) {
-            if rules.is_empty() {
-                self.disabled.clear();
-            } else {
-                for id in rules {
-                    self.disabled.remove(id);
-                }
-            }
+            self.disabled &= !self.set_of(&rules);
         }
     }
 
     /// Whether findings of `rule` on the current line are dropped.
     pub fn disables(&self, rule: &str) -> bool {
-        self.disabled.contains(rule) || self.for_line.contains(rule)
+        (self.disabled | self.for_line) & self.bit(rule) != 0
     }
 
     /// Moves on to the next line.

@@ -46,23 +46,50 @@ impl Problem {
     }
 }
 
+/// A rule's id and level.
+type Rule = (&'static str, Severity);
+
+const ANCHORS: Rule = ("anchors", Severity::Error);
+const BRACES: Rule = ("braces", Severity::Warning);
+const BRACKETS: Rule = ("brackets", Severity::Warning);
+const COLONS: Rule = ("colons", Severity::Warning);
+const COMMAS: Rule = ("commas", Severity::Warning);
+const HYPHENS: Rule = ("hyphens", Severity::Warning);
+const INDENTATION: Rule = ("indentation", Severity::Warning);
+const KEY_DUPLICATES: Rule = ("key-duplicates", Severity::Error);
+
 /// The rules upstream's configuration enables, in yamllint's order, with their levels.
-const TOKEN_RULES: [(&str, Severity); 8] = [
-    ("anchors", Severity::Error),
-    ("braces", Severity::Warning),
-    ("brackets", Severity::Warning),
-    ("colons", Severity::Warning),
-    ("commas", Severity::Warning),
-    ("hyphens", Severity::Warning),
-    ("indentation", Severity::Warning),
-    ("key-duplicates", Severity::Error),
+const TOKEN_RULES: [Rule; 8] = [
+    ANCHORS,
+    BRACES,
+    BRACKETS,
+    COLONS,
+    COMMAS,
+    HYPHENS,
+    INDENTATION,
+    KEY_DUPLICATES,
 ];
-const LINE_RULES: [(&str, Severity); 4] = [
+const LINE_RULES: [Rule; 4] = [
     ("empty-lines", Severity::Warning),
     ("new-line-at-end-of-file", Severity::Error),
     ("new-lines", Severity::Error),
     ("trailing-spaces", Severity::Error),
 ];
+
+/// The ids of the token rules then the line rules, which directives name.
+const RULE_IDS: [&str; TOKEN_RULES.len() + LINE_RULES.len()] = {
+    let mut ids = [""; TOKEN_RULES.len() + LINE_RULES.len()];
+    let mut place = 0;
+    while place < ids.len() {
+        ids[place] = if place < TOKEN_RULES.len() {
+            TOKEN_RULES[place].0
+        } else {
+            LINE_RULES[place - TOKEN_RULES.len()].0
+        };
+        place += 1;
+    }
+    ids
+};
 
 /// Where PyYAML fails on a text that taxon's loader reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,12 +230,7 @@ fn cosmetic_problems(
     lines: &[Line],
 ) -> Vec<Diagnostic> {
     let text = source.text;
-    let all: Vec<&str> = TOKEN_RULES
-        .iter()
-        .chain(&LINE_RULES)
-        .map(|(id, _)| *id)
-        .collect();
-    let mut directives = Directives::new(&all);
+    let mut directives = Directives::new(&RULE_IDS);
     let mut rules = TokenRules::default();
     let mut cache = Vec::new();
     let mut out = Vec::new();
@@ -273,9 +295,12 @@ struct TokenRules {
     anchors: references::Anchors,
     indentation: indentation::Indentation,
     key_duplicates: references::KeyDuplicates,
+    /// What the rule being run found on the token; empty between rules.
+    found: Vec<Problem>,
 }
 
 impl TokenRules {
+    /// Runs every token rule, in [`TOKEN_RULES`]' order, on the token at `index`.
     fn check(
         &mut self,
         source: &Source<'_>,
@@ -288,36 +313,34 @@ impl TokenRules {
         let next = tokens.get(index + 1);
         let nextnext = tokens.get(index + 2);
         let around = Around { prev, token, next };
-        for (rule, severity) in TOKEN_RULES {
-            let mut found = Vec::new();
-            match rule {
-                "anchors" => self.anchors.check(token, &mut found),
-                "braces" => spacing::inside(
-                    source,
-                    &around,
-                    (Kind::FlowMappingStart, Kind::FlowMappingEnd, "braces"),
-                    &mut found,
-                ),
-                "brackets" => spacing::inside(
-                    source,
-                    &around,
-                    (Kind::FlowSequenceStart, Kind::FlowSequenceEnd, "brackets"),
-                    &mut found,
-                ),
-                "colons" => spacing::colons(source, &around, &mut found),
-                "commas" => spacing::commas(source, &around, &mut found),
-                "hyphens" => spacing::hyphens(&around, &mut found),
-                "indentation" => {
-                    self.indentation
-                        .check(source, [prev, Some(token), next, nextnext], &mut found)
-                }
-                _ => self.key_duplicates.check(token, next, &mut found),
-            }
-            // Most tokens give no problem: nothing to hand on then.
-            if !found.is_empty() {
-                out.extend(found.into_iter().map(|p| diagnostic(rule, severity, p)));
-            }
-        }
+        let found = &mut self.found;
+        self.anchors.check(token, found);
+        hand_on(ANCHORS, found, out);
+        let braces = (Kind::FlowMappingStart, Kind::FlowMappingEnd, "braces");
+        spacing::inside(source, &around, braces, found);
+        hand_on(BRACES, found, out);
+        let brackets = (Kind::FlowSequenceStart, Kind::FlowSequenceEnd, "brackets");
+        spacing::inside(source, &around, brackets, found);
+        hand_on(BRACKETS, found, out);
+        spacing::colons(source, &around, found);
+        hand_on(COLONS, found, out);
+        spacing::commas(source, &around, found);
+        hand_on(COMMAS, found, out);
+        spacing::hyphens(&around, found);
+        hand_on(HYPHENS, found, out);
+        self.indentation
+            .check(source, [prev, Some(token), next, nextnext], found);
+        hand_on(INDENTATION, found, out);
+        self.key_duplicates.check(token, next, found);
+        hand_on(KEY_DUPLICATES, found, out);
+    }
+}
+
+/// Hands on what a token rule found, as diagnostics of that rule and level.
+fn hand_on((rule, severity): Rule, found: &mut Vec<Problem>, out: &mut Vec<Diagnostic>) {
+    // Most tokens give no problem: nothing to hand on then.
+    if !found.is_empty() {
+        out.extend(found.drain(..).map(|p| diagnostic(rule, severity, p)));
     }
 }
 
