@@ -17,9 +17,18 @@ const RULE_STYLE: Style = Style::new().dimmed();
 
 /// `path` relative to the working directory when it is below it, as upstream prints it.
 pub fn display_path(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    let relative = std::env::current_dir()
-        .ok()
+    display_path_from(path, std::env::current_dir().ok().as_deref())
+}
+
+/// [`display_path`] with the working directory (`cwd`) already known, for a
+/// caller that shows many paths.
+pub fn display_path_from(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    let absolute = match cwd {
+        Some(cwd) if path.is_relative() => std::path::absolute(cwd.join(path)),
+        _ => std::path::absolute(path),
+    }
+    .unwrap_or_else(|_| path.to_owned());
+    let relative = cwd
         .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(Path::to_owned))
         .unwrap_or_else(|| path.to_owned());
     if relative.as_os_str().is_empty() {
@@ -67,14 +76,14 @@ fn json_findings(diagnostics: &[Diagnostic], severity: Severity) -> Vec<JsonFind
         .collect()
 }
 
-/// Writes the findings of one file in `format`.
+/// Writes the findings of one file in `format`; `shown` is the file's path as it
+/// is shown (see [`display_path`]).
 pub fn write_file_findings(
     out: &mut dyn Write,
     format: Format,
-    path: &Path,
+    shown: &Path,
     diagnostics: &[Diagnostic],
 ) -> io::Result<()> {
-    let shown = display_path(path);
     match format {
         Format::Json => {
             let file = JsonFile {
@@ -135,6 +144,27 @@ pub fn write_file_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_shown_the_same_with_the_working_directory_known() {
+        let cwd = std::env::current_dir().unwrap();
+        for path in [
+            PathBuf::from("knowledge/a/qna.yaml"),
+            PathBuf::from("./knowledge//a/./qna.yaml"),
+            PathBuf::from("../elsewhere/qna.yaml"),
+            PathBuf::from("."),
+            cwd.join("knowledge/a/qna.yaml"),
+            PathBuf::from("/somewhere/else/qna.yaml"),
+        ] {
+            let shown = display_path_from(&path, Some(&cwd));
+            assert_eq!(shown, display_path(&path), "{path:?}");
+            assert!(!shown.starts_with(&cwd), "{path:?} is shown as {shown:?}");
+        }
+        assert_eq!(
+            display_path_from(&cwd.join("a/qna.yaml"), Some(&cwd)),
+            PathBuf::from("a/qna.yaml")
+        );
+    }
 
     fn findings() -> Vec<Diagnostic> {
         vec![

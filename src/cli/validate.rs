@@ -8,11 +8,11 @@ use rayon::prelude::*;
 use crate::atomic_file::replace_if_unchanged;
 use crate::taxonomy::diagnostic::Diagnostic;
 use crate::taxonomy::fix::fix_whitespace;
-use crate::taxonomy::tree::{Found, discover};
+use crate::taxonomy::tree::{Found, Walked, walk_paths};
 use crate::taxonomy::validate::{Options, validate_file};
 
 use super::args::{Format, ValidateArgs};
-use super::output::{display_path, write_file_findings};
+use super::output::{display_path, display_path_from, write_file_findings};
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
 
 /// One checked path and its findings.
@@ -30,14 +30,25 @@ pub fn run(args: &ValidateArgs) -> u8 {
         }
         return EXIT_TROUBLE;
     }
-    let discovery = discover(&args.paths);
-    let checked = check(&discovery.found, &args.check.options(), args.fix);
-    let skipped = if discovery.not_checked.is_empty() {
+    let options = args.check.options();
+    // Each file is checked as soon as the walk finds it, and put back in the walk's
+    // order after.
+    let mut walked: Vec<(usize, Option<Checked>)> = walk_paths(&args.paths)
+        .enumerate()
+        .par_bridge()
+        .map(|(index, walked)| match walked {
+            Walked::Found(found) => (index, Some(check_one(&found, &options, args.fix))),
+            Walked::NotChecked(_) => (index, None),
+        })
+        .collect();
+    walked.sort_unstable_by_key(|(index, _)| *index);
+    let not_checked = walked.iter().filter(|(_, c)| c.is_none()).count();
+    let checked: Vec<Checked> = walked.into_iter().filter_map(|(_, c)| c).collect();
+    let skipped = if not_checked == 0 {
         String::new()
     } else {
         format!(
-            " ({} leaf files outside compositional_skills/ and knowledge/ not checked, as upstream)",
-            discovery.not_checked.len()
+            " ({not_checked} leaf files outside compositional_skills/ and knowledge/ not checked, as upstream)"
         )
     };
     print_and_summarise(args.check.format, &checked, &skipped)
@@ -47,22 +58,27 @@ pub fn run(args: &ValidateArgs) -> u8 {
 pub(super) fn check(found: &[Found], options: &Options, fix: bool) -> Vec<Checked> {
     found
         .par_iter()
-        .map(|found| match found {
-            Found::Leaf(path) => {
-                if fix {
-                    fix_in_place(path);
-                }
-                Checked {
-                    path: path.clone(),
-                    diagnostics: validate_file(path, options).diagnostics,
-                }
-            }
-            Found::Refused(path, diagnostic) => Checked {
-                path: path.clone(),
-                diagnostics: vec![diagnostic.clone()],
-            },
-        })
+        .map(|found| check_one(found, options, fix))
         .collect()
+}
+
+/// Validates one found file, repairing whitespace first if `fix`.
+fn check_one(found: &Found, options: &Options, fix: bool) -> Checked {
+    match found {
+        Found::Leaf(path) => {
+            if fix {
+                fix_in_place(path);
+            }
+            Checked {
+                path: path.clone(),
+                diagnostics: validate_file(path, options).diagnostics,
+            }
+        }
+        Found::Refused(path, diagnostic) => Checked {
+            path: path.clone(),
+            diagnostics: vec![diagnostic.clone()],
+        },
+    }
 }
 
 /// Repairs whitespace in place, saying what it did on stderr.
@@ -87,17 +103,21 @@ fn fix_in_place(path: &Path) {
 /// Prints every file's findings and, for people, a summary line on stderr ending in
 /// `note`; returns the exit code.
 pub(super) fn print_and_summarise(format: Format, checked: &[Checked], note: &str) -> u8 {
-    let mut stdout = anstream::stdout().lock();
+    let mut stdout = std::io::BufWriter::new(anstream::stdout().lock());
+    let cwd = std::env::current_dir().ok();
     let (mut errors, mut warnings, mut troubled) = (0, 0, false);
     for file in checked {
-        if write_file_findings(&mut stdout, format, &file.path, &file.diagnostics).is_err() {
+        let shown = display_path_from(&file.path, cwd.as_deref());
+        if write_file_findings(&mut stdout, format, &shown, &file.diagnostics).is_err() {
             return EXIT_TROUBLE; // stdout closed: nothing more to say
         }
         errors += file.diagnostics.iter().filter(|d| d.is_error()).count();
         warnings += file.diagnostics.iter().filter(|d| !d.is_error()).count();
         troubled |= file.diagnostics.iter().any(|d| d.rule == "read");
     }
-    let _ = stdout.flush();
+    if stdout.flush().is_err() {
+        return EXIT_TROUBLE; // stdout closed
+    }
     if format == Format::Human {
         eprintln!(
             "{} files checked: {errors} errors, {warnings} warnings{note}",

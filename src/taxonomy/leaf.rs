@@ -132,7 +132,13 @@ pub fn is_checked_leaf_file(relative: &Path) -> bool {
 /// Whether a file name is a misspelt leaf file (`qna.yml`, `QNA.yaml`, ...), which
 /// upstream skips with a warning.
 pub fn is_misnamed_leaf_file(name: &str) -> bool {
-    name != LEAF_FILE && matches!(name.to_lowercase().as_str(), "qna.yaml" | "qna.yml")
+    // Only a non-ASCII name needs Unicode lowercasing (and its allocation).
+    let misspelt = if name.is_ascii() {
+        name.eq_ignore_ascii_case("qna.yaml") || name.eq_ignore_ascii_case("qna.yml")
+    } else {
+        matches!(name.to_lowercase().as_str(), "qna.yaml" | "qna.yml")
+    };
+    name != LEAF_FILE && misspelt
 }
 
 #[cfg(test)]
@@ -179,5 +185,7 @@ mod tests {
         assert!(is_misnamed_leaf_file("qna.yml"));
         assert!(is_misnamed_leaf_file("QnA.yaml"));
         assert!(!is_misnamed_leaf_file("qna.yaml"));
+        assert!(!is_misnamed_leaf_file("attribution.txt"));
+        assert!(!is_misnamed_leaf_file("qnä.yaml"));
     }
 }

@@ -58,101 +58,132 @@ pub fn find_root(path: &Path) -> PathBuf {
         .to_owned()
 }
 
+/// One finding of a walk, as [`walk_paths`] yields them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Walked {
+    /// A file to check, or refused.
+    Found(Found),
+    /// A leaf file that upstream does not check.
+    NotChecked(PathBuf),
+}
+
 /// Walks the given paths: a file is checked as named; a folder is searched for
 /// `qna.yaml` files under the taxonomy folders, as upstream selects them.
 pub fn discover(paths: &[PathBuf]) -> Discovery {
     let mut discovery = Discovery::default();
-    for path in paths {
-        if path.is_dir() {
-            walk(path, &mut discovery);
-        } else {
-            discovery.found.push(Found::Leaf(path.clone()));
+    for walked in walk_paths(paths) {
+        match walked {
+            Walked::Found(found) => discovery.found.push(found),
+            Walked::NotChecked(path) => discovery.not_checked.push(path),
         }
     }
     discovery
+}
+
+/// What [`discover`] finds, one finding at a time and in the same order, for a
+/// caller that starts on each as soon as it is found.
+pub fn walk_paths(paths: &[PathBuf]) -> impl Iterator<Item = Walked> + Send + '_ {
+    paths.iter().flat_map(|path| {
+        let (walk, named) = if path.is_dir() {
+            (Some(walk(path)), None)
+        } else {
+            (None, Some(Walked::Found(Found::Leaf(path.clone()))))
+        };
+        walk.into_iter().flatten().chain(named)
+    })
 }
 
 fn refused(path: PathBuf, severity: Severity, rule: &'static str, message: String) -> Found {
     Found::Refused(path, Diagnostic::new(severity, 1, 1, rule, message))
 }
 
-fn walk(dir: &Path, discovery: &mut Discovery) {
+/// The findings below folder `dir`, in path order.
+fn walk(dir: &Path) -> impl Iterator<Item = Walked> + Send + '_ {
     let root = std::fs::canonicalize(find_root(dir)).unwrap_or_else(|_| dir.to_owned());
     let canonical_dir = std::fs::canonicalize(dir).ok();
-    let entries = WalkDir::new(dir)
+    WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b"."))
+        .filter_map(move |entry| match entry {
+            Ok(entry) => walked(&entry, dir, &root, canonical_dir.as_deref()),
             Err(error) => {
                 let path = error
                     .path()
                     .map(Path::to_owned)
                     .unwrap_or_else(|| dir.to_owned());
-                discovery.found.push(refused(
+                Some(Walked::Found(refused(
                     path,
                     Severity::Error,
                     "read",
                     format!("cannot read: {error}"),
-                ));
-                continue;
+                )))
             }
-        };
-        let name = entry.file_name().to_string_lossy();
-        let path = entry.path().to_owned();
-        if name != LEAF_FILE {
-            if is_misnamed_leaf_file(&name) && !entry.file_type().is_dir() {
-                discovery.found.push(refused(
+        })
+}
+
+/// What an entry of the walk of `dir` is, if anything: `root` is the taxonomy
+/// root's canonical path, `canonical_dir` that of `dir`.
+fn walked(
+    entry: &walkdir::DirEntry,
+    dir: &Path,
+    root: &Path,
+    canonical_dir: Option<&Path>,
+) -> Option<Walked> {
+    let name = entry.file_name().to_string_lossy();
+    if name != LEAF_FILE {
+        if !entry.file_type().is_dir() && is_misnamed_leaf_file(&name) {
+            return Some(Walked::Found(refused(
+                entry.path().to_owned(),
+                Severity::Warning,
+                "file-name",
+                format!(
+                    "Found a '{name}' file: taxonomy files must be named '{LEAF_FILE}'. File will not be checked."
+                ),
+            )));
+        }
+        return None;
+    }
+    let path = entry.path().to_owned();
+    if entry.path_is_symlink() {
+        match std::fs::canonicalize(&path) {
+            Ok(target) if target.starts_with(root) => {}
+            Ok(target) => {
+                let message = format!(
+                    "this file is a symbolic link to {}, outside the taxonomy root {}; taxon does not follow it",
+                    target.display(),
+                    root.display()
+                );
+                return Some(Walked::Found(refused(
                     path,
-                    Severity::Warning,
-                    "file-name",
-                    format!("Found a '{name}' file: taxonomy files must be named '{LEAF_FILE}'. File will not be checked."),
-                ));
+                    Severity::Error,
+                    "symlink",
+                    message,
+                )));
             }
-            continue;
-        }
-        if entry.path_is_symlink() {
-            match std::fs::canonicalize(&path) {
-                Ok(target) if target.starts_with(&root) => {}
-                Ok(target) => {
-                    discovery.found.push(refused(
-                        path,
-                        Severity::Error,
-                        "symlink",
-                        format!(
-                            "this file is a symbolic link to {}, outside the taxonomy root {}; taxon does not follow it",
-                            target.display(),
-                            root.display()
-                        ),
-                    ));
-                    continue;
-                }
-                Err(error) => {
-                    discovery.found.push(refused(
-                        path,
-                        Severity::Error,
-                        "symlink",
-                        format!("this file is a broken symbolic link: {error}"),
-                    ));
-                    continue;
-                }
+            Err(error) => {
+                let message = format!("this file is a broken symbolic link: {error}");
+                return Some(Walked::Found(refused(
+                    path,
+                    Severity::Error,
+                    "symlink",
+                    message,
+                )));
             }
-        }
-        // The walk follows no symbolic link below `dir`: a leaf that is not one itself
-        // is `dir`'s canonical path joined with its path from `dir`.
-        let canonical = match (&canonical_dir, path.strip_prefix(dir)) {
-            (Some(base), Ok(relative)) if !entry.path_is_symlink() => base.join(relative),
-            _ => std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
-        };
-        let from_root = canonical.strip_prefix(&root).unwrap_or(&canonical);
-        if is_checked_leaf_file(from_root) {
-            discovery.found.push(Found::Leaf(path));
-        } else {
-            discovery.not_checked.push(path);
         }
     }
+    // The walk follows no symbolic link below `dir`: a leaf that is not one itself
+    // is `dir`'s canonical path joined with its path from `dir`.
+    let canonical = match (canonical_dir, path.strip_prefix(dir)) {
+        (Some(base), Ok(relative)) if !entry.path_is_symlink() => base.join(relative),
+        _ => std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
+    };
+    let from_root = canonical.strip_prefix(root).unwrap_or(&canonical);
+    Some(if is_checked_leaf_file(from_root) {
+        Walked::Found(Found::Leaf(path))
+    } else {
+        Walked::NotChecked(path)
+    })
 }
 
 #[cfg(test)]
