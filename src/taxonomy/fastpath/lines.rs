@@ -53,8 +53,8 @@ impl<'a> Lines<'a> {
         let mut lines = Vec::with_capacity(text.len() / 40 + 2);
         let mut start = 0;
         let mut chars_before = 0;
-        while start < text.len() {
-            let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+        // The text ends with a line break: every line ends at one.
+        for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
             let line = &text[start..end];
             let ascii = line.is_ascii();
             let chars = if ascii {
