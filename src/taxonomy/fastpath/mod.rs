@@ -46,7 +46,7 @@ pub(crate) fn scan(text: &str) -> Result<Scanned<'_>, Unhandled> {
     let mut scanner = Scanner {
         lines: Lines::new(text)?,
         tokens: Vec::with_capacity(text.len() / 16),
-        builder: Builder::default(),
+        builder: Builder::for_text(text.len()),
     };
     scanner.document()?;
     let document = scanner

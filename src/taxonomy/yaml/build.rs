@@ -111,7 +111,7 @@ fn span(span: &SaphyrSpan) -> Span {
 /// An empty stream gives a document without a root.
 pub fn load(text: &str) -> Result<Document, LoadError> {
     check_printable(text)?;
-    let mut builder = Builder::default();
+    let mut builder = Builder::for_text(text.len());
     let mut parser = Parser::new_from_str(text);
     let mut documents = 0usize;
     let mut extra_document: Option<Position> = None;
@@ -226,6 +226,17 @@ pub(crate) struct Builder {
 }
 
 impl Builder {
+    /// A builder with room for the nodes of a text of `len` bytes, as leaf files
+    /// are written (a node for every 32 bytes or so), up to a few thousand.
+    pub(crate) fn for_text(len: usize) -> Self {
+        let nodes = (len / 32 + 8).min(4096);
+        Self {
+            nodes: Vec::with_capacity(nodes),
+            weight: Vec::with_capacity(nodes),
+            ..Self::default()
+        }
+    }
+
     fn push(&mut self, value: Value, at: Span) -> NodeId {
         self.nodes.push(Node { value, span: at });
         self.weight.push(1);
@@ -311,14 +322,15 @@ impl Builder {
             return Ok(());
         };
         let id = open.id;
-        let children: Vec<NodeId> = if open.is_map {
-            open.entries.iter().flat_map(|e| [e.key, e.value]).collect()
+        let weigh = |acc: u64, child: NodeId| acc.saturating_add(self.weight[child]);
+        let weight = if open.is_map {
+            open.entries
+                .iter()
+                .flat_map(|e| [e.key, e.value])
+                .fold(1, weigh)
         } else {
-            open.items.clone()
+            open.items.iter().copied().fold(1, weigh)
         };
-        let weight = children
-            .iter()
-            .fold(1u64, |acc, &child| acc.saturating_add(self.weight[child]));
         if weight > MAX_EXPANDED_NODES {
             return Err(LoadError::at(
                 LoadErrorKind::Construct,
