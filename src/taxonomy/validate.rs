@@ -113,33 +113,16 @@ fn file_error(rule: &'static str, message: impl Into<String>) -> Diagnostic {
 /// Reads and validates one file on disk.
 pub fn validate_file(path: &Path, options: &Options) -> Report {
     let report = Report::new(path);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    if name.as_deref() != Some(LEAF_FILE) {
+    if path.file_name() != Some(std::ffi::OsStr::new(LEAF_FILE)) {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
         return report.with(file_error(
             "file-name",
-            format!(
-                "Taxonomy file must be named \"{LEAF_FILE}\"; \"{}\" is not a valid name",
-                name.unwrap_or_default()
-            ),
+            format!("Taxonomy file must be named \"{LEAF_FILE}\"; \"{name}\" is not a valid name"),
         ));
     }
-    let bytes = match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => Err(format!("\"{}\" is not a file", path.display())),
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            return report.with(file_error(
-                "file-too-large",
-                format!(
-                    "the file is {} bytes; taxon reads leaf files of at most {MAX_FILE_BYTES} bytes",
-                    meta.len()
-                ),
-            ));
-        }
-        Ok(_) => std::fs::read(path).map_err(|e| format!("cannot read the file: {e}")),
-        Err(e) => Err(format!("cannot read the file: {e}")),
-    };
-    let bytes = match bytes {
+    let bytes = match read_leaf(path) {
         Ok(bytes) => bytes,
-        Err(message) => return report.with(file_error("read", message)),
+        Err(diagnostic) => return report.with(diagnostic),
     };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -160,6 +143,37 @@ pub fn validate_file(path: &Path, options: &Options) -> Report {
         }
     };
     validate_text(path, &text, Attribution::beside(path), options)
+}
+
+/// The bytes of the leaf file at `path`: opened once (without waiting on a FIFO),
+/// then checked to be a regular file of at most [`MAX_FILE_BYTES`].
+fn read_leaf(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let cannot_read = |e: std::io::Error| file_error("read", format!("cannot read the file: {e}"));
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(cannot_read)?;
+    let meta = file.metadata().map_err(cannot_read)?;
+    if !meta.is_file() {
+        let message = format!("\"{}\" is not a file", path.display());
+        return Err(file_error("read", message));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(file_error(
+            "file-too-large",
+            format!(
+                "the file is {} bytes; taxon reads leaf files of at most {MAX_FILE_BYTES} bytes",
+                meta.len()
+            ),
+        ));
+    }
+    // One byte more than its size, so the read that finds the end needs no growth.
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.read_to_end(&mut bytes).map_err(cannot_read)?;
+    Ok(bytes)
 }
 
 /// The 1-based line and column just after `bytes`, which are valid UTF-8.
@@ -363,6 +377,36 @@ mod tests {
         assert_eq!(file_version(Some(&Value::Str("three".into()))), Some(1));
         assert_eq!(file_version(Some(&Value::Bool(true))), None);
         assert_eq!(file_version(Some(&Value::Float(f64::INFINITY))), None);
+    }
+
+    #[test]
+    fn a_fifo_or_a_folder_named_like_a_leaf_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo/qna.yaml");
+        std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+        let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: `name` is a valid, NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        let folder = dir.path().join("folder/qna.yaml");
+        std::fs::create_dir_all(&folder).unwrap();
+        for path in [fifo, folder] {
+            let report = validate_file(&path, &Options::default());
+            let [finding] = &report.diagnostics[..] else {
+                panic!("{path:?}: {:?}", report.diagnostics);
+            };
+            assert_eq!(finding.rule, "read");
+            assert!(
+                finding.message.ends_with("is not a file"),
+                "{}",
+                finding.message
+            );
+        }
+        let misnamed = validate_file(&dir.path().join("qna.yml"), &Options::default());
+        assert!(
+            misnamed.diagnostics[0]
+                .message
+                .contains("\"qna.yml\" is not a valid name")
+        );
     }
 
     #[test]
