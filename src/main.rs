@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc: allocation is a fifth of `taxon validate`'s time (every scalar, token
+/// and node), and this allocator takes 10% off the whole run (see the README).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     taxon::cli::run(taxon::cli::Cli::parse())
 }
