@@ -3,7 +3,7 @@
 
 use super::Unhandled;
 use crate::taxonomy::lint::tokens::Mark;
-use crate::taxonomy::yaml::{Position, Span};
+use crate::taxonomy::yaml::{self, Position, Span};
 
 /// One line: its byte range without the `\n`, and the characters before it.
 #[derive(Debug, Clone, Copy)]
@@ -12,6 +12,13 @@ pub(super) struct Line {
     pub end: usize,
     chars_before: usize,
     ascii: bool,
+}
+
+/// Whether every byte is a tab or printable ASCII (space to `~`).
+fn is_printable_ascii(bytes: &[u8]) -> bool {
+    // No branch per byte, so that the compiler vectorises it.
+    let outside = |b: u8| ((b < b' ') & (b != b'\t')) | (b > b'~');
+    !bytes.iter().fold(false, |any, &b| any | outside(b))
 }
 
 /// A place in the text: a line index and a byte offset on that line.
@@ -41,14 +48,12 @@ pub(super) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     /// Indexes `text`, or refuses a text the fast path does not read: one without a
-    /// final line break, with a carriage return, or with a character PyYAML takes
-    /// for a line break (NEL, LS, PS) or a byte-order mark.
+    /// final line break, with a carriage return, with a character PyYAML takes for a
+    /// line break (NEL, LS, PS) or a byte-order mark, or with a character PyYAML
+    /// does not accept (which the full pipeline reports).
     pub fn new(text: &'a str) -> Result<Self, Unhandled> {
         if !text.ends_with('\n') {
             return Err(Unhandled("no line break at the end"));
-        }
-        if text.contains('\r') {
-            return Err(Unhandled("carriage return"));
         }
         let mut lines = Vec::with_capacity(text.len() / 40 + 2);
         let mut start = 0;
@@ -56,15 +61,22 @@ impl<'a> Lines<'a> {
         // The text ends with a line break: every line ends at one.
         for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
             let line = &text[start..end];
-            let ascii = line.is_ascii();
+            // Most lines are printable ASCII, found in one vectorised pass; any
+            // other line is looked at closely.
+            let ascii = is_printable_ascii(line.as_bytes());
             let chars = if ascii {
                 line.len()
             } else {
+                if line.contains('\r') {
+                    return Err(Unhandled("carriage return"));
+                }
                 if line.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}']) {
                     return Err(Unhandled("NEL, LS, PS or byte-order mark"));
                 }
+                yaml::check_printable(line).map_err(|_| Unhandled("unprintable character"))?;
                 line.chars().count()
             };
+            // A line that is not printable ASCII but got here holds other characters.
             lines.push(Line {
                 start,
                 end,

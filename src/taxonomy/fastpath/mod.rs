@@ -22,7 +22,7 @@ mod tests;
 use saphyr_parser::ScalarStyle;
 
 use crate::taxonomy::lint::tokens::{Kind, Source, Token};
-use crate::taxonomy::yaml::{self, Builder, Document};
+use crate::taxonomy::yaml::{Builder, Document};
 use lines::{At, Lines};
 
 /// Why the fast path left a text to the full pipeline.
@@ -42,7 +42,6 @@ pub(crate) struct Scanned<'a> {
 
 /// Reads `text` in one pass, or says why it leaves it to the full pipeline.
 pub(crate) fn scan(text: &str) -> Result<Scanned<'_>, Unhandled> {
-    yaml::check_printable(text).map_err(|_| Unhandled("unprintable character"))?;
     let mut scanner = Scanner {
         lines: Lines::new(text)?,
         tokens: Vec::with_capacity(text.len() / 16),

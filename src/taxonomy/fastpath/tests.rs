@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::taxonomy::lint::tokens::{Source, tokens};
+use crate::taxonomy::yaml;
 
 /// Checks that the fast path reads `text` exactly as the full pipeline does: the same
 /// tokens with the same marks, the same document with the same spans.
@@ -118,6 +119,9 @@ fn leaves_everything_else_to_the_full_pipeline() {
         ("a: 1\r\n", "carriage return"),
         ("a: \u{85}\n", "NEL, LS, PS or byte-order mark"),
         ("a: \u{1}\n", "unprintable character"),
+        ("a: 1\nb: x\u{7f}\n", "unprintable character"),
+        ("a: é\u{fffe}\n", "unprintable character"),
+        ("a: é\rb: 1\n", "carriage return"),
         ("", "no line break at the end"),
         ("# only\n", "empty document"),
         ("  a: 1\n", "indented top level"),
