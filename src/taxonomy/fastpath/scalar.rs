@@ -212,13 +212,7 @@ impl Scanner<'_> {
         if indent as isize <= parent || indent == 0 {
             return Err(Unhandled("empty block scalar"));
         }
-        // The value is no longer than the lines it spans: sized once, not regrown.
-        let mut last = first;
-        while !matches!(self.body_line(last, indent)?, Body::End(_)) {
-            last += 1;
-        }
-        let lines = (self.lines.line(first), self.lines.line(last));
-        let mut value = String::with_capacity(lines.1.start - lines.0.start);
+        let mut value = String::new();
         let mut trailing_breaks = 0;
         let mut leading_blank = false;
         let mut current = first;
