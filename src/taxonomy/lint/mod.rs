@@ -291,20 +291,20 @@ fn diagnostic(rule: &'static str, severity: Severity, problem: Problem) -> Diagn
 
 /// The state the token rules keep over a file.
 #[derive(Default)]
-struct TokenRules {
+struct TokenRules<'t> {
     anchors: references::Anchors,
     indentation: indentation::Indentation,
-    key_duplicates: references::KeyDuplicates,
+    key_duplicates: references::KeyDuplicates<'t>,
     /// What the rule being run found on the token; empty between rules.
     found: Vec<Problem>,
 }
 
-impl TokenRules {
+impl<'t> TokenRules<'t> {
     /// Runs every token rule, in [`TOKEN_RULES`]' order, on the token at `index`.
     fn check(
         &mut self,
         source: &Source<'_>,
-        tokens: &[Token],
+        tokens: &'t [Token],
         index: usize,
         out: &mut Vec<Diagnostic>,
     ) {
@@ -389,6 +389,15 @@ mod tests {
                 "2:1 duplication of key \"a\" in mapping (key-duplicates)",
                 "2:4 found undeclared alias \"x\" (anchors)",
                 "6:6 wrong indentation: expected 6 but found 5 (indentation)",
+            ]
+        );
+        // Each mapping has its own keys, however deep, and they go when it ends.
+        let text = "a:\n  b: 1\n  c:\n    b: 2\n    d:\n      - b: 1\n        b: 2\n  b: 3\nb: 4\nc:\n  - x: 1\n  - x: 2\n";
+        assert_eq!(
+            findings(text),
+            [
+                "7:9 duplication of key \"b\" in mapping (key-duplicates)",
+                "8:3 duplication of key \"b\" in mapping (key-duplicates)",
             ]
         );
         let text = "a:\n  - b\nc:\n    - d\n";

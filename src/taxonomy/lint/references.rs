@@ -9,34 +9,42 @@ use super::tokens::{Kind, Token};
 
 /// The open collections, for `key-duplicates`: the keys seen in each mapping.
 #[derive(Default)]
-pub(super) struct KeyDuplicates {
-    stack: Vec<Option<Vec<String>>>,
+pub(super) struct KeyDuplicates<'t> {
+    /// For each open collection, where its keys start in `keys`; `None` for a
+    /// sequence.
+    stack: Vec<Option<usize>>,
+    /// The keys of the open mappings, the innermost mapping's last.
+    keys: Vec<&'t str>,
 }
 
-impl KeyDuplicates {
+impl<'t> KeyDuplicates<'t> {
     /// Checks `token`, with `next` the token after it.
-    pub fn check(&mut self, token: &Token, next: Option<&Token>, out: &mut Vec<Problem>) {
+    pub fn check(&mut self, token: &Token, next: Option<&'t Token>, out: &mut Vec<Problem>) {
         match token.kind {
-            Kind::BlockMappingStart | Kind::FlowMappingStart => self.stack.push(Some(Vec::new())),
+            Kind::BlockMappingStart | Kind::FlowMappingStart => {
+                self.stack.push(Some(self.keys.len()));
+            }
             Kind::BlockSequenceStart | Kind::FlowSequenceStart => self.stack.push(None),
             Kind::BlockEnd | Kind::FlowMappingEnd | Kind::FlowSequenceEnd => {
-                self.stack.pop();
+                if let Some(Some(start)) = self.stack.pop() {
+                    self.keys.truncate(start);
+                }
             }
             Kind::Key => {
                 let Some(key) = next.filter(|n| n.kind == Kind::Scalar) else {
                     return;
                 };
-                let Some(Some(keys)) = self.stack.last_mut() else {
+                let Some(&Some(start)) = self.stack.last() else {
                     return;
                 };
-                if keys.contains(&key.value) && key.value != "<<" {
+                if self.keys[start..].contains(&key.value.as_str()) && key.value != "<<" {
                     out.push(Problem::new(
                         key.start.line + 1,
                         key.start.column + 1,
                         format!("duplication of key \"{}\" in mapping", key.value),
                     ));
                 } else {
-                    keys.push(key.value.clone());
+                    self.keys.push(&key.value);
                 }
             }
             _ => {}
