@@ -231,7 +231,7 @@ fn cosmetic_problems(
 ) -> Vec<Diagnostic> {
     let text = source.text;
     let mut directives = Directives::new(&RULE_IDS);
-    let mut rules = TokenRules::default();
+    let mut rules = TokenRules::for_tokens(&stream.tokens[..stream.linted]);
     let mut cache = Vec::new();
     let mut out = Vec::new();
     let mut lines = lines.iter().peekable();
@@ -297,9 +297,30 @@ struct TokenRules<'t> {
     key_duplicates: references::KeyDuplicates<'t>,
     /// What the rule being run found on the token; empty between rules.
     found: Vec<Problem>,
+    /// Whether the stream has flow collections, which `braces`, `brackets` and
+    /// `commas` look at (they cannot find anything elsewhere).
+    flow: bool,
+    /// Whether the stream has aliases, which `anchors` looks at.
+    aliases: bool,
 }
 
 impl<'t> TokenRules<'t> {
+    /// The rules for a stream whose linted tokens are `tokens`.
+    fn for_tokens(tokens: &[Token]) -> Self {
+        let flow = [
+            Kind::FlowMappingStart,
+            Kind::FlowMappingEnd,
+            Kind::FlowSequenceStart,
+            Kind::FlowSequenceEnd,
+            Kind::FlowEntry,
+        ];
+        Self {
+            flow: tokens.iter().any(|t| flow.contains(&t.kind)),
+            aliases: tokens.iter().any(|t| t.kind == Kind::Alias),
+            ..Self::default()
+        }
+    }
+
     /// Runs every token rule, in [`TOKEN_RULES`]' order, on the token at `index`.
     fn check(
         &mut self,
@@ -314,18 +335,26 @@ impl<'t> TokenRules<'t> {
         let nextnext = tokens.get(index + 2);
         let around = Around { prev, token, next };
         let found = &mut self.found;
-        self.anchors.check(token, found);
-        hand_on(ANCHORS, found, out);
-        let braces = (Kind::FlowMappingStart, Kind::FlowMappingEnd, "braces");
-        spacing::inside(source, &around, braces, found);
-        hand_on(BRACES, found, out);
-        let brackets = (Kind::FlowSequenceStart, Kind::FlowSequenceEnd, "brackets");
-        spacing::inside(source, &around, brackets, found);
-        hand_on(BRACKETS, found, out);
+        // A rule that cannot find anything in this stream is not run at all: most
+        // leaves have no flow collection and no alias.
+        if self.aliases {
+            self.anchors.check(token, found);
+            hand_on(ANCHORS, found, out);
+        }
+        if self.flow {
+            let braces = (Kind::FlowMappingStart, Kind::FlowMappingEnd, "braces");
+            spacing::inside(source, &around, braces, found);
+            hand_on(BRACES, found, out);
+            let brackets = (Kind::FlowSequenceStart, Kind::FlowSequenceEnd, "brackets");
+            spacing::inside(source, &around, brackets, found);
+            hand_on(BRACKETS, found, out);
+        }
         spacing::colons(source, &around, found);
         hand_on(COLONS, found, out);
-        spacing::commas(source, &around, found);
-        hand_on(COMMAS, found, out);
+        if self.flow {
+            spacing::commas(source, &around, found);
+            hand_on(COMMAS, found, out);
+        }
         spacing::hyphens(&around, found);
         hand_on(HYPHENS, found, out);
         self.indentation
