@@ -170,9 +170,15 @@ fn read_leaf(path: &Path) -> Result<Vec<u8>, Diagnostic> {
             ),
         ));
     }
-    // One byte more than its size, so the read that finds the end needs no growth.
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    file.read_to_end(&mut bytes).map_err(cannot_read)?;
+    // One read, of one byte more than its size: getting exactly its size, the file
+    // is read whole. A file read short, or grown since, goes on to its end.
+    let size = meta.len() as usize;
+    let mut bytes = vec![0; size + 1];
+    let read = file.read(&mut bytes).map_err(cannot_read)?;
+    bytes.truncate(read);
+    if read != size {
+        file.read_to_end(&mut bytes).map_err(cannot_read)?;
+    }
     Ok(bytes)
 }
 
@@ -377,6 +383,17 @@ mod tests {
         assert_eq!(file_version(Some(&Value::Str("three".into()))), Some(1));
         assert_eq!(file_version(Some(&Value::Bool(true))), None);
         assert_eq!(file_version(Some(&Value::Float(f64::INFINITY))), None);
+    }
+
+    #[test]
+    fn leaf_files_are_read_whole_whatever_their_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("qna.yaml");
+        for size in [0, 1, 4095, 4096, 4097, 300_000] {
+            let content: Vec<u8> = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
+            std::fs::write(&path, &content).unwrap();
+            assert_eq!(read_leaf(&path).unwrap(), content, "{size} bytes");
+        }
     }
 
     #[test]
