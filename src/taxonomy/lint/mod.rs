@@ -264,18 +264,20 @@ fn finish_line(
     directives: &mut Directives,
     out: &mut Vec<Diagnostic>,
 ) {
-    let found = [
-        line_rules::empty_lines(text, line),
-        line_rules::new_line_at_end_of_file(text, line),
-        line_rules::new_lines(text, line),
-        line_rules::trailing_spaces(text, line),
+    let rules = [
+        line_rules::empty_lines,
+        line_rules::new_line_at_end_of_file,
+        line_rules::new_lines,
+        line_rules::trailing_spaces,
     ];
-    for ((rule, severity), problem) in LINE_RULES.iter().zip(found) {
-        if let Some(problem) = problem {
+    for ((rule, severity), check) in LINE_RULES.iter().zip(rules) {
+        if let Some(problem) = check(text, line) {
             cache.push(diagnostic(rule, *severity, problem));
         }
     }
-    out.extend(cache.drain(..).filter(|d| !directives.disables(d.rule)));
+    if !cache.is_empty() {
+        out.extend(cache.drain(..).filter(|d| !directives.disables(d.rule)));
+    }
     directives.next_line();
 }
 
