@@ -13,4 +13,5 @@ pub mod soft_limits;
 pub mod template;
 pub mod tree;
 pub mod validate;
+mod whitespace;
 pub mod yaml;

@@ -7,6 +7,7 @@ use std::path::{Component, Path};
 use super::diagnostic::{Diagnostic, Severity};
 use super::leaf::LeafKind;
 use super::qna::{Qna, Text};
+use super::whitespace::is_space;
 use super::yaml::Position;
 
 /// Most words in one knowledge context (taxonomy README, UI `MAX_CONTEXT_WORDS`).
@@ -17,12 +18,6 @@ pub const MAX_QNA_WORDS: usize = 250;
 /// Most words across a skill's seed examples (taxonomy README: "around 2300").
 pub const MAX_SKILL_WORDS: usize = 2300;
 
-/// Whether `b` is one of the ASCII characters `char::is_whitespace` accepts
-/// (space, and tab to carriage return).
-fn ascii_space(b: u8) -> bool {
-    b == b' ' || b.wrapping_sub(b'\t') < 5
-}
-
 /// `str::split_whitespace().count()`: for ASCII text, the bytes that start a word
 /// (not a space, after a space), counted in blocks the compiler vectorises.
 fn words(text: &str) -> usize {
@@ -31,7 +26,7 @@ fn words(text: &str) -> usize {
     let Some(&first) = bytes.first() else {
         return 0;
     };
-    let mut count = usize::from(!ascii_space(first));
+    let mut count = usize::from(!is_space(first));
     let mut high_bits = first;
     // Each byte after the first, paired with the byte before it.
     let (current, previous) = (&bytes[1..], &bytes[..bytes.len() - 1]);
@@ -41,7 +36,7 @@ fn words(text: &str) -> usize {
     for (current, previous) in blocks.by_ref() {
         let (mut starts, mut high) = (0u8, 0u8);
         for (&b, &before) in current.iter().zip(previous) {
-            starts += u8::from(ascii_space(before) & !ascii_space(b));
+            starts += u8::from(is_space(before) & !is_space(b));
             high |= b;
         }
         count += usize::from(starts);
@@ -49,7 +44,7 @@ fn words(text: &str) -> usize {
     }
     let tail = current.len() - current.len() % BLOCK;
     for (&b, &before) in current[tail..].iter().zip(&previous[tail..]) {
-        count += usize::from(ascii_space(before) & !ascii_space(b));
+        count += usize::from(is_space(before) & !is_space(b));
         high_bits |= b;
     }
     if high_bits.is_ascii() {
@@ -212,7 +207,7 @@ impl<'q> QuestionKey<'q> {
             Self::Folded(text) => text.as_str(),
         };
         text.as_bytes()
-            .split(|&b| ascii_space(b))
+            .split(|&b| is_space(b))
             .filter(|word| !word.is_empty())
             .enumerate()
             .flat_map(|(index, word)| {

@@ -6,6 +6,7 @@
 use super::Problem;
 use super::spacing::is_explicit_key;
 use super::tokens::{Kind, Source, Token};
+use crate::taxonomy::whitespace::is_space;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ParentKind {
@@ -90,7 +91,7 @@ fn real_end_line(source: &Source<'_>, token: &Token) -> isize {
     let mut pos = token.end.pointer as isize - 1;
     while pos >= token.start.pointer as isize - 1 && pos >= 0 {
         let byte = bytes[pos as usize];
-        if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        if !is_space(byte) {
             break;
         }
         if byte == b'\n' {

@@ -2,6 +2,7 @@
 //! `new-line-at-end-of-file`, `new-lines` (unix) and `trailing-spaces`.
 
 use super::Problem;
+use crate::taxonomy::whitespace::is_space;
 
 /// One line as yamllint's line generator cuts them: split on `\n`, with a `\r`
 /// before the `\n` left out; `start` and `end` are byte offsets.
@@ -54,11 +55,6 @@ pub(super) fn lines_from_starts(text: &str, starts: &[usize]) -> Vec<Line> {
             end,
         })
         .collect()
-}
-
-/// Python's `string.whitespace`.
-fn is_python_whitespace(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
 /// The column (1-based, in characters) of byte offset `at` on `line`.
@@ -137,7 +133,7 @@ pub(super) fn trailing_spaces(text: &str, line: &Line) -> Option<Problem> {
     }
     let buffer = text.as_bytes();
     let mut pos = line.end;
-    while pos > line.start && is_python_whitespace(buffer[pos - 1]) {
+    while pos > line.start && is_space(buffer[pos - 1]) {
         pos -= 1;
     }
     (pos != line.end && matches!(buffer[pos], b' ' | b'\t')).then(|| Problem {
