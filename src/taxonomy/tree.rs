@@ -146,30 +146,22 @@ fn walked(
     }
     let path = entry.path().to_owned();
     if entry.path_is_symlink() {
-        match std::fs::canonicalize(&path) {
-            Ok(target) if target.starts_with(root) => {}
-            Ok(target) => {
-                let message = format!(
-                    "this file is a symbolic link to {}, outside the taxonomy root {}; taxon does not follow it",
-                    target.display(),
-                    root.display()
-                );
-                return Some(Walked::Found(refused(
-                    path,
-                    Severity::Error,
-                    "symlink",
-                    message,
-                )));
-            }
-            Err(error) => {
-                let message = format!("this file is a broken symbolic link: {error}");
-                return Some(Walked::Found(refused(
-                    path,
-                    Severity::Error,
-                    "symlink",
-                    message,
-                )));
-            }
+        let refusal = match std::fs::canonicalize(&path) {
+            Ok(target) if target.starts_with(root) => None,
+            Ok(target) => Some(format!(
+                "this file is a symbolic link to {}, outside the taxonomy root {}; taxon does not follow it",
+                target.display(),
+                root.display()
+            )),
+            Err(error) => Some(format!("this file is a broken symbolic link: {error}")),
+        };
+        if let Some(message) = refusal {
+            return Some(Walked::Found(refused(
+                path,
+                Severity::Error,
+                "symlink",
+                message,
+            )));
         }
     }
     // The walk follows no symbolic link below `dir`: a leaf that is not one itself
