@@ -37,6 +37,18 @@ struct Entry {
     chars: u64,
 }
 
+impl Entry {
+    fn new(leaf: usize, field: Field, text: String) -> Self {
+        let text = Utf32String::from(text);
+        Self {
+            leaf,
+            field,
+            chars: char_mask(text.slice(..)),
+            text,
+        }
+    }
+}
+
 /// A match, best first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -149,15 +161,7 @@ impl Index {
     pub fn build(taxonomy: &Taxonomy) -> Self {
         let mut entries = Vec::new();
         for (leaf, entry) in taxonomy.leaves.iter().enumerate() {
-            let mut push = |field, text: String| {
-                let text = Utf32String::from(text);
-                entries.push(Entry {
-                    leaf,
-                    field,
-                    chars: char_mask(text.slice(..)),
-                    text,
-                })
-            };
+            let mut push = |field, text: String| entries.push(Entry::new(leaf, field, text));
             push(Field::Path, entry.folder.display().to_string());
             let Some(qna) = &entry.report.qna else {
                 continue;
@@ -371,6 +375,14 @@ mod tests {
     use crate::taxonomy::validate::Options;
     use std::fs;
 
+    /// The sample taxonomy, loaded.
+    pub(super) fn sample_taxonomy() -> Taxonomy {
+        Taxonomy::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy"),
+            &Options::default(),
+        )
+    }
+
     fn taxonomy() -> (tempfile::TempDir, Taxonomy) {
         let dir = tempfile::tempdir().unwrap();
         let leaves = [
@@ -434,10 +446,7 @@ mod tests {
 
     #[test]
     fn typing_and_erasing_give_the_hits_of_fresh_searches() {
-        let taxonomy = Taxonomy::load(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy"),
-            &Options::default(),
-        );
+        let taxonomy = sample_taxonomy();
         let mut typed = Index::build(&taxonomy);
         let mut fresh = Index::build(&taxonomy);
         for query in [
@@ -476,10 +485,7 @@ mod tests {
 
     #[test]
     fn quick_scores_find_the_same_texts_never_above_the_exact_score() {
-        let taxonomy = Taxonomy::load(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy"),
-            &Options::default(),
-        );
+        let taxonomy = sample_taxonomy();
         let index = Index::build(&taxonomy);
         let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
         let mut compared = 0;
@@ -517,15 +523,7 @@ mod tests {
             _ => format!("al ph a {i}"),
         };
         let entries: Vec<Entry> = (0..3 * CHUNK + 5)
-            .map(|i| {
-                let text = Utf32String::from(text(i));
-                Entry {
-                    leaf: i / 7,
-                    field: Field::Question(0),
-                    chars: char_mask(text.slice(..)),
-                    text,
-                }
-            })
+            .map(|i| Entry::new(i / 7, Field::Question(0), text(i)))
             .collect();
         let leaves = entries.len().div_ceil(7);
         let mut index = Index {

@@ -40,25 +40,20 @@ pub(super) fn needle_mask(atoms: &[Atom]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::find::tests::sample_taxonomy;
     use crate::find::{Entry, Field, Index};
-    use crate::taxonomy::model::Taxonomy;
-    use crate::taxonomy::validate::Options;
     use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-    use nucleo_matcher::{Config, Matcher, Utf32String};
+    use nucleo_matcher::{Config, Matcher};
 
     #[test]
     fn the_character_prefilter_never_rejects_a_match() {
-        let taxonomy = Taxonomy::load(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy"),
-            &Options::default(),
-        );
+        let taxonomy = sample_taxonomy();
         let mut index = Index::build(&taxonomy);
-        index.entries.push(Entry {
-            leaf: taxonomy.leaves.len(),
-            field: Field::Path,
-            chars: char_mask(Utf32String::from("Naïve café").slice(..)),
-            text: Utf32String::from("Naïve café"),
-        });
+        index.entries.push(Entry::new(
+            taxonomy.leaves.len(),
+            Field::Path,
+            "Naïve café".into(),
+        ));
         let mut matcher = Matcher::new(Config::DEFAULT.match_paths());
         let (mut matched, mut rejected) = (0, 0);
         for query in [
