@@ -57,7 +57,7 @@ pub(super) fn generate(
     let news = format!(
         "generating {} samples for each leaf changed against {}",
         changed.samples,
-        changed.base.as_deref().unwrap_or("the default base")
+        changed.base_name()
     );
     eprintln!("taxon: {news}");
     job.update_status(|s| {

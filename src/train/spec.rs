@@ -42,6 +42,13 @@ pub struct ChangedLeaves {
     pub teacher: PathBuf,
 }
 
+impl ChangedLeaves {
+    /// The base, as messages name it.
+    pub fn base_name(&self) -> &str {
+        self.base.as_deref().unwrap_or("the default base")
+    }
+}
+
 /// The hyper-parameters of the built-in trainer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalSpec {
@@ -161,7 +168,7 @@ impl RunSpec {
                 "{} samples per leaf changed in {} vs {}",
                 changed.samples,
                 changed.taxonomy.display(),
-                changed.base.as_deref().unwrap_or("the default base")
+                changed.base_name()
             ),
             None => String::new(),
         };
