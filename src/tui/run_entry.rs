@@ -71,7 +71,8 @@ pub struct RunEntry {
     pub status: RunStatus,
     /// Its metrics.
     pub series: Series,
-    /// The end of its log, once it failed.
+    /// The end of its log once it failed; its last line while it generates its
+    /// dataset.
     pub log_tail: Option<String>,
 }
 

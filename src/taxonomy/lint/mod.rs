@@ -323,7 +323,8 @@ impl<'t> TokenRules<'t> {
         }
     }
 
-    /// Runs every token rule, in [`TOKEN_RULES`]' order, on the token at `index`.
+    /// Runs the token rules, in [`TOKEN_RULES`]' order, on the token at `index`
+    /// (those that cannot find anything in this stream excepted).
     fn check(
         &mut self,
         source: &Source<'_>,
