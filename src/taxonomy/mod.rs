@@ -1,5 +1,6 @@
 //! The taxonomy domain: leaves, their parsing, validation and diagnostics.
 
+mod byte_blocks;
 pub mod diagnostic;
 pub mod edit;
 mod fastpath;

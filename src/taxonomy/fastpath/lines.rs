@@ -2,6 +2,7 @@
 //! PyYAML's marks for the lint tokens and the loader's positions for the document.
 
 use super::Unhandled;
+use crate::taxonomy::byte_blocks::find_flagged;
 use crate::taxonomy::lint::tokens::Mark;
 use crate::taxonomy::yaml::{self, Position, Span};
 
@@ -14,11 +15,10 @@ pub(super) struct Line {
     ascii: bool,
 }
 
-/// Whether every byte is a tab or printable ASCII (space to `~`).
-fn is_printable_ascii(bytes: &[u8]) -> bool {
-    // No branch per byte, so that the compiler vectorises it.
-    let outside = |b: u8| ((b < b' ') & (b != b'\t')) | (b > b'~');
-    !bytes.iter().fold(false, |any, &b| any | outside(b))
+/// Whether a byte is neither a tab, a line feed nor printable ASCII (space to `~`);
+/// without branches, for [`find_flagged`].
+fn unusual(b: u8) -> bool {
+    ((b < b' ') & (b != b'\t') & (b != b'\n')) | (b > b'~')
 }
 
 /// A place in the text: a line index and a byte offset on that line.
@@ -58,12 +58,15 @@ impl<'a> Lines<'a> {
         let mut lines = Vec::with_capacity(text.len() / 40 + 2);
         let mut start = 0;
         let mut chars_before = 0;
+        // Most lines are printable ASCII: the text is searched for the next byte
+        // that is not, in vectorised blocks, and only a line holding one is looked
+        // at closely.
+        let bytes = text.as_bytes();
+        let mut next_unusual = find_flagged(bytes, 0, unusual);
         // The text ends with a line break: every line ends at one.
-        for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        for end in memchr::memchr_iter(b'\n', bytes) {
             let line = &text[start..end];
-            // Most lines are printable ASCII, found in one vectorised pass; any
-            // other line is looked at closely.
-            let ascii = is_printable_ascii(line.as_bytes());
+            let ascii = next_unusual > end;
             let chars = if ascii {
                 line.len()
             } else {
@@ -74,6 +77,7 @@ impl<'a> Lines<'a> {
                     return Err(Unhandled("NEL, LS, PS or byte-order mark"));
                 }
                 yaml::check_printable(line).map_err(|_| Unhandled("unprintable character"))?;
+                next_unusual = find_flagged(bytes, end, unusual);
                 line.chars().count()
             };
             // A line that is not printable ASCII but got here holds other characters.

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span as SaphyrSpan, Tag};
 use thiserror::Error;
 
+use crate::taxonomy::byte_blocks::skip_unflagged_blocks;
+
 use super::node::{Document, Entry, Node, NodeId, Position, Span, Value, scalar_eq};
 use super::resolve::{self, ScalarKind};
 
@@ -163,15 +165,7 @@ pub(crate) fn check_printable(text: &str) -> Result<(), LoadError> {
     };
     let mut byte = 0;
     let bad = loop {
-        while let Some(block) = bytes.get(byte..byte + 64) {
-            if block
-                .iter()
-                .fold(false, |any, &b| any | outside_ascii_printable(b))
-            {
-                break;
-            }
-            byte += 64;
-        }
+        byte = skip_unflagged_blocks(bytes, byte, outside_ascii_printable);
         match bytes.get(byte) {
             None => return Ok(()),
             Some(&b) if ascii_printable(b) => byte += 1,
