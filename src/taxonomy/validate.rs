@@ -173,9 +173,14 @@ fn read_leaf(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     // One read, of one byte more than its size: getting exactly its size, the file
     // is read whole. A file read short, or grown since, goes on to its end.
     let size = meta.len() as usize;
-    let mut bytes = vec![0; size + 1];
-    let read = file.read(&mut bytes).map_err(cannot_read)?;
-    bytes.truncate(read);
+    let mut bytes = Vec::with_capacity(size + 1);
+    // Into the vector's spare capacity, which is not zeroed first.
+    let read = loop {
+        match rustix::io::read(&file, rustix::buffer::spare_capacity(&mut bytes)) {
+            Err(rustix::io::Errno::INTR) => {}
+            read => break read.map_err(|errno| cannot_read(errno.into()))?,
+        }
+    };
     if read != size {
         file.read_to_end(&mut bytes).map_err(cannot_read)?;
     }
@@ -331,7 +336,7 @@ fn full_read(text: &str) -> Result<(yaml::Document, lint::Linted), Vec<Diagnosti
 /// The text as upstream reads it: Python's universal newlines turn `\r\n` and a
 /// lone `\r` into `\n`.
 pub(super) fn universal_newlines(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {
         text.into()
