@@ -77,7 +77,7 @@ impl Scanner<'_> {
             let key_start = self.lines.at(line, column);
             self.empty_token(Kind::Key, key_start);
             let key_end = self.lines.at(line, key.end);
-            let text = self.lines.text[key_start.byte..key_end.byte].to_owned();
+            let text = &self.lines.text[key_start.byte..key_end.byte];
             let style = saphyr_parser::ScalarStyle::Plain;
             self.scalar(text, style, (key_start, key_end), (key_start, key_end))?;
             let colon = self.lines.at(line, key.colon);

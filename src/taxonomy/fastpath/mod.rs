@@ -46,6 +46,7 @@ pub(crate) fn scan(text: &str) -> Result<Scanned<'_>, Unhandled> {
         lines: Lines::new(text)?,
         tokens: Vec::with_capacity(text.len() / 16),
         builder: Builder::for_text(text.len()),
+        value: String::new(),
     };
     scanner.document()?;
     let document = scanner
@@ -67,6 +68,9 @@ struct Scanner<'a> {
     lines: Lines<'a>,
     tokens: Vec<Token>,
     builder: Builder,
+    /// The value of the scalar being read: one buffer for all of a text's scalars,
+    /// which grows for the longest rather than for each.
+    value: String,
 }
 
 impl Scanner<'_> {
@@ -89,16 +93,16 @@ impl Scanner<'_> {
     /// `node_start` to `node_end` (the loader's span).
     fn scalar(
         &mut self,
-        value: String,
+        value: &str,
         style: ScalarStyle,
         (start, token_end): (At, At),
         (node_start, node_end): (At, At),
     ) -> Result<(), Unhandled> {
         let span = self.lines.span(node_start, node_end);
         self.builder
-            .scalar(&value, style, 0, None, span)
+            .scalar(value, style, 0, None, span)
             .map_err(|_| Unhandled("not constructible"))?;
-        self.token(Kind::Scalar, start, token_end, value);
+        self.token(Kind::Scalar, start, token_end, value.to_owned());
         Ok(())
     }
 

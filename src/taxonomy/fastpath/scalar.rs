@@ -66,7 +66,8 @@ impl Scanner<'_> {
     ) -> Result<Next, Unhandled> {
         let min_indent = (parent + 1) as usize;
         let start = self.lines.at(line, column);
-        let mut value = String::new();
+        let mut value = std::mem::take(&mut self.value);
+        value.clear();
         let (mut end, mut comment) = self.plain_line(line, column, &mut value)?;
         let mut last = line;
         while !comment {
@@ -92,7 +93,8 @@ impl Scanner<'_> {
             last = next;
         }
         let end = self.lines.at(last, end);
-        self.scalar(value, ScalarStyle::Plain, (start, end), (start, end))?;
+        self.scalar(&value, ScalarStyle::Plain, (start, end), (start, end))?;
+        self.value = value;
         self.next_content(last + 1)
     }
 
@@ -132,7 +134,8 @@ impl Scanner<'_> {
         let bytes = self.lines.bytes(line);
         let text = &self.lines.text[self.lines.line(line).start..self.lines.line(line).end];
         let quote = bytes[column];
-        let mut value = String::new();
+        let mut value = std::mem::take(&mut self.value);
+        value.clear();
         let mut at = column + 1;
         let close = loop {
             let found = bytes[at..]
@@ -171,11 +174,12 @@ impl Scanner<'_> {
         let start = self.lines.at(line, column);
         let token = (start, self.lines.at(line, close + 1));
         self.scalar(
-            value,
+            &value,
             style,
             token,
             (start, self.lines.at(line, bytes.len())),
         )?;
+        self.value = value;
         self.next_content(line + 1)
     }
 
@@ -212,7 +216,8 @@ impl Scanner<'_> {
         if indent as isize <= parent || indent == 0 {
             return Err(Unhandled("empty block scalar"));
         }
-        let mut value = String::new();
+        let mut value = std::mem::take(&mut self.value);
+        value.clear();
         let mut trailing_breaks = 0;
         let mut leading_blank = false;
         let mut current = first;
@@ -267,7 +272,8 @@ impl Scanner<'_> {
             self.lines.at(first, indent),
             self.lines.at(current, end_spaces),
         );
-        self.scalar(value, style, token, node)?;
+        self.scalar(&value, style, token, node)?;
+        self.value = value;
         self.next_content(current)
     }
 
