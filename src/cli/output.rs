@@ -1,6 +1,7 @@
 //! The three output formats of findings: human, GitHub annotations, JSON lines.
 
 use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
@@ -23,6 +24,30 @@ pub fn display_path(path: &Path) -> PathBuf {
 /// [`display_path`] with the working directory (`cwd`) already known, for a
 /// caller that shows many paths.
 pub fn display_path_from(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    shown_as_is(path, cwd).map_or_else(|| normalised_from(path, cwd), Path::to_owned)
+}
+
+/// The part of `path` that is shown, when no normalising can change it: a relative
+/// path, or an absolute one below `cwd`, whose every component is a name.
+fn shown_as_is<'p>(path: &'p Path, cwd: Option<&Path>) -> Option<&'p Path> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let relative = if path.is_relative() {
+        bytes
+    } else {
+        let below = bytes.strip_prefix(cwd?.as_os_str().as_encoded_bytes())?;
+        below.strip_prefix(b"/")?
+    };
+    let names_only = relative
+        .split(|&b| b == b'/')
+        .all(|name| !matches!(name, b"" | b"." | b".."));
+    // The bytes stripped are a prefix ending at a separator: a whole path.
+    let start = bytes.len() - relative.len();
+    names_only.then(|| Path::new(std::ffi::OsStr::from_bytes(&bytes[start..])))
+}
+
+/// [`display_path_from`] by making `path` absolute and taking the working
+/// directory off.
+fn normalised_from(path: &Path, cwd: Option<&Path>) -> PathBuf {
     let absolute = match cwd {
         Some(cwd) if path.is_relative() => std::path::absolute(cwd.join(path)),
         _ => std::path::absolute(path),
@@ -57,7 +82,7 @@ struct JsonFinding<'a> {
 
 #[derive(Serialize)]
 struct JsonFile<'a> {
-    path: String,
+    path: std::borrow::Cow<'a, str>,
     errors: Vec<JsonFinding<'a>>,
     warnings: Vec<JsonFinding<'a>>,
 }
@@ -79,7 +104,7 @@ fn json_findings(diagnostics: &[Diagnostic], severity: Severity) -> Vec<JsonFind
 /// Writes the findings of one file in `format`; `shown` is the file's path as it
 /// is shown (see [`display_path`]).
 pub fn write_file_findings(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     format: Format,
     shown: &Path,
     diagnostics: &[Diagnostic],
@@ -87,7 +112,7 @@ pub fn write_file_findings(
     match format {
         Format::Json => {
             let file = JsonFile {
-                path: shown.display().to_string(),
+                path: shown.to_string_lossy(),
                 errors: json_findings(diagnostics, Severity::Error),
                 warnings: json_findings(diagnostics, Severity::Warning),
             };
@@ -148,16 +173,27 @@ mod tests {
     #[test]
     fn paths_are_shown_the_same_with_the_working_directory_known() {
         let cwd = std::env::current_dir().unwrap();
+        let cwd_text = cwd.display().to_string();
         for path in [
             PathBuf::from("knowledge/a/qna.yaml"),
             PathBuf::from("./knowledge//a/./qna.yaml"),
+            PathBuf::from("knowledge/a/"),
+            PathBuf::from("knowledge/../a/qna.yaml"),
+            PathBuf::from("knowledge/a/.."),
             PathBuf::from("../elsewhere/qna.yaml"),
             PathBuf::from("."),
+            PathBuf::from(""),
+            cwd.clone(),
             cwd.join("knowledge/a/qna.yaml"),
+            cwd.join("knowledge/./a//qna.yaml"),
+            PathBuf::from(format!("{cwd_text}/")),
+            PathBuf::from(format!("{cwd_text}x/qna.yaml")),
+            PathBuf::from(format!("{cwd_text}//knowledge/qna.yaml")),
             PathBuf::from("/somewhere/else/qna.yaml"),
         ] {
             let shown = display_path_from(&path, Some(&cwd));
             assert_eq!(shown, display_path(&path), "{path:?}");
+            assert_eq!(shown, normalised_from(&path, Some(&cwd)), "{path:?}");
             assert!(!shown.starts_with(&cwd), "{path:?} is shown as {shown:?}");
         }
         assert_eq!(

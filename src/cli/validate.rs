@@ -81,6 +81,15 @@ fn check_one(found: &Found, options: &Options, fix: bool) -> Checked {
     }
 }
 
+/// Writes each file's rendered findings to `out`, through one buffer.
+fn write_in_order(out: impl Write, rendered: &[Vec<u8>]) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    for lines in rendered {
+        out.write_all(lines)?;
+    }
+    out.flush()
+}
+
 /// Repairs whitespace in place, saying what it did on stderr.
 fn fix_in_place(path: &Path) {
     let Ok(original) = std::fs::read(path) else {
@@ -103,20 +112,29 @@ fn fix_in_place(path: &Path) {
 /// Prints every file's findings and, for people, a summary line on stderr ending in
 /// `note`; returns the exit code.
 pub(super) fn print_and_summarise(format: Format, checked: &[Checked], note: &str) -> u8 {
-    let mut stdout = std::io::BufWriter::new(anstream::stdout().lock());
     let cwd = std::env::current_dir().ok();
+    // Each file's lines are made on the thread pool; only their writing is in order.
+    let rendered: std::io::Result<Vec<Vec<u8>>> = checked
+        .par_iter()
+        .map(|file| {
+            let mut lines = Vec::new();
+            let shown = display_path_from(&file.path, cwd.as_deref());
+            write_file_findings(&mut lines, format, &shown, &file.diagnostics).map(|()| lines)
+        })
+        .collect();
+    // Only the human format has styles, for anstream to strip off a terminal.
+    let written = rendered.and_then(|rendered| match format {
+        Format::Human => write_in_order(anstream::stdout().lock(), &rendered),
+        Format::Github | Format::Json => write_in_order(std::io::stdout().lock(), &rendered),
+    });
+    if written.is_err() {
+        return EXIT_TROUBLE; // stdout closed: nothing more to say
+    }
     let (mut errors, mut warnings, mut troubled) = (0, 0, false);
     for file in checked {
-        let shown = display_path_from(&file.path, cwd.as_deref());
-        if write_file_findings(&mut stdout, format, &shown, &file.diagnostics).is_err() {
-            return EXIT_TROUBLE; // stdout closed: nothing more to say
-        }
         errors += file.diagnostics.iter().filter(|d| d.is_error()).count();
         warnings += file.diagnostics.iter().filter(|d| !d.is_error()).count();
         troubled |= file.diagnostics.iter().any(|d| d.rule == "read");
-    }
-    if stdout.flush().is_err() {
-        return EXIT_TROUBLE; // stdout closed
     }
     if format == Format::Human {
         eprintln!(
