@@ -22,6 +22,15 @@ pub const MAX_SKILL_WORDS: usize = 2300;
 /// (not a space, after a space), counted in blocks the compiler vectorises.
 fn words(text: &str) -> usize {
     const BLOCK: usize = 64;
+    /// The word starts in a block, each byte paired with the byte before it.
+    fn starts(current: &[u8], previous: &[u8]) -> (usize, u8) {
+        let (mut starts, mut high) = (0u8, 0u8);
+        for (&b, &before) in current.iter().zip(previous) {
+            starts += u8::from(is_space(before) & !is_space(b));
+            high |= b;
+        }
+        (usize::from(starts), high)
+    }
     let bytes = text.as_bytes();
     let Some(&first) = bytes.first() else {
         return 0;
@@ -34,19 +43,18 @@ fn words(text: &str) -> usize {
         .chunks_exact(BLOCK)
         .zip(previous.chunks_exact(BLOCK));
     for (current, previous) in blocks.by_ref() {
-        let (mut starts, mut high) = (0u8, 0u8);
-        for (&b, &before) in current.iter().zip(previous) {
-            starts += u8::from(is_space(before) & !is_space(b));
-            high |= b;
-        }
-        count += usize::from(starts);
+        let (starts, high) = starts(current, previous);
+        count += starts;
         high_bits |= high;
     }
+    // The tail is one more block, padded with spaces, which start no word.
     let tail = current.len() - current.len() % BLOCK;
-    for (&b, &before) in current[tail..].iter().zip(&previous[tail..]) {
-        count += usize::from(is_space(before) & !is_space(b));
-        high_bits |= b;
-    }
+    let (mut current_tail, mut previous_tail) = ([b' '; BLOCK], [b' '; BLOCK]);
+    current_tail[..current.len() - tail].copy_from_slice(&current[tail..]);
+    previous_tail[..current.len() - tail].copy_from_slice(&previous[tail..]);
+    let (starts, high) = starts(&current_tail, &previous_tail);
+    count += starts;
+    high_bits |= high;
     if high_bits.is_ascii() {
         count
     } else {
@@ -175,55 +183,44 @@ fn skill_size(qna: &Qna, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A question as compared for repeats: its words, joined by single spaces, in
-/// lowercase. An ASCII question is folded as it is compared, allocating nothing.
-enum QuestionKey<'q> {
-    /// An ASCII question, as written.
-    Ascii(&'q str),
-    /// Any other question, already folded.
-    Folded(String),
-}
-
-impl<'q> QuestionKey<'q> {
-    fn of(question: &'q str) -> Self {
-        if question.is_ascii() {
-            return Self::Ascii(question);
+/// Appends `question` to `out` as it is compared for repeats: its words, joined by
+/// single spaces, in lowercase.
+fn fold_question(question: &str, out: &mut Vec<u8>) {
+    if !question.is_ascii() {
+        let words: Vec<&str> = question.split_whitespace().collect();
+        out.extend_from_slice(words.join(" ").to_lowercase().as_bytes());
+        return;
+    }
+    let bytes = question.as_bytes();
+    let first = bytes
+        .iter()
+        .position(|&b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let last = bytes
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map_or(first, |at| at + 1);
+    let trimmed = &bytes[first..last];
+    // Most questions have single spaces between words: lowercased in one pass.
+    let single_spaces = !trimmed
+        .iter()
+        .zip(trimmed.iter().skip(1))
+        .fold(false, |any, (&b, &next)| {
+            any | (is_space(b) & ((b != b' ') | is_space(next)))
+        });
+    if single_spaces {
+        out.extend(trimmed.iter().map(u8::to_ascii_lowercase));
+        return;
+    }
+    let start = out.len();
+    for word in trimmed
+        .split(|&b| is_space(b))
+        .filter(|word| !word.is_empty())
+    {
+        if out.len() > start {
+            out.push(b' ');
         }
-        let mut out = String::with_capacity(question.len());
-        for word in question.split_whitespace() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
-        }
-        Self::Folded(out.to_lowercase())
-    }
-
-    /// The folded bytes. Folding a folded text again leaves it as it is, so both
-    /// kinds go through the same ASCII folding.
-    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
-        let text = match self {
-            Self::Ascii(text) => text,
-            Self::Folded(text) => text.as_str(),
-        };
-        text.as_bytes()
-            .split(|&b| is_space(b))
-            .filter(|word| !word.is_empty())
-            .enumerate()
-            .flat_map(|(index, word)| {
-                (index > 0)
-                    .then_some(b' ')
-                    .into_iter()
-                    .chain(word.iter().map(u8::to_ascii_lowercase))
-            })
-    }
-
-    fn is_empty(&self) -> bool {
-        self.bytes().next().is_none()
-    }
-
-    fn same_as(&self, other: &Self) -> bool {
-        self.bytes().eq(other.bytes())
+        out.extend(word.iter().map(u8::to_ascii_lowercase));
     }
 }
 
@@ -245,20 +242,31 @@ fn duplicate_questions(qna: &Qna, out: &mut Vec<Diagnostic>) {
                 )
                 .map(move |q| (i + 1, q))
         });
-    let mut seen: Vec<(QuestionKey, usize)> = Vec::new();
+    // Every question folded once, one after another in one buffer; a repeat is
+    // taken off again.
+    let mut folded = Vec::new();
+    let mut seen: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
     for (example, question) in questions {
-        let key = QuestionKey::of(&question.value);
+        let start = folded.len();
+        fold_question(&question.value, &mut folded);
+        let key = start..folded.len();
         if key.is_empty() {
             continue;
         }
-        match seen.iter().find(|(k, _)| k.same_as(&key)) {
-            Some((_, first)) => out.push(warning(
-                question.span.start,
-                "duplicate-question",
-                format!(
-                    "this question repeats one in seed example {first}; repeated questions teach nothing new"
-                ),
-            )),
+        match seen
+            .iter()
+            .find(|(seen, _)| folded[seen.clone()] == folded[key.clone()])
+        {
+            Some((_, first)) => {
+                out.push(warning(
+                    question.span.start,
+                    "duplicate-question",
+                    format!(
+                        "this question repeats one in seed example {first}; repeated questions teach nothing new"
+                    ),
+                ));
+                folded.truncate(start);
+            }
             None => seen.push((key, example)),
         }
     }
@@ -270,8 +278,10 @@ mod tests {
     use crate::taxonomy::yaml::load;
 
     fn normalised(question: &str) -> String {
-        let key = QuestionKey::of(question);
-        String::from_utf8(key.bytes().collect()).expect("ASCII folding keeps UTF-8")
+        let mut folded = b"before".to_vec();
+        fold_question(question, &mut folded);
+        let folded = folded.strip_prefix(b"before").expect("appended");
+        String::from_utf8(folded.to_vec()).expect("folding keeps UTF-8")
     }
 
     #[test]
@@ -282,10 +292,16 @@ mod tests {
         assert_eq!(normalised("\tA\x0Bb\x0C c\r"), "a b c");
         assert_eq!(normalised("Mixed ÀSCII\u{2003}and  Ü"), "mixed àscii and ü");
         // A non-ASCII question can fold to an ASCII one: the Kelvin sign is a `k`.
-        let kelvin = QuestionKey::of("How cold is 0 \u{212A}ELVIN?");
-        assert!(kelvin.same_as(&QuestionKey::of("how cold IS 0  kelvin?")));
-        assert!(!kelvin.same_as(&QuestionKey::of("how cold is 0 kelvin")));
-        assert!(QuestionKey::of(" \t\u{2003}").is_empty());
+        let kelvin = normalised("How cold is 0 \u{212A}ELVIN?");
+        assert_eq!(kelvin, normalised("how cold IS 0  kelvin?"));
+        assert_ne!(kelvin, normalised("how cold is 0 kelvin"));
+        assert_eq!(normalised(" \t\u{2003}"), "");
+        assert_eq!(normalised("one"), "one");
+        assert_eq!(normalised("A b\tC"), "a b c");
+        assert_eq!(normalised("Ends in two  "), "ends in two");
+        assert_eq!(normalised(""), "");
+        // Greek capital sigma lowercases by its place in the word.
+        assert_eq!(normalised("ΟΔΟΣ  ΟΔΟΣ"), "οδο\u{3c2} οδο\u{3c2}");
     }
 
     #[test]
