@@ -1,5 +1,7 @@
 //! Finding the leaf files to check below the paths a user names.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -101,12 +103,20 @@ fn refused(path: PathBuf, severity: Severity, rule: &'static str, message: Strin
 fn walk(dir: &Path) -> impl Iterator<Item = Walked> + Send + '_ {
     let root = std::fs::canonicalize(find_root(dir)).unwrap_or_else(|_| dir.to_owned());
     let canonical_dir = std::fs::canonicalize(dir).ok();
+    let place = Place {
+        dir_from_root: canonical_dir
+            .as_deref()
+            .and_then(|canonical| canonical.strip_prefix(&root).ok())
+            .map(Path::to_owned),
+        root,
+        canonical_dir,
+    };
     WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b"."))
         .filter_map(move |entry| match entry {
-            Ok(entry) => walked(&entry, dir, &root, canonical_dir.as_deref()),
+            Ok(entry) => walked(&entry, dir, &place),
             Err(error) => {
                 let path = error
                     .path()
@@ -122,14 +132,17 @@ fn walk(dir: &Path) -> impl Iterator<Item = Walked> + Send + '_ {
         })
 }
 
-/// What an entry of the walk of `dir` is, if anything: `root` is the taxonomy
-/// root's canonical path, `canonical_dir` that of `dir`.
-fn walked(
-    entry: &walkdir::DirEntry,
-    dir: &Path,
-    root: &Path,
-    canonical_dir: Option<&Path>,
-) -> Option<Walked> {
+/// Where a walked folder is: the taxonomy root's canonical path, the folder's, and
+/// the folder's path from the root when it is below it.
+struct Place {
+    root: PathBuf,
+    canonical_dir: Option<PathBuf>,
+    dir_from_root: Option<PathBuf>,
+}
+
+/// What an entry of the walk of `dir` is, if anything.
+fn walked(entry: &walkdir::DirEntry, dir: &Path, place: &Place) -> Option<Walked> {
+    let root = place.root.as_path();
     let name = entry.file_name().to_string_lossy();
     if name != LEAF_FILE {
         if !entry.file_type().is_dir() && is_misnamed_leaf_file(&name) {
@@ -164,18 +177,41 @@ fn walked(
             )));
         }
     }
-    // The walk follows no symbolic link below `dir`: a leaf that is not one itself
-    // is `dir`'s canonical path joined with its path from `dir`.
-    let canonical = match (canonical_dir, path.strip_prefix(dir)) {
-        (Some(base), Ok(relative)) if !entry.path_is_symlink() => base.join(relative),
-        _ => std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
+    let checked = match (&place.dir_from_root, entry.path_is_symlink()) {
+        // The walk follows no symbolic link below `dir`: the first folder below the
+        // root of a leaf that is not one itself is `dir`'s, or its own below `dir`.
+        (Some(dir_from_root), false) => {
+            let first = match dir_from_root.components().next() {
+                Some(component) => Some(component.as_os_str()),
+                None => first_name_below(&path, dir),
+            };
+            first.is_some_and(|first| CONTRIBUTABLE_FOLDERS.iter().any(|f| first == *f))
+        }
+        _ => {
+            let canonical = match (place.canonical_dir.as_deref(), path.strip_prefix(dir)) {
+                (Some(base), Ok(relative)) if !entry.path_is_symlink() => base.join(relative),
+                _ => std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
+            };
+            is_checked_leaf_file(canonical.strip_prefix(root).unwrap_or(&canonical))
+        }
     };
-    let from_root = canonical.strip_prefix(root).unwrap_or(&canonical);
-    Some(if is_checked_leaf_file(from_root) {
+    Some(if checked {
         Walked::Found(Found::Leaf(path))
     } else {
         Walked::NotChecked(path)
     })
+}
+
+/// The first name in `path` below `dir`, for a path the walk made by joining names
+/// to `dir`.
+fn first_name_below<'p>(path: &'p Path, dir: &Path) -> Option<&'p OsStr> {
+    let below = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .strip_prefix(dir.as_os_str().as_encoded_bytes())?;
+    let below = below.strip_prefix(b"/").unwrap_or(below);
+    let name = below.split(|&b| b == b'/').next()?;
+    Some(OsStr::from_bytes(name))
 }
 
 #[cfg(test)]
@@ -221,6 +257,24 @@ mod tests {
         let inside = discover(&[root.join("knowledge")]);
         assert_eq!(inside.found.len(), 2);
         assert_eq!(find_root(&root.join("knowledge/science")), root);
+    }
+
+    #[test]
+    fn the_first_name_below_the_walked_folder_is_read_off_the_path() {
+        for (dir, path, first) in [
+            ("t", "t/knowledge/a/qna.yaml", Some("knowledge")),
+            ("t/", "t/knowledge/qna.yaml", Some("knowledge")),
+            (
+                ".",
+                "./compositional_skills/qna.yaml",
+                Some("compositional_skills"),
+            ),
+            ("/abs/t", "/abs/t/qna.yaml", Some("qna.yaml")),
+            ("t", "elsewhere/qna.yaml", None),
+        ] {
+            let found = first_name_below(Path::new(path), Path::new(dir));
+            assert_eq!(found, first.map(OsStr::new), "{dir} {path}");
+        }
     }
 
     #[cfg(unix)]
