@@ -80,25 +80,29 @@ fn first_component(path: &Path) -> Option<String> {
 /// down to the file, as upstream's parser locates it; `None` when no part of the
 /// path is a taxonomy folder.
 pub fn taxonomy_relative(path: &Path) -> Option<PathBuf> {
-    let parts: Vec<Component> = path.components().collect();
-    let start = parts
-        .iter()
-        .rposition(|part| CONTRIBUTABLE_FOLDERS.iter().any(|f| part.as_os_str() == *f))?;
-    Some(parts[start..].iter().collect())
+    from_last_folder(path, &CONTRIBUTABLE_FOLDERS)
 }
 
 /// The path from the last top-level taxonomy folder (`compositional_skills`,
 /// `knowledge` or `foundational_skills`) down to the file, for classifying and
 /// naming a leaf; `None` outside any of them.
 pub fn leaf_relative(path: &Path) -> Option<PathBuf> {
-    let parts: Vec<Component> = path.components().collect();
-    let start = parts.iter().rposition(|part| {
-        CONTRIBUTABLE_FOLDERS
-            .iter()
-            .chain([&FOUNDATIONAL_FOLDER])
-            .any(|f| part.as_os_str() == *f)
-    })?;
-    Some(parts[start..].iter().collect())
+    let [skills, knowledge] = CONTRIBUTABLE_FOLDERS;
+    from_last_folder(path, &[skills, knowledge, FOUNDATIONAL_FOLDER])
+}
+
+/// The components of `path` from the last one named like one of `folders` on.
+fn from_last_folder(path: &Path, folders: &[&str]) -> Option<PathBuf> {
+    let mut components = path.components();
+    let mut from_last = None;
+    loop {
+        let rest = components.clone();
+        match components.next() {
+            Some(part) if folders.iter().any(|f| part.as_os_str() == *f) => from_last = Some(rest),
+            Some(_) => {}
+            None => return from_last.map(Iterator::collect),
+        }
+    }
 }
 
 /// The schema upstream checks a file against: by its taxonomy folder, or, outside
@@ -161,6 +165,11 @@ mod tests {
             taxonomy_relative(Path::new("foundational_skills/a/qna.yaml")),
             None
         );
+        assert_eq!(
+            leaf_relative(Path::new("t/knowledge/x/./foundational_skills//a/qna.yaml")),
+            Some(PathBuf::from("foundational_skills/a/qna.yaml"))
+        );
+        assert_eq!(leaf_relative(Path::new("/elsewhere/qna.yaml")), None);
     }
 
     #[test]
