@@ -236,6 +236,8 @@ fn cosmetic_problems(
     let mut out = Vec::new();
     let mut lines = lines.iter().peekable();
     let tokens = &stream.tokens;
+    // A text without a `#` has no comment, and so no directive, to look for.
+    let may_have_comments = memchr::memchr(b'#', text.as_bytes()).is_some();
     for index in 0..stream.linted {
         let token = &tokens[index];
         let line_no = token.start.line + 1;
@@ -243,6 +245,9 @@ fn cosmetic_problems(
             finish_line(text, line, &mut cache, &mut directives, &mut out);
         }
         rules.check(source, tokens, index, &mut cache);
+        if !may_have_comments {
+            continue;
+        }
         for comment in directives::comments_between(source, token, tokens.get(index + 1)) {
             while let Some(line) = lines.next_if(|line| line.line_no < comment.line_no) {
                 finish_line(text, line, &mut cache, &mut directives, &mut out);
