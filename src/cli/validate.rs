@@ -15,6 +15,10 @@ use super::args::{Format, ValidateArgs};
 use super::output::{display_path, display_path_from, write_file_findings};
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
 
+/// How many findings of the walk a thread takes at once, so that the threads
+/// seldom wait for each other's turn at the walk.
+const WALK_BATCH: usize = 32;
+
 /// One checked path and its findings.
 pub(super) struct Checked {
     pub path: PathBuf,
@@ -31,14 +35,20 @@ pub fn run(args: &ValidateArgs) -> u8 {
         return EXIT_TROUBLE;
     }
     let options = args.check.options();
-    // Each file is checked as soon as the walk finds it, and put back in the walk's
-    // order after.
-    let mut walked: Vec<(usize, Option<Checked>)> = walk_paths(&args.paths)
-        .enumerate()
+    // The files are checked as soon as the walk finds them, a batch at a time on
+    // each thread of the pool, and put back in the walk's order after.
+    let mut walk = walk_paths(&args.paths).enumerate();
+    let batches = std::iter::from_fn(move || {
+        let batch: Vec<_> = walk.by_ref().take(WALK_BATCH).collect();
+        (!batch.is_empty()).then_some(batch)
+    });
+    let mut walked: Vec<(usize, Option<Checked>)> = batches
         .par_bridge()
-        .map(|(index, walked)| match walked {
-            Walked::Found(found) => (index, Some(check_one(&found, &options, args.fix))),
-            Walked::NotChecked(_) => (index, None),
+        .flat_map_iter(|batch| {
+            batch.into_iter().map(|(index, walked)| match walked {
+                Walked::Found(found) => (index, Some(check_one(&found, &options, args.fix))),
+                Walked::NotChecked(_) => (index, None),
+            })
         })
         .collect();
     walked.sort_unstable_by_key(|(index, _)| *index);
