@@ -102,14 +102,12 @@ fn refused(path: PathBuf, severity: Severity, rule: &'static str, message: Strin
 /// The findings below folder `dir`, in path order.
 fn walk(dir: &Path) -> impl Iterator<Item = Walked> + Send + '_ {
     let root = std::fs::canonicalize(find_root(dir)).unwrap_or_else(|_| dir.to_owned());
-    let canonical_dir = std::fs::canonicalize(dir).ok();
+    let dir_from_root = std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|canonical| canonical.strip_prefix(&root).ok().map(Path::to_owned));
     let place = Place {
-        dir_from_root: canonical_dir
-            .as_deref()
-            .and_then(|canonical| canonical.strip_prefix(&root).ok())
-            .map(Path::to_owned),
         root,
-        canonical_dir,
+        dir_from_root,
     };
     WalkDir::new(dir)
         .sort_by_file_name()
@@ -132,11 +130,10 @@ fn walk(dir: &Path) -> impl Iterator<Item = Walked> + Send + '_ {
         })
 }
 
-/// Where a walked folder is: the taxonomy root's canonical path, the folder's, and
-/// the folder's path from the root when it is below it.
+/// Where a walked folder is: the taxonomy root's canonical path, and the folder's
+/// canonical path from the root when it is below it.
 struct Place {
     root: PathBuf,
-    canonical_dir: Option<PathBuf>,
     dir_from_root: Option<PathBuf>,
 }
 
@@ -188,10 +185,7 @@ fn walked(entry: &walkdir::DirEntry, dir: &Path, place: &Place) -> Option<Walked
             first.is_some_and(|first| CONTRIBUTABLE_FOLDERS.iter().any(|f| first == *f))
         }
         _ => {
-            let canonical = match (place.canonical_dir.as_deref(), path.strip_prefix(dir)) {
-                (Some(base), Ok(relative)) if !entry.path_is_symlink() => base.join(relative),
-                _ => std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
-            };
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
             is_checked_leaf_file(canonical.strip_prefix(root).unwrap_or(&canonical))
         }
     };
