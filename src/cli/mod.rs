@@ -11,7 +11,7 @@ mod output;
 mod review;
 mod review_output;
 mod runs;
-pub(crate) mod train;
+mod train;
 mod train_progress;
 mod validate;
 

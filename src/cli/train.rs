@@ -3,13 +3,10 @@
 //! train-worker RUN_DIR` that the run's process executes.
 
 use crate::dirs::AppDirs;
-use crate::generate::fetch::default_model_path;
 use crate::train::job::run_worker;
 use crate::train::registry::{Registry, RunState, RunStatus};
+use crate::train::request::{CommandRequest, DataRequest, TrainRequest, run_spec};
 use crate::train::schedule::Decay;
-use crate::train::spec::{
-    ChangedLeaves, DatasetSource, EngineSpec, ExternalSpec, LocalSpec, RunSpec,
-};
 
 use super::args::{DecayArg, TrainArgs, TrainWorkerArgs};
 use super::output::display_path;
@@ -41,99 +38,45 @@ pub fn worker(args: &TrainWorkerArgs) -> u8 {
     }
 }
 
-fn absolute(path: &std::path::Path) -> Result<std::path::PathBuf, String> {
-    std::path::absolute(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// The training data the arguments name, checked to exist.
-fn dataset(args: &TrainArgs, dirs: &AppDirs) -> Result<Option<DatasetSource>, String> {
-    if let Some(path) = &args.dataset {
-        if !path.is_file() {
-            return Err(format!("{}: no such file", path.display()));
-        }
-        return Ok(Some(DatasetSource::Messages {
-            path: absolute(path)?,
-        }));
-    }
-    let folder = args.seeds.as_ref().or(args.changed.as_ref());
-    if let Some(root) = folder.filter(|root| !root.is_dir()) {
-        return Err(format!("{}: no such folder", root.display()));
-    }
-    if let Some(root) = &args.seeds {
-        return Ok(Some(DatasetSource::Seeds {
-            taxonomy: absolute(root)?,
-        }));
-    }
-    let Some(root) = &args.changed else {
-        return Ok(None);
+/// The request the arguments make (a `--dataset` file before `--seeds` before
+/// `--changed`).
+fn request(args: &TrainArgs) -> TrainRequest {
+    let data = if let Some(path) = &args.dataset {
+        Some(DataRequest::File(path.clone()))
+    } else if let Some(root) = &args.seeds {
+        Some(DataRequest::Seeds(root.clone()))
+    } else {
+        args.changed.as_ref().map(|root| DataRequest::Changed {
+            taxonomy: root.clone(),
+            base: args.base.clone(),
+            samples: args.samples,
+        })
     };
-    let teacher = default_model_path(dirs);
-    if !teacher.is_file() {
-        return Err(format!(
-            "{}: no such model to generate with; run `taxon model fetch` first",
-            teacher.display()
-        ));
+    let command = (!args.command.is_empty()).then(|| CommandRequest {
+        command: args.command.clone(),
+        workdir: args.workdir.clone(),
+        metrics_file: args.metrics_file.clone(),
+    });
+    TrainRequest {
+        model: args.model.clone(),
+        epochs: Some(args.epochs),
+        learning_rate: Some(args.lr),
+        warmup_steps: args.warmup,
+        decay: match args.decay {
+            DecayArg::Cosine => Decay::Cosine,
+            DecayArg::Linear => Decay::Linear,
+            DecayArg::Constant => Decay::Constant,
+        },
+        context: args.ctx,
+        threads: args.threads,
+        eval_fraction: args.eval_fraction,
+        command,
+        ..TrainRequest::new(data)
     }
-    Ok(Some(DatasetSource::Changed(ChangedLeaves {
-        taxonomy: absolute(root)?,
-        base: args.base.clone(),
-        samples: args.samples,
-        teacher,
-    })))
-}
-
-/// The spec the arguments ask for, with paths made absolute (the worker runs
-/// elsewhere).
-pub(crate) fn spec(args: &TrainArgs, dirs: &AppDirs) -> Result<RunSpec, String> {
-    let dataset = dataset(args, dirs)?;
-    if !args.command.is_empty() {
-        let external = ExternalSpec {
-            command: args.command.clone(),
-            workdir: args.workdir.as_deref().map(absolute).transpose()?,
-            metrics_file: args.metrics_file.clone(),
-        };
-        return Ok(RunSpec {
-            dataset,
-            engine: EngineSpec::External(external),
-        });
-    }
-    let model = match &args.model {
-        Some(model) => absolute(model)?,
-        None => default_model_path(dirs),
-    };
-    if !model.is_file() {
-        let hint = if args.model.is_none() {
-            "; run `taxon model fetch` first"
-        } else {
-            ""
-        };
-        return Err(format!("{}: no such model{hint}", model.display()));
-    }
-    let mut local = LocalSpec::new(model, dirs.cache.clone());
-    local.epochs = args.epochs;
-    local.learning_rate = args.lr;
-    local.warmup_steps = args.warmup;
-    local.decay = match args.decay {
-        DecayArg::Cosine => Decay::Cosine,
-        DecayArg::Linear => Decay::Linear,
-        DecayArg::Constant => Decay::Constant,
-    };
-    local.context = args.ctx;
-    local.threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32));
-    local.eval_fraction = args.eval_fraction;
-    if let Some(problem) = local.problem() {
-        return Err(problem);
-    }
-    Ok(RunSpec {
-        dataset,
-        engine: EngineSpec::Local(local),
-    })
 }
 
 fn train(args: &TrainArgs, dirs: &AppDirs) -> Result<u8, String> {
-    let spec = spec(args, dirs)?;
+    let spec = run_spec(&request(args), dirs).map_err(|e| e.to_string())?;
     let registry = Registry::from_dirs(dirs);
     let program = std::env::current_exe().map_err(|e| format!("cannot find taxon itself: {e}"))?;
     let (run, pid) = registry.start(&spec, &program).map_err(|e| e.to_string())?;

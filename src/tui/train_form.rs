@@ -5,10 +5,9 @@
 
 use std::path::PathBuf;
 
-use crate::cli::args::{DecayArg, TrainArgs};
-use crate::cli::train::spec;
 use crate::dirs::AppDirs;
 use crate::generate::fetch::default_model_path;
+use crate::train::request::{DataRequest, TrainRequest, run_spec};
 use crate::train::spec::{CONTEXT_ALIGNMENT, RunSpec};
 
 use super::picker::InputLine;
@@ -154,18 +153,18 @@ impl LaunchForm {
         self.inputs[field].text().trim()
     }
 
-    /// The arguments `taxon train --detach` would be given.
-    fn args(&self) -> Result<TrainArgs, String> {
+    /// The request `taxon train --detach` would make.
+    fn request(&self) -> Result<TrainRequest, String> {
         let epochs: u32 = parse(EPOCHS, self.text(EPOCHS))?;
         let threads: u32 = parse(THREADS, self.text(THREADS))?;
         if epochs == 0 || threads == 0 {
             return Err("epochs and threads must be at least 1".to_owned());
         }
-        let (dataset, changed, samples) = match self.source {
+        let data = match self.source {
             DatasetChoice::File if self.text(FILE).is_empty() => {
                 return Err("name the dataset: a messages-format JSONL file".to_owned());
             }
-            DatasetChoice::File => (Some(PathBuf::from(self.text(FILE))), None, 1),
+            DatasetChoice::File => DataRequest::File(PathBuf::from(self.text(FILE))),
             DatasetChoice::Changed => {
                 let samples: u32 = parse(SAMPLES, self.text(SAMPLES))?;
                 match &self.changes.base {
@@ -176,35 +175,26 @@ impl LaunchForm {
                     Some(_) if samples == 0 => {
                         return Err("samples per leaf must be at least 1".to_owned());
                     }
-                    Some(_) => (None, Some(self.changes.taxonomy.clone()), samples),
+                    Some(base) => DataRequest::Changed {
+                        taxonomy: self.changes.taxonomy.clone(),
+                        base: Some(base.clone()),
+                        samples,
+                    },
                 }
             }
         };
-        let base = changed.as_ref().and(self.changes.base.clone());
-        Ok(TrainArgs {
-            dataset,
-            seeds: None,
-            changed,
-            base,
-            samples,
-            model: Some(PathBuf::from(self.text(MODEL))),
-            epochs,
-            lr: parse(LEARNING_RATE, self.text(LEARNING_RATE))?,
-            warmup: None,
-            decay: DecayArg::default(),
-            ctx: parse(CONTEXT, self.text(CONTEXT))?,
-            threads: Some(threads),
-            eval_fraction: 0.1,
-            detach: true,
-            metrics_file: None,
-            workdir: None,
-            command: Vec::new(),
-        })
+        let mut request = TrainRequest::new(Some(data));
+        request.model = Some(PathBuf::from(self.text(MODEL)));
+        request.epochs = Some(epochs);
+        request.learning_rate = Some(parse(LEARNING_RATE, self.text(LEARNING_RATE))?);
+        request.context = parse(CONTEXT, self.text(CONTEXT))?;
+        request.threads = Some(threads);
+        Ok(request)
     }
 
     /// The run's spec, or why the form cannot launch one.
     pub fn spec(&self, dirs: &AppDirs) -> Result<RunSpec, String> {
-        spec(&self.args()?, dirs)
+        run_spec(&self.request()?, dirs).map_err(|e| e.to_string())
     }
 }
 
