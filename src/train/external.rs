@@ -7,7 +7,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::job::{Job, JobError, Outcome};
+use super::engine::{Job, JobError, Outcome};
 use super::metrics::{Tail, UpstreamConverter, parse_console, parse_upstream_json};
 use super::os;
 use super::spec::ExternalSpec;

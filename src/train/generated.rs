@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::dataset::{Conversation, read_messages};
-use super::job::{Job, JobError};
+use super::engine::{Job, JobError};
 use super::os;
 use super::registry::RunState;
 use super::spec::ChangedLeaves;

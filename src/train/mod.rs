@@ -1,16 +1,18 @@
-//! Tuning runs: run specs (and the requests front ends build them from), the training worker (llama.cpp's opt API through raw
-//! FFI, in a child process), the run registry on disk, metrics and their upstream
-//! formats, the adapter for external training commands, and datasets generated
-//! when a run starts.
+//! Tuning runs: run specs and the requests front ends build them from, the run's
+//! process and what its engines get from it, the built-in trainer (llama.cpp's
+//! opt API through raw FFI, in that process), the run registry on disk, metrics
+//! and their upstream formats, the adapter for external training commands, and
+//! datasets generated when a run starts.
 
 pub mod dataset;
+pub mod engine;
 pub mod external;
 pub mod generated;
-pub mod job;
 pub mod metrics;
 mod os;
 pub mod registry;
 pub mod request;
+pub mod run_process;
 pub mod schedule;
 pub mod spec;
-mod worker;
+mod trainer;

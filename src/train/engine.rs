@@ -1,16 +1,13 @@
-//! The worker process of one run (`taxon train-worker RUN_DIR`): it marks the run
-//! running, hands it to its engine (the built-in trainer or an external command),
-//! turns a `stop` file or SIGTERM into a clean stop after the current step, and
-//! writes the final status with the peak memory.
+//! What an engine (the built-in trainer, an external command) gets from its run's
+//! process: the run, a metrics writer, stop requests (a `stop` file or SIGTERM,
+//! honoured after the current step), and the errors and outcomes it reports.
 
-use std::path::Path;
 use std::time::Instant;
 
 use super::dataset::DatasetError;
 use super::metrics::{MetricRecord, MetricsWriter};
-use super::registry::{RegistryError, Run, RunState, RunStatus, now_rfc3339};
-use super::spec::EngineSpec;
-use super::{external, os, worker};
+use super::os;
+use super::registry::{RegistryError, Run, RunState, RunStatus};
 
 /// Why a run failed.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +59,16 @@ pub struct Job {
 }
 
 impl Job {
+    /// The job of `run`, its metrics going to `metrics`, timed from now.
+    pub fn new(run: Run, metrics: MetricsWriter) -> Self {
+        Self {
+            run,
+            started: Instant::now(),
+            metrics,
+            stopping: false,
+        }
+    }
+
     /// The run.
     pub fn run(&self) -> &Run {
         &self.run
@@ -95,56 +102,4 @@ impl Job {
         }
         self.stopping
     }
-}
-
-/// Runs the worker for the run in `dir`; returns the final state (also written to
-/// its status). Errors are written to the status as a failure.
-pub fn run_worker(dir: &Path) -> Result<RunState, RegistryError> {
-    let run = Run::at(dir);
-    os::catch_term();
-    run.update_status(|s| {
-        s.state = RunState::Running;
-        s.pid = Some(std::process::id());
-        s.pid_start = os::own_start_time();
-        s.started = Some(now_rfc3339());
-    })?;
-    let result = (|| {
-        let spec = run.spec()?;
-        let metrics = MetricsWriter::open(&run.metrics_file()).map_err(|source| JobError::Io {
-            path: run.metrics_file().display().to_string(),
-            source,
-        })?;
-        let mut job = Job {
-            run: run.clone(),
-            started: Instant::now(),
-            metrics,
-            stopping: false,
-        };
-        match &spec.engine {
-            EngineSpec::Local(local) => {
-                let source = spec.dataset.as_ref().ok_or_else(|| {
-                    JobError::Spec("the built-in trainer needs a dataset".to_owned())
-                })?;
-                worker::train(local, source, &mut job)
-            }
-            EngineSpec::External(command) => external::follow(command, &mut job),
-        }
-    })();
-    let (state, message) = match result {
-        Ok(Outcome::Finished) => (RunState::Done, None),
-        Ok(Outcome::Stopped) => (RunState::Stopped, None),
-        Err(error) => {
-            eprintln!("taxon train-worker: {error}");
-            (RunState::Failed, Some(error.to_string()))
-        }
-    };
-    run.update_status(|s| {
-        s.state = state;
-        s.ended = Some(now_rfc3339());
-        s.peak_rss_kib = os::peak_rss_kib();
-        if message.is_some() {
-            s.message = message;
-        }
-    })?;
-    Ok(state)
 }

@@ -7,7 +7,7 @@
 //! dataset, so a stop request is honoured between steps. llama.cpp aborts the
 //! process on internal errors, which is why this runs in a worker process.
 //!
-//! All `unsafe` code of training is in this file; every block says what it relies on.
+//! All `unsafe` code of the trainer is in this file; every block says what it relies on.
 
 use std::ffi::{CString, c_void};
 use std::fs::File;
@@ -23,8 +23,8 @@ use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_sys_2 as sys;
 
 use super::dataset::{Conversation, Windows, read_messages, seed_conversations, windows};
+use super::engine::{Job, JobError, Outcome};
 use super::generated;
-use super::job::{Job, JobError, Outcome};
 use super::metrics::MetricRecord;
 use super::registry::Checkpoint;
 use super::schedule::Schedule;
