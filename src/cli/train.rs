@@ -3,9 +3,9 @@
 //! train-worker RUN_DIR` that the run's process executes.
 
 use crate::dirs::AppDirs;
-use crate::train::run_process::run_worker;
 use crate::train::registry::{Registry, RunState, RunStatus};
 use crate::train::request::{CommandRequest, DataRequest, TrainRequest, run_spec};
+use crate::train::run_process::run_worker;
 use crate::train::schedule::Decay;
 
 use super::args::{DecayArg, TrainArgs, TrainWorkerArgs};
