@@ -10,5 +10,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    taxon::cli::run(taxon::cli::Cli::parse())
+    let code = taxon::cli::run(taxon::cli::Cli::parse())
+        .unwrap_or_else(|error| taxon::cli::report(&error));
+    ExitCode::from(code)
 }

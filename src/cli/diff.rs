@@ -1,29 +1,25 @@
 //! `taxon diff`: the leaves changed against a base, as upstream computes them, then
 //! their validation.
 
+use anyhow::Context;
+
 use crate::git::{Base, Change, ResolvedBase, TaxonomyChanges, changed_taxonomy_files};
 use crate::taxonomy::tree::Found;
 
+use super::EXIT_OK;
 use super::args::{DiffArgs, Format};
 use super::output::display_path;
 use super::validate::{check, print_and_summarise};
-use super::{EXIT_OK, EXIT_TROUBLE};
 
 /// Runs `taxon diff`; returns the exit code.
-pub fn run(args: &DiffArgs) -> u8 {
+pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     let base = args.base.as_deref().map_or(Base::Default, Base::parse);
-    let changes = match changed_taxonomy_files(&args.taxonomy, &base) {
-        Ok(changes) => changes,
-        Err(error) => {
-            eprintln!("taxon: {error}");
-            return EXIT_TROUBLE;
-        }
-    };
+    let changes = changed_taxonomy_files(&args.taxonomy, &base)?;
     if args.check.format == Format::Human {
-        print_changes(&changes);
+        print_changes(&changes).context("printing the changed leaves")?;
     }
     if changes.changed.is_empty() {
-        return EXIT_OK;
+        return Ok(EXIT_OK);
     }
     let found: Vec<Found> = changes
         .changed_paths()
@@ -55,13 +51,13 @@ pub(super) fn describe_base(base: &ResolvedBase) -> String {
 }
 
 /// Prints the changed leaves for people, as `ilab taxonomy diff` lists them.
-fn print_changes(changes: &TaxonomyChanges) {
-    println!(
+fn print_changes(changes: &TaxonomyChanges) -> std::io::Result<()> {
+    out!(
         "{} changed leaves in {} since {}",
         changes.changed.len(),
         display_path(&changes.root).display(),
         describe_base(&changes.base)
-    );
+    )?;
     for file in &changes.changed {
         let how = match &file.change {
             Change::Added => "added".to_owned(),
@@ -69,9 +65,10 @@ fn print_changes(changes: &TaxonomyChanges) {
             Change::Untracked => "untracked".to_owned(),
             Change::Renamed { from } => format!("renamed from {}", from.display()),
         };
-        println!("  {} ({how})", file.path.display());
+        out!("  {} ({how})", file.path.display())?;
     }
     for path in &changes.deleted {
-        println!("  {} (deleted)", path.display());
+        out!("  {} (deleted)", path.display())?;
     }
+    Ok(())
 }

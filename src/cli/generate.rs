@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use anyhow::{Context, bail};
+
 use crate::dirs::AppDirs;
 use crate::generate::dataset::{LeafFiles, LeafSummary, file_timestamp, write_mixed};
 use crate::generate::fetch::default_model_path;
@@ -20,36 +22,29 @@ use crate::taxonomy::validate::Options;
 use super::args::GenerateArgs;
 use super::generate_progress::Progress;
 use super::output::display_path;
-use super::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
+use super::stdio::chain_text;
+use super::{EXIT_ERRORS, EXIT_OK};
 
 /// Attempts allowed per wanted sample before a leaf gives up.
 const ATTEMPTS_PER_SAMPLE: usize = 3;
 
 /// Runs `taxon generate`; returns the exit code.
-pub fn run(args: &GenerateArgs) -> u8 {
+pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
     let dirs = AppDirs::from_env();
     let _log_guard = crate::logging::init(&dirs.log_file());
-    match generate(args, &dirs) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("taxon: {message}");
-            EXIT_TROUBLE
-        }
-    }
+    generate(args, &dirs)
 }
 
-fn taxonomy_root(args: &GenerateArgs, dirs: &AppDirs) -> Result<PathBuf, String> {
+fn taxonomy_root(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<PathBuf> {
     match &args.taxonomy {
         Some(path) if path.is_dir() => Ok(find_root(path)),
-        Some(path) => Err(format!("{}: no such folder", path.display())),
-        None => crate::default_taxonomy::ensure(dirs)
-            .map(|(root, _)| root)
-            .map_err(|e| format!("{e:#}")),
+        Some(path) => bail!("{}: no such folder", path.display()),
+        None => Ok(crate::default_taxonomy::ensure(dirs)?.0),
     }
 }
 
 /// The chosen leaves' folders relative to `root`.
-fn select_leaves(args: &GenerateArgs, root: &Path) -> Result<Vec<PathBuf>, String> {
+fn select_leaves(args: &GenerateArgs, root: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut folders = Vec::new();
     if args.all {
         folders.extend(
@@ -62,7 +57,7 @@ fn select_leaves(args: &GenerateArgs, root: &Path) -> Result<Vec<PathBuf>, Strin
     }
     if args.changed {
         let base = args.base.as_deref().map_or(Base::Default, Base::parse);
-        let changes = changed_taxonomy_files(root, &base).map_err(|e| e.to_string())?;
+        let changes = changed_taxonomy_files(root, &base)?;
         folders.extend(
             changes
                 .changed_paths()
@@ -71,7 +66,7 @@ fn select_leaves(args: &GenerateArgs, root: &Path) -> Result<Vec<PathBuf>, Strin
     }
     let canonical_root = root
         .canonicalize()
-        .map_err(|e| format!("{}: {e}", root.display()))?;
+        .with_context(|| root.display().to_string())?;
     for path in &args.leaf {
         let path = if path.exists() {
             path.clone()
@@ -83,18 +78,18 @@ fn select_leaves(args: &GenerateArgs, root: &Path) -> Result<Vec<PathBuf>, Strin
         } else {
             path.clone()
         };
-        let absolute = folder
-            .canonicalize()
-            .map_err(|_| format!("{}: no such leaf", folder.display()))?;
-        let relative = absolute.strip_prefix(&canonical_root).map_err(|_| {
-            format!(
+        let Ok(absolute) = folder.canonicalize() else {
+            bail!("{}: no such leaf", folder.display());
+        };
+        let Ok(relative) = absolute.strip_prefix(&canonical_root) else {
+            bail!(
                 "{}: not inside the taxonomy {}",
                 path.display(),
                 root.display()
-            )
-        })?;
+            );
+        };
         if !absolute.join(LEAF_FILE).is_file() {
-            return Err(format!("{}: no {LEAF_FILE} there", folder.display()));
+            bail!("{}: no {LEAF_FILE} there", folder.display());
         }
         folders.push(relative.to_owned());
     }
@@ -103,11 +98,11 @@ fn select_leaves(args: &GenerateArgs, root: &Path) -> Result<Vec<PathBuf>, Strin
     Ok(folders)
 }
 
-fn generate(args: &GenerateArgs, dirs: &AppDirs) -> Result<u8, String> {
+fn generate(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
     let root = taxonomy_root(args, dirs)?;
     let folders = select_leaves(args, &root)?;
     if folders.is_empty() {
-        eprintln!("taxon: no leaves to generate for (none changed, or none chosen)");
+        note!("taxon: no leaves to generate for (none changed, or none chosen)");
         return Ok(EXIT_ERRORS);
     }
     let leaves: Vec<Leaf> = folders
@@ -118,7 +113,7 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> Result<u8, String> {
     if !invalid.is_empty() {
         for leaf in &invalid {
             for d in leaf.report.diagnostics.iter().filter(|d| d.is_error()) {
-                eprintln!(
+                note!(
                     "{}:{}:{}: {}",
                     leaf.file().display(),
                     d.line,
@@ -127,7 +122,7 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> Result<u8, String> {
                 );
             }
         }
-        eprintln!(
+        note!(
             "taxon: {} leaves with errors; fix them first (`taxon validate`)",
             invalid.len()
         );
@@ -156,23 +151,24 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> Result<u8, String> {
             &mut progress,
         ) {
             Ok(result) => done.push(result),
-            Err(message) => {
+            Err(error) => {
+                let message = chain_text(&error);
                 progress.line(&format!("{name}: skipped: {message}"));
                 failures.push((name, message));
             }
         }
     }
     progress.finish();
-    print_summaries(&done, &failures);
+    print_summaries(&done, &failures).context("printing the summary")?;
     let timestamp = file_timestamp(time::OffsetDateTime::now_utc());
     let mixed = write_mixed(&args.output, &timestamp, &done)
-        .map_err(|e| format!("{}: {e}", args.output.display()))?;
+        .with_context(|| args.output.display().to_string())?;
     let total: usize = done.iter().map(|(_, r)| r.len()).sum();
     for (path, count) in mixed.skills.iter().chain(mixed.knowledge.iter()) {
-        println!("wrote {count} records to {}", display_path(path).display());
+        out!("wrote {count} records to {}", display_path(path).display())?;
     }
     if total == 0 {
-        eprintln!("taxon: no sample was accepted, so no training file was written (reasons above)");
+        note!("taxon: no sample was accepted, so no training file was written (reasons above)");
         return Ok(EXIT_ERRORS);
     }
     Ok(if failures.is_empty() {
@@ -188,11 +184,11 @@ fn start_backend(
     args: &GenerateArgs,
     dirs: &AppDirs,
     leaves: usize,
-) -> Result<(Box<dyn Backend>, String), String> {
+) -> anyhow::Result<(Box<dyn Backend>, String)> {
     if let Some(url) = &args.endpoint {
         let chat_template = match &args.chat_template {
             Some(given) if Path::new(given).is_file() => {
-                Some(std::fs::read_to_string(given).map_err(|e| format!("{given}: {e}"))?)
+                Some(std::fs::read_to_string(given).with_context(|| given.clone())?)
             }
             other => other.clone(),
         };
@@ -203,12 +199,16 @@ fn start_backend(
             timeout: Duration::from_secs(args.request_timeout),
             chat_template,
         };
-        let backend = RemoteBackend::connect(&config).map_err(|e| e.to_string())?;
+        let backend = RemoteBackend::connect(&config)?;
         let info = backend.info();
-        eprintln!(
+        note!(
             "taxon: {leaves} leaves, {} samples each, model {} at {} ({} requests at once, \
              chat template {})",
-            args.num, info.model, info.url, config.concurrency, info.template_source
+            args.num,
+            info.model,
+            info.url,
+            config.concurrency,
+            info.template_source
         );
         let name = info.model.clone();
         return Ok((Box::new(backend), name));
@@ -218,7 +218,7 @@ fn start_backend(
         .clone()
         .unwrap_or_else(|| default_model_path(dirs));
     if !model.is_file() {
-        return Err(format!(
+        bail!(
             "{}: no such model{}",
             model.display(),
             if args.model.is_none() {
@@ -226,14 +226,14 @@ fn start_backend(
             } else {
                 ""
             }
-        ));
+        );
     }
     let mut config = EngineConfig::new(model.clone());
     if let Some(threads) = args.threads {
         config.threads = threads;
     }
-    let (engine, events) = Engine::start(config).map_err(|e| e.to_string())?;
-    eprintln!(
+    let (engine, events) = Engine::start(config)?;
+    note!(
         "taxon: {leaves} leaves, {} samples each, model {} ({} threads, {}-token window, loaded in {} ms)",
         args.num,
         display_path(&model).display(),
@@ -258,12 +258,12 @@ fn generate_one(
     settings: &LeafSettings,
     args: &GenerateArgs,
     progress: &mut Progress,
-) -> Result<(LeafSummary, Vec<Record>), String> {
+) -> anyhow::Result<(LeafSummary, Vec<Record>)> {
     let qna = leaf
         .report
         .qna
         .as_ref()
-        .ok_or("the leaf could not be read")?;
+        .context("the leaf could not be read")?;
     let kind = leaf.report.kind.unwrap_or(LeafKind::FreeformSkill);
     let mut count_error = None;
     let input = LeafInput::from_qna(
@@ -273,14 +273,13 @@ fn generate_one(
         PASSAGE_TOKENS,
         |texts| {
             backend.count_tokens(texts).unwrap_or_else(|e| {
-                count_error = Some(e.to_string());
+                count_error = Some(e);
                 vec![0; texts.len()]
             })
         },
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     if let Some(error) = count_error {
-        return Err(error);
+        return Err(error.into());
     }
     let kind = match &input {
         LeafInput::Freeform { .. } => LeafKind::FreeformSkill,
@@ -304,19 +303,21 @@ fn generate_one(
     progress.start_leaf(name);
     let outcome = generate_leaf(backend, &input, settings, |so_far, completion| {
         progress.attempt(name, so_far, completion, settings.num);
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     progress.end_leaf(settings.num);
     summary.accepted = outcome.accepted.len();
     summary.rejected = outcome.rejections_by_reason();
     files
         .write(&summary, &outcome)
-        .map_err(|e| format!("{}: {e}", files.samples.display()))?;
+        .with_context(|| files.samples.display().to_string())?;
     Ok((summary, outcome.accepted))
 }
 
-fn print_summaries(done: &[(LeafSummary, Vec<Record>)], failures: &[(String, String)]) {
-    println!("Summary:");
+fn print_summaries(
+    done: &[(LeafSummary, Vec<Record>)],
+    failures: &[(String, String)],
+) -> std::io::Result<()> {
+    out!("Summary:")?;
     for (summary, _) in done {
         let reasons: Vec<String> = summary
             .rejected
@@ -329,12 +330,15 @@ fn print_summaries(done: &[(LeafSummary, Vec<Record>)], failures: &[(String, Str
         } else {
             format!(" ({})", reasons.join(", "))
         };
-        println!(
+        out!(
             "  {}: {} of {} accepted, {rejected} rejected{reasons}",
-            summary.leaf, summary.accepted, summary.num
-        );
+            summary.leaf,
+            summary.accepted,
+            summary.num
+        )?;
     }
     for (leaf, message) in failures {
-        println!("  {leaf}: not generated: {message}");
+        out!("  {leaf}: not generated: {message}")?;
     }
+    Ok(())
 }

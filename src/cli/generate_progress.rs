@@ -49,7 +49,7 @@ impl Progress {
     pub fn line(&self, text: &str) {
         match &self.bar {
             Some(bar) => bar.println(text),
-            None => eprintln!("{text}"),
+            None => note!("{text}"),
         }
     }
 
@@ -91,7 +91,7 @@ impl Progress {
                     prompt_size(stats)
                 ));
             }
-            None => eprintln!(
+            None => note!(
                 "{leaf}: attempt {}: {verdict} ({}/{wanted} accepted; {} tokens, {:.0} tok/s, {}{})",
                 so_far.attempts(),
                 so_far.accepted.len(),

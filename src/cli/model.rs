@@ -6,34 +6,29 @@ use crate::generate::fetch::{
 };
 
 use super::args::ModelCommand;
-use super::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
+use super::{EXIT_ERRORS, EXIT_OK};
 
 /// Runs a `taxon model` subcommand; returns the exit code.
-pub fn run(command: &ModelCommand) -> u8 {
+pub fn run(command: &ModelCommand) -> anyhow::Result<u8> {
     let dirs = AppDirs::from_env();
     match command {
         ModelCommand::Path => {
             let path = default_model_path(&dirs);
-            println!("{}", path.display());
+            out!("{}", path.display())?;
             if path.is_file() {
-                EXIT_OK
+                Ok(EXIT_OK)
             } else {
-                eprintln!("taxon: the default model is not fetched yet; run `taxon model fetch`");
-                EXIT_ERRORS
+                note!("taxon: the default model is not fetched yet; run `taxon model fetch`");
+                Ok(EXIT_ERRORS)
             }
         }
-        ModelCommand::Fetch => match fetch_default_model(&dirs, &python_interpreter()) {
-            Ok(fetched) => {
-                if let Fetched::Downloaded(path) = &fetched {
-                    eprintln!("taxon: downloaded and checked {}", path.display());
-                }
-                println!("{}", fetched.path().display());
-                EXIT_OK
+        ModelCommand::Fetch => {
+            let fetched = fetch_default_model(&dirs, &python_interpreter())?;
+            if let Fetched::Downloaded(path) = &fetched {
+                note!("taxon: downloaded and checked {}", path.display());
             }
-            Err(error) => {
-                eprintln!("taxon: {error}");
-                EXIT_TROUBLE
-            }
-        },
+            out!("{}", fetched.path().display())?;
+            Ok(EXIT_OK)
+        }
     }
 }

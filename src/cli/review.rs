@@ -1,24 +1,27 @@
 //! `taxon review`: the review queue, decisions, verdicts, previews, a markdown summary,
 //! and sharing the review notes with a remote.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 
 use crate::git::{Base, NotesMerge};
 use crate::review::store::FetchOutcome;
 use crate::review::summary::markdown;
 use crate::review::{Decision, Review, ReviewError, Verdict};
 
+use super::EXIT_OK;
 use super::args::{
     DecideArgs, PreviewArgs, RemoteArgs, ReviewArgs, ReviewCommand, ReviewFormat, ReviewScope,
     VerdictArgs,
 };
 use super::diff::describe_base;
 use super::review_output::{print_human, print_json};
-use super::{EXIT_OK, EXIT_TROUBLE};
 
 /// Runs `taxon review`; returns the exit code.
-pub fn run(args: &ReviewArgs) -> u8 {
-    let result = match &args.command {
+pub fn run(args: &ReviewArgs) -> anyhow::Result<u8> {
+    match &args.command {
         ReviewCommand::Status(args) => status(&args.scope, args.format),
         ReviewCommand::Summary(args) => summary(&args.scope),
         ReviewCommand::Decide(args) => decide(args),
@@ -26,31 +29,25 @@ pub fn run(args: &ReviewArgs) -> u8 {
         ReviewCommand::Preview(args) => preview(args),
         ReviewCommand::Push(args) => push(args),
         ReviewCommand::Fetch(args) => fetch(args),
-    };
-    match result {
-        Ok(()) => EXIT_OK,
-        Err(error) => {
-            eprintln!("taxon: {error}");
-            EXIT_TROUBLE
-        }
-    }
+    }?;
+    Ok(EXIT_OK)
 }
 
 fn base_of(scope: &ReviewScope) -> Base {
     scope.base.as_deref().map_or(Base::Default, Base::parse)
 }
 
-fn status(scope: &ReviewScope, format: ReviewFormat) -> Result<(), ReviewError> {
+fn status(scope: &ReviewScope, format: ReviewFormat) -> anyhow::Result<()> {
     let review = Review::open(&scope.taxonomy)?;
     let (queue, leaves) = review.status(&base_of(scope))?;
     match format {
         ReviewFormat::Human => print_human(&queue, &leaves, &review.reviewer().ok()),
         ReviewFormat::Json => print_json(&leaves),
     }
-    Ok(())
+    .context("printing the review queue")
 }
 
-fn summary(scope: &ReviewScope) -> Result<(), ReviewError> {
+fn summary(scope: &ReviewScope) -> anyhow::Result<()> {
     let review = Review::open(&scope.taxonomy)?;
     let (queue, leaves) = review.status(&base_of(scope))?;
     let title = format!(
@@ -58,8 +55,10 @@ fn summary(scope: &ReviewScope) -> Result<(), ReviewError> {
         leaves.len(),
         describe_base(&queue.base)
     );
-    print!("{}", markdown(&title, &leaves));
-    Ok(())
+    std::io::stdout()
+        .lock()
+        .write_all(markdown(&title, &leaves).as_bytes())
+        .context("printing the summary")
 }
 
 /// The review of the repository holding the leaf at `leaf` (a folder or a file).
@@ -80,7 +79,7 @@ fn open_at(leaf: &Path) -> Result<Review, ReviewError> {
     Review::open(&folder)
 }
 
-fn decide(args: &DecideArgs) -> Result<(), ReviewError> {
+fn decide(args: &DecideArgs) -> anyhow::Result<()> {
     let review = open_at(&args.leaf)?;
     let (leaf, hashes) = review.leaf_at(&args.leaf)?;
     let flags = &args.decision;
@@ -93,17 +92,17 @@ fn decide(args: &DecideArgs) -> Result<(), ReviewError> {
     };
     let index = usize::try_from(args.example - 1).unwrap_or(usize::MAX);
     let record = review.decide(&leaf, &hashes, index, decision, args.comment.clone())?;
-    println!(
+    out!(
         "{leaf}: example {} {} by {} (content {})",
         args.example,
         decision.label(),
         record.reviewer,
         record.example_hash.short()
-    );
+    )?;
     Ok(())
 }
 
-fn verdict(args: &VerdictArgs) -> Result<(), ReviewError> {
+fn verdict(args: &VerdictArgs) -> anyhow::Result<()> {
     let review = open_at(&args.leaf)?;
     let (leaf, hashes) = review.leaf_at(&args.leaf)?;
     let flags = &args.verdict;
@@ -117,29 +116,29 @@ fn verdict(args: &VerdictArgs) -> Result<(), ReviewError> {
         Verdict::Uncertain
     };
     let record = review.give_verdict(&leaf, &hashes, verdict, args.comment.clone())?;
-    println!("{leaf}: {} by {}", verdict.label(), record.reviewer);
+    out!("{leaf}: {} by {}", verdict.label(), record.reviewer)?;
     Ok(())
 }
 
-fn preview(args: &PreviewArgs) -> Result<(), ReviewError> {
+fn preview(args: &PreviewArgs) -> anyhow::Result<()> {
     let review = open_at(&args.leaf)?;
     let (leaf, hashes) = review.leaf_at(&args.leaf)?;
     let record = review.record_preview(&leaf, &hashes, args.comment.clone())?;
-    println!(
+    out!(
         "{leaf}: successful generation preview recorded by {}",
         record.reviewer
-    );
+    )?;
     Ok(())
 }
 
-fn push(args: &RemoteArgs) -> Result<(), ReviewError> {
+fn push(args: &RemoteArgs) -> anyhow::Result<()> {
     let review = Review::open(&args.taxonomy)?;
     review.push(&args.remote)?;
-    println!("pushed {} to {}", crate::review::NOTES_REF, args.remote);
+    out!("pushed {} to {}", crate::review::NOTES_REF, args.remote)?;
     Ok(())
 }
 
-fn fetch(args: &RemoteArgs) -> Result<(), ReviewError> {
+fn fetch(args: &RemoteArgs) -> anyhow::Result<()> {
     let review = Review::open(&args.taxonomy)?;
     let what = match review.fetch(&args.remote)? {
         FetchOutcome::NothingOnRemote => "has no review notes yet".to_owned(),
@@ -151,6 +150,6 @@ fn fetch(args: &RemoteArgs) -> Result<(), ReviewError> {
             "had review notes of its own: merged, {notes_changed} leaves' notes updated (push to share the merge)"
         ),
     };
-    println!("{}: {what}", args.remote);
+    out!("{}: {what}", args.remote)?;
     Ok(())
 }

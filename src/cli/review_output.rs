@@ -46,7 +46,11 @@ fn diff_line(line: &DiffLine) -> String {
 }
 
 /// Prints the queue for people; `me` (the current reviewer) is marked where known.
-pub fn print_human(queue: &ReviewQueue, leaves: &[LeafReview], me: &Option<Reviewer>) {
+pub fn print_human(
+    queue: &ReviewQueue,
+    leaves: &[LeafReview],
+    me: &Option<Reviewer>,
+) -> std::io::Result<()> {
     let mut out = anstream::stdout().lock();
     let mut lines = vec![format!(
         "{} leaves to review in {} since {}",
@@ -109,10 +113,9 @@ pub fn print_human(queue: &ReviewQueue, leaves: &[LeafReview], me: &Option<Revie
         lines.push(format!("{} (deleted)", path.display()));
     }
     for line in lines {
-        if writeln!(out, "{line}").is_err() {
-            return; // stdout closed
-        }
+        writeln!(out, "{line}")?;
     }
+    Ok(())
 }
 
 fn state_json(state: ExampleState) -> (&'static str, Value) {
@@ -188,11 +191,10 @@ fn leaf_json(review: &LeafReview) -> Value {
 }
 
 /// Prints one JSON object per leaf per line.
-pub fn print_json(leaves: &[LeafReview]) {
+pub fn print_json(leaves: &[LeafReview]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     for review in leaves {
-        if writeln!(out, "{}", leaf_json(review)).is_err() {
-            return; // stdout closed
-        }
+        writeln!(out, "{}", leaf_json(review))?;
     }
+    Ok(())
 }

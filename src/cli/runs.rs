@@ -6,43 +6,36 @@ use serde_json::json;
 use crate::dirs::AppDirs;
 use crate::train::registry::{Registry, RunView};
 
+use super::EXIT_OK;
 use super::args::{RunsArgs, RunsCommand, RunsFormat};
 use super::train::report_end;
 use super::train_progress::follow;
-use super::{EXIT_OK, EXIT_TROUBLE};
 
 /// Runs `taxon runs`; returns the exit code.
-pub fn run(args: &RunsArgs) -> u8 {
+pub fn run(args: &RunsArgs) -> anyhow::Result<u8> {
     let registry = Registry::from_dirs(&AppDirs::from_env());
-    let result = match &args.command {
+    match &args.command {
         None => list(&registry, args.format),
-        Some(RunsCommand::Watch { id }) => registry
-            .open(id)
-            .map_err(|e| e.to_string())
-            .and_then(|run| follow(&registry, &run).map(|status| report_end(id, &status))),
-        Some(RunsCommand::Stop { id }) => stop(&registry, id),
-    };
-    match result {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("taxon: {message}");
-            EXIT_TROUBLE
+        Some(RunsCommand::Watch { id }) => {
+            let run = registry.open(id)?;
+            Ok(report_end(id, &follow(&registry, &run)?))
         }
+        Some(RunsCommand::Stop { id }) => stop(&registry, id),
     }
 }
 
-fn stop(registry: &Registry, id: &str) -> Result<u8, String> {
-    let run = registry.open(id).map_err(|e| e.to_string())?;
-    let status = registry.refresh(&run).map_err(|e| e.to_string())?;
+fn stop(registry: &Registry, id: &str) -> anyhow::Result<u8> {
+    let run = registry.open(id)?;
+    let status = registry.refresh(&run)?;
     if status.state.is_final() {
-        eprintln!(
+        note!(
             "taxon: run {id} has already ended ({})",
             status.state.name()
         );
         return Ok(EXIT_OK);
     }
-    run.request_stop().map_err(|e| e.to_string())?;
-    eprintln!("taxon: asked run {id} to stop after its current step");
+    run.request_stop()?;
+    note!("taxon: asked run {id} to stop after its current step");
     Ok(EXIT_OK)
 }
 
@@ -68,22 +61,26 @@ fn json_line(view: &RunView) -> serde_json::Value {
     })
 }
 
-fn list(registry: &Registry, format: RunsFormat) -> Result<u8, String> {
-    let views = registry.list().map_err(|e| e.to_string())?;
+fn list(registry: &Registry, format: RunsFormat) -> anyhow::Result<u8> {
+    let views = registry.list()?;
     if format == RunsFormat::Json {
         for view in &views {
-            println!("{}", json_line(view));
+            out!("{}", json_line(view))?;
         }
         return Ok(EXIT_OK);
     }
     if views.is_empty() {
-        eprintln!("taxon: no runs in {}", registry.root().display());
+        note!("taxon: no runs in {}", registry.root().display());
         return Ok(EXIT_OK);
     }
-    println!(
+    out!(
         "{:<21} {:<10} {:>9} {:>10} {:>9}  WHAT",
-        "ID", "STATE", "STEP", "TRAIN", "EVAL"
-    );
+        "ID",
+        "STATE",
+        "STEP",
+        "TRAIN",
+        "EVAL"
+    )?;
     for view in &views {
         let step = view.last_train().map_or(0, |m| m.step);
         let steps = match view.status.total_steps {
@@ -91,7 +88,7 @@ fn list(registry: &Registry, format: RunsFormat) -> Result<u8, String> {
             None => step.to_string(),
         };
         let loss = |value: Option<f64>| value.map_or_else(|| "-".to_owned(), |v| format!("{v:.4}"));
-        println!(
+        out!(
             "{:<21} {:<10} {:>9} {:>10} {:>9}  {}",
             view.run.id,
             view.status.state.name(),
@@ -99,10 +96,10 @@ fn list(registry: &Registry, format: RunsFormat) -> Result<u8, String> {
             loss(view.last_train().and_then(|m| m.train_loss)),
             loss(view.last_eval().and_then(|m| m.eval_loss)),
             view.spec.summary()
-        );
+        )?;
         if let Some(message) = &view.status.message {
             let first = message.lines().next().unwrap_or_default();
-            println!("{:<21} {first}", "");
+            out!("{:<21} {first}", "")?;
         }
     }
     Ok(EXIT_OK)

@@ -2,6 +2,8 @@
 //! after `--`) in the background and follow it; and the hidden `taxon
 //! train-worker RUN_DIR` that the run's process executes.
 
+use anyhow::Context;
+
 use crate::dirs::AppDirs;
 use crate::train::registry::{Registry, RunState, RunStatus};
 use crate::train::request::{CommandRequest, DataRequest, TrainRequest, run_spec};
@@ -11,30 +13,19 @@ use crate::train::schedule::Decay;
 use super::args::{DecayArg, TrainArgs, TrainWorkerArgs};
 use super::output::display_path;
 use super::train_progress::follow;
-use super::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
+use super::{EXIT_ERRORS, EXIT_OK};
 
 /// Runs `taxon train`; returns the exit code.
-pub fn run(args: &TrainArgs) -> u8 {
-    let dirs = AppDirs::from_env();
-    match train(args, &dirs) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("taxon: {message}");
-            EXIT_TROUBLE
-        }
-    }
+pub fn run(args: &TrainArgs) -> anyhow::Result<u8> {
+    train(args, &AppDirs::from_env())
 }
 
 /// Runs `taxon train-worker RUN_DIR`; returns the exit code.
-pub fn worker(args: &TrainWorkerArgs) -> u8 {
+pub fn worker(args: &TrainWorkerArgs) -> anyhow::Result<u8> {
     crate::logging::init_stderr();
-    match run_worker(&args.run_dir) {
-        Ok(RunState::Failed) => EXIT_ERRORS,
-        Ok(_) => EXIT_OK,
-        Err(error) => {
-            eprintln!("taxon train-worker: {error}");
-            EXIT_TROUBLE
-        }
+    match run_worker(&args.run_dir).context("train-worker")? {
+        RunState::Failed => Ok(EXIT_ERRORS),
+        _ => Ok(EXIT_OK),
     }
 }
 
@@ -75,20 +66,20 @@ fn request(args: &TrainArgs) -> TrainRequest {
     }
 }
 
-fn train(args: &TrainArgs, dirs: &AppDirs) -> Result<u8, String> {
-    let spec = run_spec(&request(args), dirs).map_err(|e| e.to_string())?;
+fn train(args: &TrainArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
+    let spec = run_spec(&request(args), dirs)?;
     let registry = Registry::from_dirs(dirs);
-    let program = std::env::current_exe().map_err(|e| format!("cannot find taxon itself: {e}"))?;
-    let (run, pid) = registry.start(&spec, &program).map_err(|e| e.to_string())?;
-    println!("{}", run.id);
-    eprintln!(
+    let program = std::env::current_exe().context("cannot find taxon itself")?;
+    let (run, pid) = registry.start(&spec, &program)?;
+    out!("{}", run.id)?;
+    note!(
         "taxon: run {} started (pid {pid}) in {}; stop it with `taxon runs stop {}`",
         run.id,
         display_path(&run.dir).display(),
         run.id
     );
     if args.detach {
-        eprintln!("taxon: follow it with `taxon runs watch {}`", run.id);
+        note!("taxon: follow it with `taxon runs watch {}`", run.id);
         return Ok(EXIT_OK);
     }
     let status = follow(&registry, &run)?;
@@ -100,19 +91,19 @@ pub(super) fn report_end(id: &str, status: &RunStatus) -> u8 {
     let newest = status.checkpoints.last();
     match status.state {
         RunState::Failed => {
-            eprintln!(
+            note!(
                 "taxon: run {id} failed: {}",
                 status.message.as_deref().unwrap_or("no message")
             );
             return EXIT_ERRORS;
         }
-        state => eprintln!("taxon: run {id} {}", state.name()),
+        state => note!("taxon: run {id} {}", state.name()),
     }
     if let Some(rate) = status.tokens_per_second {
-        eprintln!("taxon: {rate:.1} training tokens/s");
+        note!("taxon: {rate:.1} training tokens/s");
     }
     if let Some(checkpoint) = newest {
-        eprintln!(
+        note!(
             "taxon: checkpoint {} (Q8_0): {}",
             checkpoint.label,
             display_path(&checkpoint.q8_0).display()

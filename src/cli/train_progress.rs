@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::train::metrics::{MetricRecord, Tail};
@@ -34,7 +35,7 @@ fn describe(record: &MetricRecord, total: Option<u64>) -> String {
 
 /// Prints the run's metrics (those already written first) until it ends; returns
 /// its final status.
-pub(super) fn follow(registry: &Registry, run: &Run) -> Result<RunStatus, String> {
+pub(super) fn follow(registry: &Registry, run: &Run) -> anyhow::Result<RunStatus> {
     let mut tail = Tail::new(&run.metrics_file());
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(0);
@@ -45,7 +46,7 @@ pub(super) fn follow(registry: &Registry, run: &Run) -> Result<RunStatus, String
     });
     let mut shown_state = None;
     loop {
-        let status = registry.refresh(run).map_err(|e| e.to_string())?;
+        let status = registry.refresh(run)?;
         if shown_state.replace(status.state) != Some(status.state)
             && status.state == RunState::Generating
         {
@@ -55,12 +56,12 @@ pub(super) fn follow(registry: &Registry, run: &Run) -> Result<RunStatus, String
                 .unwrap_or("generating its dataset");
             match &bar {
                 Some(bar) => bar.println(format!("{news}…")),
-                None => eprintln!("{news}…"),
+                None => note!("{news}…"),
             }
         }
         let lines = tail
             .poll()
-            .map_err(|e| format!("{}: {e}", run.metrics_file().display()))?;
+            .with_context(|| run.metrics_file().display().to_string())?;
         for line in lines {
             let Ok(record) = serde_json::from_str::<MetricRecord>(&line) else {
                 continue;
@@ -78,7 +79,7 @@ pub(super) fn follow(registry: &Registry, run: &Run) -> Result<RunStatus, String
                         bar.println(text);
                     }
                 }
-                None => eprintln!("{text}"),
+                None => note!("{text}"),
             }
         }
         if status.state.is_final() {

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::atomic_file::replace_if_unchanged;
@@ -26,13 +27,13 @@ pub(super) struct Checked {
 }
 
 /// Runs `taxon validate`; returns the exit code.
-pub fn run(args: &ValidateArgs) -> u8 {
+pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     let missing: Vec<&PathBuf> = args.paths.iter().filter(|p| !p.exists()).collect();
     if !missing.is_empty() {
         for path in missing {
-            eprintln!("taxon: {}: no such file or folder", path.display());
+            note!("taxon: {}: no such file or folder", path.display());
         }
-        return EXIT_TROUBLE;
+        return Ok(EXIT_TROUBLE);
     }
     let options = args.check.options();
     // The files are checked as soon as the walk finds them, a batch at a time on
@@ -111,17 +112,21 @@ fn fix_in_place(path: &Path) {
     let shown = display_path(path);
     match fix_whitespace(text) {
         Ok(Some(fixed)) => match replace_if_unchanged(path, &original, fixed.as_bytes()) {
-            Ok(()) => eprintln!("fixed {}", shown.display()),
-            Err(error) => eprintln!("taxon: {}: {error}", shown.display()),
+            Ok(()) => note!("fixed {}", shown.display()),
+            Err(error) => note!("taxon: {}: {error}", shown.display()),
         },
         Ok(None) => {}
-        Err(error) => eprintln!("taxon: {}: {error}", shown.display()),
+        Err(error) => note!("taxon: {}: {error}", shown.display()),
     }
 }
 
 /// Prints every file's findings and, for people, a summary line on stderr ending in
 /// `note`; returns the exit code.
-pub(super) fn print_and_summarise(format: Format, checked: &[Checked], note: &str) -> u8 {
+pub(super) fn print_and_summarise(
+    format: Format,
+    checked: &[Checked],
+    note: &str,
+) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir().ok();
     // Each file's lines are made on the thread pool; only their writing is in order.
     let rendered: std::io::Result<Vec<Vec<u8>>> = checked
@@ -133,13 +138,12 @@ pub(super) fn print_and_summarise(format: Format, checked: &[Checked], note: &st
         })
         .collect();
     // Only the human format has styles, for anstream to strip off a terminal.
-    let written = rendered.and_then(|rendered| match format {
-        Format::Human => write_in_order(anstream::stdout().lock(), &rendered),
-        Format::Github | Format::Json => write_in_order(std::io::stdout().lock(), &rendered),
-    });
-    if written.is_err() {
-        return EXIT_TROUBLE; // stdout closed: nothing more to say
-    }
+    rendered
+        .and_then(|rendered| match format {
+            Format::Human => write_in_order(anstream::stdout().lock(), &rendered),
+            Format::Github | Format::Json => write_in_order(std::io::stdout().lock(), &rendered),
+        })
+        .context("printing the findings")?;
     let (mut errors, mut warnings, mut troubled) = (0, 0, false);
     for file in checked {
         errors += file.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -147,16 +151,16 @@ pub(super) fn print_and_summarise(format: Format, checked: &[Checked], note: &st
         troubled |= file.diagnostics.iter().any(|d| d.rule == "read");
     }
     if format == Format::Human {
-        eprintln!(
+        note!(
             "{} files checked: {errors} errors, {warnings} warnings{note}",
             checked.len()
         );
     }
-    if troubled {
+    Ok(if troubled {
         EXIT_TROUBLE
     } else if errors > 0 {
         EXIT_ERRORS
     } else {
         EXIT_OK
-    }
+    })
 }
