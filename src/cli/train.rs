@@ -3,12 +3,14 @@
 //! train-worker RUN_DIR` that the run's process executes.
 
 use crate::dirs::AppDirs;
-use crate::train::run_process::run_worker;
+use crate::train::phases::PhaseMode;
 use crate::train::registry::{Registry, RunState, RunStatus};
 use crate::train::request::{CommandRequest, DataRequest, TrainRequest, run_spec};
+use crate::train::resume::resume;
+use crate::train::run_process::run_worker;
 use crate::train::schedule::Decay;
 
-use super::args::{DecayArg, TrainArgs, TrainWorkerArgs};
+use super::args::{DecayArg, PhasesArg, TrainArgs, TrainWorkerArgs};
 use super::output::display_path;
 use super::train_progress::follow;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_TROUBLE};
@@ -59,8 +61,17 @@ fn request(args: &TrainArgs) -> TrainRequest {
     });
     TrainRequest {
         model: args.model.clone(),
-        epochs: Some(args.epochs),
-        learning_rate: Some(args.lr),
+        epochs: args.epochs,
+        learning_rate: args.lr,
+        phases: args.phases.map(|p| match p {
+            PhasesArg::KnowledgeSkills => PhaseMode::KnowledgeSkills,
+            PhasesArg::Single => PhaseMode::Single,
+        }),
+        phase1_epochs: args.phase1_epochs,
+        phase1_learning_rate: args.phase1_lr,
+        phase2_epochs: args.phase2_epochs,
+        phase2_learning_rate: args.phase2_lr,
+        replay: args.replay,
         warmup_steps: args.warmup,
         decay: match args.decay {
             DecayArg::Cosine => Decay::Cosine,
@@ -76,13 +87,26 @@ fn request(args: &TrainArgs) -> TrainRequest {
 }
 
 fn train(args: &TrainArgs, dirs: &AppDirs) -> Result<u8, String> {
-    let spec = run_spec(&request(args), dirs).map_err(|e| e.to_string())?;
     let registry = Registry::from_dirs(dirs);
     let program = std::env::current_exe().map_err(|e| format!("cannot find taxon itself: {e}"))?;
-    let (run, pid) = registry.start(&spec, &program).map_err(|e| e.to_string())?;
+    let (run, pid, how) = match &args.resume {
+        Some(id) => {
+            let (run, pid, from) = resume(&registry, id, &program).map_err(|e| e.to_string())?;
+            let how = match from {
+                Some(label) => format!("resumed from checkpoint {label}"),
+                None => "restarted (it had no checkpoint)".to_owned(),
+            };
+            (run, pid, how)
+        }
+        None => {
+            let spec = run_spec(&request(args), dirs).map_err(|e| e.to_string())?;
+            let (run, pid) = registry.start(&spec, &program).map_err(|e| e.to_string())?;
+            (run, pid, "started".to_owned())
+        }
+    };
     println!("{}", run.id);
     eprintln!(
-        "taxon: run {} started (pid {pid}) in {}; stop it with `taxon runs stop {}`",
+        "taxon: run {} {how} (pid {pid}) in {}; stop it with `taxon runs stop {}`",
         run.id,
         display_path(&run.dir).display(),
         run.id
