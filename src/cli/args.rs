@@ -39,6 +39,9 @@ pub enum Command {
     Train(TrainArgs),
     /// List tuning runs, follow one, or stop one.
     Runs(RunsArgs),
+    /// Did a run help? Its held-out questions, answered by the base model and the
+    /// run's newest checkpoint, scored with ROUGE-L and by a blind judge, per leaf.
+    Eval(EvalArgs),
     /// Run one tuning run's worker (started by `taxon train`).
     #[command(hide = true, name = "train-worker")]
     TrainWorker(TrainWorkerArgs),
@@ -258,6 +261,49 @@ pub enum RunsCommand {
         /// The run's id.
         id: String,
     },
+}
+
+/// Arguments of `taxon eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The run's id.
+    pub run: String,
+    /// The leaves: `all` (every leaf of the run's data), `changed` (the leaves of
+    /// the run's taxonomy changed against its base), or leaf folders.
+    #[arg(long, num_args = 1.., value_name = "changed|all|PATH", default_value = "all")]
+    pub leaves: Vec<String>,
+    /// A GGUF model to judge with (default: the fetched default model).
+    #[arg(long, value_name = "GGUF", conflicts_with = "judge_endpoint")]
+    pub judge_model: Option<PathBuf>,
+    /// An OpenAI-compatible server to judge with (vLLM, llama.cpp's server, `ilab
+    /// model serve`), e.g. http://127.0.0.1:8000.
+    #[arg(long, value_name = "URL")]
+    pub judge_endpoint: Option<String>,
+    /// The judge server's model (default: the first that /v1/models lists).
+    #[arg(long, value_name = "NAME", requires = "judge_endpoint")]
+    pub judge_endpoint_model: Option<String>,
+    /// CPU threads for the local models (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// Token limit of an answer.
+    #[arg(long, default_value_t = 160, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_tokens: u32,
+    /// Draws which answer the judge sees first.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: EvalFormat,
+}
+
+/// How an evaluation is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum EvalFormat {
+    /// A readable table.
+    #[default]
+    Human,
+    /// One JSON object per leaf per line, then one for all of them.
+    Json,
 }
 
 /// Arguments of `taxon train-worker`.
