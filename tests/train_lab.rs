@@ -232,8 +232,13 @@ fn a_two_phase_run_stops_resumes_from_its_checkpoint_and_is_evaluated() {
             Phase::Skills
         };
         assert_eq!(m.phase, Some(expected), "{m:?}");
+        // Phase 2 mixes masked skill records with replayed knowledge trained whole:
+        // its windows hold untrained prompt tokens.
         if expected == Phase::Skills {
-            assert!(m.loss_tokens.unwrap() < 128, "only the answers: {m:?}");
+            assert!(
+                m.loss_tokens.unwrap() < 250,
+                "prompts are not trained: {m:?}"
+            );
         }
     }
     // Phase 2 started from phase 1's best epoch and replays all its records.
