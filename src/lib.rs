@@ -9,6 +9,7 @@ pub mod cli;
 pub mod default_taxonomy;
 pub mod dirs;
 pub mod drafts;
+pub mod eval;
 pub mod find;
 pub mod generate;
 pub mod git;

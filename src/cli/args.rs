@@ -39,6 +39,9 @@ pub enum Command {
     Train(TrainArgs),
     /// List tuning runs, follow one, or stop one.
     Runs(RunsArgs),
+    /// Did a run help? Its held-out questions, answered by the base model and the
+    /// run's newest checkpoint, scored with ROUGE-L and by a blind judge, per leaf.
+    Eval(EvalArgs),
     /// Run one tuning run's worker (started by `taxon train`).
     #[command(hide = true, name = "train-worker")]
     TrainWorker(TrainWorkerArgs),
@@ -123,9 +126,20 @@ pub enum DecayArg {
     Constant,
 }
 
+/// Which phases a run goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PhasesArg {
+    /// Phase 1 on the knowledge records, then phase 2 on the skills records plus a
+    /// replay of phase 1's, from phase 1's best epoch.
+    #[value(name = "knowledge,skills")]
+    KnowledgeSkills,
+    /// One pass over every record.
+    Single,
+}
+
 /// Arguments of `taxon train`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("data").required(true).args(["dataset", "seeds", "changed", "command"])))]
+#[command(group(clap::ArgGroup::new("data").required(true).args(["dataset", "seeds", "changed", "command", "resume"])))]
 pub struct TrainArgs {
     /// A messages-format JSONL file (as `taxon generate` writes).
     #[arg(long, value_name = "FILE", conflicts_with = "seeds")]
@@ -147,12 +161,37 @@ pub struct TrainArgs {
     /// The base GGUF model (default: the fetched SmolLM2-135M-Instruct).
     #[arg(long, value_name = "GGUF")]
     pub model: Option<PathBuf>,
-    /// Passes over the data.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
-    pub epochs: u32,
-    /// The peak learning rate (AdamW).
-    #[arg(long, default_value_t = 2e-4)]
-    pub lr: f32,
+    /// Passes over the data, in each phase unless --phase1-epochs or
+    /// --phase2-epochs say otherwise [default: 2; phase 2: 3, upstream's 10 per 7]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub epochs: Option<u32>,
+    /// The peak learning rate (AdamW), in each phase unless --phase1-lr or
+    /// --phase2-lr say otherwise [default: 2e-4; phase 2: 0.3 times phase 1's, as
+    /// upstream]
+    #[arg(long)]
+    pub lr: Option<f32>,
+    /// The phases: `knowledge,skills` (phase 1 on the knowledge records, phase 2 on
+    /// the skills records plus a replay of phase 1's, from phase 1's best epoch) or
+    /// `single` (one pass) [default: knowledge,skills when the data holds both
+    /// kinds, else single]
+    #[arg(long, value_enum)]
+    pub phases: Option<PhasesArg>,
+    /// Phase 1's epochs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub phase1_epochs: Option<u32>,
+    /// Phase 1's peak learning rate.
+    #[arg(long, value_name = "X")]
+    pub phase1_lr: Option<f32>,
+    /// Phase 2's epochs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub phase2_epochs: Option<u32>,
+    /// Phase 2's peak learning rate.
+    #[arg(long, value_name = "X")]
+    pub phase2_lr: Option<f32>,
+    /// The share of phase-1 records replayed in phase 2 [default: 1, all of them,
+    /// as upstream's phase-2 mix]
+    #[arg(long, value_name = "FRACTION")]
+    pub replay: Option<f32>,
     /// Steps of linear warm-up (default: a tenth of all steps).
     #[arg(long, value_name = "STEPS")]
     pub warmup: Option<u64>,
@@ -165,9 +204,13 @@ pub struct TrainArgs {
     /// CPU threads (default: all cores).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
-    /// The share of the data held out to measure the evaluation loss.
+    /// The share of each leaf's records held out: the held-out loss is measured on
+    /// them and `taxon eval` asks them.
     #[arg(long, default_value_t = 0.1)]
     pub eval_fraction: f32,
+    /// Resume this stopped or failed run from its newest checkpoint.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["dataset", "seeds", "changed", "command", "model"])]
+    pub resume: Option<String>,
     /// Start the run and return; follow it later with `taxon runs watch ID`.
     #[arg(long)]
     pub detach: bool,
@@ -218,6 +261,49 @@ pub enum RunsCommand {
         /// The run's id.
         id: String,
     },
+}
+
+/// Arguments of `taxon eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The run's id.
+    pub run: String,
+    /// The leaves: `all` (every leaf of the run's data), `changed` (the leaves of
+    /// the run's taxonomy changed against its base), or leaf folders.
+    #[arg(long, num_args = 1.., value_name = "changed|all|PATH", default_value = "all")]
+    pub leaves: Vec<String>,
+    /// A GGUF model to judge with (default: the fetched default model).
+    #[arg(long, value_name = "GGUF", conflicts_with = "judge_endpoint")]
+    pub judge_model: Option<PathBuf>,
+    /// An OpenAI-compatible server to judge with (vLLM, llama.cpp's server, `ilab
+    /// model serve`), e.g. http://127.0.0.1:8000.
+    #[arg(long, value_name = "URL")]
+    pub judge_endpoint: Option<String>,
+    /// The judge server's model (default: the first that /v1/models lists).
+    #[arg(long, value_name = "NAME", requires = "judge_endpoint")]
+    pub judge_endpoint_model: Option<String>,
+    /// CPU threads for the local models (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// Token limit of an answer.
+    #[arg(long, default_value_t = 160, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_tokens: u32,
+    /// Draws which answer the judge sees first.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: EvalFormat,
+}
+
+/// How an evaluation is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum EvalFormat {
+    /// A readable table.
+    #[default]
+    Human,
+    /// One JSON object per leaf per line, then one for all of them.
+    Json,
 }
 
 /// Arguments of `taxon train-worker`.

@@ -23,6 +23,7 @@ macro_rules! note {
 
 pub(crate) mod args;
 mod diff;
+mod eval;
 mod generate;
 mod generate_progress;
 mod interface;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Review(args)) => review::run(&args),
         Some(Command::Train(args)) => train::run(&args),
         Some(Command::Runs(args)) => runs::run(&args),
+        Some(Command::Eval(args)) => eval::run(&args),
         Some(Command::TrainWorker(args)) => train::worker(&args),
         None => interface::run(cli.taxonomy),
     }

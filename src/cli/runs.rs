@@ -1,5 +1,5 @@
-//! `taxon runs`: list the tuning runs with their state and latest losses (a table,
-//! or JSON lines), follow one (`watch`), or ask one to stop (`stop`).
+//! `taxon runs`: list the tuning runs with their state, phase and latest losses (a
+//! table, or JSON lines), follow one (`watch`), or ask one to stop (`stop`).
 
 use serde_json::json;
 
@@ -49,6 +49,7 @@ fn json_line(view: &RunView) -> serde_json::Value {
         "started": status.started,
         "ended": status.ended,
         "step": view.last_train().map(|m| m.step),
+        "phase": view.last_train().and_then(|m| m.phase),
         "total_steps": status.total_steps,
         "epoch": view.last_train().map(|m| m.epoch),
         "train_loss": view.last_train().and_then(|m| m.train_loss),
@@ -56,6 +57,8 @@ fn json_line(view: &RunView) -> serde_json::Value {
         "tokens_per_second": status.tokens_per_second,
         "peak_rss_kib": status.peak_rss_kib,
         "checkpoints": status.checkpoints,
+        "phases": status.phases,
+        "resumed_from": status.resumed_from,
         "message": status.message,
         "spec": view.spec,
     })
@@ -74,9 +77,10 @@ fn list(registry: &Registry, format: RunsFormat) -> anyhow::Result<u8> {
         return Ok(EXIT_OK);
     }
     out!(
-        "{:<21} {:<10} {:>9} {:>10} {:>9}  WHAT",
+        "{:<21} {:<10} {:<9} {:>9} {:>10} {:>9}  WHAT",
         "ID",
         "STATE",
+        "PHASE",
         "STEP",
         "TRAIN",
         "EVAL"
@@ -88,10 +92,15 @@ fn list(registry: &Registry, format: RunsFormat) -> anyhow::Result<u8> {
             None => step.to_string(),
         };
         let loss = |value: Option<f64>| value.map_or_else(|| "-".to_owned(), |v| format!("{v:.4}"));
+        let phase = view
+            .last_train()
+            .and_then(|m| m.phase)
+            .map_or("-", |p| p.name());
         out!(
-            "{:<21} {:<10} {:>9} {:>10} {:>9}  {}",
+            "{:<21} {:<10} {:<9} {:>9} {:>10} {:>9}  {}",
             view.run.id,
             view.status.state.name(),
+            phase,
             steps,
             loss(view.last_train().and_then(|m| m.train_loss)),
             loss(view.last_eval().and_then(|m| m.eval_loss)),

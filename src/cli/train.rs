@@ -5,12 +5,14 @@
 use anyhow::Context;
 
 use crate::dirs::AppDirs;
+use crate::train::phases::PhaseMode;
 use crate::train::registry::{Registry, RunState, RunStatus};
 use crate::train::request::{CommandRequest, DataRequest, TrainRequest, run_spec};
+use crate::train::resume::resume;
 use crate::train::run_process::run_worker;
 use crate::train::schedule::Decay;
 
-use super::args::{DecayArg, TrainArgs, TrainWorkerArgs};
+use super::args::{DecayArg, PhasesArg, TrainArgs, TrainWorkerArgs};
 use super::output::display_path;
 use super::train_progress::follow;
 use super::{EXIT_ERRORS, EXIT_OK};
@@ -50,8 +52,17 @@ fn request(args: &TrainArgs) -> TrainRequest {
     });
     TrainRequest {
         model: args.model.clone(),
-        epochs: Some(args.epochs),
-        learning_rate: Some(args.lr),
+        epochs: args.epochs,
+        learning_rate: args.lr,
+        phases: args.phases.map(|p| match p {
+            PhasesArg::KnowledgeSkills => PhaseMode::KnowledgeSkills,
+            PhasesArg::Single => PhaseMode::Single,
+        }),
+        phase1_epochs: args.phase1_epochs,
+        phase1_learning_rate: args.phase1_lr,
+        phase2_epochs: args.phase2_epochs,
+        phase2_learning_rate: args.phase2_lr,
+        replay: args.replay,
         warmup_steps: args.warmup,
         decay: match args.decay {
             DecayArg::Cosine => Decay::Cosine,
@@ -67,13 +78,26 @@ fn request(args: &TrainArgs) -> TrainRequest {
 }
 
 fn train(args: &TrainArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
-    let spec = run_spec(&request(args), dirs)?;
     let registry = Registry::from_dirs(dirs);
     let program = std::env::current_exe().context("cannot find taxon itself")?;
-    let (run, pid) = registry.start(&spec, &program)?;
+    let (run, pid, how) = match &args.resume {
+        Some(id) => {
+            let (run, pid, from) = resume(&registry, id, &program)?;
+            let how = match from {
+                Some(label) => format!("resumed from checkpoint {label}"),
+                None => "restarted (it had no checkpoint)".to_owned(),
+            };
+            (run, pid, how)
+        }
+        None => {
+            let spec = run_spec(&request(args), dirs)?;
+            let (run, pid) = registry.start(&spec, &program)?;
+            (run, pid, "started".to_owned())
+        }
+    };
     out!("{}", run.id)?;
     note!(
-        "taxon: run {} started (pid {pid}) in {}; stop it with `taxon runs stop {}`",
+        "taxon: run {} {how} (pid {pid}) in {}; stop it with `taxon runs stop {}`",
         run.id,
         display_path(&run.dir).display(),
         run.id

@@ -9,6 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::train::metrics::{MetricRecord, Tail};
+use crate::train::phases::Phase;
 use crate::train::registry::{Registry, Run, RunState, RunStatus};
 
 /// How often the run's files are read.
@@ -16,9 +17,16 @@ const POLL: Duration = Duration::from_millis(250);
 
 fn describe(record: &MetricRecord, total: Option<u64>) -> String {
     let of = total.map_or_else(String::new, |t| format!("/{t}"));
+    let phase = match record.phase {
+        Some(phase @ (Phase::Knowledge | Phase::Skills)) => format!("{} ", phase.name()),
+        _ => String::new(),
+    };
+    let over = record
+        .loss_tokens
+        .map_or_else(String::new, |n| format!(" ({n} tokens)"));
     match (record.train_loss, record.eval_loss) {
         (Some(loss), _) => format!(
-            "step {}{of}  epoch {}  train loss {loss:.4}  lr {:.2e}  {:.0} tok/s  {:.1} s",
+            "step {}{of}  {phase}epoch {}  train loss {loss:.4}{over}  lr {:.2e}  {:.0} tok/s  {:.1} s",
             record.step,
             record.epoch,
             record.lr.unwrap_or(0.0),
@@ -26,7 +34,7 @@ fn describe(record: &MetricRecord, total: Option<u64>) -> String {
             record.elapsed_seconds
         ),
         (None, Some(loss)) => format!(
-            "eval after step {}{of}  epoch {}  eval loss {loss:.4}  {:.1} s",
+            "eval after step {}{of}  {phase}epoch {}  eval loss {loss:.4}{over}  {:.1} s",
             record.step, record.epoch, record.elapsed_seconds
         ),
         (None, None) => format!("step {}{of}", record.step),

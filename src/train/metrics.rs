@@ -11,19 +11,29 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::phases::Phase;
+
 /// One metrics line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct MetricRecord {
-    /// The optimizer step (from 1).
+    /// The optimizer step (from 1; counted across the phases of a run).
     pub step: u64,
-    /// The epoch (from 1 for the built-in trainer; as reported for external ones).
+    /// The epoch (from 1 within its phase for the built-in trainer, 0 for the
+    /// held-out loss before a phase trains; as reported for external ones).
     pub epoch: u32,
+    /// The built-in trainer's phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
     /// The training loss of this step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub train_loss: Option<f64>,
     /// The held-out loss, when it was measured at this step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eval_loss: Option<f64>,
+    /// The tokens the loss was taken over (the trained tokens of the step's window,
+    /// or of every held-out window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_tokens: Option<u64>,
     /// The learning rate of this step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lr: Option<f64>,

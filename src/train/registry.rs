@@ -16,6 +16,7 @@ use crate::dirs::AppDirs;
 
 use super::metrics::{MetricRecord, read_metrics};
 use super::os;
+use super::phases::PhaseStatus;
 use super::spec::RunSpec;
 
 /// The hidden subcommand that runs a worker: `taxon train-worker RUN_DIR`.
@@ -104,6 +105,13 @@ pub struct RunStatus {
     /// Saved checkpoints, oldest first.
     #[serde(default)]
     pub checkpoints: Vec<Checkpoint>,
+    /// The built-in trainer's phases, once its data is known: where each starts,
+    /// what it started from, its finished epochs.
+    #[serde(default)]
+    pub phases: Vec<PhaseStatus>,
+    /// The checkpoints the run was resumed from, in order (`None`: from the start).
+    #[serde(default)]
+    pub resumed_from: Vec<Option<String>>,
     /// Mean training throughput, once measured.
     #[serde(default)]
     pub tokens_per_second: Option<f64>,
@@ -126,6 +134,8 @@ impl RunStatus {
             total_steps: None,
             epochs: None,
             checkpoints: Vec::new(),
+            phases: Vec::new(),
+            resumed_from: Vec::new(),
             tokens_per_second: None,
             peak_rss_kib: None,
             message: None,

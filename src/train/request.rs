@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::dirs::AppDirs;
 use crate::generate::fetch::default_model_path;
 
+use super::phases::{PhaseMode, PhaseSettings};
 use super::schedule::Decay;
 use super::spec::{ChangedLeaves, DatasetSource, EngineSpec, ExternalSpec, LocalSpec, RunSpec};
 
@@ -48,10 +49,25 @@ pub struct TrainRequest {
     pub data: Option<DataRequest>,
     /// The base GGUF (default: the fetched default model).
     pub model: Option<PathBuf>,
-    /// Passes over the data (`None`: the default).
+    /// Passes over the data, in each phase unless a phase's own is given
+    /// (`None`: the defaults).
     pub epochs: Option<u32>,
-    /// The peak learning rate (`None`: the default).
+    /// The peak learning rate, in each phase unless a phase's own is given
+    /// (`None`: the defaults).
     pub learning_rate: Option<f32>,
+    /// The phases (`None`: knowledge then skills when the data holds both kinds).
+    pub phases: Option<PhaseMode>,
+    /// Phase 1's epochs.
+    pub phase1_epochs: Option<u32>,
+    /// Phase 1's peak learning rate.
+    pub phase1_learning_rate: Option<f32>,
+    /// Phase 2's epochs (`None`: `epochs`, else upstream's ratio to phase 1's).
+    pub phase2_epochs: Option<u32>,
+    /// Phase 2's peak learning rate (`None`: `learning_rate`, else upstream's
+    /// ratio to phase 1's).
+    pub phase2_learning_rate: Option<f32>,
+    /// The share of phase-1 records replayed in phase 2 (`None`: the default).
+    pub replay: Option<f32>,
     /// Steps of warm-up (default: a tenth of all steps).
     pub warmup_steps: Option<u64>,
     /// How the learning rate decays.
@@ -76,6 +92,12 @@ impl TrainRequest {
             model: None,
             epochs: None,
             learning_rate: None,
+            phases: None,
+            phase1_epochs: None,
+            phase1_learning_rate: None,
+            phase2_epochs: None,
+            phase2_learning_rate: None,
+            replay: None,
             warmup_steps: defaults.warmup_steps,
             decay: defaults.decay,
             context: defaults.context,
@@ -192,6 +214,25 @@ pub fn run_spec(request: &TrainRequest, dirs: &AppDirs) -> Result<RunSpec, Reque
     let mut local = LocalSpec::new(model, dirs.cache.clone());
     local.epochs = request.epochs.unwrap_or(local.epochs);
     local.learning_rate = request.learning_rate.unwrap_or(local.learning_rate);
+    local.phases = request.phases;
+    local.phase1 = PhaseSettings {
+        epochs: request
+            .phase1_epochs
+            .or(request.epochs)
+            .unwrap_or(local.phase1.epochs),
+        learning_rate: (request.phase1_learning_rate.or(request.learning_rate))
+            .unwrap_or(local.phase1.learning_rate),
+    };
+    let ratios = PhaseSettings::phase2_for(local.phase1);
+    local.phase2 = PhaseSettings {
+        epochs: request
+            .phase2_epochs
+            .or(request.epochs)
+            .unwrap_or(ratios.epochs),
+        learning_rate: (request.phase2_learning_rate.or(request.learning_rate))
+            .unwrap_or(ratios.learning_rate),
+    };
+    local.replay = request.replay.unwrap_or(local.replay);
     local.warmup_steps = request.warmup_steps;
     local.decay = request.decay;
     local.context = request.context;
@@ -260,6 +301,22 @@ mod tests {
         };
         assert_eq!((local.epochs, local.threads), (3, 1));
         assert_eq!((local.model, local.cache), (model, dirs.cache.clone()));
+        assert_eq!(local.phase1.epochs, 3, "--epochs sets both phases");
+        assert_eq!(local.phase2.epochs, 3);
+        request.epochs = None;
+        request.phase1_epochs = Some(7);
+        request.phase1_learning_rate = Some(1e-4);
+        let EngineSpec::Local(local) = run_spec(&request, &dirs).unwrap().engine else {
+            panic!("the built-in trainer")
+        };
+        assert_eq!(
+            (local.epochs, local.phase1.epochs, local.phase2.epochs),
+            (2, 7, 10)
+        );
+        assert!(
+            (local.phase2.learning_rate - 3e-5).abs() < 1e-9,
+            "upstream's ratio"
+        );
         request.context = 300;
         assert!(matches!(
             run_spec(&request, &dirs),

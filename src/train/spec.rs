@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::phases::{DEFAULT_REPLAY, PhaseMode, PhaseRequest, PhaseSettings};
 use super::schedule::Decay;
 
 /// Where the training conversations come from.
@@ -56,10 +57,23 @@ pub struct LocalSpec {
     pub model: PathBuf,
     /// Where converted base models are cached.
     pub cache: PathBuf,
-    /// Passes over the training windows.
+    /// Passes over the training windows in a single pass.
     pub epochs: u32,
-    /// The peak learning rate (AdamW).
+    /// The peak learning rate (AdamW) of a single pass.
     pub learning_rate: f32,
+    /// The phases (`None`: knowledge then skills when the data holds both kinds,
+    /// else a single pass).
+    #[serde(default)]
+    pub phases: Option<PhaseMode>,
+    /// Phase 1's (knowledge) epochs and peak learning rate.
+    #[serde(default = "default_phase1")]
+    pub phase1: PhaseSettings,
+    /// Phase 2's (skills) epochs and peak learning rate.
+    #[serde(default = "default_phase2")]
+    pub phase2: PhaseSettings,
+    /// The share of phase-1 records replayed in phase 2.
+    #[serde(default = "default_replay")]
+    pub replay: f32,
     /// The learning rate at the end of the decay, as a fraction of the peak.
     pub final_lr_fraction: f32,
     /// Steps of linear warm-up; `None` means a tenth of all steps.
@@ -72,22 +86,48 @@ pub struct LocalSpec {
     pub context: u32,
     /// CPU threads.
     pub threads: u32,
-    /// The share of the token stream held out for evaluation.
+    /// The share of each leaf's records held out: never trained on, they give the
+    /// held-out loss and `taxon eval`'s questions.
     pub eval_fraction: f32,
 }
 
 /// The alignment llama.cpp's trainer needs for the context size.
 pub const CONTEXT_ALIGNMENT: u32 = 256;
 
+/// Epochs of a single pass and of phase 1, by default.
+pub const DEFAULT_EPOCHS: u32 = 2;
+/// The peak learning rate of a single pass and of phase 1, by default.
+pub const DEFAULT_LEARNING_RATE: f32 = 2e-4;
+
+fn default_phase1() -> PhaseSettings {
+    PhaseSettings {
+        epochs: DEFAULT_EPOCHS,
+        learning_rate: DEFAULT_LEARNING_RATE,
+    }
+}
+
+fn default_phase2() -> PhaseSettings {
+    PhaseSettings::phase2_for(default_phase1())
+}
+
+fn default_replay() -> f32 {
+    DEFAULT_REPLAY
+}
+
 impl LocalSpec {
-    /// The defaults for `model`: 2 epochs, lr 2e-4 with cosine decay to a tenth,
-    /// 256-token windows, 2 threads, a tenth held out.
+    /// The defaults for `model`: 2 epochs, lr 2e-4 with cosine decay to a tenth
+    /// (phase 1 the same, phase 2 at upstream's ratios: 3 epochs, lr 6e-5, all
+    /// of phase 1 replayed), 256-token windows, 2 threads, a tenth held out.
     pub fn new(model: PathBuf, cache: PathBuf) -> Self {
         Self {
             model,
             cache,
-            epochs: 2,
-            learning_rate: 2e-4,
+            epochs: DEFAULT_EPOCHS,
+            learning_rate: DEFAULT_LEARNING_RATE,
+            phases: None,
+            phase1: default_phase1(),
+            phase2: default_phase2(),
+            replay: DEFAULT_REPLAY,
             final_lr_fraction: 0.1,
             warmup_steps: None,
             decay: Decay::Cosine,
@@ -95,6 +135,20 @@ impl LocalSpec {
             context: CONTEXT_ALIGNMENT,
             threads: 2,
             eval_fraction: 0.1,
+        }
+    }
+
+    /// What the phases are asked to do.
+    pub fn phase_request(&self) -> PhaseRequest {
+        PhaseRequest {
+            mode: self.phases,
+            single: PhaseSettings {
+                epochs: self.epochs,
+                learning_rate: self.learning_rate,
+            },
+            phase1: self.phase1,
+            phase2: self.phase2,
+            replay: self.replay,
         }
     }
 
@@ -106,13 +160,20 @@ impl LocalSpec {
                 self.context
             ));
         }
-        if self.epochs == 0 {
-            return Some("at least one epoch is needed".to_owned());
+        let request = self.phase_request();
+        for settings in [request.single, request.phase1, request.phase2] {
+            if settings.epochs == 0 {
+                return Some("at least one epoch is needed".to_owned());
+            }
+            let rate = settings.learning_rate;
+            if !(rate > 0.0 && rate.is_finite()) {
+                return Some(format!("the learning rate must be positive (got {rate})"));
+            }
         }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+        if !(0.0..=1.0).contains(&self.replay) {
             return Some(format!(
-                "the learning rate must be positive (got {})",
-                self.learning_rate
+                "the replay fraction must be in [0, 1] (got {})",
+                self.replay
             ));
         }
         if !(0.0..1.0).contains(&self.eval_fraction) {
@@ -173,10 +234,22 @@ impl RunSpec {
             None => String::new(),
         };
         match &self.engine {
-            EngineSpec::Local(local) => format!(
-                "local {} epochs lr {} ctx {}: {data}",
-                local.epochs, local.learning_rate, local.context
-            ),
+            EngineSpec::Local(local) => {
+                let single = format!("{} epochs lr {}", local.epochs, local.learning_rate);
+                let phased = format!(
+                    "knowledge {} epochs lr {}, skills {} epochs lr {}",
+                    local.phase1.epochs,
+                    local.phase1.learning_rate,
+                    local.phase2.epochs,
+                    local.phase2.learning_rate
+                );
+                let settings = match local.phases {
+                    Some(PhaseMode::Single) => single,
+                    Some(PhaseMode::KnowledgeSkills) => phased,
+                    None => format!("{phased} (or {single})"),
+                };
+                format!("local {settings} ctx {}: {data}", local.context)
+            }
             EngineSpec::External(external) => {
                 format!("external: {}", external.command.join(" "))
             }
@@ -199,6 +272,17 @@ mod tests {
         let text = serde_json::to_string(&spec).unwrap();
         assert!(text.contains(r#""engine":"local""#), "{text}");
         assert_eq!(serde_json::from_str::<RunSpec>(&text).unwrap(), spec);
+        // A spec written before phases existed reads with their defaults.
+        let old = r#"{"dataset":null,"engine":{"engine":"local","model":"m","cache":"c",
+            "epochs":2,"learning_rate":0.0002,"final_lr_fraction":0.1,"warmup_steps":null,
+            "decay":"cosine","weight_decay":0.0,"context":256,"threads":2,"eval_fraction":0.1}}"#;
+        let EngineSpec::Local(local) = serde_json::from_str::<RunSpec>(old).unwrap().engine else {
+            panic!("the built-in trainer")
+        };
+        assert_eq!(
+            (local.phases, local.phase2.epochs, local.replay),
+            (None, 3, 1.0)
+        );
     }
 
     #[test]
@@ -210,5 +294,11 @@ mod tests {
         local.context = 512;
         local.eval_fraction = 1.0;
         assert!(local.problem().unwrap().contains("eval fraction"));
+        local.eval_fraction = 0.1;
+        local.phase2.epochs = 0;
+        assert!(local.problem().unwrap().contains("at least one epoch"));
+        local.phase2.epochs = 1;
+        local.replay = 1.5;
+        assert!(local.problem().unwrap().contains("replay fraction"));
     }
 }

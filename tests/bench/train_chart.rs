@@ -32,6 +32,7 @@ fn record(step: u64) -> MetricRecord {
         lr: Some(2e-4),
         tokens_per_second: Some(64.0),
         elapsed_seconds: x * 3.5,
+        ..MetricRecord::default()
     }
 }
 

@@ -4,12 +4,16 @@
 //! replays instructlab-training's outputs over time.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use taxon::dirs::AppDirs;
 use taxon::generate::fetch::{fetch_default_model, python_interpreter};
 use taxon::taxonomy::model::Leaf;
 use taxon::taxonomy::validate::Options;
 use taxon::train::dataset::{Conversation, leaf_conversations};
+use taxon::train::registry::{Registry, Run, RunStatus};
 use taxon::train::spec::{EngineSpec, ExternalSpec, RunSpec};
 
 /// The sample leaf the tiny dataset comes from.
@@ -75,4 +79,56 @@ pub fn external_spec(dir: &Path, mode: &str, metrics_file: Option<&str>) -> RunS
             metrics_file: metrics_file.map(PathBuf::from),
         }),
     }
+}
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_taxon");
+
+/// Training runs take both cores: one at a time (within a test binary).
+pub fn heavy() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The cache holding the default model.
+pub fn cache_dir() -> PathBuf {
+    AppDirs::from_env().cache
+}
+
+/// Runs taxon with its data under `data` and the shared model cache.
+pub fn taxon(data: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("TAXON_DATA_DIR", data)
+        .env("TAXON_STATE_DIR", data.join("state"))
+        .env("TAXON_CACHE_DIR", cache_dir())
+        .output()
+        .expect("run taxon")
+}
+
+/// Output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Waits for `done`, failing after `timeout`.
+pub fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits for the run to end; its final status.
+pub fn wait_final(registry: &Registry, run: &Run, timeout: Duration) -> RunStatus {
+    let mut status = None;
+    wait_for("the run to end", timeout, || {
+        let s = registry.refresh(run).unwrap();
+        let done = s.state.is_final();
+        status = Some(s);
+        done
+    });
+    status.unwrap()
 }
