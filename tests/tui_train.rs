@@ -409,21 +409,38 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         "{:?}",
         done.status.message
     );
+    let steps: u64 = done
+        .status
+        .phases
+        .iter()
+        .map(|phase| u64::from(phase.epochs) * phase.windows)
+        .sum();
+    assert!(
+        done.status.phases.iter().all(|phase| phase.epochs == 2),
+        "the form's epochs apply to every phase: {:?}",
+        done.status.phases
+    );
     assert_eq!(
         done.status.total_steps,
-        Some(4),
-        "two epochs of two windows"
+        Some(steps),
+        "two epochs of each phase's windows"
     );
     let counts: Vec<usize> = frames.iter().map(|(n, _)| *n).collect();
     assert!(
         counts.contains(&1),
         "the first step was drawn alone: {counts:?}"
     );
-    assert_eq!(counts.last(), Some(&4));
+    assert_eq!(counts.last(), Some(&(steps as usize)));
+    let evaluations: usize = done
+        .status
+        .phases
+        .iter()
+        .map(|phase| 1 + phase.epochs as usize)
+        .sum();
     assert_eq!(
         done.series.eval.len(),
-        3,
-        "before training and after each epoch"
+        evaluations,
+        "each phase is measured before it trains and after each epoch"
     );
     let EngineSpec::Local(local) = &done.spec.as_ref().unwrap().engine else {
         panic!("the built-in trainer");

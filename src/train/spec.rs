@@ -235,9 +235,9 @@ impl RunSpec {
         };
         match &self.engine {
             EngineSpec::Local(local) => {
-                let single = format!("{} epochs lr {}", local.epochs, local.learning_rate);
+                let single = format!("{} epochs lr {:.1e}", local.epochs, local.learning_rate);
                 let phased = format!(
-                    "knowledge {} epochs lr {}, skills {} epochs lr {}",
+                    "knowledge {} epochs lr {:.1e}, skills {} epochs lr {:.1e}",
                     local.phase1.epochs,
                     local.phase1.learning_rate,
                     local.phase2.epochs,
