@@ -1,5 +1,5 @@
 //! Synthetic data generation: the default model, the llama.cpp engine on its own
-//! thread, an OpenAI-compatible remote server as an alternative, prompts and
+//! thread (several sequences decoded together), an OpenAI-compatible remote server as an alternative, prompts and
 //! output parsing (pure), knowledge documents and their passages, the per-leaf
 //! runner and the dataset files.
 
@@ -15,9 +15,10 @@ pub mod parse;
 pub mod prompts;
 pub mod remote;
 pub mod runner;
+mod sequences;
 pub mod stream;
 
 pub use engine::{
-    Completion, Engine, EngineConfig, EngineError, Event, Finish, ModelInfo, Prompt, Request,
-    RequestId, Sampling, Stats, complete, complete_observed,
+    Batch, Completion, Engine, EngineConfig, EngineError, Event, Finish, ModelInfo, Priority,
+    Prompt, Request, RequestId, Sampling, Stats, complete, complete_observed,
 };
