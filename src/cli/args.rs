@@ -76,15 +76,16 @@ pub struct GenerateArgs {
     /// Samples wanted per leaf.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub num: u32,
-    /// The random seed (the same seed, model and leaves give the same samples).
+    /// The random seed (the same seed, model, pipeline, --parallel and leaves give
+    /// the same samples).
     #[arg(long, default_value_t = 42)]
     pub seed: u32,
     /// Where to write the per-leaf and mixed training files.
     #[arg(long)]
     pub output: PathBuf,
     /// The pipeline: `full` (generate, then judge), `simple` (one prompt per
-    /// sample, no judge) or a pipeline file of your own (default: `simple`; see the
-    /// README on why).
+    /// sample, no judge) or a pipeline file of your own (the README says why
+    /// `simple` is the default).
     #[arg(long, value_name = "NAME|FILE", default_value = crate::generate::pipeline::DEFAULT_PIPELINE)]
     pub pipeline: String,
     /// A GGUF model (default: the fetched SmolLM2-135M-Instruct).
@@ -93,8 +94,8 @@ pub struct GenerateArgs {
     /// CPU threads (default: all cores).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
-    /// Sequences decoded together by the local model (default: 8, the fastest on
-    /// 2 cores), or requests in flight to --endpoint (default: 4).
+    /// Sequences decoded together by the local model (default: 8; see the
+    /// README), or requests in flight to --endpoint (default: 4).
     #[arg(long, visible_alias = "concurrency", value_parser = clap::value_parser!(u32).range(1..=64))]
     pub parallel: Option<u32>,
     /// Token limit of each generating stage (default: the pipeline's).
