@@ -277,8 +277,9 @@ fn generate_writes_training_messages_and_resumes_after_an_interruption() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("{KNOWLEDGE}: sample (generate): 1 candidates")),
-        "plain progress lines when piped: {stderr}"
+        stderr.contains(&format!("{KNOWLEDGE}: sample (generate): 3 candidates")),
+        "plain progress lines when piped (one sample wanted, its 3 rounds at once to \
+         fill the sequences): {stderr}"
     );
     assert!(
         stdout.contains(&format!("  {FREEFORM}: 1 of 1 accepted")),

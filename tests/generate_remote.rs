@@ -152,7 +152,7 @@ fn generate_through_the_server_writes_the_datasets_and_resumes() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("{FREEFORM}: sample (generate): 2 candidates")),
+        stderr.contains(&format!("{FREEFORM}: sample (generate): 4 candidates")),
         "{stderr}"
     );
     assert!(
