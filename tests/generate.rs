@@ -219,6 +219,8 @@ fn generate_writes_training_messages_and_resumes_after_an_interruption() {
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("out");
     let args = [
+        "--pipeline",
+        "simple",
         "--leaf",
         FREEFORM,
         "--leaf",
@@ -275,11 +277,12 @@ fn generate_writes_training_messages_and_resumes_after_an_interruption() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("{KNOWLEDGE}: attempt 1:")),
-        "plain progress lines when piped: {stderr}"
+        stderr.contains(&format!("{KNOWLEDGE}: sample (generate): 3 candidates")),
+        "plain progress lines when piped (one sample wanted, its 3 rounds at once to \
+         fill the sequences): {stderr}"
     );
     assert!(
-        stdout.contains(&format!("  {FREEFORM}: 1 of 1 accepted, 0 rejected")),
+        stdout.contains(&format!("  {FREEFORM}: 1 of 1 accepted")),
         "{stdout}"
     );
     assert!(
@@ -302,7 +305,7 @@ fn generate_writes_training_messages_and_resumes_after_an_interruption() {
         2,
         "{stderr}"
     );
-    assert!(!stderr.contains("attempt 1:"), "{stderr}");
+    assert!(!stderr.contains("(generate):"), "{stderr}");
 }
 
 #[test]
@@ -317,6 +320,8 @@ fn no_accepted_sample_is_an_error_with_reasons() {
         repo.path(),
         work.path(),
         &[
+            "--pipeline",
+            "simple",
             "--leaf",
             FREEFORM,
             "--num",
@@ -333,7 +338,7 @@ fn no_accepted_sample_is_an_error_with_reasons() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(
-        stdout.contains("0 of 1 accepted, 3 rejected (3 too long)"),
+        stdout.contains("0 of 1 accepted, 3 rejected (3 sample: too long)"),
         "{stdout}"
     );
     assert!(stderr.contains("no sample was accepted"), "{stderr}");

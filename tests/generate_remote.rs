@@ -15,13 +15,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use generate_cli::{
-    FREEFORM, check_training_file, generate_command, jsonl, model, only_file, sample_taxonomy,
-    serial,
+    FREEFORM, FULL_FREEFORM, FULL_KNOWLEDGE, KNOWLEDGE, check_leaf, check_training_file,
+    generate_command, jsonl, model, only_file, sample_taxonomy, serial,
 };
-use taxon::generate::prompts::{SkillSeed, freeform_skill};
+use taxon::generate::pipeline::{ExampleValues, Pipeline, PromptValues, Route};
 use taxon::generate::remote::{RemoteBackend, RemoteConfig, RemoteError};
 use taxon::generate::runner::Backend;
-use taxon::generate::{Engine, EngineConfig, EngineError, Request, Sampling, complete};
+use taxon::generate::{Engine, EngineConfig, EngineError, Prompt, Request, Sampling, complete};
 
 fn server_python() -> PathBuf {
     if let Some(python) = std::env::var_os("TAXON_SERVER_PYTHON") {
@@ -135,7 +135,8 @@ fn generate_through_the_server_writes_the_datasets_and_resumes() {
     let run = || {
         generate_command(repo.path(), work.path())
             .args(["--endpoint", &server.url, "--leaf", FREEFORM])
-            .args(["--num", "2", "--seed", "3", "--max-tokens", "160"])
+            .args(["--pipeline", "simple", "--num", "2", "--seed", "3"])
+            .args(["--max-tokens", "160"])
             .arg("--output")
             .arg(&out)
             .output()
@@ -151,7 +152,7 @@ fn generate_through_the_server_writes_the_datasets_and_resumes() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("{FREEFORM}: attempt 1:")),
+        stderr.contains(&format!("{FREEFORM}: sample (generate): 4 candidates")),
         "{stderr}"
     );
     assert!(
@@ -187,7 +188,7 @@ fn generate_through_the_server_writes_the_datasets_and_resumes() {
         )),
         "{stderr}"
     );
-    assert!(!stderr.contains("attempt 1:"), "{stderr}");
+    assert!(!stderr.contains("(generate):"), "{stderr}");
 }
 
 #[test]
@@ -199,8 +200,8 @@ fn several_requests_are_in_flight_at_once() {
     let out = work.path().join("out");
     let output = generate_command(repo.path(), work.path())
         .args(["--endpoint", &server.url, "--leaf", FREEFORM])
-        .args(["--num", "4", "--seed", "11", "--max-tokens", "96"])
-        .args(["--concurrency", "4"])
+        .args(["--pipeline", "simple", "--num", "4", "--seed", "11"])
+        .args(["--max-tokens", "96", "--concurrency", "4"])
         .arg("--output")
         .arg(&out)
         .env("TAXON_LOG", "taxon=info")
@@ -209,10 +210,14 @@ fn several_requests_are_in_flight_at_once() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    // The first batch is all four attempts, one request each, sent together.
-    for attempt in 1..=4 {
+    // The first group is four rounds, one request each, sent together.
+    assert!(
+        stderr.contains(&format!("{FREEFORM}: sample (generate): 4 candidates")),
+        "{stderr}"
+    );
+    for round in 1..=4 {
         assert!(
-            stderr.contains(&format!("{FREEFORM}: attempt {attempt}:")),
+            stderr.contains(&format!("{FREEFORM}: round {round}, candidate")),
             "{stderr}"
         );
     }
@@ -243,17 +248,29 @@ fn the_server_sees_the_local_prompt_and_counts_tokens_alike() {
     let server = Server::start();
     let mut remote = RemoteBackend::connect(&server.config(2)).unwrap();
     assert_eq!(remote.info().template_source, "chatml");
-    let seed = SkillSeed {
-        context: None,
-        question: "Which is right: affect or effect the outcome?".into(),
-        answer: "Affect: it is the verb.".into(),
+    // The simple pipeline's freeform prompt, as `taxon generate` renders it.
+    let pipeline = Pipeline::built_in("simple").unwrap();
+    let stage = &pipeline.stages(Route::Freeform).unwrap()[0];
+    let values = PromptValues {
+        task: Some("Choose between commonly confused words".into()),
+        examples: vec![ExampleValues {
+            context: None,
+            question: "Which is right: affect or effect the outcome?".into(),
+            answer: "Affect: it is the verb.".into(),
+        }],
+        count: 1,
+        ..PromptValues::default()
     };
-    let prompt = freeform_skill("Choose between commonly confused words", &[&seed]);
+    let (system, user) = pipeline.render(stage, &values).unwrap();
     let request = Request {
-        prompt: prompt.prompt,
+        prompt: Prompt::Chat {
+            system,
+            user,
+            prefix: "[Question]\n".into(),
+        },
         max_tokens: 4,
         sampling: Sampling::with_seed(5),
-        stop: prompt.stop,
+        stop: vec!["[End]".into(), "\n[Question]".into()],
     };
     let (engine, events) = Engine::start(EngineConfig::new(model())).unwrap();
     let local = complete(&engine, &events, request.clone(), |_| {}).unwrap();
@@ -270,6 +287,40 @@ fn the_server_sees_the_local_prompt_and_counts_tokens_alike() {
         remote.count_tokens(&texts).unwrap(),
         engine.count_tokens(texts.clone()).unwrap()
     );
+}
+
+#[test]
+fn the_full_pipeline_runs_through_the_server() {
+    let _serial = serial();
+    let server = Server::start();
+    let repo = sample_taxonomy();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let output = generate_command(repo.path(), work.path())
+        .args([
+            "--endpoint",
+            &server.url,
+            "--leaf",
+            FREEFORM,
+            "--leaf",
+            KNOWLEDGE,
+        ])
+        .args(["--pipeline", "full", "--num", "1", "--seed", "2"])
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stderr.contains("pipeline full, model"), "{stderr}");
+    let (freeform, freeform_rejected) = check_leaf(&out, FREEFORM, "full", &FULL_FREEFORM);
+    let (knowledge, knowledge_rejected) = check_leaf(&out, KNOWLEDGE, "full", &FULL_KNOWLEDGE);
+    assert!(freeform.len() + freeform_rejected > 0, "{stdout}");
+    assert!(knowledge.len() + knowledge_rejected > 0, "{stdout}");
 }
 
 #[test]

@@ -79,39 +79,58 @@ pub struct GenerateArgs {
     /// Samples wanted per leaf.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub num: u32,
-    /// The random seed (the same seed, model and leaves give the same samples).
+    /// The random seed (the same seed, model, pipeline, --parallel and leaves give
+    /// the same samples).
     #[arg(long, default_value_t = 42)]
     pub seed: u32,
     /// Where to write the per-leaf and mixed training files.
     #[arg(long)]
     pub output: PathBuf,
+    /// The pipeline: `full` (generate, then judge), `simple` (one prompt per
+    /// sample, no judge) or a pipeline file of your own (the README says why
+    /// `simple` is the default).
+    #[arg(long, value_name = "NAME|FILE", default_value = crate::generate::pipeline::DEFAULT_PIPELINE)]
+    pub pipeline: String,
     /// A GGUF model (default: the fetched SmolLM2-135M-Instruct).
     #[arg(long, value_name = "GGUF")]
     pub model: Option<PathBuf>,
     /// CPU threads (default: all cores).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
-    /// Token limit per completion.
-    #[arg(long, default_value_t = 256)]
-    pub max_tokens: u32,
+    /// Sequences decoded together by the local model (default: 8; see the
+    /// README), or requests in flight to --endpoint (default: 4).
+    #[arg(long, visible_alias = "concurrency", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub parallel: Option<u32>,
+    /// Token limit of each generating stage (default: the pipeline's).
+    #[arg(long)]
+    pub max_tokens: Option<u32>,
     /// Generate with an OpenAI-compatible server instead of a local model (vLLM,
     /// llama.cpp's server, `ilab model serve`), e.g. http://127.0.0.1:8000.
-    #[arg(long, value_name = "URL", conflicts_with_all = ["model", "threads"])]
+    #[arg(long, value_name = "URL", conflicts_with = "model")]
     pub endpoint: Option<String>,
     /// The server's model (default: the first that /v1/models lists).
     #[arg(long, value_name = "NAME", requires = "endpoint")]
     pub endpoint_model: Option<String>,
-    /// Requests in flight at once with --endpoint.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub concurrency: u32,
     /// The chat template of the server's model: a llama.cpp name (chatml, llama3,
     /// mistral-v7, ...) or a Jinja file (default: the server's, else chatml).
     #[arg(long, value_name = "NAME|FILE", requires = "endpoint")]
     pub chat_template: Option<String>,
-    /// Seconds one request to --endpoint may take.
+    /// Seconds one request to --endpoint (or --judge-endpoint) may take.
     #[arg(long, value_name = "SECONDS", default_value_t = 600,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
+    /// Judge with this GGUF model instead of the generating one.
+    #[arg(long, value_name = "GGUF", conflicts_with = "judge_endpoint")]
+    pub judge_model: Option<PathBuf>,
+    /// Judge with an OpenAI-compatible server instead of the generating model.
+    #[arg(long, value_name = "URL")]
+    pub judge_endpoint: Option<String>,
+    /// The judge server's model (default: the first it lists).
+    #[arg(long, value_name = "NAME", requires = "judge_endpoint")]
+    pub judge_endpoint_model: Option<String>,
+    /// The chat template of the judge server's model (as --chat-template).
+    #[arg(long, value_name = "NAME|FILE", requires = "judge_endpoint")]
+    pub judge_chat_template: Option<String>,
 }
 
 /// How the learning rate decays after warm-up.

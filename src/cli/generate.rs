@@ -1,5 +1,6 @@
-//! `taxon generate`: synthetic samples for chosen leaves with the local model or
-//! a remote server, per-leaf files (resumable) and the mixed training files.
+//! `taxon generate`: synthetic samples for chosen leaves through a pipeline, with
+//! the local model or a remote server (and another model or server as the judge
+//! if asked), per-leaf files (resumable) and the mixed training files.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,9 +11,12 @@ use crate::dirs::AppDirs;
 use crate::generate::dataset::{LeafFiles, LeafSummary, file_timestamp, write_mixed};
 use crate::generate::fetch::default_model_path;
 use crate::generate::leaf_input::{LeafInput, PASSAGE_TOKENS};
+use crate::generate::pipeline::Pipeline;
 use crate::generate::remote::{RemoteBackend, RemoteConfig};
-use crate::generate::runner::{Backend, LeafSettings, LocalBackend, Record, generate_leaf};
-use crate::generate::{Engine, EngineConfig};
+use crate::generate::runner::{
+    Backend, Backends, LeafSettings, LocalBackend, Record, generate_leaf,
+};
+use crate::generate::{EngineConfig, Priority};
 use crate::git::{Base, changed_taxonomy_files};
 use crate::taxonomy::leaf::{CONTRIBUTABLE_FOLDERS, LEAF_FILE, LeafKind};
 use crate::taxonomy::model::{Leaf, Taxonomy};
@@ -25,8 +29,15 @@ use super::output::display_path;
 use super::stdio::chain_text;
 use super::{EXIT_ERRORS, EXIT_OK};
 
-/// Attempts allowed per wanted sample before a leaf gives up.
-const ATTEMPTS_PER_SAMPLE: usize = 3;
+/// Rounds allowed per wanted sample before a leaf gives up.
+const ROUNDS_PER_SAMPLE: usize = 3;
+
+/// Sequences the local model decodes together unless told (README, "taxon
+/// generate", gives the figures it was chosen by).
+const LOCAL_PARALLEL: u32 = 8;
+
+/// Requests in flight to a server unless told.
+const REMOTE_PARALLEL: u32 = 4;
 
 /// Runs `taxon generate`; returns the exit code.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
@@ -128,24 +139,37 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
         );
         return Ok(EXIT_ERRORS);
     }
-    let (mut backend, model_name) = start_backend(args, dirs, leaves.len())?;
+    let pipeline = Pipeline::resolve(&args.pipeline)?;
+    let (mut writer, model_name) = start_backend(args, dirs, leaves.len(), &pipeline)?;
+    let mut judge = start_judge(args)?;
     let settings = LeafSettings {
         num: args.num as usize,
         seed: args.seed,
         max_tokens: args.max_tokens,
-        attempts_per_sample: ATTEMPTS_PER_SAMPLE,
+        rounds_per_sample: ROUNDS_PER_SAMPLE,
+    };
+    let run = RunInfo {
+        pipeline: &pipeline,
+        model: &model_name,
+        judge: judge.as_ref().map(|(_, name)| name.clone()),
     };
     let mut progress = Progress::new(leaves.len() * settings.num);
     let mut done: Vec<(LeafSummary, Vec<Record>)> = Vec::new();
     let mut failures = Vec::new();
     for leaf in &leaves {
         let name = leaf.folder.to_string_lossy().replace('\\', "/");
+        let mut backends = Backends {
+            writer: writer.as_mut(),
+            judge: judge
+                .as_mut()
+                .map(|(backend, _)| backend.as_mut() as &mut dyn Backend),
+        };
         match generate_one(
-            backend.as_mut(),
+            &mut backends,
             dirs,
             leaf,
             &name,
-            &model_name,
+            &run,
             &settings,
             args,
             &mut progress,
@@ -178,33 +202,84 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
     })
 }
 
+/// A backend, with the name of its model as the summaries record it.
+type NamedBackend = (Box<dyn Backend>, String);
+
+/// What every leaf of a run is generated with.
+struct RunInfo<'a> {
+    pipeline: &'a Pipeline,
+    model: &'a str,
+    judge: Option<String>,
+}
+
+/// A server as a backend, with its model's name.
+fn remote_backend(
+    url: &str,
+    model: Option<&String>,
+    chat_template: Option<&String>,
+    parallel: u32,
+    timeout: Duration,
+) -> anyhow::Result<(RemoteBackend, RemoteConfig)> {
+    let chat_template = match chat_template {
+        Some(given) if Path::new(given).is_file() => {
+            Some(std::fs::read_to_string(given).with_context(|| given.clone())?)
+        }
+        other => other.cloned(),
+    };
+    let config = RemoteConfig {
+        url: url.to_owned(),
+        model: model.cloned(),
+        concurrency: parallel as usize,
+        timeout,
+        chat_template,
+    };
+    let backend = RemoteBackend::connect(&config)?;
+    Ok((backend, config))
+}
+
+/// A local model as a backend (its engine started), with the model's file name.
+fn local_backend(
+    model: &Path,
+    threads: Option<u32>,
+    parallel: u32,
+) -> anyhow::Result<(LocalBackend, String)> {
+    let mut config = EngineConfig::new(model.to_owned());
+    if let Some(threads) = threads {
+        config.threads = threads;
+    }
+    config.parallel = parallel;
+    let backend = LocalBackend::start(config, Priority::Background)?;
+    let name = model.file_name().map_or_else(
+        || model.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok((backend, name))
+}
+
 /// The backend chosen by the arguments (the local model, or `--endpoint`) and
 /// the model name the summaries record; prints what it runs with.
 fn start_backend(
     args: &GenerateArgs,
     dirs: &AppDirs,
     leaves: usize,
-) -> anyhow::Result<(Box<dyn Backend>, String)> {
+    pipeline: &Pipeline,
+) -> anyhow::Result<NamedBackend> {
+    let timeout = Duration::from_secs(args.request_timeout);
     if let Some(url) = &args.endpoint {
-        let chat_template = match &args.chat_template {
-            Some(given) if Path::new(given).is_file() => {
-                Some(std::fs::read_to_string(given).with_context(|| given.clone())?)
-            }
-            other => other.clone(),
-        };
-        let config = RemoteConfig {
-            url: url.clone(),
-            model: args.endpoint_model.clone(),
-            concurrency: args.concurrency as usize,
-            timeout: Duration::from_secs(args.request_timeout),
-            chat_template,
-        };
-        let backend = RemoteBackend::connect(&config)?;
+        let parallel = args.parallel.unwrap_or(REMOTE_PARALLEL);
+        let (backend, config) = remote_backend(
+            url,
+            args.endpoint_model.as_ref(),
+            args.chat_template.as_ref(),
+            parallel,
+            timeout,
+        )?;
         let info = backend.info();
         note!(
-            "taxon: {leaves} leaves, {} samples each, model {} at {} ({} requests at once, \
+            "taxon: {leaves} leaves, {} samples each, pipeline {}, model {} at {} ({} requests at once, \
              chat template {})",
             args.num,
+            pipeline.name,
             info.model,
             info.url,
             config.concurrency,
@@ -228,33 +303,69 @@ fn start_backend(
             }
         );
     }
-    let mut config = EngineConfig::new(model.clone());
-    if let Some(threads) = args.threads {
-        config.threads = threads;
-    }
-    let (engine, events) = Engine::start(config)?;
+    let parallel = args.parallel.unwrap_or(LOCAL_PARALLEL);
+    let (backend, name) = local_backend(&model, args.threads, parallel)?;
+    let info = backend.engine.info();
     note!(
-        "taxon: {leaves} leaves, {} samples each, model {} ({} threads, {}-token window, loaded in {} ms)",
+        "taxon: {leaves} leaves, {} samples each, pipeline {}, model {} ({} threads, {} sequences \
+         at once, {}-token window, loaded in {} ms)",
         args.num,
+        pipeline.name,
         display_path(&model).display(),
-        engine.info().threads,
-        engine.info().context_size,
-        engine.info().load_time.as_millis()
+        info.threads,
+        parallel,
+        info.context_size,
+        info.load_time.as_millis()
     );
-    let name = model.file_name().map_or_else(
-        || model.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
+    Ok((Box::new(backend), name))
+}
+
+/// The judge asked for (`--judge-model` or `--judge-endpoint`), with its name;
+/// `None` when the generating model judges.
+fn start_judge(args: &GenerateArgs) -> anyhow::Result<Option<NamedBackend>> {
+    let timeout = Duration::from_secs(args.request_timeout);
+    if let Some(url) = &args.judge_endpoint {
+        let parallel = args.parallel.unwrap_or(REMOTE_PARALLEL);
+        let (backend, _) = remote_backend(
+            url,
+            args.judge_endpoint_model.as_ref(),
+            args.judge_chat_template.as_ref(),
+            parallel,
+            timeout,
+        )?;
+        let info = backend.info();
+        note!(
+            "taxon: judged by {} at {} (chat template {})",
+            info.model,
+            info.url,
+            info.template_source
+        );
+        let name = info.model.clone();
+        return Ok(Some((Box::new(backend), name)));
+    }
+    let Some(model) = &args.judge_model else {
+        return Ok(None);
+    };
+    if !model.is_file() {
+        bail!("{}: no such model", model.display());
+    }
+    let parallel = args.parallel.unwrap_or(LOCAL_PARALLEL);
+    let (backend, name) = local_backend(model, args.threads, parallel)?;
+    note!(
+        "taxon: judged by {} (loaded in {} ms)",
+        display_path(model).display(),
+        backend.engine.info().load_time.as_millis()
     );
-    Ok((Box::new(LocalBackend { engine, events }), name))
+    Ok(Some((Box::new(backend), name)))
 }
 
 #[allow(clippy::too_many_arguments)]
 fn generate_one(
-    backend: &mut dyn Backend,
+    backends: &mut Backends<'_>,
     dirs: &AppDirs,
     leaf: &Leaf,
     name: &str,
-    model_name: &str,
+    run: &RunInfo<'_>,
     settings: &LeafSettings,
     args: &GenerateArgs,
     progress: &mut Progress,
@@ -272,7 +383,7 @@ fn generate_one(
         &dirs.cache.join("docs"),
         PASSAGE_TOKENS,
         |texts| {
-            backend.count_tokens(texts).unwrap_or_else(|e| {
+            backends.writer.count_tokens(texts).unwrap_or_else(|e| {
                 count_error = Some(e);
                 vec![0; texts.len()]
             })
@@ -291,9 +402,15 @@ fn generate_one(
         kind,
         num: settings.num,
         seed: settings.seed,
-        model: model_name.to_owned(),
+        model: run.model.to_owned(),
+        pipeline: run.pipeline.name.clone(),
+        pipeline_digest: run.pipeline.digest.clone(),
+        judge: run.judge.clone(),
         accepted: 0,
+        rounds: 0,
+        surplus: 0,
         rejected: Default::default(),
+        funnel: Vec::new(),
     };
     let files = LeafFiles::new(&args.output, name);
     if let Some((previous, records)) = files.load_complete(&summary) {
@@ -301,12 +418,15 @@ fn generate_one(
         return Ok((previous, records));
     }
     progress.start_leaf(name);
-    let outcome = generate_leaf(backend, &input, settings, |so_far, completion| {
-        progress.attempt(name, so_far, completion, settings.num);
+    let outcome = generate_leaf(backends, run.pipeline, &input, settings, |event| {
+        progress.event(name, event, settings.num);
     })?;
     progress.end_leaf(settings.num);
     summary.accepted = outcome.accepted.len();
+    summary.rounds = outcome.rounds;
+    summary.surplus = outcome.surplus;
     summary.rejected = outcome.rejections_by_reason();
+    summary.funnel = outcome.funnel.clone();
     files
         .write(&summary, &outcome)
         .with_context(|| files.samples.display().to_string())?;
@@ -336,6 +456,23 @@ fn print_summaries(
             summary.accepted,
             summary.num
         )?;
+        if !summary.funnel.is_empty() {
+            let stages: Vec<String> = summary
+                .funnel
+                .iter()
+                .map(|s| format!("{} {}->{}", s.stage, s.input, s.output))
+                .collect();
+            let surplus = match summary.surplus {
+                0 => String::new(),
+                n => format!("; {n} more accepted than wanted, left out"),
+            };
+            out!(
+                "    {} pipeline, {} rounds: {}{surplus}",
+                summary.pipeline,
+                summary.rounds,
+                stages.join(", ")
+            )?;
+        }
     }
     for (leaf, message) in failures {
         out!("  {leaf}: not generated: {message}")?;

@@ -1,12 +1,12 @@
-//! Progress of `taxon generate`: a bar with ETA and tokens/s on a terminal, plain
-//! lines when stderr is piped.
+//! Progress of `taxon generate`: a bar with ETA, the stage at work and tokens/s on
+//! a terminal; plain lines (each stage, each verdict) when stderr is piped.
 
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::generate::runner::LeafOutcome;
-use crate::generate::{Completion, Stats};
+use crate::generate::Stats;
+use crate::generate::runner::PipelineEvent;
 
 /// The prompt's size, against the window where it is known (not for every server).
 fn prompt_size(stats: &Stats) -> String {
@@ -14,6 +14,20 @@ fn prompt_size(stats: &Stats) -> String {
         0 => format!("prompt {} tokens", stats.prompt_tokens),
         window => format!("prompt {}/{window} tokens", stats.prompt_tokens),
     }
+}
+
+/// The measurements of the request that made a candidate, for plain lines.
+fn measured(stats: &Stats) -> String {
+    if stats.generated_tokens == 0 {
+        return String::new();
+    }
+    format!(
+        " [{} tokens, {:.0} tok/s, {}{}]",
+        stats.generated_tokens,
+        stats.tokens_per_second(),
+        first_token(stats),
+        prompt_size(stats)
+    )
 }
 
 /// The time to the first token, where it is known (not for unstreamed requests).
@@ -29,6 +43,7 @@ fn first_token(stats: &Stats) -> String {
 pub(super) struct Progress {
     bar: Option<ProgressBar>,
     leaf_start: u64,
+    accepted: usize,
 }
 
 impl Progress {
@@ -42,7 +57,11 @@ impl Progress {
             bar.set_style(style);
             bar
         });
-        Self { bar, leaf_start: 0 }
+        Self {
+            bar,
+            leaf_start: 0,
+            accepted: 0,
+        }
     }
 
     /// Prints a line above the bar (or plainly).
@@ -56,6 +75,7 @@ impl Progress {
     /// A leaf begins.
     pub fn start_leaf(&mut self, leaf: &str) {
         self.leaf_start = self.bar.as_ref().map_or(0, ProgressBar::position);
+        self.accepted = 0;
         self.line(&format!("{leaf}: generating"));
     }
 
@@ -69,37 +89,54 @@ impl Progress {
         }
     }
 
-    /// One attempt is done.
-    pub fn attempt(
-        &mut self,
-        leaf: &str,
-        so_far: &LeafOutcome,
-        completion: &Completion,
-        wanted: usize,
-    ) {
-        let stats = &completion.stats;
-        let verdict = match so_far.rejected.last() {
-            Some(r) if r.index + 1 == so_far.attempts() => format!("rejected: {}", r.reason),
-            _ => "accepted".to_owned(),
-        };
-        match &self.bar {
-            Some(bar) => {
-                bar.set_position(self.leaf_start + so_far.accepted.len().min(wanted) as u64);
-                bar.set_message(format!(
-                    "{leaf}  {:.0} tok/s  {}",
-                    stats.tokens_per_second(),
-                    prompt_size(stats)
-                ));
+    /// Something happened in the leaf's pipeline.
+    pub fn event(&mut self, leaf: &str, event: &PipelineEvent, wanted: usize) {
+        let line = match event {
+            PipelineEvent::Stage {
+                stage,
+                kind,
+                candidates,
+            } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!("{leaf}  {stage}"));
+                }
+                format!("{leaf}: {stage} ({kind}): {candidates} candidates")
             }
-            None => note!(
-                "{leaf}: attempt {}: {verdict} ({}/{wanted} accepted; {} tokens, {:.0} tok/s, {}{})",
-                so_far.attempts(),
-                so_far.accepted.len(),
-                stats.generated_tokens,
-                stats.tokens_per_second(),
-                first_token(stats),
-                prompt_size(stats)
+            PipelineEvent::Rejected {
+                stage,
+                candidate,
+                round,
+                reason,
+                stats,
+                ..
+            } => format!(
+                "{leaf}: round {}, candidate {candidate}: rejected by {stage}: {reason}{}",
+                round + 1,
+                measured(stats)
             ),
+            PipelineEvent::Accepted {
+                candidate,
+                round,
+                stats,
+            } => {
+                self.accepted += 1;
+                if let Some(bar) = &self.bar {
+                    bar.set_position(self.leaf_start + self.accepted.min(wanted) as u64);
+                    bar.set_message(format!("{leaf}  {:.0} tok/s", stats.tokens_per_second()));
+                }
+                format!(
+                    "{leaf}: round {}, candidate {candidate}: accepted ({}/{wanted}){}",
+                    round + 1,
+                    self.accepted,
+                    measured(stats)
+                )
+            }
+            PipelineEvent::Request { .. }
+            | PipelineEvent::Written { .. }
+            | PipelineEvent::Kept { .. } => return,
+        };
+        if self.bar.is_none() {
+            note!("{line}");
         }
     }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::atomic_file::write_atomic;
 use crate::generate::remote::{RemoteBackend, RemoteConfig, RemoteError};
 use crate::generate::runner::{Backend, LocalBackend};
-use crate::generate::{Engine, EngineConfig, EngineError, Prompt, Request, Sampling};
+use crate::generate::{EngineConfig, EngineError, Priority, Prompt, Request, Sampling};
 use crate::git::{Base, GitError, changed_taxonomy_files};
 use crate::train::dataset::DatasetError;
 use crate::train::registry::{RegistryError, Run, now_rfc3339};
@@ -139,8 +139,7 @@ fn greedy(system: Option<String>, user: String, max_tokens: u32) -> Request {
 fn local(model: &Path, threads: u32) -> Result<LocalBackend, EngineError> {
     let mut config = EngineConfig::new(model.to_owned());
     config.threads = threads.max(1);
-    let (engine, events) = Engine::start(config)?;
-    Ok(LocalBackend { engine, events })
+    LocalBackend::start(config, Priority::Background)
 }
 
 /// Every question's answer from `model`.

@@ -1,7 +1,8 @@
-//! The files generation writes: per leaf, its accepted samples
-//! (`generated/<leaf>.jsonl`), its rejections (`<leaf>.rejected.jsonl`) and a
-//! summary that marks the leaf complete (`<leaf>.summary.json`, written last, so a
-//! run can resume); then the mixed training files in LAB's messages format.
+//! The files generation writes: per leaf, its accepted samples with their trails
+//! (`generated/<leaf>.jsonl`), its rejections with stage, score and reason
+//! (`<leaf>.rejected.jsonl`) and a summary with the funnel that marks the leaf
+//! complete (`<leaf>.summary.json`, written last, so a run can resume); then the
+//! mixed training files in LAB's messages format.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -14,7 +15,7 @@ use crate::atomic_file::write_atomic;
 use crate::taxonomy::leaf::LeafKind;
 
 use super::fetch::sha256_hex;
-use super::runner::{LeafOutcome, Record};
+use super::runner::{LeafOutcome, Record, StageCount};
 
 /// The system message of every training record.
 pub const SYSTEM_PROMPT: &str = "You are a helpful, honest assistant.";
@@ -32,10 +33,40 @@ pub struct LeafSummary {
     pub seed: u32,
     /// The model (or endpoint) that generated them.
     pub model: String,
+    /// The pipeline's name.
+    #[serde(default)]
+    pub pipeline: String,
+    /// The SHA-256 of the pipeline's file.
+    #[serde(default)]
+    pub pipeline_digest: String,
+    /// The model that judged, when not the generator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<String>,
     /// Samples accepted.
     pub accepted: usize,
-    /// Rejections by reason.
+    /// Rounds run (first-stage prompts).
+    #[serde(default)]
+    pub rounds: usize,
+    /// Samples accepted beyond `num` by the last group of rounds, left out.
+    #[serde(default)]
+    pub surplus: usize,
+    /// Rejections by stage and reason.
     pub rejected: BTreeMap<String, usize>,
+    /// Candidates in and out of each stage.
+    #[serde(default)]
+    pub funnel: Vec<StageCount>,
+}
+
+impl LeafSummary {
+    /// Whether an earlier run's summary was made with the same settings.
+    fn same_run(&self, other: &Self) -> bool {
+        self.leaf == other.leaf
+            && self.num == other.num
+            && self.seed == other.seed
+            && self.model == other.model
+            && self.pipeline_digest == other.pipeline_digest
+            && self.judge == other.judge
+    }
 }
 
 /// The files of one leaf in an output folder.
@@ -65,11 +96,7 @@ impl LeafFiles {
     pub fn load_complete(&self, expected: &LeafSummary) -> Option<(LeafSummary, Vec<Record>)> {
         let summary: LeafSummary =
             serde_json::from_str(&std::fs::read_to_string(&self.summary).ok()?).ok()?;
-        let same = summary.leaf == expected.leaf
-            && summary.num == expected.num
-            && summary.seed == expected.seed
-            && summary.model == expected.model;
-        if !same {
+        if !summary.same_run(expected) {
             return None;
         }
         let records: Vec<Record> = std::fs::read_to_string(&self.samples)
@@ -94,7 +121,17 @@ impl LeafFiles {
         write_atomic(&self.samples, samples.as_bytes())?;
         let mut rejected = String::new();
         for r in &outcome.rejected {
-            let line = json!({"index": r.index, "reason": r.reason.to_string(), "text": r.text});
+            let line = json!({
+                "index": r.index,
+                "round": r.round,
+                "stage": r.stage,
+                "score": r.reason.score(),
+                "reason": r.reason.to_string(),
+                "draft": r.draft,
+                "text": r.text,
+                "seeds": r.seeds,
+                "trail": r.trail,
+            });
             rejected.push_str(&line.to_string());
             rejected.push('\n');
         }
@@ -104,9 +141,10 @@ impl LeafFiles {
     }
 }
 
-/// One training record: exactly `id`, `messages`, `metadata` (a JSON string) and
-/// `unmask` (true for knowledge, which is trained on the whole text as in LAB's
-/// first knowledge phase).
+/// One training record: exactly `id`, `messages`, `metadata` (a JSON string, with
+/// the pipeline, the seed examples and each stage's mark) and `unmask` (true for
+/// knowledge, which is trained on the whole text as in LAB's first knowledge
+/// phase).
 pub fn training_record(summary: &LeafSummary, record: &Record) -> serde_json::Value {
     let sample = &record.sample;
     let grounding = record.passage.as_ref().or(sample.context.as_ref());
@@ -125,6 +163,10 @@ pub fn training_record(summary: &LeafSummary, record: &Record) -> serde_json::Va
         "index": record.index,
         "seed": record.seed,
         "model": summary.model,
+        "judge": summary.judge.as_ref().unwrap_or(&summary.model),
+        "pipeline": summary.pipeline,
+        "seed_examples": record.seeds,
+        "trail": record.trail,
     });
     let key = format!(
         "{}\n{}\n{}\n{}",
@@ -216,8 +258,9 @@ pub fn write_mixed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::parse::{Rejection, Sample};
-    use crate::generate::runner::Rejected;
+    use crate::generate::parse::{Draft, Rejection, Sample};
+    use crate::generate::pipeline::Field;
+    use crate::generate::runner::{Mark, MarkKind, Rejected};
 
     fn summary(kind: LeafKind) -> LeafSummary {
         LeafSummary {
@@ -226,14 +269,28 @@ mod tests {
             num: 2,
             seed: 7,
             model: "m.gguf".into(),
+            pipeline: "full".into(),
+            pipeline_digest: "abc".into(),
+            judge: None,
             accepted: 1,
-            rejected: BTreeMap::from([("empty".to_owned(), 1)]),
+            rounds: 2,
+            surplus: 0,
+            rejected: BTreeMap::from([("sample: empty".to_owned(), 1)]),
+            funnel: vec![StageCount {
+                stage: "sample".into(),
+                kind: "generate".into(),
+                input: 2,
+                output: 1,
+                rejected: 1,
+                ..StageCount::default()
+            }],
         }
     }
 
     fn record(passage: Option<&str>) -> Record {
         Record {
             index: 1,
+            round: 1,
             seed: 8,
             sample: Sample {
                 context: None,
@@ -241,6 +298,13 @@ mod tests {
                 answer: "A.".into(),
             },
             passage: passage.map(str::to_owned),
+            seeds: vec![3],
+            trail: vec![Mark {
+                stage: "judge".into(),
+                verdict: MarkKind::Kept,
+                score: Some(2.0),
+                reason: Some("Right.".into()),
+            }],
         }
     }
 
@@ -257,6 +321,11 @@ mod tests {
         let metadata: serde_json::Value =
             serde_json::from_str(value["metadata"].as_str().unwrap()).unwrap();
         assert_eq!(metadata["dataset"], "document_knowledge_qa");
+        assert_eq!(metadata["pipeline"], "full");
+        assert_eq!(metadata["seed_examples"], json!([3]));
+        assert_eq!(metadata["judge"], "m.gguf", "the generator judged itself");
+        assert_eq!(metadata["trail"][0]["score"], 2.0);
+        assert_eq!(metadata["trail"][0]["reason"], "Right.");
         assert_eq!(value["id"].as_str().unwrap().len(), 36);
     }
 
@@ -268,9 +337,17 @@ mod tests {
             accepted: vec![record(None)],
             rejected: vec![Rejected {
                 index: 0,
-                reason: Rejection::Empty("answer"),
+                round: 0,
+                stage: "sample".into(),
+                reason: Rejection::Empty(Field::Answer),
+                draft: Draft::default(),
                 text: "[Question]\nQ?\n[Answer]\n".into(),
+                seeds: vec![0, 1],
+                trail: Vec::new(),
             }],
+            funnel: Vec::new(),
+            rounds: 2,
+            surplus: 0,
             generated_tokens: 9,
         };
         let wanted = summary(LeafKind::FreeformSkill);
@@ -279,10 +356,19 @@ mod tests {
         let (loaded, records) = files.load_complete(&wanted).unwrap();
         assert_eq!(loaded, wanted);
         assert_eq!(records, outcome.accepted);
+        let other_pipeline = LeafSummary {
+            pipeline_digest: "def".into(),
+            ..wanted.clone()
+        };
+        assert!(files.load_complete(&other_pipeline).is_none());
         let other_seed = LeafSummary { seed: 8, ..wanted };
         assert!(files.load_complete(&other_seed).is_none());
         let rejected = std::fs::read_to_string(&files.rejected).unwrap();
-        assert!(rejected.contains("empty answer"));
+        let line: serde_json::Value = serde_json::from_str(rejected.trim()).unwrap();
+        assert_eq!(line["stage"], "sample");
+        assert_eq!(line["reason"], "empty answer");
+        assert_eq!(line["score"], serde_json::Value::Null);
+        assert_eq!(line["seeds"], json!([0, 1]));
     }
 
     #[test]

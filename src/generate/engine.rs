@@ -1,11 +1,13 @@
-//! The generation engine: a worker thread that keeps one model loaded and serves
-//! requests one at a time, streaming tokens as events. The newest request wins:
-//! submitting (or cancelling) makes any running or queued older request stop
-//! within one token.
+//! The generation engine: a worker thread that keeps one model loaded and decodes
+//! several sequences together, streaming tokens as events. Two ways in:
+//! [`Engine::submit`], where the newest request wins (submitting or cancelling
+//! makes any older one stop within one token), and [`Engine::submit_batch`], whose
+//! requests run side by side to their ends. Interactive work goes first: while any
+//! is queued or running, background sequences wait.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -26,11 +28,14 @@ pub struct EngineConfig {
     pub context_size: u32,
     /// Prompt tokens evaluated per step; cancellation is checked between steps.
     pub batch_size: u32,
+    /// Sequences of background work decoded together (one more slot is kept for
+    /// interactive work).
+    pub parallel: u32,
 }
 
 impl EngineConfig {
-    /// The defaults for `model`: every available core, a 2048-token window and
-    /// 64-token prompt steps.
+    /// The defaults for `model`: every available core, a 2048-token window,
+    /// 64-token prompt steps and one sequence at a time.
     pub fn new(model: PathBuf) -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
         Self {
@@ -38,8 +43,19 @@ impl EngineConfig {
             threads,
             context_size: 2048,
             batch_size: 64,
+            parallel: 1,
         }
     }
+}
+
+/// Which work goes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// Someone is waiting for it (a preview): while any is queued or running,
+    /// background sequences pause.
+    Interactive,
+    /// Bulk work (`taxon generate`).
+    Background,
 }
 
 /// The text given to the model.
@@ -258,7 +274,7 @@ pub enum EngineError {
 pub struct ModelInfo {
     /// The model file.
     pub path: PathBuf,
-    /// The context window in use.
+    /// The context window of one sequence.
     pub context_size: u32,
     /// The context the model was trained with.
     pub trained_context: u32,
@@ -271,9 +287,14 @@ pub struct ModelInfo {
 }
 
 pub(super) enum Command {
-    Generate {
-        id: RequestId,
-        request: Request,
+    /// A request of [`Engine::submit`].
+    Generate { id: RequestId, request: Request },
+    /// The requests of a batch, their events to `events`.
+    Batch {
+        requests: Vec<(RequestId, Request)>,
+        priority: Priority,
+        events: Sender<Event>,
+        cancelled: Arc<AtomicBool>,
     },
     CountTokens {
         texts: Vec<String>,
@@ -281,12 +302,87 @@ pub(super) enum Command {
     },
 }
 
+/// No request: what `newest` holds after a cancel (ids count from 1).
+const NO_REQUEST: RequestId = 0;
+
 /// A handle on the worker; dropping it cancels any work and stops the worker.
 pub struct Engine {
     commands: Option<Sender<Command>>,
+    /// The last id given out.
+    ids: AtomicU64,
+    /// The newest request of [`Engine::submit`] (the one that may run).
     newest: Arc<AtomicU64>,
     worker: Option<JoinHandle<()>>,
     info: ModelInfo,
+}
+
+/// Requests submitted together: each runs to its end (none supersedes another)
+/// and reports on the batch's own channel. Dropping it cancels what is left.
+pub struct Batch {
+    ids: Vec<RequestId>,
+    events: Receiver<Event>,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Batch {
+    /// The requests' ids, in the order they were given.
+    pub fn ids(&self) -> &[RequestId] {
+        &self.ids
+    }
+
+    /// Stops the running requests within a token and skips the queued ones.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    /// The batch's events, for a caller that polls them (an interface's loop)
+    /// instead of [`Batch::wait`], which does not see the events read here.
+    pub fn events(&self) -> &Receiver<Event> {
+        &self.events
+    }
+
+    /// Waits for every request, handing `on_event` each event as it comes with the
+    /// index of its request; the results are in the requests' order.
+    pub fn wait(
+        &self,
+        mut on_event: impl FnMut(usize, &Event),
+    ) -> Vec<Result<Completion, EngineError>> {
+        let mut results: Vec<Option<Result<Completion, EngineError>>> =
+            self.ids.iter().map(|_| None).collect();
+        let mut left = self.ids.len();
+        while left > 0 {
+            let Ok(event) = self.events.recv() else {
+                break;
+            };
+            let Some(index) = self.ids.iter().position(|&id| id == event.id()) else {
+                continue;
+            };
+            on_event(index, &event);
+            let result = match event {
+                Event::Started { .. } | Event::Token { .. } => continue,
+                Event::Finished { completion, .. } => Ok(completion),
+                Event::Failed { error, .. } => Err(EngineError::Llama(error)),
+                Event::Skipped { .. } => Ok(Completion {
+                    text: String::new(),
+                    finish: Finish::Cancelled,
+                    stats: Stats::default(),
+                }),
+            };
+            if results[index].replace(result).is_none() {
+                left -= 1;
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(EngineError::WorkerGone)))
+            .collect()
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        self.cancel();
+    }
 }
 
 impl Engine {
@@ -296,7 +392,7 @@ impl Engine {
         let (commands, command_rx) = mpsc::channel();
         let (events, event_rx) = mpsc::channel();
         let (ready, ready_rx) = mpsc::sync_channel(1);
-        let newest = Arc::new(AtomicU64::new(0));
+        let newest = Arc::new(AtomicU64::new(NO_REQUEST));
         let shared = Arc::clone(&newest);
         let worker = std::thread::Builder::new()
             .name("taxon-generate".to_owned())
@@ -312,6 +408,7 @@ impl Engine {
         };
         let engine = Self {
             commands: Some(commands),
+            ids: AtomicU64::new(NO_REQUEST),
             newest,
             worker: Some(worker),
             info,
@@ -324,20 +421,47 @@ impl Engine {
         &self.info
     }
 
-    /// Queues a request; any older request stops or is skipped.
+    /// Queues an interactive request whose events go to the engine's receiver;
+    /// any older request of `submit` stops or is skipped.
     pub fn submit(&self, request: Request) -> Result<RequestId, EngineError> {
-        let id = self.newest.fetch_add(1, Ordering::SeqCst) + 1;
+        let id = self.ids.fetch_add(1, Ordering::SeqCst) + 1;
+        self.newest.store(id, Ordering::SeqCst);
         self.send(Command::Generate { id, request })?;
         Ok(id)
     }
 
-    /// Stops the running request (within one token) and drops queued ones.
+    /// Stops the running request of `submit` (within one token) and drops queued
+    /// ones; batches go on.
     pub fn cancel(&self) {
-        self.newest.fetch_add(1, Ordering::SeqCst);
+        self.newest.store(NO_REQUEST, Ordering::SeqCst);
     }
 
-    /// How many tokens each text is in the model's vocabulary (waits for the
-    /// running request to finish first).
+    /// Queues requests to run side by side, up to [`EngineConfig::parallel`] at
+    /// once (interactive ones also in the slot kept for them).
+    pub fn submit_batch(
+        &self,
+        requests: Vec<Request>,
+        priority: Priority,
+    ) -> Result<Batch, EngineError> {
+        let count = requests.len() as u64;
+        let first = self.ids.fetch_add(count, Ordering::SeqCst) + 1;
+        let ids: Vec<RequestId> = (first..first + count).collect();
+        let (events, receiver) = mpsc::channel();
+        let cancelled = Arc::new(AtomicBool::new(false));
+        self.send(Command::Batch {
+            requests: ids.iter().copied().zip(requests).collect(),
+            priority,
+            events,
+            cancelled: Arc::clone(&cancelled),
+        })?;
+        Ok(Batch {
+            ids,
+            events: receiver,
+            cancelled,
+        })
+    }
+
+    /// How many tokens each text is in the model's vocabulary.
     pub fn count_tokens(&self, texts: Vec<String>) -> Result<Vec<usize>, EngineError> {
         let (reply, answer) = mpsc::channel();
         self.send(Command::CountTokens { texts, reply })?;

@@ -1,6 +1,6 @@
-//! What generation needs from one leaf: its seeds in the shape the prompts take,
-//! and for knowledge leaves the passages of its documents; then the prompt of each
-//! attempt, rotating through seeds (and passages) so attempts differ.
+//! What generation needs from one leaf: its seeds, and for knowledge leaves the
+//! passages of its documents; then the values of each round's prompts, rotating
+//! through seeds (and passages) so rounds differ.
 
 use std::path::Path;
 
@@ -9,7 +9,31 @@ use crate::taxonomy::qna::{Qna, Text};
 
 use super::documents::{DocumentError, DocumentSource, read_documents};
 use super::parse::Sample;
-use super::prompts::{self, KnowledgeSeed, SamplePrompt, SkillSeed};
+use super::pipeline::{ExampleValues, PromptValues, Route};
+
+/// A skill seed example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkillSeed {
+    /// Its place in the leaf's `seed_examples` (0-based).
+    pub index: usize,
+    /// The context (grounded skills only).
+    pub context: Option<String>,
+    /// The question or instruction.
+    pub question: String,
+    /// The answer.
+    pub answer: String,
+}
+
+/// A knowledge seed example: a passage of the document and questions about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnowledgeSeed {
+    /// Its place in the leaf's `seed_examples` (0-based).
+    pub index: usize,
+    /// The passage.
+    pub context: String,
+    /// Its questions and answers.
+    pub pairs: Vec<(String, String)>,
+}
 
 /// Tokens per document passage of a knowledge leaf, unless the caller says otherwise.
 pub const PASSAGE_TOKENS: usize = 300;
@@ -58,12 +82,14 @@ pub enum LeafInput {
     },
 }
 
-/// One attempt's prompt, and the passage it is about (knowledge).
+/// What one round's prompts are made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attempt {
-    /// The prompt.
-    pub prompt: SamplePrompt,
-    /// The document passage the sample is grounded in (knowledge only).
+pub struct Round {
+    /// The leaf's values for the prompts (the stages add theirs).
+    pub values: PromptValues,
+    /// The seed examples shown, by their place in the leaf.
+    pub seeds: Vec<usize>,
+    /// The document passage the round is about (knowledge only).
     pub passage: Option<String>,
 }
 
@@ -92,8 +118,10 @@ impl LeafInput {
         let seeds: Vec<SkillSeed> = qna
             .seed_examples
             .iter()
-            .filter_map(|e| {
+            .enumerate()
+            .filter_map(|(index, e)| {
                 Some(SkillSeed {
+                    index,
                     context: value(&e.context),
                     question: value(&e.qa.question)?,
                     answer: value(&e.qa.answer)?,
@@ -122,13 +150,15 @@ impl LeafInput {
         let seeds: Vec<KnowledgeSeed> = qna
             .seed_examples
             .iter()
-            .filter_map(|e| {
+            .enumerate()
+            .filter_map(|(index, e)| {
                 let pairs: Vec<(String, String)> = e
                     .questions_and_answers
                     .iter()
                     .filter_map(|qa| Some((value(&qa.question)?, value(&qa.answer)?)))
                     .collect();
                 Some(KnowledgeSeed {
+                    index,
                     context: value(&e.context)?,
                     pairs,
                 })
@@ -158,9 +188,13 @@ impl LeafInput {
         })
     }
 
-    /// Whether samples carry a generated context.
-    pub fn grounded(&self) -> bool {
-        matches!(self, Self::Grounded { .. })
+    /// Which stages of a pipeline the leaf goes through.
+    pub fn route(&self) -> Route {
+        match self {
+            Self::Freeform { .. } => Route::Freeform,
+            Self::Grounded { .. } => Route::Grounded,
+            Self::Knowledge { .. } => Route::Knowledge,
+        }
     }
 
     /// The seed examples as samples, to reject copies of them.
@@ -186,24 +220,29 @@ impl LeafInput {
         }
     }
 
-    /// The prompt of attempt `index`: seed examples starting at `index` for skills
-    /// (two for freeform skills, one for grounded ones, whose contexts are long);
-    /// for knowledge, passage `index` (cycling) with a seed example that
-    /// changes once every passage has been used.
-    pub fn attempt(&self, index: usize) -> Attempt {
+    /// The values of round `index`: for skills `examples` seed examples starting
+    /// at `index` (cycling); for knowledge, passage `index` (cycling) with a seed
+    /// example that changes once every passage has been used.
+    pub fn round(&self, index: usize, examples: usize) -> Round {
         match self {
             Self::Freeform { task, seeds } | Self::Grounded { task, seeds } => {
-                let wanted = if self.grounded() { 1 } else { 2 };
-                let shown: Vec<&SkillSeed> = (0..seeds.len().min(wanted))
+                let shown: Vec<&SkillSeed> = (0..seeds.len().min(examples.max(1)))
                     .map(|k| &seeds[(index + k) % seeds.len()])
                     .collect();
-                let prompt = if self.grounded() {
-                    prompts::grounded_skill(task, &shown)
-                } else {
-                    prompts::freeform_skill(task, &shown)
-                };
-                Attempt {
-                    prompt,
+                Round {
+                    values: PromptValues {
+                        task: Some(task.clone()),
+                        examples: shown
+                            .iter()
+                            .map(|s| ExampleValues {
+                                context: s.context.clone(),
+                                question: s.question.clone(),
+                                answer: s.answer.clone(),
+                            })
+                            .collect(),
+                        ..PromptValues::default()
+                    },
+                    seeds: shown.iter().map(|s| s.index).collect(),
                     passage: None,
                 }
             }
@@ -215,8 +254,24 @@ impl LeafInput {
             } => {
                 let passage = &passages[index % passages.len()];
                 let seed = &seeds[(index / passages.len()) % seeds.len()];
-                Attempt {
-                    prompt: prompts::knowledge(domain, outline, seed, passage),
+                Round {
+                    values: PromptValues {
+                        domain: Some(domain.clone()),
+                        outline: Some(outline.clone()),
+                        example_passage: Some(seed.context.clone()),
+                        passage: Some(passage.clone()),
+                        examples: seed
+                            .pairs
+                            .iter()
+                            .map(|(question, answer)| ExampleValues {
+                                context: None,
+                                question: question.clone(),
+                                answer: answer.clone(),
+                            })
+                            .collect(),
+                        ..PromptValues::default()
+                    },
+                    seeds: vec![seed.index],
                     passage: Some(passage.clone()),
                 }
             }
@@ -245,13 +300,18 @@ mod tests {
         let cache = tempfile::tempdir().unwrap();
         let input =
             LeafInput::from_qna(LeafKind::FreeformSkill, &leaf, cache.path(), 100, words).unwrap();
-        assert!(!input.grounded());
+        assert_eq!(input.route(), Route::Freeform);
         assert_eq!(input.seed_samples().len(), 3);
-        let user = |i| match input.attempt(i).prompt.prompt {
-            super::super::engine::Prompt::Chat { user, .. } => user,
-            super::super::engine::Prompt::Raw(text) => text,
-        };
-        assert!(user(2).contains("Q3") && user(2).contains("Q1") && !user(2).contains("Q2"));
+        let round = input.round(2, 2);
+        assert_eq!(round.seeds, [2, 0]);
+        let questions: Vec<&str> = round
+            .values
+            .examples
+            .iter()
+            .map(|e| e.question.as_str())
+            .collect();
+        assert_eq!(questions, ["Q3", "Q1"]);
+        assert_eq!(round.values.task.as_deref(), Some("Rhymes"));
     }
 
     #[test]
@@ -278,7 +338,13 @@ mod tests {
         };
         assert!(passages.len() >= 5, "{}", passages.len());
         assert!(passages.iter().all(|p| p.split_whitespace().count() <= 200));
-        let attempt = input.attempt(1);
-        assert_eq!(attempt.passage.as_deref(), Some(passages[1].as_str()));
+        let round = input.round(1, 1);
+        assert_eq!(round.passage.as_deref(), Some(passages[1].as_str()));
+        assert_eq!(round.values.passage, round.passage);
+        assert_eq!(
+            round.values.example_passage.as_deref(),
+            Some("The moon pulls.")
+        );
+        assert_eq!(round.seeds, [0]);
     }
 }

@@ -1,13 +1,70 @@
-//! Reading samples back from completions (pure): the tagged format the prompts ask
-//! for, then the checks that keep only good samples, each rejection with a reason.
+//! Reading what a generating stage wrote (pure): records of tagged fields, as
+//! many as the answer holds; then the checks without the model that keep only new
+//! samples (a copy of a seed, a near duplicate, too long), each rejection with a
+//! reason.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
-use super::prompts::{ANSWER_TAG, CONTEXT_TAG, END_TAG, QUESTION_TAG};
+use serde::{Deserialize, Serialize};
+
+use super::pipeline::{END_TAG, Field};
+
+/// One sample's fields, as far as the stages have written them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    /// The context (grounded skills).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// The question or instruction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+}
+
+impl Draft {
+    /// A field's text, if written.
+    pub fn get(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::Context => self.context.as_deref(),
+            Field::Question => self.question.as_deref(),
+            Field::Answer => self.answer.as_deref(),
+        }
+    }
+
+    /// Sets a field.
+    pub fn set(&mut self, field: Field, text: String) {
+        let slot = match field {
+            Field::Context => &mut self.context,
+            Field::Question => &mut self.question,
+            Field::Answer => &mut self.answer,
+        };
+        *slot = Some(text);
+    }
+
+    /// This draft with `other`'s written fields added.
+    pub fn merged(&self, other: &Draft) -> Draft {
+        Draft {
+            context: other.context.clone().or_else(|| self.context.clone()),
+            question: other.question.clone().or_else(|| self.question.clone()),
+            answer: other.answer.clone().or_else(|| self.answer.clone()),
+        }
+    }
+
+    /// The finished sample, once it has a question and an answer.
+    pub fn sample(&self) -> Option<Sample> {
+        Some(Sample {
+            context: self.context.clone(),
+            question: self.question.clone()?,
+            answer: self.answer.clone()?,
+        })
+    }
+}
 
 /// One generated sample.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sample {
     /// The generated context (grounded skills).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18,19 +75,41 @@ pub struct Sample {
     pub answer: String,
 }
 
-/// Why a completion was not kept.
+impl Sample {
+    /// The sample as a draft, every field written.
+    pub fn draft(&self) -> Draft {
+        Draft {
+            context: self.context.clone(),
+            question: Some(self.question.clone()),
+            answer: Some(self.answer.clone()),
+        }
+    }
+}
+
+/// Why a candidate was not kept.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rejection {
     /// The tagged format was not followed.
-    Unparseable(&'static str),
+    Unparseable(String),
     /// A part was there but empty.
-    Empty(&'static str),
-    /// The sample repeats one of the leaf's seed examples.
+    Empty(Field),
+    /// The candidate repeats one of the leaf's seed examples.
     CopyOfSeed,
-    /// The sample is nearly the same as one accepted before.
+    /// The candidate is nearly the same as one kept before.
     NearDuplicate(f64),
-    /// The sample is longer than allowed (words), or ran into the token limit.
+    /// The candidate is longer than allowed (words), or ran into the token limit (0).
     TooLong(usize),
+    /// A judge scored it below the stage's threshold.
+    LowScore {
+        /// The judge's score.
+        score: f64,
+        /// The lowest score that keeps.
+        keep: f64,
+        /// The judge's stated reason.
+        reason: String,
+    },
+    /// The judge's answer could not be read.
+    UnreadableVerdict(String),
 }
 
 impl Rejection {
@@ -42,6 +121,16 @@ impl Rejection {
             Self::CopyOfSeed => "copy of a seed",
             Self::NearDuplicate(_) => "near-duplicate",
             Self::TooLong(_) => "too long",
+            Self::LowScore { .. } => "low score",
+            Self::UnreadableVerdict(_) => "unreadable judgement",
+        }
+    }
+
+    /// The judge's score, for rejections by a judge.
+    pub fn score(&self) -> Option<f64> {
+        match self {
+            Self::LowScore { score, .. } => Some(*score),
+            _ => None,
         }
     }
 }
@@ -50,7 +139,7 @@ impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unparseable(what) => write!(f, "unparseable: {what}"),
-            Self::Empty(part) => write!(f, "empty {part}"),
+            Self::Empty(field) => write!(f, "empty {}", field.name()),
             Self::CopyOfSeed => f.write_str("copy of a seed example"),
             Self::NearDuplicate(similarity) => {
                 write!(
@@ -60,19 +149,39 @@ impl fmt::Display for Rejection {
             }
             Self::TooLong(0) => f.write_str("too long: ran into the token limit"),
             Self::TooLong(words) => write!(f, "too long: {words} words"),
+            Self::LowScore {
+                score,
+                keep,
+                reason,
+            } => {
+                write!(f, "score {score} (keeps {keep} and above)")?;
+                if reason.is_empty() {
+                    f.write_str("; no reason given")
+                } else {
+                    write!(f, ": {reason}")
+                }
+            }
+            Self::UnreadableVerdict(why) => {
+                write!(f, "the judge's answer could not be read: {why}")
+            }
         }
     }
 }
 
-/// Small models often write `Question:` / `Answer:` lines instead of the tags;
-/// those count as the tags.
+/// Small models often write `Question:` / `Answer:` / `Context:` lines instead of
+/// the tags; those count as the tags.
 fn normalise_labels(text: &str) -> String {
     text.lines()
         .map(|line| {
             let trimmed = line.trim_start();
-            for (label, tag) in [("Question:", QUESTION_TAG), ("Answer:", ANSWER_TAG)] {
-                if let Some(rest) = trimmed.strip_prefix(label) {
-                    return format!("{tag}\n{}", rest.trim_start());
+            for field in Field::ALL {
+                let name = field.name();
+                let label = trimmed
+                    .get(..name.len() + 1)
+                    .filter(|l| l.eq_ignore_ascii_case(&format!("{name}:")));
+                if label.is_some() {
+                    let rest = &trimmed[name.len() + 1..];
+                    return format!("{}\n{}", field.tag(), rest.trim_start());
                 }
             }
             line.to_owned()
@@ -81,54 +190,137 @@ fn normalise_labels(text: &str) -> String {
         .join("\n")
 }
 
-/// Reads a completion (with the prompt's prefix put back in front). A context is
-/// expected when `grounded`. The final `[End]` may be missing (the engine stops on
-/// it), but the question and answer tags (or `Question:` / `Answer:` lines) must
-/// be there, in order.
-pub fn parse(text: &str, grounded: bool) -> Result<Sample, Rejection> {
-    let text = normalise_labels(text);
-    let text = text.split(END_TAG).next().unwrap_or_default();
-    let (before, after_question) = text
-        .split_once(QUESTION_TAG)
-        .ok_or(Rejection::Unparseable("no [Question]"))?;
-    let (question, answer) = after_question
-        .split_once(ANSWER_TAG)
-        .ok_or(Rejection::Unparseable("no [Answer] after the question"))?;
-    if answer.contains(QUESTION_TAG) || answer.contains(CONTEXT_TAG) {
-        return Err(Rejection::Unparseable("more than one sample"));
-    }
-    let context = if grounded {
-        let (_, context) = before
-            .split_once(CONTEXT_TAG)
-            .ok_or(Rejection::Unparseable("no [Context] before the question"))?;
-        let context = context.trim();
-        if context.is_empty() {
-            return Err(Rejection::Empty("context"));
-        }
-        Some(context.to_owned())
-    } else {
-        None
-    };
-    let (question, answer) = (question.trim(), answer.trim());
-    if question.is_empty() {
-        return Err(Rejection::Empty("question"));
-    }
-    if answer.is_empty() {
-        return Err(Rejection::Empty("answer"));
-    }
-    Ok(Sample {
-        context,
-        question: question.to_owned(),
-        answer: answer.to_owned(),
-    })
+/// A tag found in a text: a field's, or the end tag (`None`).
+fn next_tag(text: &str) -> Option<(usize, Option<Field>, usize)> {
+    let ends = std::iter::once((None, END_TAG));
+    Field::ALL
+        .into_iter()
+        .map(|f| (Some(f), f.tag()))
+        .chain(ends)
+        .filter_map(|(field, tag)| text.find(tag).map(|at| (at, field, tag.len())))
+        .min_by_key(|(at, _, _)| *at)
 }
 
-/// The lowercase words of a text, for comparing samples.
-fn words(text: &str) -> BTreeSet<String> {
+/// What a generating stage's answer held.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Written {
+    /// The complete records, in order.
+    pub records: Vec<Draft>,
+    /// What was wrong with the records that could not be read.
+    pub problems: Vec<Rejection>,
+}
+
+/// Reads the records of `outputs` (each begins with the first output's tag, has
+/// the others' tags in order and ends with `[End]` or where the next record
+/// begins) from an answer with the prompt's prefix put back in front. When the
+/// answer was `complete` (not cut by the token limit) the last record needs no
+/// `[End]`: the engine stops on it.
+pub fn read_records(text: &str, outputs: &[Field], complete: bool) -> Written {
+    let text = normalise_labels(text);
+    let mut written = Written::default();
+    let Some(&first) = outputs.first() else {
+        return written;
+    };
+    let mut rest = text.as_str();
+    // Skip whatever comes before the first record.
+    loop {
+        match next_tag(rest) {
+            Some((at, Some(field), len)) if field == first => {
+                rest = &rest[at + len..];
+                break;
+            }
+            Some((at, _, len)) => rest = &rest[at + len..],
+            None => {
+                written
+                    .problems
+                    .push(Rejection::Unparseable(format!("no {}", first.tag())));
+                return written;
+            }
+        }
+    }
+    'records: loop {
+        let mut record = Draft::default();
+        for (i, &field) in outputs.iter().enumerate() {
+            let (content, after) = match next_tag(rest) {
+                Some((at, tag, len)) => (&rest[..at], Some((tag, &rest[at + len..]))),
+                None => (rest, None),
+            };
+            let content = content.trim();
+            let expected = outputs.get(i + 1).copied();
+            match (expected, after) {
+                // The next field follows.
+                (Some(next), Some((Some(tag), remaining))) if tag == next => {
+                    rest = remaining;
+                }
+                // Cut by the token limit before the next field.
+                (Some(_), None) if !complete => {
+                    written.problems.push(Rejection::TooLong(0));
+                    break 'records;
+                }
+                (Some(next), _) => {
+                    written.problems.push(Rejection::Unparseable(format!(
+                        "no {} after the {}",
+                        next.tag(),
+                        field.name()
+                    )));
+                    break 'records;
+                }
+                // The last field ends the record.
+                (None, Some((None, remaining))) => rest = remaining,
+                (None, Some((Some(tag), remaining))) if tag == first => {
+                    rest = remaining;
+                    record.set(field, content.to_owned());
+                    push(&mut written, record, outputs);
+                    continue 'records;
+                }
+                (None, Some((Some(tag), _))) => {
+                    written.problems.push(Rejection::Unparseable(format!(
+                        "{} inside the {}",
+                        tag.tag(),
+                        field.name()
+                    )));
+                    break 'records;
+                }
+                (None, None) if !complete => {
+                    written.problems.push(Rejection::TooLong(0));
+                    break 'records;
+                }
+                (None, None) => rest = "",
+            }
+            record.set(field, content.to_owned());
+        }
+        push(&mut written, record, outputs);
+        // The next record, if any.
+        match next_tag(rest) {
+            Some((at, Some(field), len)) if field == first => rest = &rest[at + len..],
+            _ => break,
+        }
+    }
+    written
+}
+
+/// Adds a read record, or its problem when a field is empty.
+fn push(written: &mut Written, record: Draft, outputs: &[Field]) {
+    match outputs
+        .iter()
+        .find(|f| record.get(**f).is_none_or(str::is_empty))
+    {
+        Some(&empty) => written.problems.push(Rejection::Empty(empty)),
+        None => written.records.push(record),
+    }
+}
+
+/// The lowercase words of a text, in order.
+fn word_list(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
+}
+
+/// The lowercase words of a text, for comparing samples.
+fn words(text: &str) -> BTreeSet<String> {
+    word_list(text).into_iter().collect()
 }
 
 /// The Jaccard similarity of two word sets (1.0 for two empty sets).
@@ -140,17 +332,39 @@ pub fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     a.intersection(b).count() as f64 / union as f64
 }
 
-fn sample_words(sample: &Sample) -> BTreeSet<String> {
-    let mut all = words(&sample.question);
-    all.extend(words(&sample.answer));
-    all
+/// The words of each field of a draft, if written (in [`Field::ALL`]'s order).
+type FieldWords = [Option<BTreeSet<String>>; 3];
+
+/// The words of a draft's written fields, apart per field.
+fn field_words(draft: &Draft) -> FieldWords {
+    Field::ALL.map(|f| draft.get(f).map(words))
 }
 
-/// The checks a parsed sample must pass, holding what was accepted so far.
+/// The words of the fields both have written, for comparing two drafts alike.
+fn shared_words(a: &FieldWords, b: &FieldWords) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut left, mut right) = (BTreeSet::new(), BTreeSet::new());
+    for (x, y) in a.iter().zip(b) {
+        if let (Some(x), Some(y)) = (x, y) {
+            left.extend(x.iter().cloned());
+            right.extend(y.iter().cloned());
+        }
+    }
+    (left, right)
+}
+
+/// A seed example as the filter compares it: its question's words in order, and
+/// each field's words.
+#[derive(Debug, Clone)]
+struct SeedWords {
+    question: Vec<String>,
+    fields: FieldWords,
+}
+
+/// The checks a candidate must pass, holding what was kept so far.
 #[derive(Debug, Clone)]
 pub struct Filter {
-    seeds: Vec<(String, BTreeSet<String>)>,
-    accepted: Vec<BTreeSet<String>>,
+    seeds: Vec<SeedWords>,
+    kept: Vec<FieldWords>,
     /// Word-set similarity from which two samples count as the same.
     pub threshold: f64,
     /// The most words a sample (context, question and answer) may have.
@@ -168,56 +382,60 @@ impl Filter {
         Self {
             seeds: seeds
                 .iter()
-                .map(|s| (normalise(&s.question), sample_words(s)))
+                .map(|s| SeedWords {
+                    question: word_list(&s.question),
+                    fields: field_words(&s.draft()),
+                })
                 .collect(),
-            accepted: Vec::new(),
+            kept: Vec::new(),
             threshold: DEFAULT_THRESHOLD,
             max_words: DEFAULT_MAX_WORDS,
         }
     }
 
-    /// Checks a sample; an accepted one is remembered for later duplicate checks.
-    pub fn check(&mut self, sample: &Sample) -> Result<(), Rejection> {
-        let length = [
-            sample.context.as_deref(),
-            Some(&sample.question),
-            Some(&sample.answer),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|t| t.split_whitespace().count())
-        .sum::<usize>();
+    /// Checks a candidate on the fields it has; a kept one is remembered for later
+    /// duplicate checks. A question with a seed question's words, or as similar to
+    /// it as the threshold, is a copy whatever its answer.
+    pub fn check(&mut self, draft: &Draft) -> Result<(), Rejection> {
+        let length = Field::ALL
+            .iter()
+            .filter_map(|f| draft.get(*f))
+            .map(|t| t.split_whitespace().count())
+            .sum::<usize>();
         if length > self.max_words {
             return Err(Rejection::TooLong(length));
         }
-        let question = normalise(&sample.question);
-        let own = sample_words(sample);
-        if self
-            .seeds
-            .iter()
-            .any(|(q, w)| *q == question || jaccard(w, &own) >= self.threshold)
-        {
+        let own = field_words(draft);
+        let question = draft.question.as_deref().map(word_list);
+        let copies = |seed: &SeedWords| {
+            let same_question = question.as_ref().is_some_and(|q| {
+                *q == seed.question
+                    || jaccard(
+                        &q.iter().cloned().collect(),
+                        &seed.question.iter().cloned().collect(),
+                    ) >= self.threshold
+            });
+            let (a, b) = shared_words(&own, &seed.fields);
+            same_question || jaccard(&a, &b) >= self.threshold
+        };
+        if self.seeds.iter().any(copies) {
             return Err(Rejection::CopyOfSeed);
         }
         if let Some(similarity) = self
-            .accepted
+            .kept
             .iter()
-            .map(|w| jaccard(w, &own))
+            .map(|kept| {
+                let (a, b) = shared_words(&own, kept);
+                jaccard(&a, &b)
+            })
             .filter(|&s| s >= self.threshold)
             .reduce(f64::max)
         {
             return Err(Rejection::NearDuplicate(similarity));
         }
-        self.accepted.push(own);
+        self.kept.push(own);
         Ok(())
     }
-}
-
-fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 #[cfg(test)]
@@ -240,43 +458,85 @@ mod tests {
         }
     }
 
+    const PAIR: [Field; 2] = [Field::Question, Field::Answer];
+    const GROUNDED: [Field; 3] = Field::ALL;
+
+    /// The one record of a text, or the first problem.
+    fn one(text: &str, outputs: &[Field]) -> Result<Sample, Rejection> {
+        let mut written = read_records(text, outputs, true);
+        match written.records.len() {
+            0 => Err(written.problems.remove(0)),
+            _ => Ok(written.records[0].sample().unwrap()),
+        }
+    }
+
     #[test]
     fn reads_a_tagged_pair() {
-        let parsed = parse("[Question]\n What is 2+2? \n[Answer]\n4.\n[End]", false).unwrap();
+        let parsed = one("[Question]\n What is 2+2? \n[Answer]\n4.\n[End]", &PAIR).unwrap();
         assert_eq!(parsed, sample("What is 2+2?", "4."));
     }
 
     #[test]
     fn reads_a_grounded_sample() {
-        let parsed = parse("[Context]\nA text.\n[Question]\nQ?\n[Answer]\nA.", true).unwrap();
+        let parsed = one(
+            "[Context]\nA text.\n[Question]\nQ?\n[Answer]\nA.",
+            &GROUNDED,
+        )
+        .unwrap();
         assert_eq!(parsed.context.as_deref(), Some("A text."));
     }
 
     #[test]
+    fn reads_several_records_and_drops_one_cut_by_the_limit() {
+        let text = "[Question]\nQ1?\n[End]\n\n[Question]\nQ2?\n[End]\n[Question]\nQ3?";
+        let questions = |complete| {
+            read_records(text, &[Field::Question], complete)
+                .records
+                .into_iter()
+                .map(|d| d.question.unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(questions(true), ["Q1?", "Q2?", "Q3?"]);
+        assert_eq!(questions(false), ["Q1?", "Q2?"], "the cut one is not whole");
+        let written = read_records(text, &[Field::Question], false);
+        assert_eq!(written.problems, [Rejection::TooLong(0)]);
+        // A record may also end where the next begins.
+        let loose = "[Question]\nQ1\n[Answer]\nA1\n[Question]\nQ2\n[Answer]\nA2";
+        assert_eq!(read_records(loose, &PAIR, true).records.len(), 2);
+    }
+
+    #[test]
     fn rejects_what_does_not_follow_the_format() {
+        let unparseable = |what: &str| Err(Rejection::Unparseable(what.to_owned()));
+        assert_eq!(one("Just some text", &PAIR), unparseable("no [Question]"));
         assert_eq!(
-            parse("Just some text", false),
-            Err(Rejection::Unparseable("no [Question]"))
+            one("[Question]\nQ?\n", &PAIR),
+            unparseable("no [Answer] after the question")
         );
         assert_eq!(
-            parse("[Question]\nQ?\n", false),
-            Err(Rejection::Unparseable("no [Answer] after the question"))
+            one("[Answer]\nA\n[Question]\nQ2", &[Field::Answer]),
+            unparseable("[Question] inside the answer")
         );
         assert_eq!(
-            parse("[Question]\nQ?\n[Answer]\nA\n[Question]\nQ2", false),
-            Err(Rejection::Unparseable("more than one sample"))
+            one("[Question]\nQ?\n[Answer]\nA", &GROUNDED),
+            unparseable("no [Context]")
         );
         assert_eq!(
-            parse("[Question]\nQ?\n[Answer]\nA", true),
-            Err(Rejection::Unparseable("no [Context] before the question"))
+            one("[Question]\n \n[Answer]\nA", &PAIR),
+            Err(Rejection::Empty(Field::Question))
         );
         assert_eq!(
-            parse("[Question]\n \n[Answer]\nA", false),
-            Err(Rejection::Empty("question"))
+            one("[Question]\nQ\n[Answer]\n[End]", &PAIR),
+            Err(Rejection::Empty(Field::Answer))
         );
         assert_eq!(
-            parse("[Question]\nQ\n[Answer]\n[End]", false),
-            Err(Rejection::Empty("answer"))
+            read_records("[Question]\nQ\n[Answer]\nA cut", &PAIR, false).problems,
+            [Rejection::TooLong(0)]
+        );
+        assert_eq!(
+            read_records("[Question]\nWhich", &PAIR, false).problems,
+            [Rejection::TooLong(0)],
+            "cut before the answer began"
         );
     }
 
@@ -285,31 +545,63 @@ mod tests {
         let seeds = [sample("What rhymes with cat?", "Hat rhymes with cat.")];
         let mut filter = Filter::new(&seeds);
         assert_eq!(
-            filter.check(&sample("what  rhymes with CAT?", "Bat.")),
+            filter.check(&sample("what  rhymes with CAT?", "Bat.").draft()),
             Err(Rejection::CopyOfSeed)
         );
         assert_eq!(
-            filter.check(&sample("What rhymes with dog?", "Log rhymes with dog.")),
+            filter.check(&sample("What rhymes with dog?", "Log rhymes with dog.").draft()),
             Ok(())
         );
-        let again = filter.check(&sample("What rhymes with dog?", "log rhymes with dog"));
+        let again = filter.check(&sample("What rhymes with dog?", "log rhymes with dog").draft());
         assert!(
             matches!(again, Err(Rejection::NearDuplicate(s)) if s >= 0.9),
             "{again:?}"
         );
         filter.max_words = 5;
         assert_eq!(
-            filter.check(&sample("One two three", "four five six")),
+            filter.check(&sample("One two three", "four five six").draft()),
             Err(Rejection::TooLong(6))
         );
     }
 
     #[test]
+    fn a_seed_question_with_other_punctuation_and_answer_is_a_copy() {
+        // The defect: a question identical to a seed question was kept
+        // because its answer differed and its quotes were gone.
+        let seed = sample(
+            "Which is correct: \"The new rules will affect everyone\" or \"The new rules will effect everyone\"?",
+            "The correct sentence is \"The new rules will affect everyone.\" Affect is the verb.",
+        );
+        let mut filter = Filter::new(&[seed]);
+        let copy = sample(
+            "Which is correct - The new rules will affect everyone, or the new rules will effect everyone?",
+            "Effect.",
+        );
+        assert_eq!(filter.check(&copy.draft()), Err(Rejection::CopyOfSeed));
+    }
+
+    #[test]
+    fn questions_alone_are_compared_with_seed_questions() {
+        let seeds = [sample("What rhymes with cat?", "Hat rhymes with cat.")];
+        let mut filter = Filter::new(&seeds);
+        let question_only = Draft {
+            question: Some("What rhymes with cat".into()),
+            ..Draft::default()
+        };
+        assert_eq!(filter.check(&question_only), Err(Rejection::CopyOfSeed));
+        let new = Draft {
+            question: Some("Which word rhymes with moon?".into()),
+            ..Draft::default()
+        };
+        assert_eq!(filter.check(&new), Ok(()));
+    }
+
+    #[test]
     fn recorded_good_outputs_parse() {
-        let freeform = parse(&fixture("good_freeform.txt"), false).unwrap();
+        let freeform = one(&fixture("good_freeform.txt"), &PAIR).unwrap();
         assert!(freeform.question.starts_with("Which is correct"));
         assert!(freeform.answer.contains("effect"));
-        let grounded = parse(&fixture("grounded_loose_labels.txt"), true).unwrap();
+        let grounded = one(&fixture("grounded_loose_labels.txt"), &GROUNDED).unwrap();
         assert_eq!(
             grounded.context.as_deref(),
             Some("Subject: The 2018-2019 school year of study abroad")
@@ -319,10 +611,10 @@ mod tests {
             "How can I get my child to the Science Museum on time?"
         );
         let mut filter = Filter::new(&[]);
-        assert_eq!(filter.check(&freeform), Ok(()));
-        assert_eq!(filter.check(&grounded), Ok(()));
+        assert_eq!(filter.check(&freeform.draft()), Ok(()));
+        assert_eq!(filter.check(&grounded.draft()), Ok(()));
         assert!(matches!(
-            filter.check(&freeform),
+            filter.check(&freeform.draft()),
             Err(Rejection::NearDuplicate(_))
         ));
     }
@@ -330,12 +622,16 @@ mod tests {
     #[test]
     fn recorded_bad_outputs_are_rejected_with_reasons() {
         assert_eq!(
-            parse(&fixture("bad_grounded_no_question.txt"), true),
-            Err(Rejection::Unparseable("no [Question]"))
+            one(&fixture("bad_grounded_no_question.txt"), &GROUNDED),
+            Err(Rejection::Unparseable(
+                "no [Question] after the context".into()
+            ))
         );
         assert_eq!(
-            parse(&fixture("bad_grounded_instructions_only.txt"), true),
-            Err(Rejection::Unparseable("no [Answer] after the question"))
+            one(&fixture("bad_grounded_instructions_only.txt"), &GROUNDED),
+            Err(Rejection::Unparseable(
+                "no [Answer] after the question".into()
+            ))
         );
     }
 

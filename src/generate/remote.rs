@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::engine::{Completion, EngineError, Request, Stats};
+use super::engine::{Completion, EngineError, Event, Request, Stats};
 use super::llama::{FALLBACK_TEMPLATE, prompt_text};
 use super::openai::{
     completion_body, parse_completion, parse_models, parse_props, parse_token_count,
@@ -307,7 +307,7 @@ impl RemoteBackend {
     }
 
     /// Runs `job` on every item, at most `concurrency` at once; results in order.
-    fn parallel<T: Sync, R: Send>(&self, items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    fn in_parallel<T: Sync, R: Send>(&self, items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
         let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
         std::thread::scope(|scope| {
@@ -420,18 +420,23 @@ impl Backend for RemoteBackend {
             Some(found) => found,
             None => *self.tokenizer.insert(self.find_tokenizer()?),
         };
-        self.parallel(texts, |text| self.raw_count(tokenizer.endpoint, text))
+        self.in_parallel(texts, |text| self.raw_count(tokenizer.endpoint, text))
             .into_iter()
             .map(|count| Ok(count?.saturating_sub(tokenizer.empty)))
             .collect()
     }
 
-    fn concurrency(&self) -> usize {
+    fn parallel(&self) -> usize {
         self.concurrency
     }
 
-    fn complete_batch(&mut self, requests: Vec<Request>) -> Vec<Result<Completion, EngineError>> {
-        self.parallel(&requests, |request| self.complete_one(request))
+    /// The requests are not streamed: `on_event` hears of none.
+    fn run_batch(
+        &mut self,
+        requests: Vec<Request>,
+        _on_event: &mut dyn FnMut(usize, &Event),
+    ) -> Vec<Result<Completion, EngineError>> {
+        self.in_parallel(&requests, |request| self.complete_one(request))
     }
 }
 

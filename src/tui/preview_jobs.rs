@@ -15,7 +15,8 @@ use tokio::sync::mpsc;
 use crate::dirs::AppDirs;
 use crate::generate::fetch::default_model_path;
 use crate::generate::leaf_input::{LeafInput, PASSAGE_TOKENS};
-use crate::generate::runner::{Backend, LeafSettings, generate_leaf};
+use crate::generate::pipeline::Pipeline;
+use crate::generate::runner::{Backend, Backends, LeafSettings, PipelineEvent, generate_leaf};
 use crate::generate::{
     Completion, Engine, EngineConfig, EngineError, Event, ModelInfo, Prompt, Request, RequestId,
     Stats, complete_observed,
@@ -396,25 +397,33 @@ fn run(
     let settings = LeafSettings {
         num: job.samples,
         seed: job.seed,
-        max_tokens: job.max_tokens,
+        max_tokens: Some(job.max_tokens),
         // Every attempt is shown, so there is exactly one per sample.
-        attempts_per_sample: 1,
+        rounds_per_sample: 1,
     };
-    let mut judged = 0;
-    generate_leaf(&mut backend, &input, &settings, |outcome, completion| {
-        let verdict = match outcome.rejected.last() {
-            Some(rejected) if rejected.index == judged => {
-                Verdict::Rejected(rejected.reason.to_string())
-            }
-            _ => Verdict::Accepted,
+    let pipeline = Pipeline::built_in("simple")
+        .ok_or_else(|| failed("the simple pipeline is missing".to_owned()))?;
+    let mut backends = Backends {
+        writer: &mut backend,
+        judge: None,
+    };
+    generate_leaf(&mut backends, &pipeline, &input, &settings, |event| {
+        let (index, verdict, stats) = match event {
+            PipelineEvent::Accepted { round, stats, .. } => (*round, Verdict::Accepted, stats),
+            PipelineEvent::Rejected {
+                round,
+                reason,
+                stats,
+                ..
+            } => (*round, Verdict::Rejected(reason.clone()), stats),
+            _ => return,
         };
         send(PreviewReply::Judged {
             job: job.id,
-            index: judged,
+            index,
             verdict,
-            stats: completion.stats.clone(),
+            stats: stats.clone(),
         });
-        judged += 1;
     })
     .map_err(|e| failed(e.to_string()))?;
     send(PreviewReply::Done { job: job.id });
