@@ -203,7 +203,6 @@ fn every_printing_subcommand_ends_quietly_on_a_closed_pipe() {
             "review verdict",
             vec!["review", "verdict", FREEFORM, "--uncertain"],
         ),
-        ("review preview", vec!["review", "preview", FREEFORM]),
         ("runs", vec!["runs"]),
         ("runs --format json", vec!["runs", "--format", "json"]),
         ("runs watch", vec!["runs", "watch", &run]),
@@ -235,6 +234,17 @@ fn generate_ends_quietly_on_a_closed_pipe() {
         let repo = world.repo.path().to_str().unwrap();
         let mut command = world.taxon(&["generate", "--taxonomy", repo, "--leaf", FREEFORM]);
         command.args(["--output", out]);
+        command.args(["--num", "1", "--max-tokens", "24", "--threads", "1"]);
+        command
+    });
+}
+
+#[test]
+fn review_preview_ends_quietly_on_a_closed_pipe() {
+    let _serial = generate_cli::serial();
+    let world = World::new();
+    closed_from_the_start("review preview", || {
+        let mut command = world.taxon(&["review", "preview", FREEFORM]);
         command.args(["--num", "1", "--max-tokens", "24", "--threads", "1"]);
         command
     });

@@ -184,21 +184,6 @@ fn summary_is_markdown_per_leaf_and_reviewer() {
         repo.path(),
     ));
 
-    let recorded = ok(&taxon(
-        &[
-            "review",
-            "preview",
-            FILE,
-            "--comment",
-            "ilab data generate: 30 samples",
-        ],
-        repo.path(),
-    ));
-    assert_eq!(
-        recorded,
-        format!("{LEAF}: successful generation preview recorded by Bo <bo@example.com>\n")
-    );
-
     let summary = ok(&taxon(
         &["review", "summary", "--base", "main"],
         repo.path(),
@@ -227,12 +212,7 @@ fn summary_is_markdown_per_leaf_and_reviewer() {
         summary.contains("- ❌ attribution.txt missing\n"),
         "{summary}"
     );
-    assert!(
-        summary.contains(
-            "- ✅ generation preview succeeded (ilab data generate: 30 samples; recorded by Bo)\n"
-        ),
-        "{summary}"
-    );
+    assert!(summary.contains("- ❌ no preview recorded\n"), "{summary}");
     assert!(
         summary.contains("- Example 1: Greet colleague number 1.\n  - ✅ approved by Ana\n  - ❌ rejected by Bo: too short\n"),
         "{summary}"

@@ -11,10 +11,12 @@ use git_sandbox::TestRepo;
 use taxon::git::{Base, GitError, NotesMerge};
 use taxon::review::checklist::{CheckKind, CheckStatus};
 use taxon::review::decision::ExampleState;
+use taxon::review::example::ContentHash;
+use taxon::review::record::PreviewRecord;
 use taxon::review::store::FetchOutcome;
 use taxon::review::{
-    Decision, ExampleChange, LeafReview, NOTES_REF, REMOTE_NOTES_REF, Review, ReviewError,
-    Reviewer, Verdict,
+    Decision, ExampleChange, LeafReview, NOTES_REF, PreviewRun, REMOTE_NOTES_REF, Record, Review,
+    ReviewError, Reviewer, Verdict,
 };
 
 use review_leaf::{FILE, LEAF, leaf_text};
@@ -232,7 +234,14 @@ fn explicit_verdicts_and_previews_are_tied_to_the_content() {
         .record_preview(
             &leaf,
             &hashes,
-            Some("ilab data generate: 25 samples".into()),
+            PreviewRun {
+                model: "m.gguf".into(),
+                pipeline: "simple".into(),
+                seed: 7,
+                wanted: 5,
+                accepted: 3,
+            },
+            Some("read them all".into()),
         )
         .unwrap();
     review
@@ -245,7 +254,11 @@ fn explicit_verdicts_and_previews_are_tied_to_the_content() {
         .unwrap();
     let after = only_leaf(&repo);
     assert_eq!(preview(&after).status, CheckStatus::Pass);
-    assert!(preview(&after).detail.contains("25 samples"));
+    assert_eq!(
+        preview(&after).detail,
+        "generation preview succeeded (3 of 5 samples accepted, simple pipeline, model m.gguf, \
+         seed 7; read them all; recorded by Ana)"
+    );
     assert_eq!(after.verdict(), Some(Verdict::Uncertain));
     assert_eq!(after.derived, None);
 
@@ -254,6 +267,40 @@ fn explicit_verdicts_and_previews_are_tied_to_the_content() {
     assert_eq!(preview(&edited).status, CheckStatus::Warn);
     assert!(!edited.verdicts[0].current);
     assert_eq!(edited.verdict(), None);
+}
+
+#[test]
+fn a_preview_recorded_by_hand_is_not_taken_as_run() {
+    let repo = repo_with_changed_leaf();
+    let reviewer = set_identity(&repo, "Ana");
+    let review = Review::open(repo.path()).unwrap();
+    let (leaf, hashes) = review.leaf_at(&repo.path().join(FILE)).unwrap();
+    // What `taxon review preview --comment` wrote before it ran anything.
+    let by_hand = PreviewRecord {
+        leaf: leaf.clone(),
+        leaf_hash: ContentHash::of_leaf(&hashes),
+        reviewer: reviewer.clone(),
+        run: None,
+        comment: Some("ilab data generate: 30 samples".into()),
+        time: 1,
+    };
+    review
+        .store()
+        .append(&leaf, Record::Preview(by_hand), &reviewer)
+        .unwrap();
+    let item = only_leaf(&repo)
+        .checklist
+        .items
+        .into_iter()
+        .find(|i| i.kind == CheckKind::Preview)
+        .unwrap();
+    assert_eq!(item.status, CheckStatus::Warn);
+    assert!(
+        item.detail
+            .starts_with("a preview was recorded by hand, not run by taxon"),
+        "{}",
+        item.detail
+    );
 }
 
 #[test]

@@ -548,14 +548,17 @@ fn a_run_launched_on_the_changed_leaves_generates_their_samples_then_trains_on_t
     assert!(harness.render(100, 30).contains("generating"));
     harness.pump_until("the generation's progress", Duration::from_secs(300), |h| {
         entry(h, &id).is_some_and(|e| {
-            e.log_tail.as_ref().is_some_and(|l| l.contains("attempt")) || e.status.state.is_final()
+            e.log_tail
+                .as_ref()
+                .is_some_and(|l| l.contains(", candidate "))
+                || e.status.state.is_final()
         })
     });
     let progress = entry(&harness, &id).unwrap().log_tail.clone().unwrap();
     assert!(progress.contains(generate_cli::FREEFORM), "{progress}");
     let shown = harness.render(160, 30);
     assert!(
-        shown.contains("attempt"),
+        shown.contains(", candidate "),
         "the progress line is shown:\n{shown}"
     );
     follow_to_the_end(&mut harness, &id, Duration::from_secs(1200));

@@ -76,6 +76,18 @@ pub struct GenerateArgs {
     /// Every skill and knowledge leaf.
     #[arg(long)]
     pub all: bool,
+    /// Where to write the per-leaf and mixed training files.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// How samples are generated.
+    #[command(flatten)]
+    pub run: GenerationArgs,
+}
+
+/// How samples are generated (`taxon generate`, `taxon review preview`): how
+/// many, the pipeline, and the models or servers that write and judge them.
+#[derive(Debug, Args)]
+pub struct GenerationArgs {
     /// Samples wanted per leaf.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub num: u32,
@@ -83,9 +95,6 @@ pub struct GenerateArgs {
     /// the same samples).
     #[arg(long, default_value_t = 42)]
     pub seed: u32,
-    /// Where to write the per-leaf and mixed training files.
-    #[arg(long)]
-    pub output: PathBuf,
     /// The pipeline: `full` (generate, then judge), `simple` (one prompt per
     /// sample, no judge) or a pipeline file of your own (the README says why
     /// `simple` is the default).
@@ -421,7 +430,7 @@ pub enum ReviewCommand {
     /// Record your verdict on a whole leaf (otherwise it follows the example decisions).
     Verdict(VerdictArgs),
     /// Record that a generation preview from a leaf's current seeds succeeded.
-    Preview(PreviewArgs),
+    Preview(Box<PreviewArgs>),
     /// Print a markdown summary of the review, fit for a pull-request comment.
     Summary(ReviewSummaryArgs),
     /// Push the review notes to a remote.
@@ -537,9 +546,12 @@ pub struct VerdictArgs {
 pub struct PreviewArgs {
     /// The leaf: its folder or its qna.yaml.
     pub leaf: PathBuf,
-    /// What was run and what came out (e.g. "ilab data generate: 30 samples").
+    /// A note of your own kept with the record.
     #[arg(long)]
     pub comment: Option<String>,
+    /// How the preview is generated (as `taxon generate`).
+    #[command(flatten)]
+    pub run: GenerationArgs,
 }
 
 /// Arguments of `taxon review push` and `taxon review fetch`.

@@ -23,7 +23,7 @@ use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::tree::find_root;
 use crate::taxonomy::validate::Options;
 
-use super::args::GenerateArgs;
+use super::args::{GenerateArgs, GenerationArgs};
 use super::generate_progress::Progress;
 use super::output::display_path;
 use super::stdio::chain_text;
@@ -116,9 +116,50 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
         note!("taxon: no leaves to generate for (none changed, or none chosen)");
         return Ok(EXIT_ERRORS);
     }
+    let Some(generated) = generate_leaves(&args.run, dirs, &root, folders, &args.output)? else {
+        return Ok(EXIT_ERRORS);
+    };
+    let Generated { done, failures } = &generated;
+    print_summaries(done, failures).context("printing the summary")?;
+    let timestamp = file_timestamp(time::OffsetDateTime::now_utc());
+    let mixed = write_mixed(&args.output, &timestamp, done)
+        .with_context(|| args.output.display().to_string())?;
+    let total: usize = done.iter().map(|(_, r)| r.len()).sum();
+    for (path, count) in mixed.skills.iter().chain(mixed.knowledge.iter()) {
+        out!("wrote {count} records to {}", display_path(path).display())?;
+    }
+    if total == 0 {
+        note!("taxon: no sample was accepted, so no training file was written (reasons above)");
+        return Ok(EXIT_ERRORS);
+    }
+    Ok(if failures.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_ERRORS
+    })
+}
+
+/// What a generation over several leaves made.
+pub(super) struct Generated {
+    /// Each generated leaf's summary and accepted records.
+    pub done: Vec<(LeafSummary, Vec<Record>)>,
+    /// Leaves that could not be generated for, with why.
+    pub failures: Vec<(String, String)>,
+}
+
+/// Generates for the leaves `folders` of the taxonomy at `root` into per-leaf
+/// files under `output`, printing progress; `None`, after naming their errors,
+/// when a leaf does not validate.
+pub(super) fn generate_leaves(
+    run_args: &GenerationArgs,
+    dirs: &AppDirs,
+    root: &Path,
+    folders: Vec<PathBuf>,
+    output: &Path,
+) -> anyhow::Result<Option<Generated>> {
     let leaves: Vec<Leaf> = folders
         .into_iter()
-        .map(|f| Leaf::read(&root, f, &Options::default()))
+        .map(|f| Leaf::read(root, f, &Options::default()))
         .collect();
     let invalid: Vec<&Leaf> = leaves.iter().filter(|l| !l.report.is_valid()).collect();
     if !invalid.is_empty() {
@@ -137,15 +178,15 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
             "taxon: {} leaves with errors; fix them first (`taxon validate`)",
             invalid.len()
         );
-        return Ok(EXIT_ERRORS);
+        return Ok(None);
     }
-    let pipeline = Pipeline::resolve(&args.pipeline)?;
-    let (mut writer, model_name) = start_backend(args, dirs, leaves.len(), &pipeline)?;
-    let mut judge = start_judge(args)?;
+    let pipeline = Pipeline::resolve(&run_args.pipeline)?;
+    let (mut writer, model_name) = start_backend(run_args, dirs, leaves.len(), &pipeline)?;
+    let mut judge = start_judge(run_args)?;
     let settings = LeafSettings {
-        num: args.num as usize,
-        seed: args.seed,
-        max_tokens: args.max_tokens,
+        num: run_args.num as usize,
+        seed: run_args.seed,
+        max_tokens: run_args.max_tokens,
         rounds_per_sample: ROUNDS_PER_SAMPLE,
     };
     let run = RunInfo {
@@ -154,8 +195,10 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
         judge: judge.as_ref().map(|(_, name)| name.clone()),
     };
     let mut progress = Progress::new(leaves.len() * settings.num);
-    let mut done: Vec<(LeafSummary, Vec<Record>)> = Vec::new();
-    let mut failures = Vec::new();
+    let mut generated = Generated {
+        done: Vec::new(),
+        failures: Vec::new(),
+    };
     for leaf in &leaves {
         let name = leaf.folder.to_string_lossy().replace('\\', "/");
         let mut backends = Backends {
@@ -171,35 +214,19 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
             &name,
             &run,
             &settings,
-            args,
+            output,
             &mut progress,
         ) {
-            Ok(result) => done.push(result),
+            Ok(result) => generated.done.push(result),
             Err(error) => {
                 let message = chain_text(&error);
                 progress.line(&format!("{name}: skipped: {message}"));
-                failures.push((name, message));
+                generated.failures.push((name, message));
             }
         }
     }
     progress.finish();
-    print_summaries(&done, &failures).context("printing the summary")?;
-    let timestamp = file_timestamp(time::OffsetDateTime::now_utc());
-    let mixed = write_mixed(&args.output, &timestamp, &done)
-        .with_context(|| args.output.display().to_string())?;
-    let total: usize = done.iter().map(|(_, r)| r.len()).sum();
-    for (path, count) in mixed.skills.iter().chain(mixed.knowledge.iter()) {
-        out!("wrote {count} records to {}", display_path(path).display())?;
-    }
-    if total == 0 {
-        note!("taxon: no sample was accepted, so no training file was written (reasons above)");
-        return Ok(EXIT_ERRORS);
-    }
-    Ok(if failures.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_ERRORS
-    })
+    Ok(Some(generated))
 }
 
 /// A backend, with the name of its model as the summaries record it.
@@ -259,7 +286,7 @@ fn local_backend(
 /// The backend chosen by the arguments (the local model, or `--endpoint`) and
 /// the model name the summaries record; prints what it runs with.
 fn start_backend(
-    args: &GenerateArgs,
+    args: &GenerationArgs,
     dirs: &AppDirs,
     leaves: usize,
     pipeline: &Pipeline,
@@ -322,7 +349,7 @@ fn start_backend(
 
 /// The judge asked for (`--judge-model` or `--judge-endpoint`), with its name;
 /// `None` when the generating model judges.
-fn start_judge(args: &GenerateArgs) -> anyhow::Result<Option<NamedBackend>> {
+fn start_judge(args: &GenerationArgs) -> anyhow::Result<Option<NamedBackend>> {
     let timeout = Duration::from_secs(args.request_timeout);
     if let Some(url) = &args.judge_endpoint {
         let parallel = args.parallel.unwrap_or(REMOTE_PARALLEL);
@@ -367,7 +394,7 @@ fn generate_one(
     name: &str,
     run: &RunInfo<'_>,
     settings: &LeafSettings,
-    args: &GenerateArgs,
+    output: &Path,
     progress: &mut Progress,
 ) -> anyhow::Result<(LeafSummary, Vec<Record>)> {
     let qna = leaf
@@ -412,7 +439,7 @@ fn generate_one(
         rejected: Default::default(),
         funnel: Vec::new(),
     };
-    let files = LeafFiles::new(&args.output, name);
+    let files = LeafFiles::new(output, name);
     if let Some((previous, records)) = files.load_complete(&summary) {
         progress.skip_leaf(name, settings.num, records.len());
         return Ok((previous, records));
@@ -433,7 +460,7 @@ fn generate_one(
     Ok((summary, outcome.accepted))
 }
 
-fn print_summaries(
+pub(super) fn print_summaries(
     done: &[(LeafSummary, Vec<Record>)],
     failures: &[(String, String)],
 ) -> std::io::Result<()> {

@@ -6,18 +6,22 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::dirs::AppDirs;
+use crate::generate::dataset::{LeafFiles, file_timestamp};
 use crate::git::{Base, NotesMerge};
 use crate::review::store::FetchOutcome;
 use crate::review::summary::markdown;
-use crate::review::{Decision, Review, ReviewError, Verdict};
+use crate::review::{Decision, PreviewRun, Review, ReviewError, Verdict};
 
-use super::EXIT_OK;
 use super::args::{
     DecideArgs, PreviewArgs, RemoteArgs, ReviewArgs, ReviewCommand, ReviewFormat, ReviewScope,
     VerdictArgs,
 };
 use super::diff::describe_base;
+use super::generate::{generate_leaves, print_summaries};
+use super::output::display_path;
 use super::review_output::{print_human, print_json};
+use super::{EXIT_ERRORS, EXIT_OK};
 
 /// Runs `taxon review`; returns the exit code.
 pub fn run(args: &ReviewArgs) -> anyhow::Result<u8> {
@@ -26,7 +30,7 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<u8> {
         ReviewCommand::Summary(args) => summary(&args.scope),
         ReviewCommand::Decide(args) => decide(args),
         ReviewCommand::Verdict(args) => verdict(args),
-        ReviewCommand::Preview(args) => preview(args),
+        ReviewCommand::Preview(args) => return preview(args),
         ReviewCommand::Push(args) => push(args),
         ReviewCommand::Fetch(args) => fetch(args),
     }?;
@@ -120,15 +124,55 @@ fn verdict(args: &VerdictArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn preview(args: &PreviewArgs) -> anyhow::Result<()> {
+/// Generates a few samples from the leaf's examples as `taxon generate` would, and
+/// records the preview only if at least one sample was accepted.
+fn preview(args: &PreviewArgs) -> anyhow::Result<u8> {
     let review = open_at(&args.leaf)?;
     let (leaf, hashes) = review.leaf_at(&args.leaf)?;
-    let record = review.record_preview(&leaf, &hashes, args.comment.clone())?;
+    // Reviewer first: a preview that could not be recorded is not run.
+    review.reviewer()?;
+    let dirs = AppDirs::from_env();
+    let _log_guard = crate::logging::init(&dirs.log_file());
+    // A folder of its own each time, so a preview always runs (never resumes).
+    let output = dirs
+        .cache
+        .join("previews")
+        .join(file_timestamp(time::OffsetDateTime::now_utc()));
+    let Some(generated) = generate_leaves(
+        &args.run,
+        &dirs,
+        review.root(),
+        vec![PathBuf::from(&leaf)],
+        &output,
+    )?
+    else {
+        return Ok(EXIT_ERRORS);
+    };
+    print_summaries(&generated.done, &generated.failures).context("printing the summary")?;
+    let Some((summary, _)) = generated.done.first() else {
+        note!("taxon: {leaf}: the preview did not run, so none is recorded");
+        return Ok(EXIT_ERRORS);
+    };
+    if summary.accepted == 0 {
+        note!("taxon: {leaf}: the preview accepted no sample, so none is recorded (reasons above)");
+        return Ok(EXIT_ERRORS);
+    }
+    let run = PreviewRun {
+        model: summary.model.clone(),
+        pipeline: summary.pipeline.clone(),
+        seed: summary.seed,
+        wanted: summary.num,
+        accepted: summary.accepted,
+    };
+    let record = review.record_preview(&leaf, &hashes, run, args.comment.clone())?;
     out!(
-        "{leaf}: successful generation preview recorded by {}",
-        record.reviewer
+        "{leaf}: generation preview recorded by {}: {} of {} samples accepted, in {}",
+        record.reviewer,
+        summary.accepted,
+        summary.num,
+        display_path(&LeafFiles::new(&output, &leaf).samples).display()
     )?;
-    Ok(())
+    Ok(EXIT_OK)
 }
 
 fn push(args: &RemoteArgs) -> anyhow::Result<()> {

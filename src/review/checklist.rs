@@ -137,6 +137,14 @@ pub fn checklist(leaf: &QueueLeaf, records: &[Record]) -> Checklist {
     };
     let preview = latest_preview(records, &leaf.leaf_hash());
     let preview_item = match &preview {
+        Some(p) if p.record.run.is_none() => item(
+            CheckKind::Preview,
+            CheckStatus::Warn,
+            format!(
+                "a preview was recorded by hand, not run by taxon ({}): run `taxon review preview`",
+                preview_detail(&p.record)
+            ),
+        ),
         Some(p) if p.current => item(
             CheckKind::Preview,
             CheckStatus::Pass,
@@ -212,10 +220,18 @@ pub fn checklist(leaf: &QueueLeaf, records: &[Record]) -> Checklist {
 }
 
 fn preview_detail(record: &PreviewRecord) -> String {
-    match &record.comment {
-        Some(comment) => format!("{comment}; recorded by {}", record.reviewer.name),
-        None => format!("recorded by {}", record.reviewer.name),
+    let mut parts = Vec::new();
+    if let Some(run) = &record.run {
+        parts.push(format!(
+            "{} of {} samples accepted, {} pipeline, model {}, seed {}",
+            run.accepted, run.wanted, run.pipeline, run.model, run.seed
+        ));
     }
+    if let Some(comment) = &record.comment {
+        parts.push(comment.clone());
+    }
+    parts.push(format!("recorded by {}", record.reviewer.name));
+    parts.join("; ")
 }
 
 /// The texts a reviewer reads: the leaf-level descriptions and every example field.

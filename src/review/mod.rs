@@ -16,6 +16,6 @@ pub mod topics;
 
 pub use error::ReviewError;
 pub use queue::{ExampleChange, QueueExample, QueueLeaf, ReviewQueue};
-pub use record::{Decision, Record, Reviewer, Verdict};
+pub use record::{Decision, PreviewRun, Record, Reviewer, Verdict};
 pub use session::{LeafReview, Review};
 pub use store::{NOTES_REF, REMOTE_NOTES_REF, ReviewStore};

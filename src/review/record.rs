@@ -115,11 +115,30 @@ pub struct PreviewRecord {
     pub leaf_hash: ContentHash,
     /// Who ran it.
     pub reviewer: Reviewer,
-    /// What was run and what came out (the tool, how many samples).
+    /// What taxon ran and what came out; `None` in records written by hand by
+    /// older versions, which ran nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<PreviewRun>,
+    /// The reviewer's own note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// When, in seconds since the Unix epoch.
     pub time: i64,
+}
+
+/// A generation preview taxon ran: with what, and what it kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewRun {
+    /// The generating model (a file name, or a server's model).
+    pub model: String,
+    /// The pipeline's name.
+    pub pipeline: String,
+    /// The seed.
+    pub seed: u32,
+    /// Samples asked for.
+    pub wanted: usize,
+    /// Samples accepted (at least one, or nothing is recorded).
+    pub accepted: usize,
 }
 
 /// One line of a leaf's review note.

@@ -13,7 +13,7 @@ use super::error::ReviewError;
 use super::example::ContentHash;
 use super::queue::{QueueLeaf, ReviewQueue, leaf_key, locate_leaf, read_examples};
 use super::record::{
-    Decision, DecisionRecord, PreviewRecord, Record, Reviewer, Verdict, VerdictRecord,
+    Decision, DecisionRecord, PreviewRecord, PreviewRun, Record, Reviewer, Verdict, VerdictRecord,
 };
 use super::store::{FetchOutcome, ReviewStore, now, reviewer_identity};
 
@@ -188,12 +188,13 @@ impl Review {
         Ok(record)
     }
 
-    /// Records that a generation preview from `leaf`'s current examples succeeded;
-    /// `comment` says what was run and what came out.
+    /// Records that `run`, a generation preview from `leaf`'s examples with the
+    /// hashes `hashes`, succeeded; `comment` is the reviewer's note.
     pub fn record_preview(
         &self,
         leaf: &str,
         hashes: &[ContentHash],
+        run: PreviewRun,
         comment: Option<String>,
     ) -> Result<PreviewRecord, ReviewError> {
         let reviewer = self.reviewer()?;
@@ -201,6 +202,7 @@ impl Review {
             leaf: leaf.to_owned(),
             leaf_hash: ContentHash::of_leaf(hashes),
             reviewer: reviewer.clone(),
+            run: Some(run),
             comment,
             time: now(),
         };

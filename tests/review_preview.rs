@@ -1,0 +1,121 @@
+//! `taxon review preview` runs a generation preview of a leaf's current examples
+//! with the real model and records it only when a sample was accepted, with what
+//! was run.
+
+#[path = "support/generate_cli.rs"]
+mod generate_cli;
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use generate_cli::{FREEFORM, sample_taxonomy};
+use taxon::generate::dataset::LeafFiles;
+use taxon::review::{Record, Review};
+
+/// `taxon review preview FREEFORM ARGS` in `repo`, with its own cache (the model
+/// is named with --model).
+fn preview(repo: &Path, state: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taxon"))
+        .args(["review", "preview", FREEFORM, "--model"])
+        .arg(generate_cli::model())
+        .args(["--threads", "2"])
+        .args(args)
+        .current_dir(repo)
+        .env("HOME", state)
+        .env("XDG_CONFIG_HOME", state.join("config"))
+        .env("TAXON_CACHE_DIR", state.join("cache"))
+        .env("TAXON_STATE_DIR", state.join("state"))
+        .env("TAXON_DATA_DIR", state.join("data"))
+        .env("TAXON_CONFIG_DIR", state.join("config"))
+        .output()
+        .unwrap()
+}
+
+fn previews(repo: &Path) -> Vec<Record> {
+    let review = Review::open(repo).unwrap();
+    review
+        .store()
+        .records(FREEFORM)
+        .unwrap()
+        .into_iter()
+        .filter(|r| matches!(r, Record::Preview(_)))
+        .collect()
+}
+
+#[test]
+fn a_preview_runs_the_model_and_records_what_it_ran() {
+    let _serial = generate_cli::serial();
+    let repo = sample_taxonomy();
+    repo.git(&["config", "user.name", "Ana"]);
+    repo.git(&["config", "user.email", "ana@example.com"]);
+    let state = tempfile::tempdir().unwrap();
+
+    let output = preview(
+        repo.path(),
+        state.path(),
+        &["--num", "2", "--pipeline", "simple"],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("{FREEFORM}: generation preview recorded by Ana")),
+        "{stdout}"
+    );
+    let records = previews(repo.path());
+    let [Record::Preview(record)] = records.as_slice() else {
+        panic!("one preview record");
+    };
+    let run = record.run.as_ref().expect("what was run");
+    assert_eq!(
+        (run.pipeline.as_str(), run.seed, run.wanted),
+        ("simple", 42, 2)
+    );
+    assert_eq!(run.model, "SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!((1..=2).contains(&run.accepted), "{run:?}");
+    // The samples it accepted are where it says, as `taxon generate` writes them.
+    let folder = state.path().join("cache/previews");
+    let runs: Vec<_> = std::fs::read_dir(&folder).unwrap().collect();
+    assert_eq!(runs.len(), 1);
+    let samples = LeafFiles::new(&runs[0].as_ref().unwrap().path(), FREEFORM).samples;
+    assert!(stdout.contains(&samples.display().to_string()), "{stdout}");
+    let lines =
+        std::fs::read_to_string(&samples).unwrap_or_else(|e| panic!("{}: {e}", samples.display()));
+    assert_eq!(lines.lines().count(), run.accepted);
+}
+
+#[test]
+fn a_preview_that_keeps_nothing_records_nothing() {
+    let _serial = generate_cli::serial();
+    let repo = sample_taxonomy();
+    repo.git(&["config", "user.name", "Ana"]);
+    repo.git(&["config", "user.email", "ana@example.com"]);
+    let state = tempfile::tempdir().unwrap();
+
+    // Eight tokens cannot hold a question and its answer: every sample is cut.
+    let output = preview(
+        repo.path(),
+        state.path(),
+        &["--num", "1", "--pipeline", "simple", "--max-tokens", "8"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the preview accepted no sample, so none is recorded"),
+        "{stderr}"
+    );
+    assert!(previews(repo.path()).is_empty());
+}
+
+#[test]
+fn a_preview_needs_a_reviewer_before_it_runs() {
+    let repo = sample_taxonomy();
+    let state = tempfile::tempdir().unwrap();
+    let output = preview(repo.path(), state.path(), &["--num", "1"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("user.name"), "{stderr}");
+    assert!(!state.path().join("cache/previews").exists(), "nothing ran");
+}
