@@ -37,16 +37,10 @@ fn write_repr(doc: &Document, id: NodeId, out: &mut String) {
         Value::Binary(b) => {
             let _ = write!(out, "b{}", str_repr(b.trim()));
         }
-        Value::Seq(items) => {
-            out.push('[');
-            for (i, &item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_repr(doc, item, out);
-            }
-            out.push(']');
-        }
+        Value::Seq(items) => write_items(doc, items, ('[', ']'), out),
+        Value::Tuple(items) => write_items(doc, items, ('(', ')'), out),
+        Value::Set(members) if members.is_empty() => out.push_str("set()"),
+        Value::Set(members) => write_items(doc, members, ('{', '}'), out),
         Value::Map(entries) => {
             out.push('{');
             for (i, entry) in entries.iter().enumerate() {
@@ -60,6 +54,17 @@ fn write_repr(doc: &Document, id: NodeId, out: &mut String) {
             out.push('}');
         }
     }
+}
+
+fn write_items(doc: &Document, items: &[NodeId], (open, close): (char, char), out: &mut String) {
+    out.push(open);
+    for (i, &item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_repr(doc, item, out);
+    }
+    out.push(close);
 }
 
 fn float_repr(f: f64) -> String {

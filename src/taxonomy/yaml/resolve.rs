@@ -15,6 +15,8 @@ pub(super) enum ScalarKind {
     /// `=`, which PyYAML resolves to `tag:yaml.org,2002:value` and cannot construct.
     Value,
     Str,
+    /// `!!binary`: base64 text.
+    Binary,
 }
 
 /// Resolves an untagged plain scalar the way PyYAML's `Resolver` does.
@@ -269,6 +271,46 @@ pub(super) fn construct(kind: ScalarKind, text: &str) -> Result<Value, Construct
             "could not determine a constructor for the tag 'tag:yaml.org,2002:value'".into(),
         )),
         ScalarKind::Merge | ScalarKind::Str => Ok(Value::Str(text.to_owned())),
+        ScalarKind::Binary => check_base64(text)
+            .map(|()| Value::Binary(text.to_owned()))
+            .map_err(ConstructError),
+    }
+}
+
+/// Python's `base64.decodebytes` on `!!binary` text (CPython's non-strict
+/// `a2b_base64`: characters outside the alphabet are skipped, the input ends at a
+/// complete padding).
+fn check_base64(text: &str) -> Result<(), String> {
+    if !text.is_ascii() {
+        return Err("failed to convert base64 data into ascii characters".into());
+    }
+    let mut quad = 0usize;
+    let mut pads = 0usize;
+    let mut data = 0usize;
+    for b in text.bytes() {
+        if b == b'=' {
+            if quad >= 2 {
+                pads += 1;
+                if quad + pads >= 4 {
+                    return Ok(());
+                }
+            }
+            continue;
+        }
+        if !(b.is_ascii_alphanumeric() || b == b'+' || b == b'/') {
+            continue;
+        }
+        pads = 0;
+        data += 1;
+        quad = (quad + 1) % 4;
+    }
+    match quad {
+        0 => Ok(()),
+        1 => Err(format!(
+            "failed to decode base64 data: Invalid base64-encoded string: number of data \
+             characters ({data}) cannot be 1 more than a multiple of 4"
+        )),
+        _ => Err("failed to decode base64 data: Incorrect padding".into()),
     }
 }
 
