@@ -11,7 +11,7 @@ use super::qna::Qna;
 use super::schema;
 use super::soft_limits;
 use super::yaml::parser::first_syntax_problem;
-use super::yaml::{self, LoadError, LoadErrorKind, Value};
+use super::yaml::{self, LoadErrorKind, Value};
 
 /// Files larger than this are refused before parsing.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -307,33 +307,24 @@ pub fn validate_text(
     report
 }
 
-/// The loader's document and yamllint's findings, or what is reported on a text
-/// the loader cannot read: yamllint's findings with the syntax error in their
-/// midst, or the error that stopped the composition or construction.
+/// The loader's document and yamllint's findings, or, on a text the loader cannot
+/// read, the error that stopped it (upstream's parser raises it alone).
 fn full_read(text: &str) -> Result<(yaml::Document, Vec<Diagnostic>), Vec<Diagnostic>> {
-    match yaml::load(text) {
-        Ok(doc) => Ok((doc, lint::lint_loaded(lint_text(text)))),
-        Err(LoadError {
-            kind: LoadErrorKind::Syntax,
-            line,
-            col,
-            message,
-        }) => {
-            let syntax = SyntaxError {
-                line,
-                col,
-                message: format!("syntax error: {message}"),
-            };
-            Err(lint::lint(lint_text(text), Some(&syntax)))
-        }
-        Err(error) => Err(vec![Diagnostic::new(
-            Severity::Error,
-            error.line,
-            error.col,
-            "yaml",
-            error.message,
-        )]),
-    }
+    let error = match yaml::load(text) {
+        Ok(doc) => return Ok((doc, lint::lint_loaded(lint_text(text)))),
+        Err(error) => error,
+    };
+    let (rule, message) = match error.kind {
+        LoadErrorKind::Syntax => ("syntax", format!("syntax error: {}", error.message)),
+        LoadErrorKind::Construct => ("yaml", error.message),
+    };
+    Err(vec![Diagnostic::new(
+        Severity::Error,
+        error.line,
+        error.col,
+        rule,
+        message,
+    )])
 }
 
 /// The text as upstream reads it: Python's universal newlines turn `\r\n` and a
@@ -432,6 +423,21 @@ mod tests {
                 .message
                 .contains("\"qna.yml\" is not a valid name")
         );
+    }
+
+    #[test]
+    fn a_syntax_error_is_reported_alone_where_pyyaml_raises_it() {
+        // Upstream's parser raises on the syntax error alone: the trailing spaces
+        // before it are not reported (yamllint never runs).
+        let path = Path::new("compositional_skills/a/qna.yaml");
+        let text = "version: 3  \nseed_examples: [\n";
+        let report = validate_text(path, text, Attribution::Present, &Options::default());
+        let found: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.col, d.rule))
+            .collect();
+        assert_eq!(found, [(3, 1, "syntax")]);
     }
 
     #[test]
