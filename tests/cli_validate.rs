@@ -211,3 +211,39 @@ fn usage_and_missing_paths_exit_2() {
     assert_eq!(not_repo.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&not_repo.stderr).contains("is not inside a git repository"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_looping_symlink_is_named_as_one_not_as_missing() {
+    // Issue 13: a self-looping symlink was reported as "no such file or folder".
+    let dir = tempfile::tempdir().unwrap();
+    let leaf = dir.path().join("knowledge/loop");
+    std::fs::create_dir_all(&leaf).unwrap();
+    std::os::unix::fs::symlink("qna.yaml", leaf.join("qna.yaml")).unwrap();
+    let out = taxon(&["validate", "knowledge/loop/qna.yaml"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("symbolic link that never reaches a file") && text.contains("(symlink)"),
+        "{text}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no such file"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_leaving_the_root_is_refused_when_named_as_when_walked() {
+    // Issue 13: such a link was refused during a walk but followed when named.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("qna.yaml"), "version: 3\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let leaf = dir.path().join("knowledge/evil");
+    std::fs::create_dir_all(&leaf).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("qna.yaml"), leaf.join("qna.yaml")).unwrap();
+    for arg in [".", "knowledge/evil/qna.yaml"] {
+        let out = taxon(&["validate", arg], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{arg}");
+        let text = stdout(&out);
+        assert!(text.contains("outside the taxonomy root"), "{arg}: {text}");
+    }
+}
