@@ -159,15 +159,15 @@ fn byte_order_marks_and_unicode_line_breaks() {
     assert_eq!(
         dump("a: b\u{feff}c\n\u{feff}d: 1\n")[5..8],
         [
-            "Scalar 0:3-0:5 'b\u{feff}c'",
+            "Scalar 0:3-0:5 'b\\ufeffc'",
             "Key 1:0-1:0",
-            "Scalar 1:0-1:1 '\u{feff}d'",
+            "Scalar 1:0-1:1 '\\ufeffd'",
         ]
     );
     // LS breaks a line of a literal scalar and stays in its value.
     assert_eq!(
         dump("a: |\n  x\u{2028}  y\n")[5],
-        "Scalar 0:3-3:0 'x\u{2028}y\\n'"
+        "Scalar 0:3-3:0 'x\\u2028y\\n'"
     );
 }
 
