@@ -13,7 +13,7 @@ use super::node::{Document, Entry, Node, NodeId, Position, Span, Value};
 use super::parser::{Event, EventKind, Parser};
 use super::reader::check_printable;
 use super::repr::str_repr;
-use super::resolve::{self, ScalarKind};
+use super::resolve::{self, CORE_TAG, ScalarKind, tagged_kind};
 use super::scanner::SyntaxProblem;
 use super::token::Mark;
 
@@ -25,9 +25,6 @@ const MAX_ALIAS_EXPANSION: u64 = 1_000_000;
 /// How deeply collections may nest. PyYAML's recursive composer fails at about
 /// 490 levels; taxon's own recursion (comparisons, messages) is kept to this.
 const MAX_DEPTH: usize = 1000;
-
-/// The prefix of the tags of YAML's core types (`!!str` is `tag:yaml.org,2002:str`).
-const CORE_TAG: &str = "tag:yaml.org,2002:";
 
 /// Why a YAML text could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -574,47 +571,6 @@ impl Shape {
     fn is_map(self) -> bool {
         matches!(self, Self::Map | Self::Set)
     }
-}
-
-/// Why a tag has no constructor for a node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum TagProblem {
-    /// A collection's tag on a scalar (`expected a ... node`).
-    Collection(&'static str),
-    /// A tag `SafeConstructor` does not know.
-    Unknown(String),
-}
-
-impl TagProblem {
-    /// The message for a node of kind `node` (`scalar`, `mapping`, `sequence`).
-    fn for_node(&self, node: &str) -> String {
-        match self {
-            Self::Collection(expected) => format!("expected {expected}, but found {node}"),
-            Self::Unknown(tag) => format!(
-                "could not determine a constructor for the tag {}",
-                str_repr(tag)
-            ),
-        }
-    }
-}
-
-/// The scalar kind an explicit tag asks for.
-fn tagged_kind(tag: &str) -> Result<ScalarKind, TagProblem> {
-    let unknown = || TagProblem::Unknown(tag.to_owned());
-    Ok(match tag.strip_prefix(CORE_TAG).ok_or_else(unknown)? {
-        "str" => ScalarKind::Str,
-        "binary" => ScalarKind::Binary,
-        "int" => ScalarKind::Int,
-        "float" => ScalarKind::Float,
-        "bool" => ScalarKind::Bool,
-        "null" => ScalarKind::Null,
-        "timestamp" => ScalarKind::Timestamp,
-        "merge" => ScalarKind::Merge,
-        "map" | "set" => return Err(TagProblem::Collection("a mapping node")),
-        "seq" => return Err(TagProblem::Collection("a sequence node")),
-        "omap" | "pairs" => return Err(TagProblem::Collection("a sequence")),
-        _ => return Err(unknown()),
-    })
 }
 
 #[cfg(test)]

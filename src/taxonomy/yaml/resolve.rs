@@ -2,6 +2,7 @@
 //! of tagged scalars, as `yaml.SafeLoader` does it.
 
 use super::node::Value;
+use super::repr::str_repr;
 
 /// What a plain scalar resolves to before construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,6 +250,50 @@ fn timestamp_parts(text: &str) -> Option<(u32, u32, u32, bool)> {
             false
         };
     zone_ok.then_some((year, month, day, true))
+}
+
+/// The prefix of the tags of YAML's core types (`!!str` is `tag:yaml.org,2002:str`).
+pub(super) const CORE_TAG: &str = "tag:yaml.org,2002:";
+
+/// Why a tag has no constructor for a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum TagProblem {
+    /// A collection's tag on a scalar (`expected a ... node`).
+    Collection(&'static str),
+    /// A tag `SafeConstructor` does not know.
+    Unknown(String),
+}
+
+impl TagProblem {
+    /// The message for a node of kind `node` (`scalar`, `mapping`, `sequence`).
+    pub(super) fn for_node(&self, node: &str) -> String {
+        match self {
+            Self::Collection(expected) => format!("expected {expected}, but found {node}"),
+            Self::Unknown(tag) => format!(
+                "could not determine a constructor for the tag {}",
+                str_repr(tag)
+            ),
+        }
+    }
+}
+
+/// The scalar kind an explicit tag asks for.
+pub(super) fn tagged_kind(tag: &str) -> Result<ScalarKind, TagProblem> {
+    let unknown = || TagProblem::Unknown(tag.to_owned());
+    Ok(match tag.strip_prefix(CORE_TAG).ok_or_else(unknown)? {
+        "str" => ScalarKind::Str,
+        "binary" => ScalarKind::Binary,
+        "int" => ScalarKind::Int,
+        "float" => ScalarKind::Float,
+        "bool" => ScalarKind::Bool,
+        "null" => ScalarKind::Null,
+        "timestamp" => ScalarKind::Timestamp,
+        "merge" => ScalarKind::Merge,
+        "map" | "set" => return Err(TagProblem::Collection("a mapping node")),
+        "seq" => return Err(TagProblem::Collection("a sequence node")),
+        "omap" | "pairs" => return Err(TagProblem::Collection("a sequence")),
+        _ => return Err(unknown()),
+    })
 }
 
 /// Why a scalar could not be constructed (PyYAML would raise).
