@@ -101,6 +101,28 @@ fn judged(seed: u64, numbers: Range<u64>) -> (tempfile::TempDir, Vec<Case>) {
     (root, cases)
 }
 
+/// Of `cases` (generated from `seed`), how many continue a quoted scalar at or left
+/// of its key's column (issue 13's class, which YAML 1.2 refuses), and how many of
+/// those upstream accepts.
+fn shallow_quoted(seed: u64, cases: &[Case]) -> (usize, usize) {
+    let shallow: Vec<&Case> = cases
+        .iter()
+        .filter(|case| {
+            let number = case
+                .name
+                .strip_prefix("case ")
+                .and_then(|n| n.parse().ok())
+                .expect("a generated case's name");
+            leaf_grammar::leaf(seed, number).shallow_quoted
+        })
+        .collect();
+    let accepted = shallow
+        .iter()
+        .filter(|case| case.upstream["own"]["has_error"] == false)
+        .count();
+    (shallow.len(), accepted)
+}
+
 #[test]
 fn generated_leaves_agree_with_upstream() {
     let start = Instant::now();
@@ -113,11 +135,17 @@ fn generated_leaves_agree_with_upstream() {
         .iter()
         .filter(|c| c.upstream["load"].get("error").is_some())
         .count();
+    let (shallow, shallow_accepted) = shallow_quoted(SEED, &cases);
     let bad = disagreements(&cases);
     let summary = format!(
         "{SAMPLE} generated leaves of seed {SEED} (upstream rejects {rejected}, cannot load \
-         {unloadable}; {:.1} s)",
+         {unloadable}; {shallow} continue a quoted scalar at or left of its key's column, \
+         upstream accepts {shallow_accepted} of them; {:.1} s)",
         start.elapsed().as_secs_f64()
+    );
+    assert!(
+        shallow_accepted > 0,
+        "the sample must hold issue 13's class: {summary}"
     );
     report(&summary, cases.len(), &bad);
 }
@@ -139,10 +167,11 @@ fn many_generated_leaves_agree_with_upstream() {
         .map(|from| from..(from + BATCH).min(total))
         .collect();
     let mut checked = 0;
+    let (mut shallow, mut shallow_accepted) = (0, 0);
     let mut failures = Vec::new();
     // Two judges at a time, one batch each.
     for pair in batches.chunks(2) {
-        let results: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
+        let results: Vec<(usize, (usize, usize), Vec<String>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = pair
                 .iter()
                 .map(|numbers| {
@@ -155,7 +184,7 @@ fn many_generated_leaves_agree_with_upstream() {
                                 format!("{} ({}):\n{why}{}", case.name, case.origin, case.text)
                             })
                             .collect();
-                        (cases.len(), bad)
+                        (cases.len(), shallow_quoted(seed, &cases), bad)
                     })
                 })
                 .collect();
@@ -164,12 +193,16 @@ fn many_generated_leaves_agree_with_upstream() {
                 .map(|h| h.join().expect("a batch"))
                 .collect()
         });
-        for (count, bad) in results {
+        for (count, (batch_shallow, batch_accepted), bad) in results {
             checked += count;
+            shallow += batch_shallow;
+            shallow_accepted += batch_accepted;
             failures.extend(bad);
         }
         println!(
-            "{checked} of {total} cases of seed {seed} judged, {} disagree ({:.0} s)",
+            "{checked} of {total} cases of seed {seed} judged, {} disagree; {shallow} continue \
+             a quoted scalar at or left of its key's column, upstream accepts \
+             {shallow_accepted} of them ({:.0} s)",
             failures.len(),
             start.elapsed().as_secs_f64()
         );

@@ -25,6 +25,9 @@ pub struct GeneratedLeaf {
     pub text: String,
     /// Whether it goes under `knowledge/` (else `compositional_skills/`).
     pub knowledge: bool,
+    /// Whether a quoted scalar has a continuation line at or left of its key's
+    /// column: YAML 1.2 refuses these, PyYAML reads them (issue 13's class).
+    pub shallow_quoted: bool,
 }
 
 /// Case `number` of the stream seeded with `seed`.
@@ -42,13 +45,16 @@ pub fn leaf(seed: u64, number: u64) -> GeneratedLeaf {
         out: String::new(),
         anchors: 0,
         budget,
+        shallow_quoted: false,
     };
     writer.document(knowledge);
     let edits = writer.budget;
+    let shallow_quoted = writer.shallow_quoted;
     let text = writer.out;
     GeneratedLeaf {
         text: mutate(&mut rng, text, edits),
         knowledge,
+        shallow_quoted,
     }
 }
 
@@ -96,6 +102,8 @@ struct Writer<'r> {
     anchors: usize,
     /// Risky choices left.
     budget: u8,
+    /// Whether a quoted scalar was continued at or left of its key's column.
+    shallow_quoted: bool,
 }
 
 impl Writer<'_> {
@@ -325,6 +333,7 @@ impl Writer<'_> {
                 }
                 // Continuation lines at any column: PyYAML does not mind.
                 let column = self.rng.usize(..parent + 6);
+                self.shallow_quoted |= column <= parent;
                 self.out.push_str(&" ".repeat(column));
                 if column == 0 && self.risk(10) {
                     self.push_pick(&["--- ", "... ", "---"]);
