@@ -211,3 +211,141 @@ fn usage_and_missing_paths_exit_2() {
     assert_eq!(not_repo.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&not_repo.stderr).contains("is not inside a git repository"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_looping_symlink_is_named_as_one_not_as_missing() {
+    // Issue 13: a self-looping symlink was reported as "no such file or folder".
+    let dir = tempfile::tempdir().unwrap();
+    let leaf = dir.path().join("knowledge/loop");
+    std::fs::create_dir_all(&leaf).unwrap();
+    std::os::unix::fs::symlink("qna.yaml", leaf.join("qna.yaml")).unwrap();
+    let out = taxon(&["validate", "knowledge/loop/qna.yaml"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("symbolic link that never reaches a file") && text.contains("(symlink)"),
+        "{text}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no such file"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_leaving_the_root_is_refused_when_named_as_when_walked() {
+    // Issue 13: such a link was refused during a walk but followed when named.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("qna.yaml"), "version: 3\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let leaf = dir.path().join("knowledge/evil");
+    std::fs::create_dir_all(&leaf).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("qna.yaml"), leaf.join("qna.yaml")).unwrap();
+    for arg in [".", "knowledge/evil/qna.yaml"] {
+        let out = taxon(&["validate", arg], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{arg}");
+        let text = stdout(&out);
+        assert!(text.contains("outside the taxonomy root"), "{arg}: {text}");
+    }
+}
+
+/// `taxon validate --upstream-only` on `text` as a skill leaf: the exit code and
+/// what it printed.
+fn validate_skill(text: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    write_leaf(dir.path(), "compositional_skills/case", text, true);
+    let out = taxon(
+        &[
+            "validate",
+            "--upstream-only",
+            "compositional_skills/case/qna.yaml",
+        ],
+        dir.path(),
+    );
+    (out.status.code(), stdout(&out))
+}
+
+/// The sample skill with its first answer replaced by `answer` (a value after
+/// `answer:`, continuation lines included).
+fn with_first_answer(answer: &str) -> String {
+    SKILL.replacen(
+        " Bo sends the deck by Friday.\n",
+        &format!(" {answer}\n"),
+        1,
+    )
+}
+
+#[test]
+fn accepts_what_pyyaml_accepts() {
+    // Issue 13: each of these loads in PyYAML 6.0.3 and passes upstream's checks.
+    let accepted = [
+        // Quoted scalars whose continuation lines sit left of YAML 1.2's indentation.
+        with_first_answer("'Why did the scarecrow get a prize?\n\n  He was outstanding.\n\n  '"),
+        with_first_answer("\"Yes. The private ranges are\n  these three:\n        10.0.0.0/8\""),
+        with_first_answer("'less\nindented than the key'"),
+        // A byte-order mark inside a plain scalar.
+        with_first_answer("Bo sends\u{feff} the deck."),
+        // LS at the end of a literal line.
+        with_first_answer("|\n      Bo sends the deck.\u{2028}\n"),
+        // The escape of a lone surrogate.
+        with_first_answer("\"Bo sends \\ud800 the deck.\""),
+    ];
+    for text in accepted {
+        let (code, out) = validate_skill(&text);
+        assert_eq!(code, Some(0), "{text:?}:\n{out}");
+    }
+}
+
+#[test]
+fn refuses_what_pyyaml_refuses_with_its_reason() {
+    // Issue 13: each of these upstream refuses; taxon passed them.
+    let refused = [
+        // LS inside the last block scalar ends its line: `y` is then a key without `:`.
+        (
+            format!("{SKILL}notes: |\n  x\u{2028}y\n"),
+            "could not find expected ':'",
+        ),
+        (
+            format!("%YAML 9.9\n---\n{SKILL}"),
+            "found incompatible YAML document",
+        ),
+        // PyYAML skips one byte-order mark: the second is part of the first key.
+        (
+            format!("\u{feff}\u{feff}{SKILL}"),
+            r"'\ufeffversion' was unexpected",
+        ),
+        (
+            "...\n".to_owned(),
+            "expected the node content, but found '<document end>'",
+        ),
+    ];
+    for (text, reason) in refused {
+        let (code, out) = validate_skill(&text);
+        assert_eq!(code, Some(1), "{text:?}:\n{out}");
+        assert!(
+            out.contains(reason),
+            "{text:?}: wanted {reason:?} in\n{out}"
+        );
+    }
+}
+
+#[test]
+fn messages_say_what_upstream_says() {
+    // Issue 13: 200,000 seed examples without an alias are no alias bomb.
+    let mut many = SKILL.to_owned();
+    for i in 0..200_000 {
+        many.push_str(&format!(
+            "  - question: Question {i}?\n    answer: Answer {i}.\n"
+        ));
+    }
+    let (code, out) = validate_skill(&many);
+    assert_eq!(code, Some(0), "{}", &out[..out.len().min(2000)]);
+    // `[a: 1]` is a mapping in a sequence to PyYAML, not a parse it fails.
+    let (code, out) = validate_skill(&format!("{SKILL}extra: [a: 1]\n"));
+    assert_eq!(code, Some(1));
+    assert!(out.contains("Unevaluated properties"), "{out}");
+    assert!(!out.contains("reads this differently"), "{out}");
+    // `!!set` is a set, which the schema refuses, as upstream's jsonschema does.
+    let (code, out) = validate_skill(&SKILL.replace("created_by: ada", "created_by: !!set {ada}"));
+    assert_eq!(code, Some(1));
+    assert!(out.contains("{'ada'} is not of type 'string'"), "{out}");
+}

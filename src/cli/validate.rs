@@ -28,7 +28,12 @@ pub(super) struct Checked {
 
 /// Runs `taxon validate`; returns the exit code.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
-    let missing: Vec<&PathBuf> = args.paths.iter().filter(|p| !p.exists()).collect();
+    // A symbolic link that leads nowhere is not missing: the walk says what it is.
+    let missing: Vec<&PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| std::fs::symlink_metadata(p).is_err())
+        .collect();
     if !missing.is_empty() {
         for path in missing {
             note!("taxon: {}: no such file or folder", path.display());

@@ -100,7 +100,7 @@ fn directory_names(taxonomy_path: &Path, out: &mut Vec<Diagnostic>) {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !snake {
             out.push(warning(
-                Position { line: 1, col: 1, offset: 0 },
+                Position { line: 1, col: 1 },
                 "directory-name",
                 format!(
                     "directory \"{name}\" is not lowercase snake_case (the taxonomy guide asks for names like \"{}\")",

@@ -89,10 +89,46 @@ pub fn walk_paths(paths: &[PathBuf]) -> impl Iterator<Item = Walked> + Send + '_
         let (walk, named) = if path.is_dir() {
             (Some(walk(path)), None)
         } else {
-            (None, Some(Walked::Found(Found::Leaf(path.clone()))))
+            (None, Some(Walked::Found(named_file(path))))
         };
         walk.into_iter().flatten().chain(named)
     })
+}
+
+/// A file named on the command line: checked whatever its folder, but a symbolic
+/// link only as a walk would follow it.
+fn named_file(path: &Path) -> Found {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink());
+    if is_link {
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let root = find_root(folder);
+        let root = std::fs::canonicalize(&root).unwrap_or(root);
+        if let Some(message) = symlink_refusal(path, &root) {
+            return refused(path.to_owned(), Severity::Error, "symlink", message);
+        }
+    }
+    Found::Leaf(path.to_owned())
+}
+
+/// Why the symbolic link at `path` is not followed: it leads outside the taxonomy
+/// root `root` (canonical), nowhere, or back to itself.
+fn symlink_refusal(path: &Path, root: &Path) -> Option<String> {
+    match std::fs::canonicalize(path) {
+        Ok(target) if target.starts_with(root) => None,
+        Ok(target) => Some(format!(
+            "this file is a symbolic link to {}, outside the taxonomy root {}; taxon does not follow it",
+            target.display(),
+            root.display()
+        )),
+        Err(error) if error.raw_os_error() == Some(libc::ELOOP) => Some(
+            "this file is a symbolic link that never reaches a file: it loops back on itself \
+             (or goes through too many links)"
+                .to_owned(),
+        ),
+        Err(error) => Some(format!(
+            "this file is a broken symbolic link (its target cannot be read: {error})"
+        )),
+    }
 }
 
 fn refused(path: PathBuf, severity: Severity, rule: &'static str, message: String) -> Found {
@@ -155,24 +191,15 @@ fn walked(entry: &walkdir::DirEntry, dir: &Path, place: &Place) -> Option<Walked
         return None;
     }
     let path = entry.path().to_owned();
-    if entry.path_is_symlink() {
-        let refusal = match std::fs::canonicalize(&path) {
-            Ok(target) if target.starts_with(root) => None,
-            Ok(target) => Some(format!(
-                "this file is a symbolic link to {}, outside the taxonomy root {}; taxon does not follow it",
-                target.display(),
-                root.display()
-            )),
-            Err(error) => Some(format!("this file is a broken symbolic link: {error}")),
-        };
-        if let Some(message) = refusal {
-            return Some(Walked::Found(refused(
-                path,
-                Severity::Error,
-                "symlink",
-                message,
-            )));
-        }
+    if entry.path_is_symlink()
+        && let Some(message) = symlink_refusal(&path, root)
+    {
+        return Some(Walked::Found(refused(
+            path,
+            Severity::Error,
+            "symlink",
+            message,
+        )));
     }
     let checked = match (&place.dir_from_root, entry.path_is_symlink()) {
         // The walk follows no symbolic link below `dir`: the first folder below the
@@ -290,6 +317,60 @@ mod tests {
             assert_eq!(
                 discovery.not_checked.len(),
                 usize::from(path != link.join("knowledge"))
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn one_rule_for_symlinks_walked_and_named() {
+        use std::os::unix::fs::symlink;
+        let outside = tempfile::tempdir().unwrap();
+        touch(&outside.path().join("qna.yaml"));
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        touch(&root.join("knowledge/real/qna.yaml"));
+        let links = [
+            ("out", outside.path().join("qna.yaml")),
+            ("in", root.join("knowledge/real/qna.yaml")),
+            ("broken", root.join("knowledge/nothing/qna.yaml")),
+            ("loop", root.join("knowledge/loop/qna.yaml")),
+        ];
+        for (name, target) in &links {
+            let leaf = root.join("knowledge").join(name);
+            fs::create_dir_all(&leaf).unwrap();
+            symlink(target, leaf.join("qna.yaml")).unwrap();
+        }
+        let verdict = |found: &Found| match found {
+            Found::Leaf(_) => "followed".to_owned(),
+            Found::Refused(_, d) => format!("{}: {}", d.rule, d.message),
+        };
+        let walked: Vec<String> = discover(&[root.to_owned()])
+            .found
+            .iter()
+            .map(verdict)
+            .collect();
+        for (name, _) in &links {
+            let path = root.join("knowledge").join(name).join("qna.yaml");
+            let named = discover(std::slice::from_ref(&path));
+            let [found] = &named.found[..] else {
+                panic!("{name}: {:?}", named.found);
+            };
+            assert!(
+                walked.contains(&verdict(found)),
+                "{name}: {}",
+                verdict(found)
+            );
+            let expected = match *name {
+                "out" => "outside the taxonomy root",
+                "in" => "followed",
+                "broken" => "broken symbolic link",
+                _ => "loops back on itself",
+            };
+            assert!(
+                verdict(found).contains(expected),
+                "{name}: {}",
+                verdict(found)
             );
         }
     }

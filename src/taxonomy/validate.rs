@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use super::diagnostic::{Diagnostic, Severity};
 use super::fastpath;
 use super::leaf::{ATTRIBUTION_FILE, LEAF_FILE, LeafKind, leaf_relative, schema_for};
-use super::lint::{self, PyYamlFailure, SyntaxError};
+use super::lint::{self, SyntaxError};
 use super::qna::Qna;
 use super::schema;
 use super::soft_limits;
+use super::yaml::parser::first_syntax_problem;
 use super::yaml::{self, LoadErrorKind, Value};
 
 /// Files larger than this are refused before parsing.
@@ -199,17 +200,21 @@ fn end_position(bytes: &[u8]) -> (usize, usize) {
     (line, col)
 }
 
+/// The text yamllint lints: it decodes a file with `utf_8_sig`, which drops one
+/// byte-order mark (its PyYAML scanner skips one more).
+fn lint_text(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// What yamllint (with upstream's configuration) reports on `text`, syntax errors
 /// included, whatever the file's version.
 pub fn yamllint_findings(text: &str) -> Vec<Diagnostic> {
-    let syntax = match yaml::load(text) {
-        Err(error) if error.kind == LoadErrorKind::Syntax => Some(SyntaxError {
-            line: error.line,
-            col: error.col,
-            message: format!("syntax error: {}", error.message),
-        }),
-        _ => None,
-    };
+    let text = lint_text(text);
+    let syntax = first_syntax_problem(text).map(|problem| SyntaxError {
+        line: problem.mark.line + 1,
+        col: problem.mark.column + 1,
+        message: format!("syntax error: {}", problem.problem),
+    });
     lint::lint(text, syntax.as_ref())
 }
 
@@ -222,12 +227,12 @@ pub fn validate_text(
     options: &Options,
 ) -> Report {
     let text = &*universal_newlines(text);
-    // PyYAML skips a byte-order mark; taxon's loader would read it into the first key.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut report = Report::new(path);
     // A file in the block YAML leaves are written in is read once, by the fast
-    // path; anything else goes through the loader and the full tokenizer.
-    let (doc, linted) = match fastpath::scan(text) {
+    // path; anything else goes through the loader and the scanner. PyYAML skips a
+    // byte-order mark at the start, as yamllint does: the fast path reads the text
+    // without it (and leaves a second one to the loader).
+    let (doc, findings) = match fastpath::scan(lint_text(text)) {
         Ok(scanned) => (
             scanned.document,
             lint::lint_scanned(&scanned.source, scanned.tokens),
@@ -240,14 +245,6 @@ pub fn validate_text(
             }
         },
     };
-    match linted.failure {
-        Some(PyYamlFailure::Syntax(_)) => {
-            report.diagnostics = linted.findings;
-            return report;
-        }
-        Some(PyYamlFailure::DuplicateAnchor(error)) => return report.with(error),
-        None => {}
-    }
     if doc.is_falsy() {
         return report.with(Diagnostic::new(
             Severity::Warning,
@@ -272,14 +269,12 @@ pub fn validate_text(
         None => file_version(own_version),
     };
     if version.is_some_and(|v| v > 1) {
-        report
-            .diagnostics
-            .extend(linted.findings.into_iter().map(|mut d| {
-                if options.strict {
-                    d.severity = Severity::Error;
-                }
-                d
-            }));
+        report.diagnostics.extend(findings.into_iter().map(|mut d| {
+            if options.strict {
+                d.severity = Severity::Error;
+            }
+            d
+        }));
     }
     let schema_name = schema_for(path, doc.get(root, "document").is_some());
     report
@@ -312,30 +307,29 @@ pub fn validate_text(
     report
 }
 
-/// The loader's document and the full tokenizer's findings, or what is reported
-/// on a text the loader cannot read.
-fn full_read(text: &str) -> Result<(yaml::Document, lint::Linted), Vec<Diagnostic>> {
-    let doc = match yaml::load(text) {
-        Ok(doc) => doc,
-        Err(error) => {
-            return Err(match error.kind {
-                LoadErrorKind::Syntax => yamllint_findings(text),
-                LoadErrorKind::Construct => vec![Diagnostic::new(
-                    Severity::Error,
-                    error.line,
-                    error.col,
-                    "yaml",
-                    error.message,
-                )],
-            });
-        }
+/// The loader's document and yamllint's findings, or, on a text the loader cannot
+/// read, the error that stopped it (upstream's parser raises it alone).
+fn full_read(text: &str) -> Result<(yaml::Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let error = match yaml::load(text) {
+        Ok(doc) => return Ok((doc, lint::lint_loaded(lint_text(text)))),
+        Err(error) => error,
     };
-    Ok((doc, lint::lint_loaded(text)))
+    let (rule, message) = match error.kind {
+        LoadErrorKind::Syntax => ("syntax", format!("syntax error: {}", error.message)),
+        LoadErrorKind::Construct => ("yaml", error.message),
+    };
+    Err(vec![Diagnostic::new(
+        Severity::Error,
+        error.line,
+        error.col,
+        rule,
+        message,
+    )])
 }
 
 /// The text as upstream reads it: Python's universal newlines turn `\r\n` and a
 /// lone `\r` into `\n`.
-pub(super) fn universal_newlines(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn universal_newlines(text: &str) -> std::borrow::Cow<'_, str> {
     if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {
@@ -429,6 +423,21 @@ mod tests {
                 .message
                 .contains("\"qna.yml\" is not a valid name")
         );
+    }
+
+    #[test]
+    fn a_syntax_error_is_reported_alone_where_pyyaml_raises_it() {
+        // Upstream's parser raises on the syntax error alone: the trailing spaces
+        // before it are not reported (yamllint never runs).
+        let path = Path::new("compositional_skills/a/qna.yaml");
+        let text = "version: 3  \nseed_examples: [\n";
+        let report = validate_text(path, text, Attribution::Present, &Options::default());
+        let found: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.col, d.rule))
+            .collect();
+        assert_eq!(found, [(3, 1, "syntax")]);
     }
 
     #[test]

@@ -16,6 +16,14 @@ the same order, on stdout:
   translation) with upstream's configuration, as {line, col, rule, level, message};
   a syntax error has rule "syntax". `yamllint_crash` holds the exception text when
   yamllint itself raised (it only catches YAML syntax errors).
+- `load`, with `--values`: what `yaml.safe_load` makes of the text as upstream reads
+  it, `{"value": V}` or `{"error": "Type: message"}`, V encoded as `["null"]`,
+  `["bool", b]`, `["int", "digits"]`, `["float", "repr"]`, `["str", s]`,
+  `["binary"]`, `["timestamp"]`, `["seq", [V...]]`, `["tuple", [V...]]`,
+  `["map", [[K, V]...]]` or `["set", [V...]]` (in no order).
+
+A lone surrogate (which a Python string may hold, from an escape like `"\\ud800"`)
+is written as taxon keeps it: the code point U+10F800 + (surrogate - U+D800).
 
 The parser runs yamllint as a subprocess per file. By default the judge answers that
 call from one long-lived yamllint worker process (same yamllint, same configuration,
@@ -26,11 +34,13 @@ own process: its rules change PyYAML's global resolver.
 """
 
 import argparse
+import datetime
 import json
 import logging
 import multiprocessing
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import types
@@ -39,6 +49,50 @@ venv_bin = pathlib.Path(sys.executable).parent
 os.environ["PATH"] = f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}"
 
 import instructlab.schema.taxonomy as upstream  # noqa: E402
+import yaml  # noqa: E402
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text):
+    """The text with each lone surrogate as taxon keeps it (see the module's doc)."""
+    return SURROGATE.sub(lambda m: chr(0x10F800 + ord(m.group()) - 0xD800), text)
+
+
+def encode(value):
+    """A loaded value in the JSON form the module's doc describes."""
+    if value is None:
+        return ["null"]
+    if isinstance(value, bool):
+        return ["bool", value]
+    if isinstance(value, int):
+        return ["int", str(value)]
+    if isinstance(value, float):
+        return ["float", repr(value)]
+    if isinstance(value, str):
+        return ["str", value]
+    if isinstance(value, bytes):
+        return ["binary"]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return ["timestamp"]
+    if isinstance(value, list):
+        return ["seq", [encode(item) for item in value]]
+    if isinstance(value, tuple):
+        return ["tuple", [encode(item) for item in value]]
+    if isinstance(value, dict):
+        return ["map", [[encode(k), encode(v)] for k, v in value.items()]]
+    if isinstance(value, (set, frozenset)):
+        members = [encode(item) for item in value]
+        return ["set", members]
+    return ["unknown", type(value).__name__]
+
+
+def load(path):
+    """`yaml.safe_load` of the file as upstream reads it."""
+    try:
+        return {"value": encode(yaml.safe_load(pathlib.Path(path).read_text(encoding="utf-8")))}
+    except Exception as e:  # noqa: BLE001 - every failure is a verdict
+        return {"error": f"{type(e).__name__}: {e}"}
 
 
 def lint_worker(conn, config_text):
@@ -170,6 +224,7 @@ def main():
     cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     cli.add_argument("--v3", action="store_true", help="also judge with schema_version=3 forced")
     cli.add_argument("--real-yamllint", action="store_true", help="run yamllint as a subprocess, as upstream does")
+    cli.add_argument("--values", action="store_true", help="also give what yaml.safe_load makes of each file")
     args = cli.parse_args()
 
     global LINTER
@@ -201,7 +256,9 @@ def main():
         for name, parser in parsers.items():
             record[name] = ci_check(parser, path, messages)
         record["yamllint"], record["yamllint_crash"] = raw_yamllint(path)
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if args.values:
+            record["load"] = load(path)
+        out.write(without_surrogates(json.dumps(record, ensure_ascii=False)) + "\n")
         out.flush()
     LINTER.close()
     assert "yamllint" not in sys.modules, "yamllint was imported into the parser's process"

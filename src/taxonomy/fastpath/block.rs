@@ -9,6 +9,7 @@
 use super::lines::At;
 use super::{Next, Scanner, Unhandled};
 use crate::taxonomy::lint::tokens::Kind;
+use crate::taxonomy::yaml::ScalarStyle;
 
 impl Scanner<'_> {
     /// Whether a block sequence entry (`-` then a space or the line's end) is at
@@ -67,7 +68,7 @@ impl Scanner<'_> {
         let start = self.lines.at(line, column);
         self.empty_token(Kind::BlockMappingStart, start);
         self.builder
-            .start(true, 0, None, self.lines.span(start, start))
+            .start(true, None, None, self.lines.span(start, start))
             .map_err(|_| Unhandled("not constructible"))?;
         let mut line = line;
         let next = loop {
@@ -78,11 +79,10 @@ impl Scanner<'_> {
             self.empty_token(Kind::Key, key_start);
             let key_end = self.lines.at(line, key.end);
             let text = &self.lines.text[key_start.byte..key_end.byte];
-            let style = saphyr_parser::ScalarStyle::Plain;
-            self.scalar(text, style, (key_start, key_end), (key_start, key_end))?;
+            self.scalar(text, ScalarStyle::Plain, key_start, key_end)?;
             let colon = self.lines.at(line, key.colon);
             let after = self.lines.at(line, key.colon + 1);
-            self.token(Kind::Value, colon, after, String::new());
+            self.token(Kind::Value, colon, after);
             let next = self.value(line, key.colon, column)?;
             match next {
                 Some((next_line, indent)) if indent == column => line = next_line,
@@ -117,10 +117,11 @@ impl Scanner<'_> {
                         self.sequence(next_line, indent, true)
                     }
                     _ => {
-                        let at = self.lines.at(line, colon);
+                        // PyYAML's empty value is at the end of the `:`.
+                        let at = self.lines.at(line, colon + 1);
                         let span = self.lines.span(at, at);
                         self.builder
-                            .scalar("", saphyr_parser::ScalarStyle::Plain, 0, None, span)
+                            .scalar("", true, None, None, span)
                             .map_err(|_| Unhandled("not constructible"))?;
                         Ok(next)
                     }
@@ -146,12 +147,7 @@ impl Scanner<'_> {
         let mut first = true;
         let next = loop {
             let dash = self.lines.at(line, column);
-            self.token(
-                Kind::BlockEntry,
-                dash,
-                self.lines.at(line, column + 1),
-                String::new(),
-            );
+            self.token(Kind::BlockEntry, dash, self.lines.at(line, column + 1));
             let bytes = self.lines.bytes(line);
             let item = (column + 1..bytes.len())
                 .find(|&at| bytes[at] != b' ')
@@ -161,8 +157,8 @@ impl Scanner<'_> {
                 return Err(Unhandled("tab"));
             }
             if indentless && first {
-                // The loader starts an indentless sequence where its first item starts.
-                self.start_sequence(self.lines.at(line, item))?;
+                // PyYAML starts an indentless sequence at its first `-`.
+                self.start_sequence(dash)?;
             }
             first = false;
             let next = if self.is_entry(line, item) {
@@ -195,7 +191,7 @@ impl Scanner<'_> {
     fn start_sequence(&mut self, at: At) -> Result<(), Unhandled> {
         let span = self.lines.span(at, at);
         self.builder
-            .start(false, 0, None, span)
+            .start(false, None, None, span)
             .map_err(|_| Unhandled("not constructible"))
     }
 

@@ -1,17 +1,17 @@
-//! The text's lines, and a place in it in the two conventions the fast path reports:
-//! PyYAML's marks for the lint tokens and the loader's positions for the document.
+//! The text's lines, and a place in them as PyYAML marks it, for the lint tokens and
+//! the document's spans alike.
 
 use super::Unhandled;
 use crate::taxonomy::byte_blocks::find_flagged;
-use crate::taxonomy::lint::tokens::Mark;
-use crate::taxonomy::yaml::{self, Position, Span};
+use crate::taxonomy::yaml::reader::check_printable;
+use crate::taxonomy::yaml::token::Mark;
+use crate::taxonomy::yaml::{self, Span};
 
-/// One line: its byte range without the `\n`, and the characters before it.
+/// One line: its byte range without the `\n`, and whether it is all ASCII.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Line {
     pub start: usize,
     pub end: usize,
-    chars_before: usize,
     ascii: bool,
 }
 
@@ -57,7 +57,6 @@ impl<'a> Lines<'a> {
         }
         let mut lines = Vec::with_capacity(text.len() / 40 + 2);
         let mut start = 0;
-        let mut chars_before = 0;
         // Most lines are printable ASCII: the text is searched for the next byte
         // that is not, in vectorised blocks, and only a line holding one is looked
         // at closely.
@@ -67,33 +66,23 @@ impl<'a> Lines<'a> {
         for end in memchr::memchr_iter(b'\n', bytes) {
             let line = &text[start..end];
             let ascii = next_unusual > end;
-            let chars = if ascii {
-                line.len()
-            } else {
+            if !ascii {
                 if line.contains('\r') {
                     return Err(Unhandled("carriage return"));
                 }
                 if line.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}']) {
                     return Err(Unhandled("NEL, LS, PS or byte-order mark"));
                 }
-                yaml::check_printable(line).map_err(|_| Unhandled("unprintable character"))?;
+                check_printable(line).map_err(|_| Unhandled("unprintable character"))?;
                 next_unusual = find_flagged(bytes, end, unusual);
-                line.chars().count()
-            };
+            }
             // A line that is not printable ASCII but got here holds other characters.
-            lines.push(Line {
-                start,
-                end,
-                chars_before,
-                ascii,
-            });
-            chars_before += chars + 1;
+            lines.push(Line { start, end, ascii });
             start = end + 1;
         }
         lines.push(Line {
             start: text.len(),
             end: text.len(),
-            chars_before,
             ascii: true,
         });
         Ok(Self { text, lines })
@@ -168,21 +157,8 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// The loader's position of `at`.
-    pub fn position(&self, at: At) -> Position {
-        let column = self.column(at);
-        Position {
-            line: at.line + 1,
-            col: column + 1,
-            offset: self.lines[at.line].chars_before + column,
-        }
-    }
-
-    /// The loader's span from `start` to `end`.
+    /// The span from `start` to `end`.
     pub fn span(&self, start: At, end: At) -> Span {
-        Span {
-            start: self.position(start),
-            end: self.position(end),
-        }
+        yaml::span(self.mark(start), self.mark(end))
     }
 }

@@ -1,7 +1,7 @@
 //! The fast path: one pass over a leaf file written in the plain block YAML that
-//! real `qna.yaml` files use, giving both the lint tokens (PyYAML's scanner tokens
-//! with PyYAML's marks, as `lint::tokens` places them) and the document `yaml::load`
-//! builds (the same spans, resolution and construction, through the same builder).
+//! real `qna.yaml` files use, giving both the lint tokens (the tokens of PyYAML's
+//! scanner, with its marks) and the document `yaml::load` builds (the same spans,
+//! resolution and construction, through the same builder).
 //!
 //! The subset: block mappings with plain keys, block sequences (indentless ones under
 //! a key, `- key: value` items), plain scalars over several lines, quoted scalars on
@@ -19,10 +19,8 @@ mod equivalence;
 #[cfg(test)]
 mod tests;
 
-use saphyr_parser::ScalarStyle;
-
 use crate::taxonomy::lint::tokens::{Kind, Source, Token};
-use crate::taxonomy::yaml::{Builder, Document};
+use crate::taxonomy::yaml::{Builder, Document, ScalarStyle};
 use lines::{At, Lines};
 
 /// Why the fast path left a text to the full pipeline.
@@ -75,34 +73,32 @@ struct Scanner<'a> {
 
 impl Scanner<'_> {
     /// A token from `start` to `end`.
-    fn token(&mut self, kind: Kind, start: At, end: At, value: String) {
-        self.tokens.push(Token {
-            kind,
-            start: self.lines.mark(start),
-            end: self.lines.mark(end),
-            value,
-        });
+    fn token(&mut self, kind: Kind, start: At, end: At) {
+        let (start, end) = (self.lines.mark(start), self.lines.mark(end));
+        self.tokens.push(Token::new(kind, start, end));
     }
 
     /// A token that takes no text, at `at`.
     fn empty_token(&mut self, kind: Kind, at: At) {
-        self.token(kind, at, at, String::new());
+        self.token(kind, at, at);
     }
 
-    /// A scalar: its token from `start` to `token_end` (PyYAML's end), its node from
-    /// `node_start` to `node_end` (the loader's span).
+    /// A scalar from `start` to `end`, its token and its node.
     fn scalar(
         &mut self,
         value: &str,
         style: ScalarStyle,
-        (start, token_end): (At, At),
-        (node_start, node_end): (At, At),
+        start: At,
+        end: At,
     ) -> Result<(), Unhandled> {
-        let span = self.lines.span(node_start, node_end);
+        let span = self.lines.span(start, end);
+        let implicit = style == ScalarStyle::Plain;
         self.builder
-            .scalar(value, style, 0, None, span)
+            .scalar(value, implicit, None, None, span)
             .map_err(|_| Unhandled("not constructible"))?;
-        self.token(Kind::Scalar, start, token_end, value.to_owned());
+        let (start, end) = (self.lines.mark(start), self.lines.mark(end));
+        self.tokens
+            .push(Token::scalar(value.to_owned(), style, start, end));
         Ok(())
     }
 
@@ -148,12 +144,7 @@ impl Scanner<'_> {
                 return Err(Unhandled("content after `---`"));
             }
             let start = self.lines.at(line, 0);
-            self.token(
-                Kind::DocumentStart,
-                start,
-                self.lines.at(line, 3),
-                String::new(),
-            );
+            self.token(Kind::DocumentStart, start, self.lines.at(line, 3));
             line += 1;
         }
         let first = self.next_content(line)?;

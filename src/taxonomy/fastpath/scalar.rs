@@ -1,15 +1,12 @@
 //! Scalars: plain keys, plain values over several lines with YAML's line folding,
 //! quoted scalars on one line, literal and folded block scalars.
 //!
-//! Each gives its value once, for both its token and its node. The token ends where
-//! PyYAML's scanner stops; the node spans what the loader's scanner spans: for a
-//! block scalar, from its first content line to the indentation of the line that
-//! ends it.
-
-use saphyr_parser::ScalarStyle;
+//! Each gives its value once, for both its token and its node, which end where
+//! PyYAML's scanner stops.
 
 use super::lines::Content;
 use super::{Next, Scanner, Unhandled};
+use crate::taxonomy::yaml::ScalarStyle;
 
 /// PyYAML refuses a simple key longer than this (in characters); the fast path
 /// leaves anything close to it alone.
@@ -93,7 +90,7 @@ impl Scanner<'_> {
             last = next;
         }
         let end = self.lines.at(last, end);
-        self.scalar(&value, ScalarStyle::Plain, (start, end), (start, end))?;
+        self.scalar(&value, ScalarStyle::Plain, start, end)?;
         self.value = value;
         self.next_content(last + 1)
     }
@@ -170,15 +167,8 @@ impl Scanner<'_> {
         } else {
             ScalarStyle::SingleQuoted
         };
-        // The loader's span takes in the spaces and comment after the closing quote.
         let start = self.lines.at(line, column);
-        let token = (start, self.lines.at(line, close + 1));
-        self.scalar(
-            &value,
-            style,
-            token,
-            (start, self.lines.at(line, bytes.len())),
-        )?;
+        self.scalar(&value, style, start, self.lines.at(line, close + 1))?;
         self.value = value;
         self.next_content(line + 1)
     }
@@ -221,7 +211,7 @@ impl Scanner<'_> {
         let mut trailing_breaks = 0;
         let mut leading_blank = false;
         let mut current = first;
-        let end_spaces = loop {
+        loop {
             let Body::Content(content) = self.body_line(current, indent)? else {
                 return Err(Unhandled("block scalar line"));
             };
@@ -242,20 +232,20 @@ impl Scanner<'_> {
             leading_blank = trailing_blank;
             value.push_str(content);
             current += 1;
-            let stop = loop {
+            let ends = loop {
                 match self.body_line(current, indent)? {
                     Body::Blank => {
                         trailing_breaks += 1;
                         current += 1;
                     }
-                    Body::Content(_) => break None,
-                    Body::End(spaces) => break Some(spaces),
+                    Body::Content(_) => break false,
+                    Body::End => break true,
                 }
             };
-            if let Some(spaces) = stop {
-                break spaces;
+            if ends {
+                break;
             }
-        };
+        }
         if chomping != Chomping::Strip {
             value.push('\n');
         }
@@ -267,12 +257,8 @@ impl Scanner<'_> {
         } else {
             ScalarStyle::Literal
         };
-        let token = (self.lines.at(line, column), self.lines.at(current, 0));
-        let node = (
-            self.lines.at(first, indent),
-            self.lines.at(current, end_spaces),
-        );
-        self.scalar(&value, style, token, node)?;
+        let (start, end) = (self.lines.at(line, column), self.lines.at(current, 0));
+        self.scalar(&value, style, start, end)?;
         self.value = value;
         self.next_content(current)
     }
@@ -280,7 +266,7 @@ impl Scanner<'_> {
     /// Line `line` of a block scalar whose content is indented by `indent`.
     fn body_line(&self, line: usize, indent: usize) -> Result<Body<'_>, Unhandled> {
         if self.lines.is_end(line) {
-            return Ok(Body::End(0));
+            return Ok(Body::End);
         }
         let bytes = self.lines.bytes(line);
         let spaces = bytes.iter().take_while(|&&b| b == b' ').count();
@@ -296,7 +282,7 @@ impl Scanner<'_> {
         match bytes.get(spaces) {
             None => Ok(Body::Blank),
             Some(b'\t') => Err(Unhandled("tab")),
-            Some(_) => Ok(Body::End(spaces)),
+            Some(_) => Ok(Body::End),
         }
     }
 }
@@ -307,9 +293,8 @@ enum Body<'t> {
     Blank,
     /// A content line, without the indentation.
     Content(&'t str),
-    /// A less indented line, after this many spaces, or the end of the stream: the
-    /// scalar ends there.
-    End(usize),
+    /// A less indented line, or the end of the stream: the scalar ends there.
+    End,
 }
 
 /// Whether a plain scalar can start at `column` of `bytes` in block context.

@@ -91,100 +91,25 @@ const RULE_IDS: [&str; TOKEN_RULES.len() + LINE_RULES.len()] = {
     ids
 };
 
-/// Where PyYAML fails on a text that taxon's loader reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PyYamlFailure {
-    /// PyYAML's scanner stops: a tab where a token starts, or an anchor name it
-    /// does not accept.
-    Syntax(SyntaxError),
-    /// PyYAML's composer refuses an anchor declared twice in one document.
-    DuplicateAnchor(Diagnostic),
-}
-
-/// yamllint's findings on a text taxon's loader read, and how PyYAML fails on it
-/// where that loader did not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Linted {
-    /// yamllint's findings, a syntax error included where PyYAML's scanner fails.
-    pub findings: Vec<Diagnostic>,
-    /// Where upstream's YAML 1.1 reading fails though taxon's loader did not.
-    pub failure: Option<PyYamlFailure>,
-}
-
-/// Lints a text that taxon's loader read, in one pass over its tokens.
-pub fn lint_loaded(text: &str) -> Linted {
-    let source = Source::new(text);
-    let stream = tokens::tokens(&source);
-    let failure = duplicate_anchor(&stream)
-        .map(PyYamlFailure::DuplicateAnchor)
-        .or_else(|| {
-            stream
-                .pyyaml_error
-                .as_ref()
-                .map(|(mark, problem)| PyYamlFailure::Syntax(syntax_error_at(*mark, problem)))
-        });
-    Linted {
-        findings: lint_stream(&source, &stream, &line_rules::lines(text), None),
-        failure,
-    }
+/// Lints a text that the loader read (so that PyYAML's scanner reads it whole), in
+/// one pass over its tokens.
+pub fn lint_loaded(text: &str) -> Vec<Diagnostic> {
+    lint(text, None)
 }
 
 /// Lints a text the fast path read, from its tokens and line starts, as
-/// [`lint_loaded`] lints it from the full tokenizer's: such a text has no anchor
-/// and PyYAML reads it whole.
-pub(crate) fn lint_scanned(source: &Source<'_>, tokens: Vec<Token>) -> Linted {
+/// [`lint_loaded`] lints it from the scanner's.
+pub(crate) fn lint_scanned(source: &Source<'_>, tokens: Vec<Token>) -> Vec<Diagnostic> {
     let stream = tokens::Stream {
         linted: tokens.len(),
         tokens,
-        pyyaml_error: None,
     };
     let lines = line_rules::lines_from_starts(source.text, source.line_starts());
-    Linted {
-        findings: lint_stream(source, &stream, &lines, None),
-        failure: None,
-    }
+    lint_stream(source, &stream, &lines, None)
 }
 
-/// The first anchor declared twice in one document, which PyYAML's composer refuses.
-fn duplicate_anchor(stream: &tokens::Stream) -> Option<Diagnostic> {
-    let mut anchors: Vec<&Token> = Vec::new();
-    for token in &stream.tokens {
-        match token.kind {
-            Kind::DocumentStart | Kind::DocumentEnd => anchors.clear(),
-            Kind::Anchor => {
-                if let Some(first) = anchors.iter().find(|a| a.value == token.value) {
-                    return Some(Diagnostic::new(
-                        Severity::Error,
-                        token.start.line + 1,
-                        token.start.column + 1,
-                        "yaml",
-                        format!(
-                            "found duplicate anchor \"{}\"; first occurrence at line {}, column {}",
-                            token.value,
-                            first.start.line + 1,
-                            first.start.column + 1
-                        ),
-                    ));
-                }
-                anchors.push(token);
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-fn syntax_error_at(mark: tokens::Mark, problem: &str) -> SyntaxError {
-    SyntaxError {
-        line: mark.line + 1,
-        col: mark.column + 1,
-        message: format!("syntax error: {problem}"),
-    }
-}
-
-/// Lints `text` as yamllint would with upstream's configuration, merging in the
-/// parser's `syntax_error` (if any, else where PyYAML's scanner fails) the way
-/// yamllint orders it.
+/// Lints `text` as yamllint would with upstream's configuration, merging in
+/// PyYAML's `syntax_error` (if any) the way yamllint orders it.
 pub fn lint(text: &str, syntax_error: Option<&SyntaxError>) -> Vec<Diagnostic> {
     let source = Source::new(text);
     let lines = line_rules::lines(text);
@@ -202,13 +127,8 @@ fn lint_stream(
     if directives::disables_file(first_line) {
         return Vec::new();
     }
-    let scanner_error = stream
-        .pyyaml_error
-        .as_ref()
-        .map(|(mark, problem)| syntax_error_at(*mark, problem));
-    let mut syntax = syntax_error
-        .or(scanner_error.as_ref())
-        .map(|e| Diagnostic::new(Severity::Error, e.line, e.col, "syntax", &e.message));
+    let mut syntax =
+        syntax_error.map(|e| Diagnostic::new(Severity::Error, e.line, e.col, "syntax", &e.message));
     let mut out = Vec::new();
     for problem in cosmetic_problems(source, stream, lines) {
         if let Some(error) = syntax.take_if(|e| e.line <= problem.line && e.col <= problem.col) {

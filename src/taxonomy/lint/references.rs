@@ -7,12 +7,21 @@ use std::collections::HashSet;
 use super::Problem;
 use super::tokens::{Kind, Token};
 
+/// Mappings with more keys than this look their keys up in a set.
+const HASHED_FROM: usize = 16;
+
+/// The keys seen in one open mapping: where they start in [`KeyDuplicates::keys`],
+/// and once there are many, a set of them.
+struct MappingKeys<'t> {
+    start: usize,
+    set: Option<HashSet<&'t str>>,
+}
+
 /// The open collections, for `key-duplicates`: the keys seen in each mapping.
 #[derive(Default)]
 pub(super) struct KeyDuplicates<'t> {
-    /// For each open collection, where its keys start in `keys`; `None` for a
-    /// sequence.
-    stack: Vec<Option<usize>>,
+    /// For each open collection, its keys; `None` for a sequence.
+    stack: Vec<Option<MappingKeys<'t>>>,
     /// The keys of the open mappings, the innermost mapping's last.
     keys: Vec<&'t str>,
 }
@@ -22,30 +31,50 @@ impl<'t> KeyDuplicates<'t> {
     pub fn check(&mut self, token: &Token, next: Option<&'t Token>, out: &mut Vec<Problem>) {
         match token.kind {
             Kind::BlockMappingStart | Kind::FlowMappingStart => {
-                self.stack.push(Some(self.keys.len()));
+                self.stack.push(Some(MappingKeys {
+                    start: self.keys.len(),
+                    set: None,
+                }));
             }
             Kind::BlockSequenceStart | Kind::FlowSequenceStart => self.stack.push(None),
             Kind::BlockEnd | Kind::FlowMappingEnd | Kind::FlowSequenceEnd => {
-                if let Some(Some(start)) = self.stack.pop() {
-                    self.keys.truncate(start);
+                if let Some(Some(mapping)) = self.stack.pop() {
+                    self.keys.truncate(mapping.start);
                 }
             }
             Kind::Key => {
                 let Some(key) = next.filter(|n| n.kind == Kind::Scalar) else {
                     return;
                 };
-                let Some(&Some(start)) = self.stack.last() else {
+                let Some(Some(mapping)) = self.stack.last_mut() else {
                     return;
                 };
-                if self.keys[start..].contains(&key.value.as_str()) && key.value != "<<" {
+                let seen = &self.keys[mapping.start..];
+                let value = key.value.as_str();
+                let duplicate = match &mapping.set {
+                    Some(set) => set.contains(value),
+                    None => seen.contains(&value),
+                };
+                if duplicate && value != "<<" {
                     out.push(Problem::new(
                         key.start.line + 1,
                         key.start.column + 1,
                         format!("duplication of key \"{}\" in mapping", key.value),
                     ));
-                } else {
-                    self.keys.push(&key.value);
+                    return;
                 }
+                match &mut mapping.set {
+                    Some(set) => {
+                        set.insert(value);
+                    }
+                    None if seen.len() >= HASHED_FROM => {
+                        let mut set: HashSet<&str> = seen.iter().copied().collect();
+                        set.insert(value);
+                        mapping.set = Some(set);
+                    }
+                    None => {}
+                }
+                self.keys.push(value);
             }
             _ => {}
         }

@@ -268,7 +268,7 @@ impl Checker<'_> {
                 format!("Value must have at least {min_items} items"),
             );
         }
-        if unique && let Some((first, repeat)) = self.first_repeat(&elements) {
+        if unique && let Some((first, repeat)) = self.doc.first_repeat(&elements) {
             let message = format!(
                 "{} has non-unique elements (item {repeat} repeats item {first})",
                 self.repr(node)
@@ -288,14 +288,6 @@ impl Checker<'_> {
         for (index, element) in elements.into_iter().enumerate() {
             self.value(element, &JsonPath::Index(path, index), items);
         }
-    }
-
-    fn first_repeat(&self, elements: &[NodeId]) -> Option<(usize, usize)> {
-        (1..elements.len()).find_map(|j| {
-            (0..j)
-                .find(|&i| self.doc.deep_eq(elements[i], elements[j], true))
-                .map(|i| (i, j))
-        })
     }
 
     fn string(&mut self, node: NodeId, path: &JsonPath, min_length: usize) {
@@ -403,7 +395,7 @@ mod tests {
                 "2:13 [.created_by] '' should be non-empty (minLength)",
                 "5:3 [.seed_examples] Value must have at least 5 items (minItems)",
                 "7:7 [.seed_examples[0].questions_and_answers] Value must have at least 3 items (minItems)",
-                "8:15 [.seed_examples[0].questions_and_answers[0].answer] None is not of type 'string' (type)",
+                "8:16 [.seed_examples[0].questions_and_answers[0].answer] None is not of type 'string' (type)",
             ]
         );
     }

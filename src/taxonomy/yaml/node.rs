@@ -1,18 +1,18 @@
 //! The document tree: an arena of nodes, each with its source span.
 
+use super::keys;
+
 /// Index of a node in its [`Document`].
 pub type NodeId = usize;
 
-/// A position in the source text: 1-based line, 1-based character column, and
-/// the character offset from the start of the text.
+/// A position in the source text, as PyYAML marks it: 1-based line and 1-based
+/// character column (a byte-order mark takes none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Position {
     /// 1-based line.
     pub line: usize,
     /// 1-based column, in characters.
     pub col: usize,
-    /// 0-based offset, in characters.
-    pub offset: usize,
 }
 
 /// The source range of a node: `start` inclusive, `end` exclusive.
@@ -46,6 +46,11 @@ pub enum Value {
     /// A mapping, in source order, duplicate keys already collapsed (the last value
     /// wins at the first key's place, like a Python dict).
     Map(Vec<Entry>),
+    /// A `!!set`: the keys of its mapping (a Python set, which JSON has no type for).
+    Set(Vec<NodeId>),
+    /// A key and its value, as an `!!omap` or `!!pairs` item (a Python tuple,
+    /// which JSON has no type for).
+    Tuple(Vec<NodeId>),
 }
 
 /// One key-value pair of a mapping.
@@ -131,56 +136,87 @@ impl Document {
             Some(Value::Int(i)) => *i == 0,
             Some(Value::Float(f)) => *f == 0.0,
             Some(Value::Str(s) | Value::Binary(s)) => s.is_empty(),
-            Some(Value::Seq(items)) => items.is_empty(),
+            Some(Value::Seq(items) | Value::Set(items) | Value::Tuple(items)) => items.is_empty(),
             Some(Value::Map(entries)) => entries.is_empty(),
             Some(Value::Timestamp(_)) => false,
         }
     }
 
+    /// The first of `items` that equals an earlier one as jsonschema's `uniqueItems`
+    /// compares them (`True` and `1` differ): (earlier, repeat) indices.
+    pub fn first_repeat(&self, items: &[NodeId]) -> Option<(usize, usize)> {
+        keys::first_repeat(&self.nodes, items, |a, b| self.deep_eq(a, b, true))
+    }
+
     /// Deep equality of two nodes with Python's semantics (`1 == 1.0`,
-    /// `True == 1` for keys but not for JSON-schema comparisons: see `strict_bool`).
+    /// `True == 1` for keys but not for JSON-schema comparisons: see `strict_bool`,
+    /// under which a tuple also equals the list of the same items, as jsonschema
+    /// compares them).
     pub fn deep_eq(&self, a: NodeId, b: NodeId, strict_bool: bool) -> bool {
         if a == b {
             return true;
         }
+        let equal = |i: NodeId, j: NodeId| self.deep_eq(i, j, strict_bool);
         match (&self.nodes[a].value, &self.nodes[b].value) {
-            (Value::Seq(x), Value::Seq(y)) => {
-                x.len() == y.len()
-                    && x.iter()
-                        .zip(y)
-                        .all(|(&i, &j)| self.deep_eq(i, j, strict_bool))
+            (Value::Seq(x), Value::Seq(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(&i, &j)| equal(i, j))
+            }
+            (Value::Seq(x), Value::Tuple(y)) | (Value::Tuple(x), Value::Seq(y)) if strict_bool => {
+                x.len() == y.len() && x.iter().zip(y).all(|(&i, &j)| equal(i, j))
             }
             (Value::Map(x), Value::Map(y)) => {
-                x.len() == y.len()
-                    && x.iter().all(|ex| {
-                        y.iter().any(|ey| {
-                            self.deep_eq(ex.key, ey.key, strict_bool)
-                                && self.deep_eq(ex.value, ey.value, strict_bool)
-                        })
-                    })
+                keys::same_entries(&self.nodes, x, y, strict_bool, equal)
+            }
+            (Value::Set(x), Value::Set(y)) => {
+                // Set members compare as Python does, `True` equal to `1`.
+                let as_entries = |members: &[NodeId]| -> Vec<Entry> {
+                    members
+                        .iter()
+                        .map(|&m| Entry { key: m, value: m })
+                        .collect()
+                };
+                keys::same_entries(
+                    &self.nodes,
+                    &as_entries(x),
+                    &as_entries(y),
+                    false,
+                    |i, j| self.deep_eq(i, j, false),
+                )
             }
             (x, y) => scalar_eq(x, y, strict_bool),
         }
     }
 }
 
-/// Scalar equality with Python's semantics; `strict_bool` keeps `True` and `1`
-/// apart, as JSON-schema comparisons do.
-pub(super) fn scalar_eq(x: &Value, y: &Value, strict_bool: bool) -> bool {
-    let number = |v: &Value| match v {
-        Value::Int(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        Value::Bool(b) if !strict_bool => Some(f64::from(u8::from(*b))),
+/// A number as Python compares it with others: an integer, or a float that is
+/// not one.
+#[derive(PartialEq)]
+enum Number {
+    Integer(i128),
+    Float(f64),
+}
+
+fn number(value: &Value, strict_bool: bool) -> Option<Number> {
+    match value {
+        Value::Int(i) => Some(Number::Integer(*i)),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e38 => Some(Number::Integer(*f as i128)),
+        Value::Float(f) => Some(Number::Float(*f)),
+        Value::Bool(b) if !strict_bool => Some(Number::Integer(i128::from(*b))),
         _ => None,
-    };
+    }
+}
+
+/// Scalar equality with Python's semantics (an integer equals a float exactly
+/// when their values are equal); `strict_bool` keeps `True` and `1` apart, as
+/// JSON-schema comparisons do.
+pub(super) fn scalar_eq(x: &Value, y: &Value, strict_bool: bool) -> bool {
     match (x, y) {
         (Value::Null, Value::Null) => true,
         (Value::Bool(a), Value::Bool(b)) => a == b,
-        (Value::Int(a), Value::Int(b)) => a == b,
         (Value::Str(a), Value::Str(b))
         | (Value::Timestamp(a), Value::Timestamp(b))
         | (Value::Binary(a), Value::Binary(b)) => a == b,
-        _ => match (number(x), number(y)) {
+        _ => match (number(x, strict_bool), number(y, strict_bool)) {
             (Some(a), Some(b)) => a == b,
             _ => false,
         },

@@ -37,16 +37,10 @@ fn write_repr(doc: &Document, id: NodeId, out: &mut String) {
         Value::Binary(b) => {
             let _ = write!(out, "b{}", str_repr(b.trim()));
         }
-        Value::Seq(items) => {
-            out.push('[');
-            for (i, &item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_repr(doc, item, out);
-            }
-            out.push(']');
-        }
+        Value::Seq(items) => write_items(doc, items, ('[', ']'), out),
+        Value::Tuple(items) => write_items(doc, items, ('(', ')'), out),
+        Value::Set(members) if members.is_empty() => out.push_str("set()"),
+        Value::Set(members) => write_items(doc, members, ('{', '}'), out),
         Value::Map(entries) => {
             out.push('{');
             for (i, entry) in entries.iter().enumerate() {
@@ -60,6 +54,17 @@ fn write_repr(doc: &Document, id: NodeId, out: &mut String) {
             out.push('}');
         }
     }
+}
+
+fn write_items(doc: &Document, items: &[NodeId], (open, close): (char, char), out: &mut String) {
+    out.push(open);
+    for (i, &item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_repr(doc, item, out);
+    }
+    out.push(close);
 }
 
 fn float_repr(f: f64) -> String {
@@ -94,14 +99,59 @@ pub(crate) fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
+            c if !is_printable(c) => {
+                // A lone surrogate's stand-in (see `yaml::scanner`) shows as the surrogate.
+                let code = match u32::from(c) {
+                    stand_in @ 0x10_F800.. => stand_in - 0x10_F800 + 0xD800,
+                    code => code,
+                };
+                let _ = if code < 0x100 {
+                    write!(out, "\\x{code:02x}")
+                } else if code < 0x1_0000 {
+                    write!(out, "\\u{code:04x}")
+                } else {
+                    write!(out, "\\U{code:08x}")
+                };
             }
             c => out.push(c),
         }
     }
     out.push(quote);
     out
+}
+
+/// Python's `str.isprintable` for one character, but for unassigned code points
+/// (which it also escapes): not a control, format, separator (the space aside),
+/// surrogate or private-use character.
+fn is_printable(c: char) -> bool {
+    !matches!(
+        c,
+        '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{a0}'
+            | '\u{ad}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61c}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8e2}'
+            | '\u{1680}'
+            | '\u{180e}'
+            | '\u{2000}'..='\u{200f}'
+            | '\u{2028}'..='\u{202f}'
+            | '\u{205f}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{3000}'
+            | '\u{e000}'..='\u{f8ff}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+            | '\u{f0000}'..
+    )
 }
 
 #[cfg(test)]
@@ -114,6 +164,12 @@ mod tests {
         assert_eq!(str_repr("it's"), "\"it's\"");
         assert_eq!(str_repr("both ' and \""), "'both \\' and \"'");
         assert_eq!(str_repr("a\nb\t"), "'a\\nb\\t'");
+        // Checked against Python 3.11's repr().
+        assert_eq!(
+            str_repr("\u{feff}x\u{2028}\u{a0}é\u{85}"),
+            "'\\ufeffx\\u2028\\xa0é\\x85'"
+        );
+        assert_eq!(str_repr("\u{10f800}\u{f0000}"), "'\\ud800\\U000f0000'");
     }
 
     #[test]

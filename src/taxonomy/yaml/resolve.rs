@@ -2,6 +2,7 @@
 //! of tagged scalars, as `yaml.SafeLoader` does it.
 
 use super::node::Value;
+use super::repr::str_repr;
 
 /// What a plain scalar resolves to before construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +16,8 @@ pub(super) enum ScalarKind {
     /// `=`, which PyYAML resolves to `tag:yaml.org,2002:value` and cannot construct.
     Value,
     Str,
+    /// `!!binary`: base64 text.
+    Binary,
 }
 
 /// Resolves an untagged plain scalar the way PyYAML's `Resolver` does.
@@ -249,6 +252,50 @@ fn timestamp_parts(text: &str) -> Option<(u32, u32, u32, bool)> {
     zone_ok.then_some((year, month, day, true))
 }
 
+/// The prefix of the tags of YAML's core types (`!!str` is `tag:yaml.org,2002:str`).
+pub(super) const CORE_TAG: &str = "tag:yaml.org,2002:";
+
+/// Why a tag has no constructor for a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum TagProblem {
+    /// A collection's tag on a scalar (`expected a ... node`).
+    Collection(&'static str),
+    /// A tag `SafeConstructor` does not know.
+    Unknown(String),
+}
+
+impl TagProblem {
+    /// The message for a node of kind `node` (`scalar`, `mapping`, `sequence`).
+    pub(super) fn for_node(&self, node: &str) -> String {
+        match self {
+            Self::Collection(expected) => format!("expected {expected}, but found {node}"),
+            Self::Unknown(tag) => format!(
+                "could not determine a constructor for the tag {}",
+                str_repr(tag)
+            ),
+        }
+    }
+}
+
+/// The scalar kind an explicit tag asks for.
+pub(super) fn tagged_kind(tag: &str) -> Result<ScalarKind, TagProblem> {
+    let unknown = || TagProblem::Unknown(tag.to_owned());
+    Ok(match tag.strip_prefix(CORE_TAG).ok_or_else(unknown)? {
+        "str" => ScalarKind::Str,
+        "binary" => ScalarKind::Binary,
+        "int" => ScalarKind::Int,
+        "float" => ScalarKind::Float,
+        "bool" => ScalarKind::Bool,
+        "null" => ScalarKind::Null,
+        "timestamp" => ScalarKind::Timestamp,
+        "merge" => ScalarKind::Merge,
+        "map" | "set" => return Err(TagProblem::Collection("a mapping node")),
+        "seq" => return Err(TagProblem::Collection("a sequence node")),
+        "omap" | "pairs" => return Err(TagProblem::Collection("a sequence")),
+        _ => return Err(unknown()),
+    })
+}
+
 /// Why a scalar could not be constructed (PyYAML would raise).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct ConstructError(pub String);
@@ -269,6 +316,46 @@ pub(super) fn construct(kind: ScalarKind, text: &str) -> Result<Value, Construct
             "could not determine a constructor for the tag 'tag:yaml.org,2002:value'".into(),
         )),
         ScalarKind::Merge | ScalarKind::Str => Ok(Value::Str(text.to_owned())),
+        ScalarKind::Binary => check_base64(text)
+            .map(|()| Value::Binary(text.to_owned()))
+            .map_err(ConstructError),
+    }
+}
+
+/// Python's `base64.decodebytes` on `!!binary` text (CPython's non-strict
+/// `a2b_base64`: characters outside the alphabet are skipped, the input ends at a
+/// complete padding).
+fn check_base64(text: &str) -> Result<(), String> {
+    if !text.is_ascii() {
+        return Err("failed to convert base64 data into ascii characters".into());
+    }
+    let mut quad = 0usize;
+    let mut pads = 0usize;
+    let mut data = 0usize;
+    for b in text.bytes() {
+        if b == b'=' {
+            if quad >= 2 {
+                pads += 1;
+                if quad + pads >= 4 {
+                    return Ok(());
+                }
+            }
+            continue;
+        }
+        if !(b.is_ascii_alphanumeric() || b == b'+' || b == b'/') {
+            continue;
+        }
+        pads = 0;
+        data += 1;
+        quad = (quad + 1) % 4;
+    }
+    match quad {
+        0 => Ok(()),
+        1 => Err(format!(
+            "failed to decode base64 data: Invalid base64-encoded string: number of data \
+             characters ({data}) cannot be 1 more than a multiple of 4"
+        )),
+        _ => Err("failed to decode base64 data: Incorrect padding".into()),
     }
 }
 

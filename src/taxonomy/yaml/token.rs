@@ -1,0 +1,134 @@
+//! The tokens of PyYAML's scanner, with the marks PyYAML gives them: what the loader
+//! parses and what yamllint's rules read.
+
+/// A scanner token's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    StreamStart,
+    StreamEnd,
+    Directive,
+    DocumentStart,
+    DocumentEnd,
+    BlockSequenceStart,
+    BlockMappingStart,
+    BlockEnd,
+    FlowSequenceStart,
+    FlowSequenceEnd,
+    FlowMappingStart,
+    FlowMappingEnd,
+    BlockEntry,
+    FlowEntry,
+    Key,
+    Value,
+    Alias,
+    Anchor,
+    Tag,
+    Scalar,
+}
+
+impl Kind {
+    /// The name PyYAML's messages give a token of this kind (`Token.id`).
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            Self::StreamStart => "<stream start>",
+            Self::StreamEnd => "<stream end>",
+            Self::Directive => "<directive>",
+            Self::DocumentStart => "<document start>",
+            Self::DocumentEnd => "<document end>",
+            Self::BlockSequenceStart => "<block sequence start>",
+            Self::BlockMappingStart => "<block mapping start>",
+            Self::BlockEnd => "<block end>",
+            Self::FlowSequenceStart => "[",
+            Self::FlowSequenceEnd => "]",
+            Self::FlowMappingStart => "{",
+            Self::FlowMappingEnd => "}",
+            Self::BlockEntry => "-",
+            Self::FlowEntry => ",",
+            Self::Key => "?",
+            Self::Value => ":",
+            Self::Alias => "<alias>",
+            Self::Anchor => "<anchor>",
+            Self::Tag => "<tag>",
+            Self::Scalar => "<scalar>",
+        }
+    }
+}
+
+/// How a scalar is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScalarStyle {
+    /// Without quotes or indicator.
+    #[default]
+    Plain,
+    /// In single quotes.
+    SingleQuoted,
+    /// In double quotes.
+    DoubleQuoted,
+    /// A `|` block scalar.
+    Literal,
+    /// A `>` block scalar.
+    Folded,
+}
+
+/// A place in the text, as PyYAML marks it: 0-based line and column (in characters,
+/// a byte-order mark not counted); `pointer` is the byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Mark {
+    pub pointer: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// What a tag or directive token holds beyond its `value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Extra {
+    /// A tag's handle (`!`, `!!`, `!name!`), `None` for a verbatim `!<...>` tag or a
+    /// lone `!`; the token's value is the suffix.
+    Handle(Option<String>),
+    /// A `%YAML major.minor` directive.
+    Yaml(u64, u64),
+    /// A `%TAG handle prefix` directive.
+    TagDirective(String, String),
+}
+
+/// One token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub kind: Kind,
+    pub start: Mark,
+    pub end: Mark,
+    /// The value of a scalar, the name of an anchor, alias or directive, or the
+    /// suffix of a tag.
+    pub value: String,
+    /// A scalar's style.
+    pub style: ScalarStyle,
+    /// A tag's handle or a directive's parameters.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl Token {
+    /// A token of `kind` without a value.
+    pub(crate) fn new(kind: Kind, start: Mark, end: Mark) -> Self {
+        Self::with_value(kind, start, end, String::new())
+    }
+
+    /// A token of `kind` holding `value`.
+    pub(crate) fn with_value(kind: Kind, start: Mark, end: Mark, value: String) -> Self {
+        Self {
+            kind,
+            start,
+            end,
+            value,
+            style: ScalarStyle::Plain,
+            extra: None,
+        }
+    }
+
+    /// A scalar token.
+    pub(crate) fn scalar(value: String, style: ScalarStyle, start: Mark, end: Mark) -> Self {
+        Self {
+            style,
+            ..Self::with_value(Kind::Scalar, start, end, value)
+        }
+    }
+}
