@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::git::{Base, NotesMerge};
+use crate::review::checklist::CheckKind;
 use crate::review::store::FetchOutcome;
 use crate::review::summary::markdown;
-use crate::review::{Decision, Review, ReviewError, Verdict};
+use crate::review::{Decision, LeafReview, Review, ReviewError, Verdict};
 
 use super::EXIT_OK;
 use super::args::{
@@ -37,9 +38,18 @@ fn base_of(scope: &ReviewScope) -> Base {
     scope.base.as_deref().map_or(Base::Default, Base::parse)
 }
 
+/// Warns on stderr of the damaged lines of the leaves' review notes, which are skipped.
+fn warn_of_damaged_notes(leaves: &[LeafReview]) {
+    let items = leaves.iter().flat_map(|leaf| &leaf.checklist.items);
+    for item in items.filter(|item| item.kind == CheckKind::DamagedNote) {
+        note!("taxon: warning: {}", item.detail);
+    }
+}
+
 fn status(scope: &ReviewScope, format: ReviewFormat) -> anyhow::Result<()> {
     let review = Review::open(&scope.taxonomy)?;
     let (queue, leaves) = review.status(&base_of(scope))?;
+    warn_of_damaged_notes(&leaves);
     match format {
         ReviewFormat::Human => print_human(&queue, &leaves, &review.reviewer().ok()),
         ReviewFormat::Json => print_json(&leaves),
@@ -50,6 +60,7 @@ fn status(scope: &ReviewScope, format: ReviewFormat) -> anyhow::Result<()> {
 fn summary(scope: &ReviewScope) -> anyhow::Result<()> {
     let review = Review::open(&scope.taxonomy)?;
     let (queue, leaves) = review.status(&base_of(scope))?;
+    warn_of_damaged_notes(&leaves);
     let title = format!(
         "Taxon review: {} changed leaves since {}",
         leaves.len(),

@@ -129,6 +129,21 @@ pub enum GitError {
         /// The underlying failure.
         source: std::io::Error,
     },
+    /// Another process held a ref's lock for longer than taxon waits.
+    #[error(
+        "{reference} stayed locked by another process for {seconds} s ({}); try again, and if no git or taxon process is running, remove that stale lock file",
+        lock.display()
+    )]
+    RefLocked {
+        /// The ref.
+        reference: String,
+        /// Its lock file.
+        lock: PathBuf,
+        /// How long taxon waited.
+        seconds: f64,
+        /// libgit2's own report.
+        source: git2::Error,
+    },
     /// Any other libgit2 failure.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
