@@ -4,8 +4,8 @@
 //! reach upstream's verdict (CI with SCHEMA_VERSION=0, and with version 3 forced)
 //! and report the same yamllint findings.
 //!
-//! Needs upstream's venv: `TAXON_UPSTREAM_PYTHON`, else `target/upstream-venv/bin/python`
-//! (`bash tests/ci.sh` creates it). Run with
+//! Needs upstream's venv: `TAXON_UPSTREAM_PYTHON` (`bash tests/ci.sh` sets it; see
+//! `support/upstream.rs`). Run with
 //! `cargo test --test differential -- --nocapture` to see the summary;
 //! `TAXON_DIFFERENTIAL_DETAIL=<n>` shows n disagreeing files in full (default 25) and
 //! `TAXON_DIFFERENTIAL_KEEP=<new folder>` keeps the corpus there.
@@ -19,6 +19,8 @@
 
 #[path = "support/mutations.rs"]
 mod mutations;
+#[path = "support/upstream.rs"]
+mod upstream;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -27,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Instant;
+use upstream::upstream_python;
 
 use serde_json::Value;
 use taxon::taxonomy::diagnostic::{Diagnostic, Severity};
@@ -124,20 +127,6 @@ struct Run {
     seconds: f64,
     judge_seconds: f64,
     categories: BTreeMap<&'static str, usize>,
-}
-
-fn upstream_python() -> PathBuf {
-    if let Some(python) = std::env::var_os("TAXON_UPSTREAM_PYTHON") {
-        return PathBuf::from(python);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/upstream-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "upstream's validator is not installed: run `bash tests/ci.sh` (it creates \
-         target/upstream-venv) or set TAXON_UPSTREAM_PYTHON to a python with \
-         instructlab-schema==0.4.2, yamllint==1.38.0 and PyYAML==6.0.3"
-    );
-    venv
 }
 
 /// Upstream's verdict on every file, from one judge process.

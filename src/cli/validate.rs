@@ -101,7 +101,7 @@ fn write_in_order(out: impl Write, rendered: &[Vec<u8>]) -> std::io::Result<()> 
     out.flush()
 }
 
-/// Repairs whitespace in place, saying what it did on stderr.
+/// Repairs whitespace in place, saying on stderr what it did and what it left.
 fn fix_in_place(path: &Path) {
     let Ok(original) = std::fs::read(path) else {
         return; // validation reports the read error
@@ -110,13 +110,15 @@ fn fix_in_place(path: &Path) {
         return; // validation reports the encoding error
     };
     let shown = display_path(path);
-    match fix_whitespace(text) {
-        Ok(Some(fixed)) => match replace_if_unchanged(path, &original, fixed.as_bytes()) {
+    let repair = fix_whitespace(text);
+    for left in &repair.not_fixable {
+        note!("taxon: {}:{}: {left}", shown.display(), left.line());
+    }
+    if let Some(fixed) = repair.fixed {
+        match replace_if_unchanged(path, &original, fixed.as_bytes()) {
             Ok(()) => note!("fixed {}", shown.display()),
             Err(error) => note!("taxon: {}: {error}", shown.display()),
-        },
-        Ok(None) => {}
-        Err(error) => note!("taxon: {}: {error}", shown.display()),
+        }
     }
 }
 
