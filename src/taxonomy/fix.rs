@@ -9,8 +9,13 @@
 //! left out and reported as not fixable, and the rest is checked again.
 
 use std::collections::HashSet;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 
-use super::validate::universal_newlines;
+use crate::atomic_file::{ReplaceError, replace_if_unchanged};
+
+use super::tree::find_root;
+use super::validate::{read_leaf, universal_newlines};
 use super::yaml::{self, Document, NodeId, Value};
 
 /// How many times a repair is narrowed down before it is given up whole.
@@ -46,6 +51,66 @@ pub struct Repair {
     pub fixed: Option<String>,
     /// What was left in place because repairing it would change a value.
     pub not_fixable: Vec<NotFixable>,
+}
+
+/// Why a leaf file was not repaired.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    /// It cannot be read as a leaf file (not a regular file, too large, not UTF-8):
+    /// validating it says why.
+    #[error("not read: {0}")]
+    Unreadable(String),
+    /// It is a symbolic link leaving the taxonomy root.
+    #[error(
+        "not fixed: it is a symbolic link to {}, outside the taxonomy root {}",
+        target.display(),
+        root.display()
+    )]
+    LinkOutsideRoot {
+        /// Where the link leads.
+        target: PathBuf,
+        /// The taxonomy root.
+        root: PathBuf,
+    },
+    /// It has other names (hard links), which a replaced file would not share.
+    #[error(
+        "not fixed: the file has {links} hard links, which a repaired copy would split (the other names would keep the old text)"
+    )]
+    HardLinks {
+        /// How many names the file has.
+        links: u64,
+    },
+    /// It changed on disk meanwhile, or could not be written.
+    #[error(transparent)]
+    Replace(#[from] ReplaceError),
+}
+
+/// Repairs the whitespace of the leaf file at `path` in place, as [`fix_whitespace`]
+/// does, only on top of exactly the text read (a save by someone else meanwhile is
+/// kept, see [`replace_if_unchanged`]). A symbolic link is fixed through (its target
+/// is replaced) when it stays inside the taxonomy root; the file is read as
+/// validation reads it (a regular file of bounded size, opened without waiting).
+/// Returns the repair, `fixed` set when the file was rewritten.
+pub fn fix_file(path: &Path) -> Result<Repair, FixError> {
+    let unreadable = |e: std::io::Error| FixError::Unreadable(e.to_string());
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let target = std::fs::canonicalize(path).map_err(unreadable)?;
+        let root = std::fs::canonicalize(find_root(path)).map_err(unreadable)?;
+        if !target.starts_with(&root) {
+            return Err(FixError::LinkOutsideRoot { target, root });
+        }
+    }
+    let bytes = read_leaf(path).map_err(|d| FixError::Unreadable(d.message))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| FixError::Unreadable(e.to_string()))?;
+    let repair = fix_whitespace(text);
+    if let Some(fixed) = &repair.fixed {
+        let links = std::fs::metadata(path).map_err(unreadable)?.nlink();
+        if links > 1 {
+            return Err(FixError::HardLinks { links });
+        }
+        replace_if_unchanged(path, &bytes, fixed.as_bytes())?;
+    }
+    Ok(repair)
 }
 
 /// Which repairs to make.
