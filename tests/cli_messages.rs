@@ -1,0 +1,111 @@
+//! The messages of commands given something unusable say what is wrong and what to do
+//! (issue 14, item 9), and a stop request acts soon whatever the run is doing.
+
+#[path = "support/generate_cli.rs"]
+mod generate_cli;
+#[path = "support/git_sandbox.rs"]
+mod git_sandbox;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use generate_cli::{FREEFORM, generate_command, model, sample_taxonomy};
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Exit 2 and a message holding every one of `parts`.
+fn refused(output: &Output, parts: &[&str]) -> String {
+    let said = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    for part in parts {
+        assert!(said.contains(part), "{part:?} not in: {said}");
+    }
+    assert!(!said.contains("panicked"), "{said}");
+    said
+}
+
+/// `taxon generate` of the freeform leaf of a fresh sample taxonomy, with `args`.
+fn generate(work: &Path, args: &[&str]) -> Output {
+    let repo = sample_taxonomy();
+    generate_command(repo.path(), work)
+        .args(["--leaf", FREEFORM, "--num", "1", "--max-tokens", "8"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_corrupt_or_truncated_model_gets_llama_cpps_own_reason() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let out = out.to_str().unwrap();
+    let not_a_model = work.path().join("notes.gguf");
+    std::fs::write(&not_a_model, "these are my notes, not a model\n").unwrap();
+    let output = generate(
+        work.path(),
+        &["--model", not_a_model.to_str().unwrap(), "--output", out],
+    );
+    let said = refused(
+        &output,
+        &[
+            "llama.cpp says:",
+            "invalid magic",
+            "give a complete GGUF model file",
+        ],
+    );
+    assert!(!said.contains("null result"), "{said}");
+
+    // The first megabyte of the real model: its header reads, its tensors do not.
+    let truncated = work.path().join("truncated.gguf");
+    let bytes = std::fs::read(model()).unwrap();
+    std::fs::write(&truncated, &bytes[..1 << 20]).unwrap();
+    let output = generate(
+        work.path(),
+        &["--model", truncated.to_str().unwrap(), "--output", out],
+    );
+    let said = refused(
+        &output,
+        &["llama.cpp says:", "give a complete GGUF model file"],
+    );
+    assert!(!said.contains("null result"), "{said}");
+}
+
+/// `taxon ARGS` with its data and state in `data` (the cache is the user's, where the
+/// model is).
+fn taxon_in(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_taxon"))
+        .args(args)
+        .env("TAXON_DATA_DIR", data)
+        .env("TAXON_STATE_DIR", data.join("state"))
+        .env("TAXON_CACHE_DIR", taxon::dirs::AppDirs::from_env().cache)
+        .env("OMP_WAIT_POLICY", "passive")
+        .output()
+        .unwrap()
+}
+
+fn sample() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-taxonomy")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_training_run_on_a_file_that_is_no_model_fails_with_llama_cpps_reason() {
+    let _serial = generate_cli::serial();
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let not_a_model = work.path().join("notes.gguf");
+    std::fs::write(&not_a_model, "these are my notes, not a model\n").unwrap();
+    let model = not_a_model.to_str().unwrap();
+    let output = taxon_in(&data, &["train", "--seeds", &sample(), "--model", model]);
+    let said = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("failed") && said.contains("llama.cpp says: invalid magic"),
+        "{said}"
+    );
+    assert!(!said.contains("null result"), "{said}");
+}
