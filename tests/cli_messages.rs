@@ -72,6 +72,59 @@ fn a_corrupt_or_truncated_model_gets_llama_cpps_own_reason() {
     assert!(!said.contains("null result"), "{said}");
 }
 
+#[test]
+fn folders_and_missing_files_are_named_for_what_they_are() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let out = out.to_str().unwrap();
+    let folder = work.path().to_str().unwrap();
+    refused(
+        &generate(work.path(), &["--model", folder, "--output", out]),
+        &[&format!(
+            "{folder} is a folder; --model takes a GGUF model file"
+        )],
+    );
+    let missing = work.path().join("missing.jinja");
+    refused(
+        &generate(
+            work.path(),
+            &[
+                "--endpoint",
+                "http://127.0.0.1:9",
+                "--chat-template",
+                missing.to_str().unwrap(),
+                "--output",
+                out,
+            ],
+        ),
+        &[
+            &format!("{}: No such file", missing.display()),
+            "--chat-template takes a Jinja file or a llama.cpp template name",
+        ],
+    );
+}
+
+#[test]
+fn an_output_that_cannot_be_written_is_refused_before_generating() {
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let inside_a_file = file.join("out");
+    let output = generate(work.path(), &["--output", inside_a_file.to_str().unwrap()]);
+    let said = refused(
+        &output,
+        &["--output", "is not a folder; give a folder to write in"],
+    );
+    // Refused at once: the model was never loaded.
+    assert!(!said.contains("samples each"), "{said}");
+    // Root may write anywhere but in /sys.
+    let output = generate(work.path(), &["--output", "/sys/taxon-out"]);
+    refused(
+        &output,
+        &["cannot write in /sys", "give a folder you can write in"],
+    );
+}
+
 /// `taxon ARGS` with its data and state in `data` (the cache is the user's, where the
 /// model is).
 fn taxon_in(data: &Path, args: &[&str]) -> Output {
@@ -90,6 +143,23 @@ fn sample() -> String {
         .join("sample-taxonomy")
         .display()
         .to_string()
+}
+
+#[test]
+fn train_names_folders_for_what_they_are() {
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let folder = work.path().to_str().unwrap();
+    refused(
+        &taxon_in(&data, &["train", "--dataset", folder]),
+        &[&format!(
+            "{folder} is a folder; the dataset is a messages-format JSONL file"
+        )],
+    );
+    refused(
+        &taxon_in(&data, &["train", "--seeds", &sample(), "--model", folder]),
+        &[&format!("{folder} is a folder; the model is a GGUF file")],
+    );
 }
 
 #[test]
