@@ -125,6 +125,31 @@ fn an_output_that_cannot_be_written_is_refused_before_generating() {
     );
 }
 
+#[test]
+fn the_learning_rate_must_be_a_positive_finite_number() {
+    let work = tempfile::tempdir().unwrap();
+    for lr in ["-1", "0", "1e300"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_taxon"))
+            .args(["train", "--seeds"])
+            .arg(work.path())
+            .args(["--lr", lr])
+            .env("TAXON_DATA_DIR", work.path())
+            .output()
+            .unwrap();
+        let said = refused(
+            &output,
+            &[
+                "the learning rate must be a positive finite number",
+                &format!("(got {lr})"),
+            ],
+        );
+        assert!(
+            !said.contains("-- -1") && !said.contains("got inf"),
+            "{said}"
+        );
+    }
+}
+
 /// `taxon ARGS` with its data and state in `data` (the cache is the user's, where the
 /// model is).
 fn taxon_in(data: &Path, args: &[&str]) -> Output {
