@@ -5,6 +5,8 @@
 mod generate_cli;
 #[path = "support/git_sandbox.rs"]
 mod git_sandbox;
+#[path = "support/review_leaf.rs"]
+mod review_leaf;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -148,6 +150,46 @@ fn the_learning_rate_must_be_a_positive_finite_number() {
             "{said}"
         );
     }
+}
+
+#[test]
+fn review_push_says_what_the_path_lacks() {
+    let repo = git_sandbox::TestRepo::init();
+    repo.write(review_leaf::FILE, &review_leaf::leaf_text(&["Hello!"]));
+    repo.commit_all("a leaf");
+    repo.git(&["config", "user.name", "Ana"]);
+    repo.git(&["config", "user.email", "ana@example.com"]);
+    let taxon = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_taxon"))
+            .args(args)
+            .current_dir(repo.path())
+            .env("HOME", repo.path())
+            .output()
+            .unwrap()
+    };
+    let decided = taxon(&["review", "preview", review_leaf::LEAF]);
+    assert!(decided.status.success(), "{}", stderr(&decided));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let missing = elsewhere.path().join("shared.git");
+    let said = refused(
+        &taxon(&["review", "push", "--remote", missing.to_str().unwrap()]),
+        &["there is no repository at", "git init --bare"],
+    );
+    assert!(!said.contains("unsupported URL protocol"), "{said}");
+    let checked_out = git_sandbox::TestRepo::init();
+    let said = refused(
+        &taxon(&[
+            "review",
+            "push",
+            "--remote",
+            checked_out.path().to_str().unwrap(),
+        ]),
+        &[
+            "is a repository with a working tree",
+            "taxon review fetch --remote",
+        ],
+    );
+    assert!(!said.contains("doesn't (yet) support"), "{said}");
 }
 
 /// `taxon ARGS` with its data and state in `data` (the cache is the user's, where the
