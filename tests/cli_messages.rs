@@ -246,3 +246,55 @@ fn a_training_run_on_a_file_that_is_no_model_fails_with_llama_cpps_reason() {
     );
     assert!(!said.contains("null result"), "{said}");
 }
+
+#[test]
+fn a_run_stopped_during_its_first_evaluation_stops_between_batches() {
+    let _serial = generate_cli::serial();
+    model();
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let args = [
+        "train",
+        "--seeds",
+        &sample(),
+        "--eval-fraction",
+        "0.5",
+        "--threads",
+        "2",
+        "--detach",
+    ];
+    let started = taxon_in(&data, &args);
+    assert!(started.status.success(), "{}", stderr(&started));
+    let id = String::from_utf8(started.stdout).unwrap().trim().to_owned();
+    let log = data.join("runs").join(&id).join("log");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(900);
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("evaluating")
+    {
+        assert!(std::time::Instant::now() < deadline, "no evaluation began");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("evaluating"), "{text}");
+    let stop = taxon_in(&data, &["runs", "stop", &id]);
+    assert!(stop.status.success(), "{}", stderr(&stop));
+    let watched = taxon_in(&data, &["runs", "watch", &id]);
+    assert!(stderr(&watched).contains("stopped"), "{}", stderr(&watched));
+    let listed = taxon_in(&data, &["runs", "--format", "json"]);
+    let run: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(run["state"], "stopped", "{run}");
+    // The held-out windows were many (see the log), and the evaluation never ended:
+    // the stop acted between its batches, not after all of them.
+    let held_out: usize = text
+        .split(" held-out windows")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(held_out >= 20, "{text}");
+    assert!(run["eval_loss"].is_null(), "{run}");
+    // Nothing was trained, so nothing is kept: a resume starts the run again.
+    assert!(run["step"].is_null(), "{run}");
+    assert_eq!(run["checkpoints"], serde_json::json!([]), "{run}");
+}
