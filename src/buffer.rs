@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::atomic_file::write_atomic;
+use crate::atomic_file::{ReplaceError, replace_if_unchanged, write_atomic};
 use crate::taxonomy::leaf::LEAF_FILE;
 
 /// How the file on disk compares with what was loaded.
@@ -78,22 +78,28 @@ impl LeafBuffer {
         }
     }
 
-    /// Saves atomically, refusing if the file changed on disk meanwhile.
+    /// Saves atomically, only on top of the text loaded (or last saved): a file
+    /// changed on disk meanwhile, even by a save landing while this one is made, is
+    /// left as it is (see [`replace_if_unchanged`]).
     pub fn save(&mut self) -> Result<(), SaveError> {
-        match self.disk_state() {
-            DiskState::Unchanged => self.write(),
-            DiskState::Changed(_) | DiskState::Deleted => {
-                Err(SaveError::ChangedOnDisk(self.path.clone()))
-            }
-        }
+        replace_if_unchanged(&self.path, self.saved.as_bytes(), self.text.as_bytes()).map_err(
+            |error| match error {
+                ReplaceError::Io { path, source } => SaveError::Write { path, source },
+                ReplaceError::Changed { .. } | ReplaceError::Removed { .. } => {
+                    SaveError::ChangedOnDisk(self.path.clone())
+                }
+                kept @ ReplaceError::KeptBeside { .. } => SaveError::Write {
+                    path: self.path.clone(),
+                    source: io::Error::other(kept.to_string()),
+                },
+            },
+        )?;
+        self.saved = self.text.clone();
+        Ok(())
     }
 
     /// Saves atomically over whatever is on disk (after the user chose "keep mine").
     pub fn save_over_disk(&mut self) -> Result<(), SaveError> {
-        self.write()
-    }
-
-    fn write(&mut self) -> Result<(), SaveError> {
         write_atomic(&self.path, self.text.as_bytes()).map_err(|source| SaveError::Write {
             path: self.path.clone(),
             source,

@@ -179,6 +179,9 @@ fn closed_from_the_start(what: &str, command: impl Fn() -> Command) {
 #[test]
 fn every_printing_subcommand_ends_quietly_on_a_closed_pipe() {
     let (world, run) = World::busy(0);
+    let remote = world.state.path().join("shared.git");
+    git2::Repository::init_bare(&remote).unwrap();
+    let remote = remote.to_str().unwrap();
     let commands: Vec<(&str, Vec<&str>)> = vec![
         ("validate", vec!["validate"]),
         (
@@ -203,6 +206,8 @@ fn every_printing_subcommand_ends_quietly_on_a_closed_pipe() {
             "review verdict",
             vec!["review", "verdict", FREEFORM, "--uncertain"],
         ),
+        ("review push", vec!["review", "push", "--remote", remote]),
+        ("review fetch", vec!["review", "fetch", "--remote", remote]),
         ("runs", vec!["runs"]),
         ("runs --format json", vec!["runs", "--format", "json"]),
         ("runs watch", vec!["runs", "watch", &run]),

@@ -319,3 +319,119 @@ fn push_and_fetch_share_decisions() {
     let leaf = status_json(&second);
     assert_eq!(leaf["examples"][0]["reviews"][0]["reviewer"]["name"], "Ana");
 }
+
+#[test]
+fn twenty_reviewers_at_once_lose_no_decision() {
+    const REVIEWERS: usize = 20;
+    let repo = TestRepo::init();
+    let greetings: Vec<String> = (1..=REVIEWERS).map(|i| format!("Hello {i}!")).collect();
+    let greetings: Vec<&str> = greetings.iter().map(String::as_str).collect();
+    repo.write(FILE, &leaf_text(&greetings));
+    // Each reviewer has their own git identity, in their own global config.
+    let homes: Vec<tempfile::TempDir> = (1..=REVIEWERS)
+        .map(|i| {
+            let home = tempfile::tempdir().unwrap();
+            std::fs::write(
+                home.path().join(".gitconfig"),
+                format!("[user]\n\tname = Reviewer {i}\n\temail = r{i}@example.com\n"),
+            )
+            .unwrap();
+            home
+        })
+        .collect();
+    // All start before any is waited for: their updates of the notes ref overlap.
+    let children: Vec<_> = homes
+        .iter()
+        .enumerate()
+        .map(|(i, home)| {
+            Command::new(env!("CARGO_BIN_EXE_taxon"))
+                .args(["review", "decide", LEAF, "--approve", "--example"])
+                .arg((i + 1).to_string())
+                .current_dir(repo.path())
+                .env("HOME", home.path())
+                .env("XDG_CONFIG_HOME", home.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        ok(&child.wait_with_output().unwrap());
+    }
+    let leaf = status_json(&repo);
+    let examples = leaf["examples"].as_array().unwrap();
+    let mut decided = 0;
+    for (i, example) in examples.iter().enumerate() {
+        let reviews = example["reviews"].as_array().unwrap();
+        assert_eq!(reviews.len(), 1, "example {}: {reviews:?}", i + 1);
+        assert_eq!(
+            reviews[0]["reviewer"]["name"],
+            format!("Reviewer {}", i + 1)
+        );
+        assert_eq!(reviews[0]["decision"], "approve");
+        decided += 1;
+    }
+    assert_eq!(
+        decided, REVIEWERS,
+        "every decision that reported success is kept"
+    );
+}
+
+#[test]
+fn a_damaged_note_line_is_skipped_with_a_warning_and_kept() {
+    let repo = repo_with_changed_leaf();
+    set_identity(&repo, "Ana");
+    ok(&taxon(
+        &["review", "decide", LEAF, "--example", "1", "--approve"],
+        repo.path(),
+    ));
+    // Someone damages the note by hand: a line that is not a record.
+    let object = taxon::git::note_key(&format!("taxon-review:{LEAF}"))
+        .unwrap()
+        .to_string();
+    let note = repo.git(&["notes", "--ref=taxon-review", "show", &object]);
+    let damaged = repo.path().join("damaged-note");
+    std::fs::write(&damaged, format!("{note}{{\"kind\": \"decision\", oops\n")).unwrap();
+    repo.git(&[
+        "notes",
+        "--ref=taxon-review",
+        "add",
+        "-f",
+        "-F",
+        damaged.to_str().unwrap(),
+        &object,
+    ]);
+
+    let warning = format!("taxon: warning: the review note of {LEAF} is damaged at line 2");
+    let status = taxon(
+        &["review", "status", "--base", "main", "--format", "json"],
+        repo.path(),
+    );
+    let out = ok(&status);
+    assert!(stderr(&status).contains(&warning), "{}", stderr(&status));
+    let leaf: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(leaf["examples"][0]["reviews"][0]["reviewer"]["name"], "Ana");
+    let items = leaf["checklist"]["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i["kind"] == "damaged_note" && i["status"] == "warn"),
+        "{items:?}"
+    );
+    let summary = taxon(&["review", "summary", "--base", "main"], repo.path());
+    ok(&summary);
+    assert!(stderr(&summary).contains(&warning), "{}", stderr(&summary));
+
+    // A new decision keeps the damaged line for someone to repair.
+    set_identity(&repo, "Bo");
+    ok(&taxon(
+        &["review", "decide", LEAF, "--example", "2", "--reject"],
+        repo.path(),
+    ));
+    let note = repo.git(&["notes", "--ref=taxon-review", "show", &object]);
+    assert_eq!(note.lines().count(), 3, "{note}");
+    assert!(note.lines().nth(1).unwrap().contains("oops"), "{note}");
+    let leaf = status_json(&repo);
+    assert_eq!(leaf["examples"][1]["reviews"][0]["reviewer"]["name"], "Bo");
+}

@@ -349,3 +349,89 @@ fn messages_say_what_upstream_says() {
     assert_eq!(code, Some(1));
     assert!(out.contains("{'ada'} is not of type 'string'"), "{out}");
 }
+
+/// Runs taxon, failing the test if it has not ended within a minute (a read that
+/// blocks on a FIFO or never ends on /dev/zero would hang it).
+fn taxon_within_a_minute(args: &[&str], cwd: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taxon"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run taxon");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("taxon {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn fix_goes_through_links_and_never_splits_copies_or_hangs() {
+    use std::os::unix::fs::{MetadataExt, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let messy = SKILL.replace('\n', "  \n");
+    // A leaf that is a link to a file inside the taxonomy: the file is fixed, the link
+    // stays a link.
+    let real = write_leaf(root, "compositional_skills/shared/real", &messy, true);
+    let linked = root.join("compositional_skills/linked");
+    fs::create_dir_all(&linked).unwrap();
+    fs::write(linked.join("attribution.txt"), "notes\n").unwrap();
+    symlink(&real, linked.join("qna.yaml")).unwrap();
+    // A leaf with a second name (a hard link): not fixed, both names keep one file.
+    let twin = write_leaf(root, "compositional_skills/twin", &messy, true);
+    fs::hard_link(&twin, root.join("twin-elsewhere.yaml")).unwrap();
+    // A FIFO named qna.yaml, and a link to /dev/zero given by name.
+    let fifo = root.join("compositional_skills/fifo/qna.yaml");
+    fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let zero = root.join("compositional_skills/zero/qna.yaml");
+    fs::create_dir_all(zero.parent().unwrap()).unwrap();
+    symlink("/dev/zero", &zero).unwrap();
+
+    let out = taxon_within_a_minute(&["validate", "--fix", "."], root);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        fs::symlink_metadata(linked.join("qna.yaml"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_to_string(&real).unwrap(), SKILL, "{said}");
+    assert_eq!(fs::read_to_string(&twin).unwrap(), messy);
+    assert_eq!(fs::metadata(&twin).unwrap().nlink(), 2);
+    assert!(
+        said.contains("hard links, which a repaired copy would split"),
+        "{said}"
+    );
+    assert!(stdout(&out).contains("is not a file"), "{}", stdout(&out));
+
+    let named = ["validate", "--fix", "compositional_skills/zero/qna.yaml"];
+    let out = taxon_within_a_minute(&named, root);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("symbolic link to /dev/zero, outside the taxonomy root"),
+        "{said}"
+    );
+    let named = ["validate", "--fix", "compositional_skills/fifo/qna.yaml"];
+    let out = taxon_within_a_minute(&named, root);
+    assert!(stdout(&out).contains("is not a file"), "{}", stdout(&out));
+    assert!(
+        fs::symlink_metadata(&zero)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

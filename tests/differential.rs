@@ -5,8 +5,8 @@
 //! report the same yamllint findings (syntax errors included, at PyYAML's place) and
 //! load the same value as `yaml.safe_load`.
 //!
-//! Needs upstream's venv: `TAXON_UPSTREAM_PYTHON`, else `target/upstream-venv/bin/python`
-//! (`bash tests/ci.sh` creates it). Run with
+//! Needs upstream's venv: `TAXON_UPSTREAM_PYTHON` (`bash tests/ci.sh` sets it; see
+//! `support/upstream.rs`). Run with
 //! `cargo test --test differential -- --nocapture` to see the summary;
 //! `TAXON_DIFFERENTIAL_DETAIL=<n>` shows n disagreeing files in full (default 25) and
 //! `TAXON_DIFFERENTIAL_KEEP=<new folder>` keeps the corpus there.

@@ -4,13 +4,17 @@
 //! deleted; PyYAML 6.0.3 must read each edited value back exactly and yamllint
 //! 1.38.0 (upstream's configuration) must find nothing new.
 //!
-//! Needs upstream's venv like `tests/differential.rs`: `TAXON_UPSTREAM_PYTHON`,
-//! else `target/upstream-venv/bin/python` (`bash tests/ci.sh` creates it).
+//! Needs upstream's venv like `tests/differential.rs`: `TAXON_UPSTREAM_PYTHON`
+//! (`bash tests/ci.sh` sets it; see `support/upstream.rs`).
+
+#[path = "support/upstream.rs"]
+mod upstream;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use upstream::upstream_python;
 
 use serde_json::Value;
 use taxon::taxonomy::edit::{self, Field};
@@ -45,19 +49,6 @@ for path in sys.argv[1:]:
         doc = {"<error>": str(e)}
     print(json.dumps({"path": path, "findings": findings, "doc": doc}, default=str))
 "#;
-
-fn upstream_python() -> PathBuf {
-    if let Some(python) = std::env::var_os("TAXON_UPSTREAM_PYTHON") {
-        return PathBuf::from(python);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/upstream-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "upstream's tools are not installed: run `bash tests/ci.sh` (it creates \
-         target/upstream-venv) or set TAXON_UPSTREAM_PYTHON"
-    );
-    venv
-}
 
 fn upstream(paths: &[PathBuf]) -> BTreeMap<PathBuf, Value> {
     let mut child = Command::new(upstream_python())

@@ -195,8 +195,8 @@ pub struct TrainArgs {
     pub epochs: Option<u32>,
     /// The peak learning rate (AdamW), in each phase unless --phase1-lr or
     /// --phase2-lr say otherwise [default: 2e-4; phase 2: 0.3 times phase 1's, as
-    /// upstream]
-    #[arg(long)]
+    /// upstream]; a positive finite number
+    #[arg(long, value_parser = learning_rate, allow_negative_numbers = true)]
     pub lr: Option<f32>,
     /// The phases: `knowledge,skills` (phase 1 on the knowledge records, phase 2 on
     /// the skills records plus a replay of phase 1's, from phase 1's best epoch) or
@@ -208,13 +208,13 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub phase1_epochs: Option<u32>,
     /// Phase 1's peak learning rate.
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", value_parser = learning_rate, allow_negative_numbers = true)]
     pub phase1_lr: Option<f32>,
     /// Phase 2's epochs.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub phase2_epochs: Option<u32>,
     /// Phase 2's peak learning rate.
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", value_parser = learning_rate, allow_negative_numbers = true)]
     pub phase2_lr: Option<f32>,
     /// The share of phase-1 records replayed in phase 2 [default: 1, all of them,
     /// as upstream's phase-2 mix]
@@ -253,6 +253,16 @@ pub struct TrainArgs {
     /// An external training command and its arguments, after `--`.
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+/// A learning rate as given: a positive number that a 32-bit float holds.
+fn learning_rate(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(rate) if rate > 0.0 && rate.is_finite() => Ok(rate),
+        _ => Err(format!(
+            "the learning rate must be a positive finite number, such as 2e-4 (got {text})"
+        )),
+    }
 }
 
 /// Arguments of `taxon runs`.
@@ -563,4 +573,26 @@ pub struct RemoteArgs {
     /// A remote's name, a path or a file:// URL (https and ssh are not built in).
     #[arg(long, default_value = crate::review::store::DEFAULT_REMOTE)]
     pub remote: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learning_rates_are_positive_finite_numbers() {
+        assert_eq!(learning_rate("3e-4"), Ok(3e-4));
+        for bad in ["-1", "0", "1e300", "1e-50", "nan", "inf", "fast"] {
+            let error = learning_rate(bad).unwrap_err();
+            assert!(error.contains("positive finite number"), "{bad}: {error}");
+            assert!(error.ends_with(&format!("(got {bad})")), "{bad}: {error}");
+        }
+        let parsed = Cli::try_parse_from(["taxon", "train", "--seeds", "t", "--lr", "-1"]);
+        let error = parsed.unwrap_err().to_string();
+        assert!(error.contains("positive finite number"), "{error}");
+        assert!(
+            !error.contains("-- -1"),
+            "no hint to end the options: {error}"
+        );
+    }
 }

@@ -24,6 +24,7 @@ use crate::taxonomy::tree::find_root;
 use crate::taxonomy::validate::Options;
 
 use super::args::{GenerateArgs, GenerationArgs};
+use super::checks::{given_file, writable_folder};
 use super::generate_progress::Progress;
 use super::output::display_path;
 use super::stdio::chain_text;
@@ -110,6 +111,7 @@ fn select_leaves(args: &GenerateArgs, root: &Path) -> anyhow::Result<Vec<PathBuf
 }
 
 fn generate(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
+    writable_folder(&args.output, "--output")?;
     let root = taxonomy_root(args, dirs)?;
     let folders = select_leaves(args, &root)?;
     if folders.is_empty() {
@@ -247,12 +249,9 @@ fn remote_backend(
     parallel: u32,
     timeout: Duration,
 ) -> anyhow::Result<(RemoteBackend, RemoteConfig)> {
-    let chat_template = match chat_template {
-        Some(given) if Path::new(given).is_file() => {
-            Some(std::fs::read_to_string(given).with_context(|| given.clone())?)
-        }
-        other => other.cloned(),
-    };
+    let chat_template = chat_template
+        .map(|given| read_chat_template(given))
+        .transpose()?;
     let config = RemoteConfig {
         url: url.to_owned(),
         model: model.cloned(),
@@ -319,15 +318,12 @@ fn start_backend(
         .model
         .clone()
         .unwrap_or_else(|| default_model_path(dirs));
-    if !model.is_file() {
+    if args.model.is_some() {
+        given_file(&model, "--model", "a GGUF model file")?;
+    } else if !model.is_file() {
         bail!(
-            "{}: no such model{}",
-            model.display(),
-            if args.model.is_none() {
-                "; run `taxon model fetch` first"
-            } else {
-                ""
-            }
+            "{}: no such model; run `taxon model fetch` first",
+            model.display()
         );
     }
     let parallel = args.parallel.unwrap_or(LOCAL_PARALLEL);
@@ -373,9 +369,7 @@ fn start_judge(args: &GenerationArgs) -> anyhow::Result<Option<NamedBackend>> {
     let Some(model) = &args.judge_model else {
         return Ok(None);
     };
-    if !model.is_file() {
-        bail!("{}: no such model", model.display());
-    }
+    given_file(model, "--judge-model", "a GGUF model file")?;
     let parallel = args.parallel.unwrap_or(LOCAL_PARALLEL);
     let (backend, name) = local_backend(model, args.threads, parallel)?;
     note!(
@@ -384,6 +378,18 @@ fn start_judge(args: &GenerationArgs) -> anyhow::Result<Option<NamedBackend>> {
         backend.engine.info().load_time.as_millis()
     );
     Ok(Some((Box::new(backend), name)))
+}
+
+/// The `--chat-template` given: a Jinja file's text, or a llama.cpp template name
+/// (which holds no `/` or `.`, unlike a path).
+fn read_chat_template(given: &str) -> anyhow::Result<String> {
+    let path = Path::new(given);
+    if path.exists() || given.contains(['/', '.']) {
+        let takes = "a Jinja file or a llama.cpp template name (chatml, llama3, mistral-v7, ...)";
+        given_file(path, "--chat-template", takes)?;
+        return std::fs::read_to_string(path).with_context(|| given.to_owned());
+    }
+    Ok(given.to_owned())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -22,6 +22,7 @@ macro_rules! note {
 }
 
 pub(crate) mod args;
+mod checks;
 mod diff;
 mod eval;
 mod generate;

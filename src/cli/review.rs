@@ -9,9 +9,10 @@ use anyhow::Context;
 use crate::dirs::AppDirs;
 use crate::generate::dataset::{LeafFiles, file_timestamp};
 use crate::git::{Base, NotesMerge};
+use crate::review::checklist::CheckKind;
 use crate::review::store::FetchOutcome;
 use crate::review::summary::markdown;
-use crate::review::{Decision, PreviewRun, Review, ReviewError, Verdict};
+use crate::review::{Decision, LeafReview, PreviewRun, Review, ReviewError, Verdict};
 
 use super::args::{
     DecideArgs, PreviewArgs, RemoteArgs, ReviewArgs, ReviewCommand, ReviewFormat, ReviewScope,
@@ -41,9 +42,18 @@ fn base_of(scope: &ReviewScope) -> Base {
     scope.base.as_deref().map_or(Base::Default, Base::parse)
 }
 
+/// Warns on stderr of the damaged lines of the leaves' review notes, which are skipped.
+fn warn_of_damaged_notes(leaves: &[LeafReview]) {
+    let items = leaves.iter().flat_map(|leaf| &leaf.checklist.items);
+    for item in items.filter(|item| item.kind == CheckKind::DamagedNote) {
+        note!("taxon: warning: {}", item.detail);
+    }
+}
+
 fn status(scope: &ReviewScope, format: ReviewFormat) -> anyhow::Result<()> {
     let review = Review::open(&scope.taxonomy)?;
     let (queue, leaves) = review.status(&base_of(scope))?;
+    warn_of_damaged_notes(&leaves);
     match format {
         ReviewFormat::Human => print_human(&queue, &leaves, &review.reviewer().ok()),
         ReviewFormat::Json => print_json(&leaves),
@@ -54,6 +64,7 @@ fn status(scope: &ReviewScope, format: ReviewFormat) -> anyhow::Result<()> {
 fn summary(scope: &ReviewScope) -> anyhow::Result<()> {
     let review = Review::open(&scope.taxonomy)?;
     let (queue, leaves) = review.status(&base_of(scope))?;
+    warn_of_damaged_notes(&leaves);
     let title = format!(
         "Taxon review: {} changed leaves since {}",
         leaves.len(),

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use rayon::prelude::*;
 
-use crate::atomic_file::replace_if_unchanged;
 use crate::taxonomy::diagnostic::Diagnostic;
-use crate::taxonomy::fix::fix_whitespace;
+use crate::taxonomy::fix::{FixError, fix_file};
 use crate::taxonomy::tree::{Found, Walked, walk_paths};
 use crate::taxonomy::validate::{Options, validate_file};
 
@@ -106,21 +105,19 @@ fn write_in_order(out: impl Write, rendered: &[Vec<u8>]) -> std::io::Result<()> 
     out.flush()
 }
 
-/// Repairs whitespace in place, saying what it did on stderr.
+/// Repairs whitespace in place, saying on stderr what it did and what it left.
 fn fix_in_place(path: &Path) {
-    let Ok(original) = std::fs::read(path) else {
-        return; // validation reports the read error
-    };
-    let Ok(text) = std::str::from_utf8(&original) else {
-        return; // validation reports the encoding error
-    };
     let shown = display_path(path);
-    match fix_whitespace(text) {
-        Ok(Some(fixed)) => match replace_if_unchanged(path, &original, fixed.as_bytes()) {
-            Ok(()) => note!("fixed {}", shown.display()),
-            Err(error) => note!("taxon: {}: {error}", shown.display()),
-        },
-        Ok(None) => {}
+    match fix_file(path) {
+        Ok(repair) => {
+            for left in &repair.not_fixable {
+                note!("taxon: {}:{}: {left}", shown.display(), left.line());
+            }
+            if repair.fixed.is_some() {
+                note!("fixed {}", shown.display());
+            }
+        }
+        Err(FixError::Unreadable(_)) => {} // validation reports why
         Err(error) => note!("taxon: {}: {error}", shown.display()),
     }
 }

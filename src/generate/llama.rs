@@ -15,6 +15,7 @@ use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatTemplate, LlamaModel};
 
 use super::engine::{Command, EngineConfig, EngineError, Event, ModelInfo, Priority, Prompt};
+use super::llama_log::{load_failure, with_llama_errors};
 use super::sequences::{BACKGROUND_CHUNKS, Pending, Scheduler, Wanted};
 
 /// The chat template used when the GGUF has none.
@@ -55,9 +56,10 @@ pub(super) fn serve(
         if !config.model.is_file() {
             return Err(load_error("no such file".to_owned()));
         }
-        let model =
+        let (model, reasons) = with_llama_errors(|| {
             LlamaModel::load_from_file(backend, &config.model, &LlamaModelParams::default())
-                .map_err(|e| load_error(e.to_string()))?;
+        });
+        let model = model.map_err(|e| load_error(load_failure(e, &reasons)))?;
         Ok((backend, model))
     });
     let (backend, model) = match setup {

@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod judge;
 pub mod leaf_input;
 mod llama;
+pub mod llama_log;
 pub mod openai;
 pub mod parse;
 pub mod pipeline;

@@ -67,6 +67,41 @@ pub enum GitError {
         /// Its URL.
         url: String,
     },
+    /// The remote's path does not exist.
+    #[error(
+        "cannot push to \"{remote}\": there is no repository at {}; create a bare one there (`git init --bare {}`) or name an existing remote",
+        path.display(),
+        path.display()
+    )]
+    NoRemoteRepository {
+        /// The remote as named.
+        remote: String,
+        /// Its path.
+        path: PathBuf,
+    },
+    /// The remote's path is not a git repository.
+    #[error(
+        "cannot push to \"{remote}\": {} is not a git repository; name a bare repository (`git init --bare`) or an existing remote",
+        path.display()
+    )]
+    RemoteNotARepository {
+        /// The remote as named.
+        remote: String,
+        /// Its path.
+        path: PathBuf,
+    },
+    /// The remote has a working tree, which pushes do not go into.
+    #[error(
+        "cannot push to \"{remote}\": {} is a repository with a working tree, which git does not push into; push to a bare repository (`git init --bare`), or run `taxon review fetch --remote <this repository>` in {} to take the decisions from here",
+        path.display(),
+        path.display()
+    )]
+    RemoteHasWorkingTree {
+        /// The remote as named.
+        remote: String,
+        /// Its path.
+        path: PathBuf,
+    },
     /// The remote refused a push.
     #[error("the push to \"{remote}\" was rejected: {reason}")]
     PushRejected {
@@ -128,6 +163,21 @@ pub enum GitError {
         path: PathBuf,
         /// The underlying failure.
         source: std::io::Error,
+    },
+    /// Another process held a ref's lock for longer than taxon waits.
+    #[error(
+        "{reference} stayed locked by another process for {seconds} s ({}); try again, and if no git or taxon process is running, remove that stale lock file",
+        lock.display()
+    )]
+    RefLocked {
+        /// The ref.
+        reference: String,
+        /// Its lock file.
+        lock: PathBuf,
+        /// How long taxon waited.
+        seconds: f64,
+        /// libgit2's own report.
+        source: git2::Error,
     },
     /// Any other libgit2 failure.
     #[error("git: {0}")]

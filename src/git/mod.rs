@@ -22,6 +22,8 @@ pub use diff::{Change, ChangedFile, TaxonomyChanges, changed_taxonomy_files};
 pub use error::GitError;
 pub use init::init_repository_with_files;
 pub use leaf_diff::{DiffLine, DiffLineKind, LeafDiff};
-pub use notes::{NotesMerge, merge_notes, note_key, read_note, ref_target, write_note};
+pub use notes::{
+    LOCK_PATIENCE, NotesMerge, merge_notes, note_key, read_note, ref_target, update_note,
+};
 pub use repo::TaxonomyRepo;
 pub use transfer::{fetch_ref, is_local_url, push_ref};

@@ -2,6 +2,7 @@
 //! and `file://` URLs (libgit2's https and ssh transports are not compiled in).
 
 use std::cell::RefCell;
+use std::path::Path;
 
 use git2::{Direction, ErrorCode, PushOptions, Remote, RemoteCallbacks, Repository};
 
@@ -66,10 +67,35 @@ pub fn fetch_ref(
     Ok(true)
 }
 
+/// Checks that the local `url` of `remote` is a repository taxon can push into: it
+/// exists, is a git repository, and is bare (git refuses to push into a checked-out
+/// repository, and libgit2's local transport into any with a working tree).
+fn check_push_target(remote: &str, url: &str) -> Result<(), GitError> {
+    let path = Path::new(url.strip_prefix("file://").unwrap_or(url));
+    if !path.exists() {
+        return Err(GitError::NoRemoteRepository {
+            remote: remote.to_owned(),
+            path: path.to_owned(),
+        });
+    }
+    match Repository::open(path) {
+        Ok(target) if target.is_bare() => Ok(()),
+        Ok(_) => Err(GitError::RemoteHasWorkingTree {
+            remote: remote.to_owned(),
+            path: path.to_owned(),
+        }),
+        Err(_) => Err(GitError::RemoteNotARepository {
+            remote: remote.to_owned(),
+            path: path.to_owned(),
+        }),
+    }
+}
+
 /// Pushes the local ref `reference` to the same name on `remote`; refuses, as git does,
 /// when that would drop commits the remote has.
 pub fn push_ref(repo: &Repository, remote_name: &str, reference: &str) -> Result<(), GitError> {
     let mut remote = open_remote(repo, remote_name)?;
+    check_push_target(remote_name, remote.url().unwrap_or_default())?;
     let refused = RefCell::new(None);
     let mut callbacks = RemoteCallbacks::new();
     callbacks.push_update_reference(|name, status| {
@@ -104,6 +130,29 @@ pub fn push_ref(repo: &Repository, remote_name: &str, reference: &str) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pushes_go_only_to_bare_repositories_that_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.git");
+        let error = check_push_target("x", missing.to_str().unwrap()).unwrap_err();
+        assert!(error.to_string().contains("git init --bare"), "{error}");
+        let plain = dir.path().join("plain");
+        std::fs::create_dir(&plain).unwrap();
+        let error = check_push_target("x", plain.to_str().unwrap()).unwrap_err();
+        assert!(
+            error.to_string().contains("not a git repository"),
+            "{error}"
+        );
+        let worktree = dir.path().join("worktree");
+        Repository::init(&worktree).unwrap();
+        let url = format!("file://{}", worktree.display());
+        let error = check_push_target("x", &url).unwrap_err();
+        assert!(error.to_string().contains("taxon review fetch"), "{error}");
+        let bare = dir.path().join("bare.git");
+        Repository::init_bare(&bare).unwrap();
+        check_push_target("x", bare.to_str().unwrap()).unwrap();
+    }
 
     #[test]
     fn only_local_transports_are_supported() {

@@ -10,6 +10,7 @@ use super::decision::{Dated, latest_preview};
 use super::personal_data::{PersonalData, Scanned, find_personal_data};
 use super::queue::QueueLeaf;
 use super::record::{PreviewRecord, Record};
+use super::store::DamagedLine;
 use super::topics::{TopicHit, find_topics};
 
 /// Upstream's minimum number of seed examples.
@@ -54,6 +55,9 @@ pub enum CheckKind {
     PersonalData,
     /// No keywords of the topics to avoid.
     Topics,
+    /// Lines of the leaf's review note that are not records, skipped (listed only
+    /// when there are some).
+    DamagedNote,
 }
 
 /// One line of the checklist.
@@ -216,6 +220,21 @@ pub fn checklist(leaf: &QueueLeaf, records: &[Record]) -> Checklist {
         personal_data,
         topics,
         preview,
+    }
+}
+
+impl Checklist {
+    /// Adds a warning for the damaged lines of the leaf's review note, if any.
+    pub fn warn_of_damaged_note(&mut self, damaged: &[DamagedLine]) {
+        if damaged.is_empty() {
+            return;
+        }
+        let lines: Vec<String> = damaged.iter().map(DamagedLine::to_string).collect();
+        self.items.push(item(
+            CheckKind::DamagedNote,
+            CheckStatus::Warn,
+            lines.join("; "),
+        ));
     }
 }
 

@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use crate::git::GitError;
 
-use super::record::BadLine;
-
 /// What can go wrong while reviewing.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -49,16 +47,6 @@ pub enum ReviewError {
         number: usize,
         /// How many examples the leaf has.
         count: usize,
-    },
-    /// A review note holds a line that is not a record.
-    #[error(
-        "the review note of {leaf} is damaged at {error}; fix or remove that line with `git notes --ref=taxon-review edit`"
-    )]
-    BadNote {
-        /// The leaf whose note it is.
-        leaf: String,
-        /// The line and what is wrong with it.
-        error: BadLine,
     },
     /// Nothing to push: no decision has been recorded in this repository.
     #[error("no review decisions are recorded in this repository yet, so there is nothing to push")]

@@ -174,18 +174,33 @@ pub struct BadLine {
     pub message: String,
 }
 
-/// Reads a note body: one JSON record per line; blank lines are skipped.
-pub fn parse_note(text: &str) -> Result<Vec<Record>, BadLine> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| {
-            serde_json::from_str(line).map_err(|e| BadLine {
+/// A note body as read: its records, and the lines that are not records.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParsedNote {
+    /// The records, in the note's order.
+    pub records: Vec<Record>,
+    /// The lines that are not records (damaged by hand or by a tool), skipped.
+    pub damaged: Vec<BadLine>,
+}
+
+/// Reads a note body: one JSON record per line; blank lines are skipped, and so is
+/// a damaged line (it is kept in [`ParsedNote::damaged`]), so that one bad line
+/// hides nothing else.
+pub fn parse_note(text: &str) -> ParsedNote {
+    let mut note = ParsedNote::default();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str(line) {
+            Ok(record) => note.records.push(record),
+            Err(e) => note.damaged.push(BadLine {
                 line: i + 1,
                 message: e.to_string(),
-            })
-        })
-        .collect()
+            }),
+        }
+    }
+    note
 }
 
 /// Writes records as a note body, one JSON object per line.
@@ -242,13 +257,16 @@ mod tests {
         let text = format_note(&records);
         assert_eq!(text.lines().count(), 2);
         assert!(text.starts_with(r#"{"kind":"decision","leaf":"compositional_skills/a","#));
-        assert_eq!(parse_note(&text).unwrap(), records);
+        assert_eq!(parse_note(&text).records, records);
     }
 
     #[test]
-    fn bad_lines_are_named() {
-        let error = parse_note("\n{\"kind\":\"nope\"}\n").unwrap_err();
-        assert_eq!(error.line, 2);
+    fn bad_lines_are_named_and_skipped() {
+        let good = format_note(&[decision("ana", 5, Decision::Approve)]);
+        let note = parse_note(&format!("\n{{\"kind\":\"nope\"}}\n{good}not json\n"));
+        assert_eq!(note.records, vec![decision("ana", 5, Decision::Approve)]);
+        let lines: Vec<usize> = note.damaged.iter().map(|d| d.line).collect();
+        assert_eq!(lines, vec![2, 4]);
     }
 
     #[test]

@@ -108,16 +108,20 @@ impl Review {
     /// The review state of one queued leaf.
     pub fn assess(&self, leaf: QueueLeaf) -> Result<LeafReview, ReviewError> {
         let store = self.store();
-        let mut records = match &leaf.change {
+        let (mut records, mut damaged) = match &leaf.change {
             Change::Renamed { from } => store.records(&leaf_key(from))?,
-            Change::Added | Change::Modified | Change::Untracked => Vec::new(),
+            Change::Added | Change::Modified | Change::Untracked => Default::default(),
         };
-        records.extend(store.records(&leaf.leaf)?);
+        let (current, damaged_current) = store.records(&leaf.leaf)?;
+        records.extend(current);
+        damaged.extend(damaged_current);
         let states = example_states(&records, &leaf.hashes());
+        let mut checklist = checklist(&leaf, &records);
+        checklist.warn_of_damaged_note(&damaged);
         Ok(LeafReview {
             derived: derive_verdict(&states),
             verdicts: explicit_verdicts(&records, &leaf.leaf_hash()),
-            checklist: checklist(&leaf, &records),
+            checklist,
             states,
             records,
             leaf,

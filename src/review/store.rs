@@ -1,7 +1,10 @@
 //! Review records kept in git, outside the taxonomy tree: one note per leaf under
 //! [`NOTES_REF`], attached to the blob `taxon-review:<leaf folder>`, whose body holds one
-//! JSON [`Record`] per line. Updates read, append and write back, so no record is lost;
-//! fetched notes are merged record by record.
+//! JSON [`Record`] per line. An update appends its line to the note as it is on the
+//! notes ref at that moment (a compare-and-swap of the ref, see [`git::update_note`]), so
+//! no record is lost, not even to another process writing at the same time; fetched
+//! notes are merged record by record. A damaged line is skipped when reading, reported
+//! (see [`DamagedLine`]) and kept when writing.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -10,7 +13,7 @@ use git2::{Repository, Signature};
 use crate::git::{self, NotesMerge};
 
 use super::error::ReviewError;
-use super::record::{Record, Reviewer, format_note, parse_note, union};
+use super::record::{BadLine, ParsedNote, Record, Reviewer, format_note, parse_note, union};
 
 /// The notes ref holding review records.
 pub const NOTES_REF: &str = "refs/notes/taxon-review";
@@ -65,35 +68,39 @@ impl<'r> ReviewStore<'r> {
         Self { repo }
     }
 
-    /// Every record of `leaf`, oldest first.
-    pub fn records(&self, leaf: &str) -> Result<Vec<Record>, ReviewError> {
-        match git::read_note(self.repo, NOTES_REF, &note_key(leaf))? {
-            Some(text) => parse_note(&text).map_err(|error| ReviewError::BadNote {
+    /// Every record of `leaf`, oldest first, and the damaged lines skipped.
+    pub fn records(&self, leaf: &str) -> Result<(Vec<Record>, Vec<DamagedLine>), ReviewError> {
+        let Some(text) = git::read_note(self.repo, NOTES_REF, &note_key(leaf))? else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let ParsedNote { records, damaged } = parse_note(&text);
+        let damaged = damaged
+            .into_iter()
+            .map(|line| DamagedLine {
                 leaf: leaf.to_owned(),
-                error,
-            }),
-            None => Ok(Vec::new()),
-        }
+                line,
+            })
+            .collect();
+        Ok((records, damaged))
     }
 
-    /// Adds `record` to `leaf`'s note, keeping every record already there, as a notes
-    /// commit by `reviewer`.
+    /// Adds `record` to `leaf`'s note, keeping every line already there, as a notes
+    /// commit by `reviewer`; a record another process added meanwhile is kept too.
     pub fn append(
         &self,
         leaf: &str,
         record: Record,
         reviewer: &Reviewer,
     ) -> Result<(), ReviewError> {
-        let mut records = self.records(leaf)?;
-        records.push(record);
         let signature = Signature::now(&reviewer.name, &reviewer.email)?;
-        git::write_note(
-            self.repo,
-            NOTES_REF,
-            &note_key(leaf),
-            &format_note(&records),
-            &signature,
-        )?;
+        let line = format_note(std::slice::from_ref(&record));
+        git::update_note(self.repo, NOTES_REF, &note_key(leaf), &signature, |note| {
+            let mut text = note.unwrap_or_default().to_owned();
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text + &line
+        })?;
         Ok(())
     }
 
@@ -128,11 +135,26 @@ impl<'r> ReviewStore<'r> {
     }
 }
 
+/// A line of a leaf's review note that is not a record: skipped when reading.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the review note of {leaf} is damaged at {line}; that line is skipped: fix or remove it with \
+     `git notes --ref=taxon-review edit $(printf 'taxon-review:{leaf}' | git hash-object --stdin)`"
+)]
+pub struct DamagedLine {
+    /// The leaf whose note it is.
+    pub leaf: String,
+    /// The line and what is wrong with it.
+    pub line: BadLine,
+}
+
 /// The union of two note bodies: record by record when both parse, else line by line,
 /// so that even a damaged note loses nothing.
 pub fn merge_bodies(ours: &str, theirs: &str) -> String {
     match (parse_note(ours), parse_note(theirs)) {
-        (Ok(ours), Ok(theirs)) => format_note(&union(ours, theirs)),
+        (ours, theirs) if ours.damaged.is_empty() && theirs.damaged.is_empty() => {
+            format_note(&union(ours.records, theirs.records))
+        }
         _ => {
             let mut lines: Vec<&str> = ours.lines().collect();
             for line in theirs.lines() {

@@ -148,7 +148,7 @@ pub fn validate_file(path: &Path, options: &Options) -> Report {
 
 /// The bytes of the leaf file at `path`: opened once (without waiting on a FIFO),
 /// then checked to be a regular file of at most [`MAX_FILE_BYTES`].
-fn read_leaf(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+pub(crate) fn read_leaf(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let cannot_read = |e: std::io::Error| file_error("read", format!("cannot read the file: {e}"));

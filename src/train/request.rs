@@ -114,6 +114,14 @@ pub enum RequestError {
     /// A named file is missing.
     #[error("{}: no such file", .0.display())]
     NoFile(PathBuf),
+    /// A folder was named where a file is needed.
+    #[error("{} is a folder; {wanted}", .path.display())]
+    FolderForFile {
+        /// The folder.
+        path: PathBuf,
+        /// What is needed instead.
+        wanted: &'static str,
+    },
     /// A named folder is missing.
     #[error("{}: no such folder", .0.display())]
     NoFolder(PathBuf),
@@ -151,6 +159,10 @@ fn absolute(path: &Path) -> Result<PathBuf, RequestError> {
 /// The dataset the request names, checked to exist.
 fn dataset(data: &DataRequest, dirs: &AppDirs) -> Result<DatasetSource, RequestError> {
     match data {
+        DataRequest::File(path) if path.is_dir() => Err(RequestError::FolderForFile {
+            path: path.clone(),
+            wanted: "the dataset is a messages-format JSONL file (as `taxon generate` writes)",
+        }),
         DataRequest::File(path) if !path.is_file() => Err(RequestError::NoFile(path.clone())),
         DataRequest::File(path) => Ok(DatasetSource::Messages {
             path: absolute(path)?,
@@ -205,6 +217,12 @@ pub fn run_spec(request: &TrainRequest, dirs: &AppDirs) -> Result<RunSpec, Reque
         Some(model) => absolute(model)?,
         None => default_model_path(dirs),
     };
+    if model.is_dir() {
+        return Err(RequestError::FolderForFile {
+            path: model,
+            wanted: "the model is a GGUF file",
+        });
+    }
     if !model.is_file() {
         return Err(RequestError::NoModel {
             path: model,
@@ -283,6 +301,22 @@ mod tests {
         };
         let error = run_spec(&named, &dirs).unwrap_err().to_string();
         assert!(error.ends_with("m.gguf: no such model"), "{error}");
+        // Folders where files belong are named as folders.
+        let folder = TrainRequest {
+            model: Some(dir.path().to_owned()),
+            ..seeds.clone()
+        };
+        let error = run_spec(&folder, &dirs).unwrap_err().to_string();
+        assert!(
+            error.ends_with(" is a folder; the model is a GGUF file"),
+            "{error}"
+        );
+        let folder = TrainRequest::new(Some(DataRequest::File(dir.path().to_owned())));
+        let error = run_spec(&folder, &dirs).unwrap_err().to_string();
+        assert!(
+            error.ends_with(" is a folder; the dataset is a messages-format JSONL file (as `taxon generate` writes)"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use super::dataset::{Conversation, Message};
 use super::engine::JobError;
 use super::windows::MaskedTokens;
+use crate::generate::llama_log::{load_failure, with_llama_errors};
 
 /// The chat template used when the GGUF has none (as in the generation engine).
 const FALLBACK_TEMPLATE: &str = "chatml";
@@ -98,8 +99,12 @@ fn llama(error: impl std::fmt::Display) -> JobError {
 impl ModelTokenizer {
     /// Loads the vocabulary and template of `path`.
     pub(super) fn load(backend: &LlamaBackend, path: &Path) -> Result<Self, JobError> {
-        let model = LlamaModel::load_from_file(backend, path, &LlamaModelParams::default())
-            .map_err(|e| JobError::Llama(format!("{}: {e}", path.display())))?;
+        let (loaded, reasons) = with_llama_errors(|| {
+            LlamaModel::load_from_file(backend, path, &LlamaModelParams::default())
+        });
+        let model = loaded.map_err(|e| {
+            JobError::Llama(format!("{}: {}", path.display(), load_failure(e, &reasons)))
+        })?;
         let template = match model.chat_template(None) {
             Ok(template) => template,
             Err(_) => LlamaChatTemplate::new(FALLBACK_TEMPLATE).map_err(llama)?,

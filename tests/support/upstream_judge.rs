@@ -4,9 +4,11 @@
 //! file's own version, and with version 3 forced) and on each yamllint finding; with
 //! `--values`, also on what `yaml.safe_load` makes of the file.
 //!
-//! Needs upstream's venv: `TAXON_UPSTREAM_PYTHON`, else `target/upstream-venv/bin/python`
-//! (`bash tests/ci.sh` creates it). `TAXON_DIFFERENTIAL_DETAIL=<n>` shows n
-//! disagreeing files in full (default 25).
+//! Needs upstream's venv: `TAXON_UPSTREAM_PYTHON` (see `upstream.rs`).
+//! `TAXON_DIFFERENTIAL_DETAIL=<n>` shows n disagreeing files in full (default 25).
+
+#[path = "upstream.rs"]
+mod upstream;
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write as _};
@@ -19,6 +21,7 @@ use taxon::taxonomy::validate::{
     Options, Report, universal_newlines, validate_file, yamllint_findings,
 };
 use taxon::taxonomy::yaml::{self, LoadErrorKind};
+pub use upstream::upstream_python;
 
 /// How many disagreeing files are shown in full (the rest get one line each), unless
 /// `TAXON_DIFFERENTIAL_DETAIL` says otherwise.
@@ -109,20 +112,6 @@ impl Case {
     }
 }
 
-/// The python of upstream's venv.
-pub fn upstream_python() -> PathBuf {
-    if let Some(python) = std::env::var_os("TAXON_UPSTREAM_PYTHON") {
-        return PathBuf::from(python);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/upstream-venv/bin/python");
-    assert!(
-        venv.exists(),
-        "upstream's validator is not installed: run `bash tests/ci.sh` (it creates \
-         target/upstream-venv) or set TAXON_UPSTREAM_PYTHON to a python with \
-         instructlab-schema==0.4.2, yamllint==1.38.0 and PyYAML==6.0.3"
-    );
-    venv
-}
 
 /// Upstream's verdict on every file, from one judge process (`--values` adds
 /// `safe_load`'s value).

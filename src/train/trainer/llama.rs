@@ -44,7 +44,7 @@ pub(super) fn c_path(path: &Path) -> Result<CString, JobError> {
         .map_err(|_| JobError::Spec(format!("{}: path holds a NUL byte", path.display())))
 }
 
-/// One trained window as the step callback reports it.
+/// One window (trained, or held out) as the callback reports it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct StepLoss {
     /// The mean loss over its trained tokens.
@@ -62,6 +62,16 @@ pub(super) struct EvalLoss {
     pub loss: f64,
     /// How many tokens that is.
     pub loss_tokens: usize,
+}
+
+/// What an evaluation came to.
+pub(super) enum Evaluation {
+    /// Nothing is held out.
+    NoWindows,
+    /// A stop was asked for before the last window.
+    Stopped,
+    /// The held-out loss.
+    Loss(EvalLoss),
 }
 
 type Observer = dyn FnMut(StepLoss) -> bool;
@@ -310,7 +320,6 @@ extern "C" fn on_window(
     if !train {
         shared.eval_sum += shared.loss_sum;
         shared.eval_tokens += count;
-        return;
     }
     let now = Instant::now();
     let step = StepLoss {
@@ -319,7 +328,9 @@ extern "C" fn on_window(
         seconds: now.duration_since(shared.started).as_secs_f64(),
     };
     shared.started = now;
-    shared.step += 1;
+    if train {
+        shared.step += 1;
+    }
     let go_on = match shared.observer {
         // SAFETY: the observer was set from a live `&mut` for this call only and
         // is cleared before that borrow ends; it is not otherwise in use.
@@ -580,15 +591,27 @@ impl Trainer {
         Ok(trained)
     }
 
-    /// The loss over `windows` without training; `None` without windows.
-    pub(super) fn evaluate(&mut self, windows: &[Window]) -> Result<Option<EvalLoss>, JobError> {
+    /// The loss over `windows` without training, asking `go_on` after each window
+    /// (a `false` ends the evaluation there, so a stop acts between its batches).
+    pub(super) fn evaluate(
+        &mut self,
+        windows: &[Window],
+        go_on: &mut dyn FnMut() -> bool,
+    ) -> Result<Evaluation, JobError> {
         if windows.is_empty() {
-            return Ok(None);
+            return Ok(Evaluation::NoWindows);
         }
-        self.run(windows, false, None)?;
+        let mut observe = |_: StepLoss| go_on();
+        self.run(windows, false, Some(&mut observe))?;
         // SAFETY: as in `train`.
-        let (sum, tokens) = unsafe { ((*self.shared).eval_sum, (*self.shared).eval_tokens) };
-        Ok(Some(EvalLoss {
+        let (stopped, sum, tokens) = unsafe {
+            let shared = &*self.shared;
+            (shared.stopping, shared.eval_sum, shared.eval_tokens)
+        };
+        if stopped {
+            return Ok(Evaluation::Stopped);
+        }
+        Ok(Evaluation::Loss(EvalLoss {
             loss: sum / tokens.max(1) as f64,
             loss_tokens: tokens,
         }))

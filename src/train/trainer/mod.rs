@@ -15,7 +15,7 @@ mod position;
 use llama_cpp_2::llama_backend::LlamaBackend;
 
 use self::checkpoint::{f32_of, label};
-use self::llama::{StepLoss, Trainer};
+use self::llama::{Evaluation, StepLoss, Trainer};
 use self::position::{Position, resume_at};
 use super::dataset::{Conversation, read_messages, seed_conversations};
 use super::engine::{Job, JobError, Outcome};
@@ -151,6 +151,14 @@ fn phase_statuses(job: &Job, phases: &[PreparedPhase]) -> Result<Vec<PhaseStatus
     ))
 }
 
+/// What `Session::evaluate` came to.
+enum Evaluated {
+    /// The held-out loss (`None`: nothing is held out).
+    Measured(Option<f64>),
+    /// A stop was asked for before the last held-out window.
+    Stopped,
+}
+
 /// Everything one training session shares.
 struct Session<'a> {
     spec: &'a LocalSpec,
@@ -204,14 +212,22 @@ impl Session<'_> {
         )
     }
 
+    /// Measures the held-out loss and records it; a stop asked for meanwhile ends
+    /// it between windows.
     fn evaluate(
         &mut self,
         trainer: &mut Trainer,
         phase: &PreparedPhase,
         epoch: u32,
-    ) -> Result<Option<f64>, JobError> {
-        let Some(eval) = trainer.evaluate(&phase.eval)? else {
-            return Ok(None);
+    ) -> Result<Evaluated, JobError> {
+        if !phase.eval.is_empty() {
+            eprintln!("taxon: evaluating {} held-out windows", phase.eval.len());
+        }
+        let job = &mut *self.job;
+        let eval = match trainer.evaluate(&phase.eval, &mut || !job.stop_requested())? {
+            Evaluation::NoWindows => return Ok(Evaluated::Measured(None)),
+            Evaluation::Stopped => return Ok(Evaluated::Stopped),
+            Evaluation::Loss(eval) => eval,
         };
         self.job.record(&MetricRecord {
             step: self.step,
@@ -222,7 +238,7 @@ impl Session<'_> {
             elapsed_seconds: self.job.elapsed_seconds(),
             ..MetricRecord::default()
         })?;
-        Ok(Some(eval.loss))
+        Ok(Evaluated::Measured(Some(eval.loss)))
     }
 
     /// Trains `windows` of epoch `epoch`; `false` when a stop cut it short.
@@ -298,23 +314,30 @@ impl Session<'_> {
             schedule,
             self.spec.weight_decay,
         )?;
-        if at.fresh {
-            self.evaluate(&mut trainer, phase, 0)?;
+        // A stop here leaves nothing new to keep: the phase starts again on resume.
+        if at.fresh && matches!(self.evaluate(&mut trainer, phase, 0)?, Evaluated::Stopped) {
+            return Ok(false);
         }
         let mut offset = at.offset;
         for epoch in at.epoch..=epochs {
             let before = self.step;
-            let finished = !self.job.stop_requested()
+            let trained = !self.job.stop_requested()
                 && self.train_pass(&mut trainer, index, &phase.train[offset..], epoch)?;
-            if !finished {
+            offset = 0;
+            let measured = match trained {
+                true => self.evaluate(&mut trainer, phase, epoch)?,
+                false => Evaluated::Stopped,
+            };
+            let Evaluated::Measured(eval_loss) = measured else {
+                // A stop, in the pass or in the evaluation after it: what this session
+                // trained is kept, and a resume goes on from there (a stop at the
+                // epoch's end measures the epoch again).
                 if self.step > before {
                     let name = label(phase.plan.phase, "step", self.step);
                     self.save(&trainer, index, name)?;
                 }
                 return Ok(false);
-            }
-            offset = 0;
-            let eval_loss = self.evaluate(&mut trainer, phase, epoch)?;
+            };
             let name = label(phase.plan.phase, "epoch", u64::from(epoch));
             self.phases[index].epochs_done.push(EpochDone {
                 epoch,
