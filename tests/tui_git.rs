@@ -15,6 +15,7 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use taxon::git::{Base, TaxonomyRepo};
 use taxon::tui::app::{Msg, Popup};
+use taxon::tui::load::GitState;
 use taxon::tui::marks::LeafMarks;
 use tui_harness::Harness;
 
@@ -40,10 +41,10 @@ fn repo_copy() -> (tempfile::TempDir, Harness) {
 fn refresh_marks(harness: &mut Harness, root: &Path) {
     let repo = TaxonomyRepo::open(root).unwrap();
     let marks = LeafMarks::from_changes(&repo.changes(&Base::Default).unwrap());
-    harness.send(Msg::GitState {
+    harness.send(Msg::GitState(GitState {
         marks: Ok(marks),
         branch: repo.current_branch(),
-    });
+    }));
 }
 
 /// Selects the leaf, edits its answer through the "editor" and saves it.
@@ -128,6 +129,18 @@ fn commit_from_the_dialog_is_signed_off_by_the_author() {
         harness.app.marks.changed_count(),
         0,
         "the tree's marks are refreshed after the commit"
+    );
+}
+
+#[test]
+fn a_save_refreshes_the_git_marks_as_the_runtime_does() {
+    let (_dir, mut harness) = repo_copy();
+    assert_eq!(harness.app.marks.changed_count(), 0);
+    edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
+    assert_eq!(
+        harness.app.marks.changed_count(),
+        1,
+        "the saved leaf is read again with the git state, through the runtime's executor"
     );
 }
 

@@ -18,6 +18,7 @@ use taxon::git::{Base, TaxonomyRepo};
 use taxon::review::decision::ExampleState;
 use taxon::review::{Decision, ExampleChange, LeafReview, Review, Reviewer, Verdict};
 use taxon::tui::app::Msg;
+use taxon::tui::load::GitState;
 use taxon::tui::marks::LeafMarks;
 use tui_harness::Harness;
 
@@ -61,10 +62,10 @@ fn branch_with_edited_leaf(identity: Option<&Reviewer>) -> (tempfile::TempDir, H
     let mut harness = Harness::open(dir.path());
     // As the runtime does once the leaves are checked: git marks, then review marks.
     let marks = LeafMarks::from_changes(&repo.changes(&Base::Default).unwrap());
-    harness.send(Msg::GitState {
+    harness.send(Msg::GitState(GitState {
         marks: Ok(marks),
         branch: repo.current_branch(),
-    });
+    }));
     (dir, harness)
 }
 

@@ -16,9 +16,10 @@ use super::action::Action;
 use super::authoring::Authoring;
 use super::editing::{OpenLeaf, OpenLeaves};
 use super::field_editor::FieldEditor;
-use super::git_jobs::{GitJob, GitReply};
+use super::git_jobs::{GitJob, GitReply, Refreshed};
 use super::git_popups::{BranchPicker, CommitDialog, DiffView};
 use super::keymap::{Keymap, Mode};
+use super::load::{GitState, Loaded};
 use super::marks::LeafMarks;
 use super::picker::{Finder, InputLine, Palette};
 use super::preview::PreviewPane;
@@ -152,8 +153,13 @@ pub enum Msg {
         /// What happened.
         result: Result<(), SaveFailure>,
     },
-    /// One leaf was read again from disk.
-    LeafRead(Box<Leaf>),
+    /// One leaf was read again from disk, and the git state with it.
+    LeafRead {
+        /// The leaf.
+        leaf: Box<Leaf>,
+        /// The git state.
+        git: GitState,
+    },
     /// A batch of leaves read and validated in the background after start.
     LeavesChecked {
         /// The leaves, read.
@@ -162,12 +168,7 @@ pub enum Msg {
         done: bool,
     },
     /// Fresh git marks and branch.
-    GitState {
-        /// The marks, or why there are none.
-        marks: Result<LeafMarks, String>,
-        /// The checked-out branch.
-        branch: Option<String>,
-    },
+    GitState(GitState),
     /// Drafts of unsaved edits left by an earlier run.
     DraftsFound(Vec<Draft>),
     /// Git work finished.
@@ -175,14 +176,7 @@ pub enum Msg {
     /// A new leaf was created and read, or why not.
     LeafCreated(Result<Box<Leaf>, String>),
     /// A fresh taxonomy and git marks were loaded.
-    Loaded {
-        /// The taxonomy.
-        taxonomy: Box<Taxonomy>,
-        /// The git marks, or why there are none.
-        marks: Result<LeafMarks, String>,
-        /// The checked-out branch.
-        branch: Option<String>,
-    },
+    Loaded(Box<Loaded>),
     /// Review work finished.
     Review(ReviewReply),
     /// Training work reported.
@@ -192,7 +186,7 @@ pub enum Msg {
 }
 
 /// Work for the runtime to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Stop the application.
     Quit,
@@ -203,8 +197,10 @@ pub enum Effect {
         /// The query.
         query: String,
     },
-    /// Reload the taxonomy and its git state, and rebuild the finder index.
+    /// Reload the taxonomy and its git state.
     Reload,
+    /// Rebuild the finder's index from this taxonomy.
+    Reindex(Box<Taxonomy>),
     /// Edit a leaf's text in `$EDITOR`, the terminal suspended meanwhile.
     RunEditor {
         /// The leaf.
@@ -394,28 +390,20 @@ impl App {
             },
             Msg::Saved { folder, result } => self.saved(folder, result),
             Msg::Git(reply) => self.git_reply(reply),
-            Msg::LeafRead(leaf) => {
-                self.replace_leaf(*leaf);
-                Vec::new()
-            }
+            Msg::LeafRead { leaf, git } => self.refreshed(Refreshed::Leaf(leaf, git)),
             Msg::LeavesChecked { leaves, done } => {
                 let count = leaves.len();
                 self.taxonomy.replace(leaves);
                 self.tree.rebuild(&self.taxonomy, &self.marks);
-                self.checking = if done {
-                    None
-                } else {
-                    let (checked, total) = self.checking.unwrap_or((0, self.taxonomy.leaves.len()));
-                    Some((checked + count, total))
-                };
+                if done {
+                    self.checking = None;
+                    return vec![Effect::Reindex(Box::new(self.taxonomy.clone()))];
+                }
+                let (checked, total) = self.checking.unwrap_or((0, self.taxonomy.leaves.len()));
+                self.checking = Some((checked + count, total));
                 Vec::new()
             }
-            Msg::GitState { marks, branch } => {
-                self.branch = branch;
-                self.set_marks(marks);
-                self.tree.rebuild(&self.taxonomy, &self.marks);
-                vec![Effect::Review(ReviewJob::Status)]
-            }
+            Msg::GitState(git) => self.refreshed(Refreshed::Git(git)),
             Msg::Review(reply) => self.review_reply(reply),
             Msg::Train(reply) => self.train_reply(reply),
             Msg::Preview(reply) => self.preview_reply(reply),
@@ -426,25 +414,41 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::Loaded {
-                taxonomy,
-                marks,
-                branch,
-            } => {
-                let selected = self
-                    .tree
-                    .selected_leaf()
-                    .map(|i| self.taxonomy.leaves[i].folder.clone());
-                self.taxonomy = *taxonomy;
-                self.branch = branch;
-                self.set_marks(marks);
+            Msg::Loaded(loaded) => self.refreshed(Refreshed::All(loaded)),
+        }
+    }
+
+    /// Takes what was read again from disk and git; asks for what follows from it
+    /// (the review marks, the finder's index).
+    pub(super) fn refreshed(&mut self, refreshed: Refreshed) -> Vec<Effect> {
+        let git = match refreshed {
+            Refreshed::Nothing => return Vec::new(),
+            Refreshed::Git(git) => git,
+            Refreshed::Leaf(leaf, git) => {
+                self.taxonomy.replace(vec![*leaf]);
+                git
+            }
+            Refreshed::All(loaded) => {
+                let selected = self.selected_folder();
+                let Loaded { taxonomy, git } = *loaded;
+                self.taxonomy = taxonomy;
                 self.tree.rebuild(&self.taxonomy, &self.marks);
                 if let Some(index) = selected.and_then(|f| self.taxonomy.find(&f)) {
                     self.tree.select_leaf(&self.taxonomy, index);
                 }
-                vec![Effect::Review(ReviewJob::Status)]
+                self.branch = git.branch;
+                self.set_marks(git.marks);
+                self.tree.rebuild(&self.taxonomy, &self.marks);
+                return vec![
+                    Effect::Review(ReviewJob::Status),
+                    Effect::Reindex(Box::new(self.taxonomy.clone())),
+                ];
             }
-        }
+        };
+        self.branch = git.branch;
+        self.set_marks(git.marks);
+        self.tree.rebuild(&self.taxonomy, &self.marks);
+        vec![Effect::Review(ReviewJob::Status)]
     }
 
     /// Takes fresh git marks, or the reason there are none (shown in the status bar).

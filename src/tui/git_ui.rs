@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
-use super::app::{App, Effect, Msg, Popup};
+use super::app::{App, Effect, Popup};
 use super::git_jobs::{GitJob, GitReply};
 use super::git_popups::{BranchChoice, BranchPicker, CommitDialog, CommitFocus, DiffView};
 use super::keymap::Mode;
@@ -127,7 +127,7 @@ impl App {
                 }
                 Vec::new()
             }
-            GitReply::Committed { result, then } => {
+            GitReply::Committed { result, refreshed } => {
                 match result {
                     Ok(text) => {
                         if matches!(self.popup, Some(Popup::Commit(_))) {
@@ -142,7 +142,7 @@ impl App {
                         self.notify_error(why);
                     }
                 }
-                self.then(then)
+                self.refreshed(refreshed)
             }
             GitReply::Branches(result) => {
                 if let Some(Popup::Branches(picker)) = &mut self.popup {
@@ -156,12 +156,21 @@ impl App {
                 }
                 Vec::new()
             }
-            GitReply::Switched { result, then } | GitReply::Discarded { result, then } => {
+            GitReply::Switched { result, refreshed } => {
                 match result {
                     Ok(text) => self.notify(text),
                     Err(why) => self.notify_error(why),
                 }
-                self.then(then)
+                self.refreshed(refreshed)
+            }
+            GitReply::Discarded { result, refreshed } => {
+                match result {
+                    Ok(text) => self.notify(text),
+                    Err(why) => self.notify_error(why),
+                }
+                let mut effects = self.refreshed(refreshed);
+                effects.push(Effect::Reindex(Box::new(self.taxonomy.clone())));
+                effects
             }
             GitReply::DiscardPreview { folder, result } => {
                 match result {
@@ -178,10 +187,6 @@ impl App {
                 Vec::new()
             }
         }
-    }
-
-    fn then(&mut self, messages: Vec<Msg>) -> Vec<Effect> {
-        messages.into_iter().flat_map(|m| self.update(m)).collect()
     }
 
     /// Keys in the diff view, the commit dialog and the branch picker.

@@ -11,8 +11,9 @@ pub mod git_popups;
 mod git_ui;
 mod input;
 pub mod keymap;
-mod load;
+pub mod load;
 pub mod marks;
+pub mod perform;
 pub mod picker;
 pub mod preview;
 pub mod preview_jobs;
@@ -86,7 +87,7 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
     let mut terminal = ratatui::try_init().context("opening the terminal")?;
     let drafts = Drafts::new(dirs.drafts());
     let preview = preview_jobs::PreviewConfig::from_dirs(dirs);
-    let result = runtime.block_on(runtime::run(&mut terminal, app, root, drafts, preview));
+    let result = runtime.block_on(runtime::run(&mut terminal, app, drafts, preview));
     ratatui::try_restore().context("restoring the terminal")?;
     result.context("running the interface")
 }

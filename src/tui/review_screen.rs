@@ -323,12 +323,12 @@ impl App {
                 }
                 Vec::new()
             }
-            ReviewReply::Recorded { result, then } => {
+            ReviewReply::Recorded { result, status } => {
                 match result {
                     Ok(text) => self.notify(text),
                     Err(why) => self.notify_error(why),
                 }
-                then.into_iter().flat_map(|m| self.update(m)).collect()
+                self.review_reply(ReviewReply::Status(status))
             }
         }
     }

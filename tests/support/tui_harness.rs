@@ -7,62 +7,67 @@ use std::path::Path;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use taxon::buffer::SaveError;
 use taxon::drafts::Drafts;
-use taxon::find::{FIND_LIMIT, Index};
-use taxon::taxonomy::model::{Leaf, Taxonomy};
+use taxon::taxonomy::model::Taxonomy;
 use taxon::taxonomy::validate::Options;
-use taxon::tui::app::{App, Effect, Msg, SaveFailure};
-use taxon::tui::git_jobs;
+use taxon::tui::app::{App, Effect, Msg};
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
-use taxon::tui::preview_jobs::{PreviewConfig, PreviewWorker};
-use taxon::tui::review_jobs;
-use taxon::tui::train_jobs::TrainWorker;
+use taxon::tui::perform::{Env, perform};
+use taxon::tui::preview_jobs::PreviewConfig;
 use taxon::tui::view;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 /// Stands in for `$EDITOR`: the text it is given, to the text it saves (or an error).
 pub type FakeEditor = Box<dyn FnMut(&str) -> Result<String, String>>;
 
 pub struct Harness {
     pub app: App,
-    index: Index,
+    /// What effects run against, as in the runtime.
+    env: Env,
     pub effects: Vec<Effect>,
     /// What the "external editor" does to the text it is given.
     pub editor: FakeEditor,
     /// Where drafts go.
     pub drafts: Drafts,
     _drafts_dir: tempfile::TempDir,
-    /// The training worker (the real one, on its thread) and its replies.
-    trains: TrainWorker,
-    train_replies: tokio::sync::mpsc::UnboundedReceiver<Msg>,
-    /// The real preview thread and its replies, once [`Harness::with_preview`] was called.
-    preview: Option<(PreviewWorker, tokio::sync::mpsc::UnboundedReceiver<Msg>)>,
+    /// The replies of the streaming threads (training, previews).
+    replies: UnboundedReceiver<Msg>,
+    tx: UnboundedSender<Msg>,
+    /// Where the preview looks for a model until [`Harness::with_preview`] says.
+    _no_model: tempfile::TempDir,
 }
 
 impl Harness {
     /// The app on the taxonomy at `root` (give a relative path for stable snapshots).
     pub fn open(root: &Path) -> Self {
         let taxonomy = Taxonomy::load(root, &Options::default());
-        let index = Index::build(&taxonomy);
+        let drafts_dir = tempfile::tempdir().expect("a drafts folder");
+        let drafts = Drafts::new(drafts_dir.path().to_owned());
+        let no_model = tempfile::tempdir().expect("a folder without a model");
+        let preview = PreviewConfig {
+            model: no_model.path().join("no-model.gguf"),
+            docs_cache: no_model.path().join("docs"),
+            threads: Some(1),
+        };
+        let (tx, replies) = unbounded_channel();
+        let env = Env::new(&taxonomy, drafts.clone(), preview, &tx);
         let app = App::new(
             taxonomy,
             LeafMarks::default(),
             Some("main".into()),
             Keymap::default(),
         );
-        let drafts_dir = tempfile::tempdir().expect("a drafts folder");
-        let (tx, train_replies) = tokio::sync::mpsc::unbounded_channel();
         Self {
-            trains: TrainWorker::spawn(tx),
-            train_replies,
             app,
-            index,
+            env,
             effects: Vec::new(),
             editor: Box::new(|text| Ok(text.to_owned())),
-            drafts: Drafts::new(drafts_dir.path().to_owned()),
+            drafts,
             _drafts_dir: drafts_dir,
-            preview: None,
+            replies,
+            tx,
+            _no_model: no_model,
         }
     }
 
@@ -74,97 +79,36 @@ impl Harness {
         (dir, harness)
     }
 
-    /// Sends one message and runs the effects the app asks for.
+    /// Sends one message and does the effects the app asks for, as the runtime would,
+    /// through the same executor; only the external editor is a stand-in.
     pub fn send(&mut self, msg: Msg) {
         let mut queue = vec![msg];
         while let Some(msg) = queue.pop() {
             for effect in self.app.update(msg) {
-                if let Some(reply) = self.run(&effect) {
-                    queue.push(reply);
-                }
+                let reply = match &effect {
+                    Effect::RunEditor { folder, text } => Some(Msg::EditorDone {
+                        folder: folder.clone(),
+                        result: (self.editor)(text),
+                    }),
+                    other => perform(other.clone(), &self.env),
+                };
+                queue.extend(reply);
                 self.effects.push(effect);
             }
         }
     }
 
-    /// Does what the runtime would do for `effect`, synchronously.
-    fn run(&mut self, effect: &Effect) -> Option<Msg> {
-        let root = self.app.taxonomy.root.clone();
-        match effect {
-            Effect::Search { generation, query } => Some(Msg::Hits {
-                generation: *generation,
-                hits: self.index.search(query, FIND_LIMIT),
-            }),
-            Effect::RunEditor { folder, text } => Some(Msg::EditorDone {
-                folder: folder.clone(),
-                result: (self.editor)(text),
-            }),
-            Effect::Save { buffer, overwrite } => {
-                let mut buffer = buffer.clone();
-                let outcome = if *overwrite {
-                    buffer.save_over_disk()
-                } else {
-                    buffer.save()
-                };
-                Some(Msg::Saved {
-                    folder: buffer.folder.clone(),
-                    result: outcome.map_err(|error| match error {
-                        SaveError::ChangedOnDisk(_) => SaveFailure::ChangedOnDisk,
-                        other => SaveFailure::Failed(other.to_string()),
-                    }),
-                })
-            }
-            Effect::ReadFile { folder } => Some(Msg::LeafRead(Box::new(Leaf::read(
-                &root,
-                folder.clone(),
-                &Options::default(),
-            )))),
-            Effect::KeepDraft(draft) => {
-                self.drafts.keep(draft).expect("keep a draft");
-                None
-            }
-            Effect::ForgetDraft { folder } => {
-                self.drafts.forget(&root, folder).expect("forget a draft");
-                None
-            }
-            Effect::Git(job) => Some(git_jobs::run(job, &root)),
-            Effect::Review(job) => Some(review_jobs::run(job, &root)),
-            Effect::CreateLeaf(leaf) => Some(Msg::LeafCreated(
-                leaf.create(&root)
-                    .map(|folder| Box::new(Leaf::read(&root, folder, &Options::default())))
-                    .map_err(|error| error.to_string()),
-            )),
-            Effect::Train(job) => {
-                self.trains.send(job.clone());
-                None
-            }
-            Effect::Preview(job) => {
-                if let Some((worker, _)) = &self.preview {
-                    worker.start(job.clone());
-                }
-                None
-            }
-            Effect::CancelPreview => {
-                if let Some((worker, _)) = &self.preview {
-                    worker.cancel();
-                }
-                None
-            }
-            Effect::Quit | Effect::Reload => None,
-        }
-    }
-
-    /// Applies every reply of the training worker that has arrived; returns how many.
+    /// Applies every reply of the streaming threads that has arrived; returns how many.
     pub fn pump(&mut self) -> usize {
         let mut count = 0;
-        while let Ok(msg) = self.train_replies.try_recv() {
+        while let Ok(msg) = self.replies.try_recv() {
             self.send(msg);
             count += 1;
         }
         count
     }
 
-    /// Pumps the training worker's replies until `done` holds, failing after `timeout`.
+    /// Pumps the streaming threads' replies until `done` holds, failing after `timeout`.
     pub fn pump_until(
         &mut self,
         what: &str,
@@ -184,20 +128,16 @@ impl Harness {
 
     /// Runs previews on the real preview thread with `config`.
     pub fn with_preview(&mut self, config: PreviewConfig) {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        self.preview = Some((PreviewWorker::spawn(config, tx), rx));
+        self.env = Env::new(&self.app.taxonomy, self.drafts.clone(), config, &self.tx);
     }
 
-    /// Waits up to `timeout` for the next batch of preview messages, sends them
-    /// to the app and returns them (empty when none came in time).
+    /// Waits up to `timeout` for the next batch of the streaming threads' messages,
+    /// sends them to the app and returns them (empty when none came in time).
     pub fn pump_preview(&mut self, timeout: std::time::Duration) -> Vec<Msg> {
-        let Some((_, rx)) = &mut self.preview else {
-            return Vec::new();
-        };
         let deadline = std::time::Instant::now() + timeout;
         let mut batch = Vec::new();
         while batch.is_empty() && std::time::Instant::now() < deadline {
-            while let Ok(msg) = rx.try_recv() {
+            while let Ok(msg) = self.replies.try_recv() {
                 batch.push(msg);
             }
             if batch.is_empty() {
