@@ -7,7 +7,8 @@ mod tui_harness;
 
 use std::fs;
 
-use taxon::tui::app::{Effect, Popup};
+use taxon::tui::app::Effect;
+use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, Conflict, Recover};
 use tui_harness::Harness;
 
 const LEAF: &str = "oceanography/tides";
@@ -19,10 +20,11 @@ fn an_edit_is_validated_kept_as_a_draft_and_saved() {
     harness.editor =
         Box::new(|text| Ok(text.replace("created_by: tidewatcher-m", "created_by: ''")));
     harness.press("E");
-    assert!(harness.app.open.is_dirty(&folder));
+    assert!(harness.app.shared.open.is_dirty(&folder));
     let report = harness
         .app
-        .report_of(harness.app.tree.selected_leaf().unwrap());
+        .shared
+        .report_of(harness.app.shared.tree.selected_leaf().unwrap());
     assert!(
         report.diagnostics.iter().any(|d| d.rule == "minLength"),
         "the edited text is validated at once: {:?}",
@@ -45,14 +47,14 @@ fn an_edit_is_validated_kept_as_a_draft_and_saved() {
             .unwrap()
             .contains("created_by: ''")
     );
-    assert!(!harness.app.open.is_dirty(&folder));
+    assert!(!harness.app.shared.open.is_dirty(&folder));
     assert!(
         harness.drafts.for_root(dir.path()).is_empty(),
         "the draft is gone once saved"
     );
-    let index = harness.app.tree.selected_leaf().unwrap();
+    let index = harness.app.shared.tree.selected_leaf().unwrap();
     assert!(
-        !harness.app.taxonomy.leaves[index].report.is_valid(),
+        !harness.app.shared.taxonomy.leaves[index].report.is_valid(),
         "the saved file is re-read"
     );
 }
@@ -70,7 +72,7 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
     fs::write(&file, &theirs).unwrap();
 
     harness.press("ctrl-s");
-    assert!(matches!(harness.app.popup, Some(Popup::Conflict { .. })));
+    assert!(harness.app.top::<Conflict>().is_some());
     assert_eq!(
         fs::read_to_string(&file).unwrap(),
         theirs,
@@ -78,7 +80,7 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
     );
     harness.press("x");
     assert!(
-        matches!(harness.app.popup, Some(Popup::Conflict { .. })),
+        harness.app.top::<Conflict>().is_some(),
         "only the offered keys answer"
     );
 
@@ -95,7 +97,7 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
     harness.press("ctrl-s r");
     assert_eq!(fs::read_to_string(&file).unwrap(), theirs);
     assert!(
-        !harness.app.open.is_dirty(&folder),
+        !harness.app.shared.open.is_dirty(&folder),
         "reload took the disk's version"
     );
 }
@@ -107,13 +109,16 @@ fn quitting_with_unsaved_edits_asks_first() {
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "someone")));
     harness.press("E q");
     assert!(!harness.effects.contains(&Effect::Quit));
-    let Some(Popup::ConfirmQuit { dirty }) = &harness.app.popup else {
+    let Some(ConfirmQuit { dirty }) = harness.app.top::<ConfirmQuit>() else {
         panic!("quit asks first");
     };
     assert_eq!(dirty, &vec![folder.clone()]);
     harness.press("esc");
-    assert!(harness.app.popup.is_none());
-    assert!(harness.app.open.is_dirty(&folder), "esc keeps the edits");
+    assert!(!harness.app.has_popup());
+    assert!(
+        harness.app.shared.open.is_dirty(&folder),
+        "esc keeps the edits"
+    );
 
     harness.press("q s");
     assert!(harness.effects.contains(&Effect::Quit), "quits once saved");
@@ -133,10 +138,10 @@ fn drafts_are_offered_again_and_restored() {
     // A new session on the same taxonomy, as after a crash.
     let mut next = Harness::open(dir.path());
     next.send(taxon::tui::app::Msg::DraftsFound(drafts));
-    assert!(matches!(next.app.popup, Some(Popup::Recover { .. })));
-    next.press("r");
-    assert!(next.app.open.is_dirty(&folder));
-    let open = next.app.open.get(&folder).unwrap();
+    assert!(next.app.top::<Recover>().is_some());
+    next.press("y");
+    assert!(next.app.shared.open.is_dirty(&folder));
+    let open = next.app.shared.open.get(&folder).unwrap();
     assert!(open.buffer.text.contains("created_by: survivor"));
 }
 
@@ -146,7 +151,9 @@ fn revert_asks_and_names_the_leaf() {
     let folder = harness.select(LEAF);
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "gone")));
     harness.press("E u");
-    assert!(matches!(&harness.app.popup, Some(Popup::ConfirmRevert { folder: f }) if *f == folder));
+    assert!(
+        matches!(harness.app.top::<ConfirmRevert>(), Some(ConfirmRevert { folder: f }) if *f == folder)
+    );
     harness.press("y");
-    assert!(!harness.app.open.is_dirty(&folder));
+    assert!(!harness.app.shared.open.is_dirty(&folder));
 }

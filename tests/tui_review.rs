@@ -79,6 +79,7 @@ fn reviewer() -> Reviewer {
 fn notice(harness: &Harness) -> String {
     harness
         .app
+        .shared
         .notice
         .as_ref()
         .map(|n| n.text.clone())
@@ -281,7 +282,7 @@ fn without_a_git_identity_nothing_is_recorded_and_the_screen_says_why() {
         "{}",
         notice(&harness)
     );
-    assert!(harness.app.notice.as_ref().unwrap().is_error);
+    assert!(harness.app.shared.notice.as_ref().unwrap().is_error);
     assert!(harness.app.review.is_some(), "still reviewing");
     let repo = git2::Repository::open(dir.path()).unwrap();
     assert!(repo.find_reference(taxon::review::NOTES_REF).is_err());

@@ -39,7 +39,7 @@ fn open(data: &Path, cache: PathBuf) -> Harness {
         state: data.join("state"),
         cache,
     };
-    harness.app.train_setup = Some(TrainSetup::new(dirs, PathBuf::from(BIN)));
+    harness.app.shared.train_setup = Some(TrainSetup::new(dirs, PathBuf::from(BIN)));
     harness
 }
 
@@ -240,11 +240,12 @@ fn a_run_whose_worker_died_is_shown_failed_with_its_log() {
 fn launched(harness: &mut Harness) -> String {
     harness.pump_until("the launch", Duration::from_secs(60), |h| {
         h.app
+            .shared
             .notice
             .as_ref()
             .is_some_and(|n| n.text.ends_with("started") || n.is_error)
     });
-    let notice = harness.app.notice.clone().unwrap();
+    let notice = harness.app.shared.notice.clone().unwrap();
     assert!(!notice.is_error, "{}", notice.text);
     notice.text["run ".len()..notice.text.len() - " started".len()].to_owned()
 }
@@ -516,8 +517,8 @@ fn a_run_launched_on_the_changed_leaves_generates_their_samples_then_trains_on_t
     let mut harness = Harness::open(repo.path());
     let changes =
         taxon::git::changed_taxonomy_files(repo.path(), &taxon::git::Base::parse("main")).unwrap();
-    harness.app.marks = taxon::tui::marks::LeafMarks::from_changes(&changes);
-    harness.app.train_setup = Some(TrainSetup::new(
+    harness.app.shared.marks = taxon::tui::marks::LeafMarks::from_changes(&changes);
+    harness.app.shared.train_setup = Some(TrainSetup::new(
         AppDirs {
             config: data.join("config"),
             data: data.clone(),
@@ -613,11 +614,11 @@ fn the_before_after_check_names_what_is_missing() {
     let mut harness = open(dir.path(), dir.path().join("cache"));
     open_screen(&mut harness);
     harness.press("c");
-    let notice = harness.app.notice.clone().unwrap();
+    let notice = harness.app.shared.notice.clone().unwrap();
     assert!(notice.text.contains("select a readable leaf"), "{notice:?}");
     harness.select(train_runs::LEAF);
     harness.press("j c");
-    let notice = harness.app.notice.clone().unwrap();
+    let notice = harness.app.shared.notice.clone().unwrap();
     assert!(
         notice.text.contains("has saved no checkpoint yet"),
         "{notice:?}"

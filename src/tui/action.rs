@@ -59,7 +59,12 @@ actions! {
     Commit => "commit", "Commit changed leaves with a DCO sign-off";
     Branch => "branch", "Switch to a branch, or create a contribution branch";
     Discard => "discard", "Discard the leaf's saved changes since HEAD (asks first)";
-    Toggle => "toggle", "Tick or untick the selected leaf (commit dialog)";
+    Toggle => "toggle", "Tick or untick the selected leaf (commit dialog), or change the choice (launch form)";
+    Yes => "yes", "Answer yes: do what the question asks";
+    TakeDisk => "take-disk", "Take the file as it is on disk, dropping your unsaved edits";
+    KeepMine => "keep-mine", "Keep your edits: write them over the file changed on disk";
+    SaveAll => "save-all", "Save every unsaved edit, then quit";
+    DiscardAll => "discard-all", "Discard the unsaved edits or drafts the question lists";
     NewLeaf => "new-leaf", "Create a leaf from a template (kind, place, created_by)";
     EditField => "edit-field", "Edit the field under the cursor in a text area";
     NextField => "next-field", "Move the detail pane's cursor to the next field";

@@ -23,7 +23,7 @@ pub enum Mode {
     Picker,
     /// A scrolled text popup: the key help, a leaf's diff.
     Help,
-    /// A question before something is lost: the popup names the choices.
+    /// A question before something is lost: the popup names the answers' keys.
     Confirm,
     /// A text area: typing goes to the text.
     Text,
@@ -245,6 +245,12 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Picker, "pageup", Action::PageUp),
     (Mode::Picker, "pagedown", Action::PageDown),
     (Mode::Confirm, "esc", Action::Back),
+    (Mode::Confirm, "n", Action::Back),
+    (Mode::Confirm, "y", Action::Yes),
+    (Mode::Confirm, "r", Action::TakeDisk),
+    (Mode::Confirm, "k", Action::KeepMine),
+    (Mode::Confirm, "s", Action::SaveAll),
+    (Mode::Confirm, "d", Action::DiscardAll),
     (Mode::Help, "esc", Action::Back),
     (Mode::Help, "q", Action::Back),
     (Mode::Help, "?", Action::Back),

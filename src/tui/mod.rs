@@ -4,23 +4,25 @@
 pub mod action;
 pub mod app;
 pub mod authoring;
+pub mod component;
 pub mod editing;
 pub mod field_editor;
 pub mod git_jobs;
-pub mod git_popups;
 mod git_ui;
 mod input;
+pub mod input_line;
 pub mod keymap;
 pub mod load;
 pub mod marks;
 pub mod perform;
-pub mod picker;
+pub mod popups;
 pub mod preview;
 pub mod preview_jobs;
 pub mod review_jobs;
 pub mod review_screen;
 pub mod run_entry;
 mod runtime;
+pub mod shared;
 pub mod train_compare;
 pub mod train_form;
 pub mod train_jobs;
@@ -36,9 +38,10 @@ use anyhow::Context as _;
 use crate::dirs::AppDirs;
 use crate::drafts::Drafts;
 
-use self::app::{App, Notice};
+use self::app::App;
 use self::keymap::Keymap;
 use self::marks::LeafMarks;
+use self::shared::Notice;
 use self::train_screen::TrainSetup;
 use crate::taxonomy::model::Taxonomy;
 
@@ -61,19 +64,19 @@ pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::R
     let taxonomy = Taxonomy::scan(&root);
     let total = taxonomy.leaves.len();
     let mut app = App::new(taxonomy, LeafMarks::default(), None, keymap);
-    app.author.created_by = crate::git::author_name(&root);
-    app.checking = Some((0, total));
+    app.shared.author.created_by = crate::git::author_name(&root);
+    app.shared.checking = Some((0, total));
     match std::env::current_exe() {
-        Ok(program) => app.train_setup = Some(TrainSetup::new(dirs.clone(), program)),
+        Ok(program) => app.shared.train_setup = Some(TrainSetup::new(dirs.clone(), program)),
         Err(error) => tracing::error!("cannot find taxon itself, so no training screen: {error}"),
     }
     if let Some(problem) = keymap_problem {
-        app.notice = Some(Notice {
+        app.shared.notice = Some(Notice {
             text: problem,
             is_error: true,
         });
     } else if let Some(text) = greeting {
-        app.notice = Some(Notice {
+        app.shared.notice = Some(Notice {
             text,
             is_error: false,
         });

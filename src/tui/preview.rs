@@ -233,7 +233,7 @@ impl App {
             .preview
             .open
             .as_ref()
-            .is_some_and(|p| p.folder.is_some() && p.folder == self.selected_folder());
+            .is_some_and(|p| p.folder.is_some() && p.folder == self.shared.selected_folder());
         match action {
             Action::Preview if previewing_selected => {
                 self.preview.open = None;
@@ -263,17 +263,18 @@ impl App {
         let wanted = self.preview.settings.samples;
         self.preview.last_job += 1;
         let id = self.preview.last_job;
-        let Some(index) = self.tree.selected_leaf() else {
+        let Some(index) = self.shared.tree.selected_leaf() else {
             self.preview.open = Some(Preview::new(id, None, seed, wanted));
             return Vec::new();
         };
-        let leaf = &self.taxonomy.leaves[index];
+        let leaf = &self.shared.taxonomy.leaves[index];
         let folder = leaf.folder.clone();
-        let text = match self.open.get(&folder) {
+        let text = match self.shared.open.get(&folder) {
             Some(open) => Some(open.buffer.text.clone()),
             None => leaf.text.clone(),
         };
         let kind = self
+            .shared
             .report_of(index)
             .kind
             .unwrap_or(LeafKind::FreeformSkill);
@@ -301,7 +302,7 @@ impl App {
         let Some(open) = &self.preview.open else {
             return Vec::new();
         };
-        let selected = self.selected_folder();
+        let selected = self.shared.selected_folder();
         if selected == open.folder {
             return Vec::new();
         }
@@ -465,12 +466,13 @@ mod tests {
 
     fn select(app: &mut App, suffix: &str) {
         let index = app
+            .shared
             .taxonomy
             .leaves
             .iter()
             .position(|l| l.folder.ends_with(suffix))
             .unwrap();
-        app.open_leaf(index);
+        app.shared.open_leaf(index);
     }
 
     fn press(app: &mut App, c: char) -> Vec<Effect> {
@@ -496,7 +498,7 @@ mod tests {
         press(&mut app, '+');
         let mut moved = press(&mut app, 'j');
         for _ in 0..10 {
-            if app.tree.selected_leaf().is_some() {
+            if app.shared.tree.selected_leaf().is_some() {
                 break;
             }
             moved = press(&mut app, 'j');
@@ -506,7 +508,7 @@ mod tests {
             panic!("{moved:?}");
         };
         assert!(next.id > first);
-        assert_eq!(Some(next.folder.clone()), app.selected_folder());
+        assert_eq!(Some(next.folder.clone()), app.shared.selected_folder());
         // A reply of the old job is dropped.
         app.update(super::super::app::Msg::Preview(started(first, 1)));
         let open = app.preview.open.as_ref().unwrap();

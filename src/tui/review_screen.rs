@@ -12,8 +12,9 @@ use crate::review::queue::leaf_key;
 use crate::review::{Decision, LeafReview, QueueExample, Verdict};
 
 use super::action::Action;
-use super::app::{App, Effect, Popup};
-use super::picker::InputLine;
+use super::app::{App, Effect};
+use super::input_line::InputLine;
+use super::popups::help::Help;
 use super::review_jobs::{ReviewJob, ReviewReply, ReviewStatus};
 
 /// The notice while the queue is read; cleared once it is.
@@ -162,15 +163,16 @@ fn verdict_of(action: Action) -> Option<Verdict> {
 impl App {
     /// Opens the review screen on the selected leaf, if it is queued, and reads the queue.
     pub(super) fn open_review(&mut self) -> Vec<Effect> {
-        let start_at = self.selected_folder().map(|f| leaf_key(&f));
+        let start_at = self.shared.selected_folder().map(|f| leaf_key(&f));
         self.review = Some(Box::new(ReviewScreen {
             start_at,
             ..ReviewScreen::default()
         }));
-        if self.open.dirty().is_empty() {
-            self.notify(READING);
+        if self.shared.open.dirty().is_empty() {
+            self.shared.notify(READING);
         } else {
-            self.notify_error("unsaved edits are not reviewed: the review reads the files on disk");
+            self.shared
+                .notify_error("unsaved edits are not reviewed: the review reads the files on disk");
         }
         vec![Effect::Review(ReviewJob::Status)]
     }
@@ -184,7 +186,7 @@ impl App {
             match action {
                 Some(Action::Back) => {
                     screen.comment = None;
-                    self.notify("nothing was recorded");
+                    self.shared.notify("nothing was recorded");
                 }
                 Some(Action::Confirm) => {
                     let text = prompt.input.text().trim().to_owned();
@@ -194,7 +196,7 @@ impl App {
                     return self.decide(leaf, example, decision, comment);
                 }
                 _ => {
-                    App::edit_input(&mut prompt.input, &key);
+                    prompt.input.edit(&key);
                 }
             }
             return Vec::new();
@@ -202,45 +204,47 @@ impl App {
         let Some(action) = action else {
             return Vec::new();
         };
-        self.notice = None;
-        let page = self.height.saturating_sub(8).max(1);
+        self.shared.notice = None;
+        let page = self.shared.height.saturating_sub(8).max(1);
         match action {
             Action::Back => self.review = None,
             Action::Quit => return self.quit(),
-            Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Help => self.popups.push(Box::new(Help::default())),
             Action::Reload => {
-                self.notify(READING);
+                self.shared.notify(READING);
                 return vec![Effect::Review(ReviewJob::Status)];
             }
             Action::PageUp => screen.scroll = screen.scroll.saturating_sub(page),
             Action::PageDown => screen.scroll = screen.scroll.saturating_add(page),
             Action::NextExample => {
                 if !screen.move_example(1) {
-                    self.notify("the last example of this leaf: next-leaf goes on");
+                    self.shared
+                        .notify("the last example of this leaf: next-leaf goes on");
                 }
             }
             Action::PrevExample => {
                 if !screen.move_example(-1) {
-                    self.notify("the first example of this leaf");
+                    self.shared.notify("the first example of this leaf");
                 }
             }
             Action::NextLeaf => {
                 if !screen.move_leaf(1) {
-                    self.notify("the last leaf of the queue");
+                    self.shared.notify("the last leaf of the queue");
                 }
             }
             Action::PrevLeaf => {
                 if !screen.move_leaf(-1) {
-                    self.notify("the first leaf of the queue");
+                    self.shared.notify("the first leaf of the queue");
                 }
             }
             action => {
                 if let Some((decision, with_comment)) = decision_of(action) {
                     let (leaf, example) = (screen.leaf, screen.example);
                     if screen.current_leaf().is_none() {
-                        self.notify("no leaf to review");
+                        self.shared.notify("no leaf to review");
                     } else if screen.current_example().is_none() {
-                        self.notify_error("this leaf has no seed examples to decide on");
+                        self.shared
+                            .notify_error("this leaf has no seed examples to decide on");
                     } else if with_comment {
                         screen.comment = Some(CommentPrompt {
                             decision,
@@ -281,13 +285,13 @@ impl App {
             decision,
             comment,
         };
-        self.notify("recording…");
+        self.shared.notify("recording…");
         vec![Effect::Review(job)]
     }
 
     fn give_verdict(&mut self, verdict: Verdict) -> Vec<Effect> {
         let Some(queued) = self.review.as_ref().and_then(|s| s.current_leaf()) else {
-            self.notify("no leaf to give a verdict on");
+            self.shared.notify("no leaf to give a verdict on");
             return Vec::new();
         };
         let job = ReviewJob::Verdict {
@@ -297,7 +301,7 @@ impl App {
             verdict,
             comment: None,
         };
-        self.notify("recording…");
+        self.shared.notify("recording…");
         vec![Effect::Review(job)]
     }
 
@@ -306,27 +310,32 @@ impl App {
     pub(super) fn review_reply(&mut self, reply: ReviewReply) -> Vec<Effect> {
         match reply {
             ReviewReply::Status(Ok(status)) => {
-                self.review_marks = ReviewMarks::from_leaves(&status.leaves);
+                self.shared.review_marks = ReviewMarks::from_leaves(&status.leaves);
                 if let Some(screen) = self.review.as_deref_mut() {
                     screen.take(status);
-                    if self.notice.as_ref().is_some_and(|n| n.text == READING) {
-                        self.notice = None;
+                    if self
+                        .shared
+                        .notice
+                        .as_ref()
+                        .is_some_and(|n| n.text == READING)
+                    {
+                        self.shared.notice = None;
                     }
                 }
                 Vec::new()
             }
             ReviewReply::Status(Err(why)) => {
-                self.review_marks = ReviewMarks::default();
+                self.shared.review_marks = ReviewMarks::default();
                 if let Some(screen) = self.review.as_deref_mut() {
                     screen.problem = Some(why.clone());
-                    self.notify_error(why);
+                    self.shared.notify_error(why);
                 }
                 Vec::new()
             }
             ReviewReply::Recorded { result, status } => {
                 match result {
-                    Ok(text) => self.notify(text),
-                    Err(why) => self.notify_error(why),
+                    Ok(text) => self.shared.notify(text),
+                    Err(why) => self.shared.notify_error(why),
                 }
                 self.review_reply(ReviewReply::Status(status))
             }
@@ -517,12 +526,12 @@ mod tests {
         app.update(Msg::Review(reply));
         assert!(keys(&mut app, "aX1").is_empty());
         assert_eq!(
-            app.notice.as_ref().map(|n| n.text.as_str()),
+            app.shared.notice.as_ref().map(|n| n.text.as_str()),
             Some("no leaf to give a verdict on")
         );
         assert!(keys(&mut app, "a").is_empty());
         assert_eq!(
-            app.notice.as_ref().map(|n| n.text.as_str()),
+            app.shared.notice.as_ref().map(|n| n.text.as_str()),
             Some("no leaf to review")
         );
     }

@@ -183,16 +183,16 @@ pub async fn run(
 ) -> io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let input = InputReader::spawn(tx.clone());
-    let root = app.taxonomy.root.clone();
+    let root = app.shared.taxonomy.root.clone();
     let _ = tx.send(Msg::DraftsFound(drafts.for_root(&root)));
-    let env = Arc::new(Env::new(&app.taxonomy, drafts, preview, &tx));
-    spawn_first_check(&app.taxonomy, tx.clone());
+    let env = Arc::new(Env::new(&app.shared.taxonomy, drafts, preview, &tx));
+    spawn_first_check(&app.shared.taxonomy, tx.clone());
     let mut dispatcher = Dispatcher {
         env,
         tx: tx.clone(),
         queues: HashMap::new(),
     };
-    app.height = terminal.size()?.height;
+    app.shared.height = terminal.size()?.height;
     terminal.draw(|frame| view::draw(frame, &app))?;
     let mut drawn = Instant::now();
     while let Some(first) = rx.recv().await {

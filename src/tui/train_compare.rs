@@ -14,7 +14,8 @@ use crate::train::dataset::leaf_conversations;
 use crate::train::spec::EngineSpec;
 
 use super::action::Action;
-use super::app::{App, Effect, Popup};
+use super::app::{App, Effect};
+use super::popups::help::Help;
 use super::train_jobs::{TrainJob, TrainReply};
 
 /// Seed questions asked at most (each is asked twice).
@@ -249,7 +250,11 @@ impl App {
             .checkpoints
             .last()
             .ok_or_else(|| format!("run {} has saved no checkpoint yet", entry.run.id))?;
-        let leaf = self.tree.selected_leaf().map(|i| &self.taxonomy.leaves[i]);
+        let leaf = self
+            .shared
+            .tree
+            .selected_leaf()
+            .map(|i| &self.shared.taxonomy.leaves[i]);
         let (leaf, qna) = leaf
             .and_then(|l| Some((l, l.report.qna.as_ref()?)))
             .ok_or("select a readable leaf in the tree first: its seed questions are asked")?;
@@ -273,7 +278,7 @@ impl App {
         let (leaf, tuned_name, mut job) = match self.prepare_compare() {
             Ok(prepared) => prepared,
             Err(why) => {
-                self.notify_error(why);
+                self.shared.notify_error(why);
                 return Vec::new();
             }
         };
@@ -289,7 +294,7 @@ impl App {
 
     /// Keys while the before/after check is shown.
     pub(super) fn compare_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        let page = self.height.saturating_sub(8).max(1);
+        let page = self.shared.height.saturating_sub(8).max(1);
         let Some(check) = self
             .train
             .as_deref_mut()
@@ -305,7 +310,7 @@ impl App {
                 return vec![Effect::Train(TrainJob::CancelCompare)];
             }
             Some(Action::Quit) => return self.quit(),
-            Some(Action::Help) => self.popup = Some(Popup::Help { scroll: 0 }),
+            Some(Action::Help) => self.popups.push(Box::new(Help::default())),
             Some(Action::Up) => check.scroll = check.scroll.saturating_sub(1),
             Some(Action::Down) => check.scroll = check.scroll.saturating_add(1),
             Some(Action::PageUp) => check.scroll = check.scroll.saturating_sub(page),
@@ -334,7 +339,7 @@ impl App {
             } => check.take(generation, index, tuned, text, complete),
             TrainReply::CompareFailed { generation, why } if generation == check.generation => {
                 check.problem = Some(why.clone());
-                self.notify_error(why);
+                self.shared.notify_error(why);
             }
             _ => {}
         }

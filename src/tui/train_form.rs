@@ -10,7 +10,7 @@ use crate::generate::fetch::default_model_path;
 use crate::train::request::{DataRequest, TrainRequest, run_spec};
 use crate::train::spec::{CONTEXT_ALIGNMENT, RunSpec};
 
-use super::picker::InputLine;
+use super::input_line::InputLine;
 
 /// The form's rows, in order.
 pub const FIELDS: [&str; 8] = [

@@ -13,8 +13,9 @@ use crate::dirs::AppDirs;
 use crate::train::registry::{Registry, RunState};
 
 use super::action::Action;
-use super::app::{App, Effect, Popup};
+use super::app::{App, Effect};
 use super::keymap::Mode;
+use super::popups::help::Help;
 use super::run_entry::{RunEntry, Series};
 use super::train_compare::Comparison;
 use super::train_form::{Changes, LaunchForm, SOURCE};
@@ -172,8 +173,9 @@ impl TrainScreen {
 impl App {
     /// Opens the training screen and starts following the registry.
     pub(super) fn open_train(&mut self) -> Vec<Effect> {
-        let Some(setup) = &self.train_setup else {
-            self.notify_error("training is not set up in this session");
+        let Some(setup) = &self.shared.train_setup else {
+            self.shared
+                .notify_error("training is not set up in this session");
             return Vec::new();
         };
         let registry = setup.registry.clone();
@@ -204,11 +206,11 @@ impl App {
                 .map(|r| r.run.clone());
             return match run {
                 Some(run) if yes => {
-                    self.notify(format!("asking run {id} to stop…"));
+                    self.shared.notify(format!("asking run {id} to stop…"));
                     vec![Effect::Train(TrainJob::Stop(run))]
                 }
                 _ => {
-                    self.notify(format!("run {id} goes on"));
+                    self.shared.notify(format!("run {id} goes on"));
                     Vec::new()
                 }
             };
@@ -219,12 +221,12 @@ impl App {
         let Some(action) = action else {
             return Vec::new();
         };
-        self.notice = None;
-        let page = self.height.saturating_sub(8).max(1) as isize;
+        self.shared.notice = None;
+        let page = self.shared.height.saturating_sub(8).max(1) as isize;
         match action {
             Action::Back => return self.close_train(),
             Action::Quit => return self.quit(),
-            Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Help => self.popups.push(Box::new(Help::default())),
             Action::Up => screen.move_by(-1),
             Action::Down => screen.move_by(1),
             Action::PageUp => screen.move_by(-page),
@@ -234,30 +236,30 @@ impl App {
             Action::MarkRun => screen.toggle_mark(),
             Action::LogScale => screen.log_scale = !screen.log_scale,
             Action::CancelRun => match screen.current() {
-                None => self.notify("no run to cancel"),
+                None => self.shared.notify("no run to cancel"),
                 Some(entry) if entry.status.state.is_final() => {
                     let text = format!(
                         "run {} has already ended ({})",
                         entry.run.id,
                         entry.status.state.name()
                     );
-                    self.notify(text);
+                    self.shared.notify(text);
                 }
                 Some(entry) => screen.confirm_cancel = Some(entry.run.id.clone()),
             },
             Action::NewRun => {
-                if let Some(setup) = &self.train_setup {
+                if let Some(setup) = &self.shared.train_setup {
                     let changes = Changes {
-                        taxonomy: self.taxonomy.root.clone(),
-                        base: self.marks.base.clone(),
-                        count: self.marks.changed_count(),
+                        taxonomy: self.shared.taxonomy.root.clone(),
+                        base: self.shared.marks.base.clone(),
+                        count: self.shared.marks.changed_count(),
                     };
                     screen.form = Some(Box::new(LaunchForm::new(&setup.dirs, changes)));
                 }
             }
             Action::Compare => return self.start_compare(),
             Action::Reload => {
-                if let Some(setup) = &self.train_setup {
+                if let Some(setup) = &self.shared.train_setup {
                     return vec![Effect::Train(TrainJob::Watch(setup.registry.clone()))];
                 }
             }
@@ -267,7 +269,8 @@ impl App {
     }
 
     fn form_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
-        let (Some(screen), Some(setup)) = (self.train.as_deref_mut(), &self.train_setup) else {
+        let (Some(screen), Some(setup)) = (self.train.as_deref_mut(), &self.shared.train_setup)
+        else {
             return Vec::new();
         };
         let Some(form) = screen.form.as_deref_mut() else {
@@ -285,7 +288,7 @@ impl App {
                         program: setup.program.clone(),
                         spec: Box::new(spec),
                     };
-                    self.notify("launching the run…");
+                    self.shared.notify("launching the run…");
                     return vec![Effect::Train(job)];
                 }
                 Err(why) => form.problem = Some(why),
@@ -299,7 +302,7 @@ impl App {
                 }
             }
             _ => {
-                App::edit_input(form.input(), &key);
+                form.input().edit(&key);
             }
         }
         Vec::new()
@@ -317,19 +320,20 @@ impl App {
                 if let Some(screen) = self.train.as_deref_mut() {
                     screen.problem = Some(why.clone());
                 }
-                self.notify_error(why);
+                self.shared.notify_error(why);
             }
             TrainReply::StopRequested(Ok(id)) => {
-                self.notify(format!("asked run {id} to stop after its current step"));
+                self.shared
+                    .notify(format!("asked run {id} to stop after its current step"));
             }
             TrainReply::Launched(Ok(id)) => {
                 if let Some(screen) = self.train.as_deref_mut() {
                     screen.select_id = Some(id.clone());
                 }
-                self.notify(format!("run {id} started"));
+                self.shared.notify(format!("run {id} started"));
             }
             TrainReply::StopRequested(Err(why)) | TrainReply::Launched(Err(why)) => {
-                self.notify_error(why);
+                self.shared.notify_error(why);
             }
             reply @ (TrainReply::Answer { .. } | TrainReply::CompareFailed { .. }) => {
                 self.compare_reply(reply)
@@ -439,7 +443,7 @@ mod tests {
         };
         let setup = TrainSetup::new(dirs, "/bin/taxon".into());
         let registry = setup.registry.clone();
-        app.train_setup = Some(setup);
+        app.shared.train_setup = Some(setup);
         assert_eq!(
             press(&mut app, "T"),
             [Effect::Train(TrainJob::Watch(registry))]
@@ -462,7 +466,7 @@ mod tests {
         );
         assert!(press(&mut app, "x").is_empty());
         assert_eq!(
-            app.notice.as_ref().unwrap().text,
+            app.shared.notice.as_ref().unwrap().text,
             "run b has already ended (done)"
         );
         assert!(press(&mut app, "kx").is_empty());

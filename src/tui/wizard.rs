@@ -12,7 +12,7 @@ use crate::taxonomy::leaf::LeafKind;
 use crate::taxonomy::model::Taxonomy;
 use crate::taxonomy::template::{NewLeaf, normalise_path, top_folder};
 
-use super::picker::InputLine;
+use super::input_line::InputLine;
 
 /// The kinds a new leaf can be, in the order offered.
 pub const KINDS: [LeafKind; 3] = [

@@ -128,7 +128,12 @@ impl Harness {
 
     /// Runs previews on the real preview thread with `config`.
     pub fn with_preview(&mut self, config: PreviewConfig) {
-        self.env = Env::new(&self.app.taxonomy, self.drafts.clone(), config, &self.tx);
+        self.env = Env::new(
+            &self.app.shared.taxonomy,
+            self.drafts.clone(),
+            config,
+            &self.tx,
+        );
     }
 
     /// Waits up to `timeout` for the next batch of the streaming threads' messages,
@@ -154,13 +159,14 @@ impl Harness {
     pub fn select(&mut self, suffix: &str) -> std::path::PathBuf {
         let index = self
             .app
+            .shared
             .taxonomy
             .leaves
             .iter()
             .position(|leaf| leaf.folder.ends_with(suffix))
             .expect("the leaf exists");
-        self.app.open_leaf(index);
-        self.app.taxonomy.leaves[index].folder.clone()
+        self.app.shared.open_leaf(index);
+        self.app.shared.taxonomy.leaves[index].folder.clone()
     }
 
     /// Presses keys written as in keymap files, separated by spaces
@@ -182,7 +188,7 @@ impl Harness {
 
     /// The screen at `width` x `height`, as text.
     pub fn render(&mut self, width: u16, height: u16) -> String {
-        self.app.height = height;
+        self.app.shared.height = height;
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
         terminal
             .draw(|frame| view::draw(frame, &self.app))

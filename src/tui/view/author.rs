@@ -13,17 +13,8 @@ use crate::tui::field_editor::{FieldEditor, Preview};
 use crate::tui::keymap::Mode;
 use crate::tui::wizard::{KINDS, Step, Wizard};
 
-use super::popups::{centered, input_line, popup_block};
 use super::theme;
-
-/// The first key bound to `action` in `mode`, else the action's name.
-fn key_name(app: &App, mode: Mode, action: Action) -> String {
-    app.keymap
-        .keys_for(mode, action)
-        .first()
-        .cloned()
-        .unwrap_or_else(|| action.name().to_owned())
-}
+use super::widgets::{centered, input_line, key_name, popup_block};
 
 fn kind_help(index: usize) -> &'static str {
     match index {
@@ -138,7 +129,7 @@ pub fn wizard(frame: &mut Frame<'_>, app: &App, wizard: &Wizard) {
     }
     let [body, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let key = |action| key_name(app, Mode::Picker, action);
+    let key = |action| key_name(&app.shared.keymap, Mode::Picker, action);
     let (next, back) = (key(Action::Confirm), key(Action::Back));
     let choose = format!("{}/{} choose", key(Action::Up), key(Action::Down));
     let keys = match wizard.step {
@@ -225,9 +216,9 @@ pub fn field_editor(frame: &mut Frame<'_>, app: &App, editor: &FieldEditor) {
     frame.render_widget(Paragraph::new(finding_lines), findings);
     let keys = format!(
         "{} apply (unsaved until {}) · {} cancel · enter new line",
-        key_name(app, Mode::Text, Action::Confirm),
-        key_name(app, Mode::Browse, Action::Save),
-        key_name(app, Mode::Text, Action::Back),
+        key_name(&app.shared.keymap, Mode::Text, Action::Confirm),
+        key_name(&app.shared.keymap, Mode::Browse, Action::Save),
+        key_name(&app.shared.keymap, Mode::Text, Action::Back),
     );
     frame.render_widget(Paragraph::new(Span::styled(keys, theme::DIM)), hint);
 }

@@ -12,7 +12,8 @@ use crate::taxonomy::edit::Field;
 use crate::taxonomy::model::Leaf;
 use crate::taxonomy::qna::{QuestionAnswer, SeedExample, Text};
 use crate::taxonomy::validate::Report;
-use crate::tui::app::{App, Focus};
+use crate::tui::app::App;
+use crate::tui::shared::Focus;
 use crate::tui::tree::Row;
 
 use super::theme;
@@ -321,7 +322,7 @@ fn folder_lines(app: &App, row: &Row) -> Vec<Line<'static>> {
             format!(
                 "{} changed against {}",
                 stats.changed,
-                app.marks.base.as_deref().unwrap_or("the base")
+                app.shared.marks.base.as_deref().unwrap_or("the base")
             ),
             theme::GIT,
         )),
@@ -330,25 +331,25 @@ fn folder_lines(app: &App, row: &Row) -> Vec<Line<'static>> {
 
 /// Draws the details of the selected row.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let border = if app.focus == Focus::Detail && app.popup.is_none() {
+    let border = if app.shared.focus == Focus::Detail && !app.has_popup() {
         theme::BORDER_FOCUSED
     } else {
         theme::BORDER
     };
     let mut cursor = Cursor {
-        field: (app.focus == Focus::Detail)
-            .then(|| app.cursor_field())
+        field: (app.shared.focus == Focus::Detail)
+            .then(|| app.shared.cursor_field())
             .flatten(),
         line: None,
     };
     let width = area.width.saturating_sub(2);
-    let lines = match app.tree.current() {
+    let lines = match app.shared.tree.current() {
         Some(Row::Leaf { index, .. }) => {
-            let leaf = &app.taxonomy.leaves[*index];
+            let leaf = &app.shared.taxonomy.leaves[*index];
             leaf_lines(
                 leaf,
-                app.report_of(*index),
-                app.open.is_dirty(&leaf.folder),
+                app.shared.report_of(*index),
+                app.shared.open.is_dirty(&leaf.folder),
                 width,
                 &mut cursor,
             )
@@ -357,14 +358,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         None => vec![Line::from("This taxonomy has no leaves yet.")],
     };
     let scroll = match cursor.line {
-        Some(line) if app.author.follow => following(
+        Some(line) if app.shared.author.follow => following(
             &lines,
             line,
             width,
             area.height.saturating_sub(2),
-            app.detail_scroll,
+            app.shared.detail_scroll,
         ),
-        _ => app.detail_scroll,
+        _ => app.shared.detail_scroll,
     };
     let paragraph = Paragraph::new(lines)
         .block(

@@ -2,15 +2,14 @@
 
 mod author;
 mod detail;
-mod git;
-mod popups;
 mod preview;
 mod review;
 mod status;
-mod theme;
+pub mod theme;
 mod train;
 mod train_compare;
 mod tree;
+pub mod widgets;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout};
@@ -61,17 +60,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 fn popup(frame: &mut Frame<'_>, app: &App) {
     match &app.popup {
         None => {}
-        Some(Popup::Help { scroll }) => popups::help(frame, app, *scroll),
-        Some(Popup::Finder(finder)) => popups::finder(frame, app, finder),
-        Some(Popup::Palette(palette)) => popups::palette(frame, app, palette),
-        Some(Popup::Diff(view)) => git::diff(frame, app, view),
-        Some(Popup::Commit(dialog)) => git::commit(frame, app, dialog),
-        Some(Popup::Branches(picker)) => git::branches(frame, picker),
-        Some(popup @ (Popup::ConfirmDiscard { .. } | Popup::ConfirmSwitch { .. })) => {
-            git::question(frame, popup)
-        }
         Some(Popup::NewLeaf(wizard)) => author::wizard(frame, app, wizard),
         Some(Popup::EditField(editor)) => author::field_editor(frame, app, editor),
-        Some(popup) => popups::question(frame, popup),
+    }
+    let top = app.popups.len().saturating_sub(1);
+    for (layer, popup) in app.popups.iter().enumerate() {
+        popup.draw(frame, frame.area(), &app.shared, layer == top);
     }
 }

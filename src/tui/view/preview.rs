@@ -55,7 +55,10 @@ fn phase_lines(app: &App, preview: &Preview, width: usize, out: &mut Vec<Line<'s
         Phase::Failed(error) => (format!("preview failed: {error}"), theme::ERROR),
     };
     wrapped(&text, width, style, out);
-    let keys = app.keymap.keys_for(Mode::Browse, Action::PreviewReseed);
+    let keys = app
+        .shared
+        .keymap
+        .keys_for(Mode::Browse, Action::PreviewReseed);
     if let (Some(key), Some(last)) = (keys.first(), out.last_mut()) {
         let hint = format!("  {key} new seed");
         if last.width() + hint.len() <= width {

@@ -16,9 +16,8 @@ use crate::tui::app::App;
 use crate::tui::keymap::Mode;
 use crate::tui::review_screen::{CommentPrompt, ReviewScreen};
 
-use super::git::hints;
-use super::popups::{centered, input_line, popup_block};
 use super::theme;
+use super::widgets::{centered, hints, input_line, popup_block};
 
 /// The mark of a queued leaf's verdict (`None`: pending), in the tree and the queue.
 pub(super) fn verdict_mark(verdict: Option<Verdict>) -> Span<'static> {
@@ -321,7 +320,7 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, app: &App, leaf: &LeafReview) {
 /// The verdict keys, for the leaf pane's bottom border.
 fn verdict_hints(app: &App) -> Line<'static> {
     let mut line = hints(
-        app,
+        &app.shared.keymap,
         Mode::Review,
         &[
             (Action::VerdictApproved, "approved"),
@@ -346,7 +345,7 @@ fn comment_prompt(frame: &mut Frame<'_>, app: &App, prompt: &CommentPrompt) {
         prompt.decision.label()
     );
     let block = popup_block(title).title_bottom(hints(
-        app,
+        &app.shared.keymap,
         Mode::Picker,
         &[(Action::Confirm, "record"), (Action::Back, "cancel")],
     ));

@@ -6,14 +6,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Focus};
+use crate::tui::app::App;
 use crate::tui::keymap::Mode;
+use crate::tui::shared::Focus;
 
 use super::theme;
 
 /// The actions hinted for each situation, most useful first.
 fn hinted(app: &App) -> &'static [Action] {
-    match (app.mode(), app.focus) {
+    if let Some(top) = app.popups.last() {
+        return top.hints(&app.shared);
+    }
+    match (app.mode(), app.shared.focus) {
         (Mode::Browse, Focus::Tree) => &[
             Action::Find,
             Action::Expand,
@@ -65,25 +69,25 @@ fn hinted(app: &App) -> &'static [Action] {
 
 /// Draws the two status lines.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let branch = app.branch.as_deref().unwrap_or("no branch");
-    let changed = match (&app.git_problem, &app.marks.base) {
+    let branch = app.shared.branch.as_deref().unwrap_or("no branch");
+    let changed = match (&app.shared.git_problem, &app.shared.marks.base) {
         (Some(_), _) => "no git information".to_owned(),
-        (None, Some(base)) => format!("{} changed vs {base}", app.marks.changed_count()),
-        (None, None) => format!("{} changed", app.marks.changed_count()),
+        (None, Some(base)) => format!("{} changed vs {base}", app.shared.marks.changed_count()),
+        (None, None) => format!("{} changed", app.shared.marks.changed_count()),
     };
     let mut top = vec![
-        Span::styled(format!(" {} ", app.root().display()), theme::HEADING),
+        Span::styled(format!(" {} ", app.shared.root().display()), theme::HEADING),
         Span::styled(format!(" {branch} "), theme::KEY),
         Span::styled(format!(" {changed} "), theme::GIT),
     ];
-    if let Some((checked, total)) = app.checking {
+    if let Some((checked, total)) = app.shared.checking {
         top.push(Span::styled(
             format!(" validating {checked}/{total}… "),
             theme::DIM,
         ));
     }
     let top = Line::from(top);
-    let bottom = match &app.notice {
+    let bottom = match &app.shared.notice {
         Some(notice) => Line::from(Span::styled(
             format!(" {}", notice.text),
             if notice.is_error {
@@ -96,7 +100,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             let mode = app.mode();
             let mut spans = Vec::new();
             for action in hinted(app) {
-                if let Some(key) = app.keymap.keys_for(mode, *action).first() {
+                if let Some(key) = app.shared.keymap.keys_for(mode, *action).first() {
                     spans.push(Span::styled(format!(" {key}"), theme::KEY));
                     spans.push(Span::styled(format!(" {} ", action.name()), theme::DIM));
                 }

@@ -21,9 +21,8 @@ use crate::tui::run_entry::RunEntry;
 use crate::tui::train_form::{DatasetChoice, FIELDS, LaunchForm, SOURCE};
 use crate::tui::train_screen::TrainScreen;
 
-use super::git::hints;
-use super::popups::{centered, input_line, popup_block};
 use super::theme;
+use super::widgets::{centered, hints, input_line, popup_block};
 
 /// Each plotted run's colours: train loss, eval loss.
 const RUN_COLOURS: [(Color, Color); 6] = [
@@ -167,7 +166,7 @@ fn run_list(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &TrainScreen) 
         .border_style(theme::BORDER_FOCUSED)
         .title(title)
         .title_bottom(hints(
-            app,
+            &app.shared.keymap,
             Mode::Train,
             &[
                 (Action::MarkRun, "overlay"),
@@ -455,7 +454,7 @@ fn launch_form(frame: &mut Frame<'_>, app: &App, form: &LaunchForm) {
         ..area
     };
     let block = popup_block(" New run · the built-in trainer ".into()).title_bottom(hints(
-        app,
+        &app.shared.keymap,
         Mode::Picker,
         &[
             (Action::Confirm, "launch"),

@@ -5,7 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState};
 
-use crate::tui::app::{App, Focus};
+use crate::tui::app::App;
+use crate::tui::shared::Focus;
 use crate::tui::tree::Row;
 
 use super::theme;
@@ -31,7 +32,7 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
             let mut spans = vec![
                 Span::raw("  ".repeat(*depth)),
                 Span::raw(if *expanded { "▾ " } else { "▸ " }),
-                Span::styled(row.name(&app.taxonomy), theme::HEADING),
+                Span::styled(row.name(&app.shared.taxonomy), theme::HEADING),
                 Span::styled(format!(" {}", stats.leaves), theme::DIM),
             ];
             if stats.invalid > 0 {
@@ -46,31 +47,34 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
             Line::from(spans)
         }
         Row::Leaf { index, depth } => {
-            let leaf = &app.taxonomy.leaves[*index];
-            let report = app.report_of(*index);
-            let validation = if leaf.checked || app.open.get(&leaf.folder).is_some() {
+            let leaf = &app.shared.taxonomy.leaves[*index];
+            let report = app.shared.report_of(*index);
+            let validation = if leaf.checked || app.shared.open.get(&leaf.folder).is_some() {
                 validation_span(report.error_count(), report.warning_count())
             } else {
                 Span::styled("…", theme::DIM)
             };
-            let dirty = if app.open.is_dirty(&leaf.folder) {
+            let dirty = if app.shared.open.is_dirty(&leaf.folder) {
                 Span::styled(" ●", theme::WARNING)
             } else {
                 Span::raw("")
             };
-            let review = match app.review_marks.get(&leaf.folder) {
+            let review = match app.shared.review_marks.get(&leaf.folder) {
                 Some(verdict) => vec![Span::raw(" "), super::review::verdict_mark(verdict)],
                 None => Vec::new(),
             };
             let mut line = Line::from(vec![
                 Span::raw("  ".repeat(*depth)),
-                Span::styled(app.marks.git(&leaf.folder).symbol().to_string(), theme::GIT),
+                Span::styled(
+                    app.shared.marks.git(&leaf.folder).symbol().to_string(),
+                    theme::GIT,
+                ),
                 Span::raw(" "),
                 validation,
                 Span::raw(" "),
                 Span::styled(theme::kind_symbol(report.kind), theme::DIM),
                 Span::raw(" "),
-                Span::raw(row.name(&app.taxonomy)),
+                Span::raw(row.name(&app.shared.taxonomy)),
                 dirty,
             ]);
             line.spans.extend(review);
@@ -81,7 +85,7 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
 
 /// Draws the tree of folders and leaves.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let border = if app.focus == Focus::Tree && app.popup.is_none() {
+    let border = if app.shared.focus == Focus::Tree && !app.has_popup() {
         theme::BORDER_FOCUSED
     } else {
         theme::BORDER
@@ -89,13 +93,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(format!(" Taxonomy · {} leaves ", app.taxonomy.leaves.len()));
+        .title(format!(
+            " Taxonomy · {} leaves ",
+            app.shared.taxonomy.leaves.len()
+        ));
     let inner_height = usize::from(area.height.saturating_sub(2)).max(1);
     // Only the visible rows become list items: 10,000 leaves cost nothing here.
-    let selected = app.tree.selected;
+    let selected = app.shared.tree.selected;
     let offset = selected.saturating_sub(inner_height.saturating_sub(1) / 2);
-    let offset = offset.min(app.tree.rows.len().saturating_sub(inner_height));
+    let offset = offset.min(app.shared.tree.rows.len().saturating_sub(inner_height));
     let items: Vec<ListItem<'_>> = app
+        .shared
         .tree
         .rows
         .iter()

@@ -1,9 +1,6 @@
-//! The state of a list popup with an input line: the fuzzy finder and the command
-//! palette.
+//! A line of text being typed: the finder's query, a commit message, a comment.
 
-use crate::find::Hit;
-
-use super::action::Action;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A line of text being typed, with a cursor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,59 +78,28 @@ impl InputLine {
         let len = self.text.chars().count() as isize;
         self.cursor = (self.cursor as isize + delta).clamp(0, len) as usize;
     }
-}
 
-/// The fuzzy finder popup.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Finder {
-    /// The query.
-    pub input: InputLine,
-    /// The newest request sent; results of older ones are dropped.
-    pub generation: u64,
-    /// The hits of the newest answered request.
-    pub hits: Vec<Hit>,
-    /// The selected hit.
-    pub selected: usize,
-}
-
-/// The command palette: every action by name.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Palette {
-    /// The filter.
-    pub input: InputLine,
-    /// The selected command among the filtered ones.
-    pub selected: usize,
-}
-
-impl Palette {
-    /// The actions whose name or help contains every word of the filter.
-    pub fn matches(&self) -> Vec<Action> {
-        let filter = self.input.text().to_lowercase();
-        Action::ALL
-            .iter()
-            .copied()
-            .filter(|action| palette_visible(*action))
-            .filter(|action| {
-                let haystack = format!("{} {}", action.name(), action.doc()).to_lowercase();
-                filter
-                    .split_whitespace()
-                    .all(|word| haystack.contains(word))
-            })
-            .collect()
+    /// Takes a key press as typing; true if the text changed.
+    pub fn edit(&mut self, key: &KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('w') if ctrl => self.delete_word(),
+            KeyCode::Char(c) if !ctrl => {
+                self.insert(c);
+                true
+            }
+            KeyCode::Backspace => self.backspace(),
+            KeyCode::Left => {
+                self.move_cursor(-1);
+                false
+            }
+            KeyCode::Right => {
+                self.move_cursor(1);
+                false
+            }
+            _ => false,
+        }
     }
-}
-
-/// Actions that only make sense inside a popup are not offered by the palette.
-fn palette_visible(action: Action) -> bool {
-    !matches!(
-        action,
-        Action::Back
-            | Action::Confirm
-            | Action::Palette
-            | Action::Up
-            | Action::Down
-            | Action::Toggle
-    )
 }
 
 #[cfg(test)]
@@ -152,14 +118,5 @@ mod tests {
         assert!(line.backspace());
         assert_eq!(line.text(), "tids ");
         assert_eq!(line.cursor(), 3);
-    }
-
-    #[test]
-    fn palette_filters_by_name_and_help() {
-        let mut palette = Palette::default();
-        for c in "fuzzy".chars() {
-            palette.input.insert(c);
-        }
-        assert_eq!(palette.matches(), vec![Action::Find]);
     }
 }

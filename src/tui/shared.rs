@@ -1,0 +1,422 @@
+//! What every screen and popup shares: the taxonomy and its git state, the
+//! selection (tree, focus, field cursor), the leaves open for editing, the keymap,
+//! the status-bar notice and the settings. Screens and popups get it as `ctx`;
+//! only what they share lives here.
+
+use std::path::{Path, PathBuf};
+
+use crate::drafts::Draft;
+use crate::taxonomy::edit::{self, EditError, Field};
+use crate::taxonomy::model::{Leaf, Taxonomy};
+use crate::taxonomy::validate::Report;
+
+use super::action::Action;
+use super::app::Effect;
+use super::authoring::{Authoring, in_example};
+use super::editing::{OpenLeaf, OpenLeaves};
+use super::git_jobs::Refreshed;
+use super::keymap::{Keymap, Mode};
+use super::load::Loaded;
+use super::marks::LeafMarks;
+use super::review_jobs::ReviewJob;
+use super::review_screen::ReviewMarks;
+use super::train_screen::TrainSetup;
+use super::tree::Tree;
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The tree.
+    Tree,
+    /// The selected leaf's details.
+    Detail,
+}
+
+/// A message for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// Whether it reports a problem.
+    pub is_error: bool,
+}
+
+/// The shared state.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// The taxonomy shown.
+    pub taxonomy: Taxonomy,
+    /// Git marks per leaf.
+    pub marks: LeafMarks,
+    /// The checked-out branch, if any.
+    pub branch: Option<String>,
+    /// Why there is no git information, if there is none.
+    pub git_problem: Option<String>,
+    /// The tree pane: folders, rows and the selected row.
+    pub tree: Tree,
+    /// Which pane has the keyboard.
+    pub focus: Focus,
+    /// How far the detail pane is scrolled.
+    pub detail_scroll: u16,
+    /// The field cursor and the defaults for new leaves.
+    pub author: Authoring,
+    /// The key bindings.
+    pub keymap: Keymap,
+    /// The last notice for the status bar.
+    pub notice: Option<Notice>,
+    /// Terminal height, for page moves.
+    pub height: u16,
+    /// Leaves open for editing.
+    pub open: OpenLeaves,
+    /// Leaves validated so far and in all, while the first validation runs.
+    pub checking: Option<(usize, usize)>,
+    /// The review state of the leaves changed against the base, for the tree.
+    pub review_marks: ReviewMarks,
+    /// Where runs are and how they start; without it there is no training screen.
+    pub train_setup: Option<TrainSetup>,
+    /// Quit once every unsaved leaf is saved.
+    pub quit_when_saved: bool,
+    /// The last request generation handed out (finder searches).
+    pub next_generation: u64,
+}
+
+impl Shared {
+    /// The shared state of a loaded taxonomy.
+    pub fn new(
+        taxonomy: Taxonomy,
+        marks: LeafMarks,
+        branch: Option<String>,
+        keymap: Keymap,
+    ) -> Self {
+        let tree = Tree::new(&taxonomy, &marks);
+        Self {
+            taxonomy,
+            marks,
+            branch,
+            git_problem: None,
+            tree,
+            focus: Focus::Tree,
+            detail_scroll: 0,
+            author: Authoring::default(),
+            keymap,
+            notice: None,
+            height: 24,
+            open: OpenLeaves::default(),
+            checking: None,
+            review_marks: ReviewMarks::default(),
+            train_setup: None,
+            quit_when_saved: false,
+            next_generation: 0,
+        }
+    }
+
+    /// The taxonomy root.
+    pub fn root(&self) -> &Path {
+        &self.taxonomy.root
+    }
+
+    /// Takes what was read again from disk and git; asks for what follows from it
+    /// (the review marks, the finder's index).
+    pub fn refreshed(&mut self, refreshed: Refreshed) -> Vec<Effect> {
+        let git = match refreshed {
+            Refreshed::Nothing => return Vec::new(),
+            Refreshed::Git(git) => git,
+            Refreshed::Leaf(leaf, git) => {
+                self.taxonomy.replace(vec![*leaf]);
+                git
+            }
+            Refreshed::All(loaded) => {
+                let selected = self.selected_folder();
+                let Loaded { taxonomy, git } = *loaded;
+                self.taxonomy = taxonomy;
+                self.tree.rebuild(&self.taxonomy, &self.marks);
+                if let Some(index) = selected.and_then(|f| self.taxonomy.find(&f)) {
+                    self.tree.select_leaf(&self.taxonomy, index);
+                }
+                self.branch = git.branch;
+                self.set_marks(git.marks);
+                self.tree.rebuild(&self.taxonomy, &self.marks);
+                return vec![
+                    Effect::Review(ReviewJob::Status),
+                    Effect::Reindex(Box::new(self.taxonomy.clone())),
+                ];
+            }
+        };
+        self.branch = git.branch;
+        self.set_marks(git.marks);
+        self.tree.rebuild(&self.taxonomy, &self.marks);
+        vec![Effect::Review(ReviewJob::Status)]
+    }
+
+    /// Takes fresh git marks, or the reason there are none (shown in the status bar).
+    pub fn set_marks(&mut self, marks: Result<LeafMarks, String>) {
+        match marks {
+            Ok(marks) => {
+                self.marks = marks;
+                self.git_problem = None;
+            }
+            Err(why) => {
+                self.marks = LeafMarks::default();
+                self.git_problem = Some(why);
+            }
+        }
+    }
+
+    /// Says `text` in the status bar.
+    pub fn notify(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            is_error: false,
+        });
+    }
+
+    /// Says `text` in the status bar, as a problem.
+    pub fn notify_error(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            is_error: true,
+        });
+    }
+
+    /// Rows in a page move of the panes.
+    pub fn page(&self) -> isize {
+        self.height.saturating_sub(4).max(1) as isize
+    }
+
+    /// Jumps to a leaf (from the finder).
+    pub fn open_leaf(&mut self, index: usize) {
+        self.tree.select_leaf(&self.taxonomy, index);
+        self.focus = Focus::Tree;
+        self.detail_scroll = 0;
+        self.author.cursor = 0;
+    }
+
+    /// The selected leaf's folder.
+    pub fn selected_folder(&self) -> Option<PathBuf> {
+        self.tree
+            .selected_leaf()
+            .map(|index| self.taxonomy.leaves[index].folder.clone())
+    }
+
+    /// The report shown for a leaf: its edited text's if it is open, else the file's.
+    pub fn report_of(&self, index: usize) -> &Report {
+        let leaf = &self.taxonomy.leaves[index];
+        self.open
+            .get(&leaf.folder)
+            .map_or(&leaf.report, |open| &open.report)
+    }
+
+    /// Replaces the edited text of the leaf in `folder` (opening it if needed),
+    /// validates it again and keeps a recovery draft.
+    pub fn edit_text(&mut self, folder: &Path, text: String) -> Vec<Effect> {
+        let Some(index) = self.taxonomy.find(folder) else {
+            self.notify_error(format!("{} is no longer in the taxonomy", folder.display()));
+            return Vec::new();
+        };
+        match self.open.get_mut(folder) {
+            Some(open) => open.set_text(text),
+            None => {
+                let leaf = &self.taxonomy.leaves[index];
+                let saved = leaf.text.clone().unwrap_or_default();
+                let open = OpenLeaf::new(&self.taxonomy.root, leaf, saved, text);
+                self.open.insert(open);
+            }
+        }
+        let Some(open) = self.open.get(folder) else {
+            return Vec::new();
+        };
+        if open.buffer.is_dirty() {
+            let draft = open.draft(&self.taxonomy.root);
+            let message = format!(
+                "{} edited (unsaved) · {} errors, {} warnings",
+                folder.display(),
+                open.report.error_count(),
+                open.report.warning_count()
+            );
+            self.notify(message);
+            vec![Effect::KeepDraft(draft)]
+        } else {
+            self.open.remove(folder);
+            vec![Effect::ForgetDraft {
+                folder: folder.to_owned(),
+            }]
+        }
+    }
+
+    /// Saves the selected leaf's edits, if it has any.
+    pub fn save_selected(&mut self) -> Vec<Effect> {
+        match self.selected_folder() {
+            Some(folder) if self.open.is_dirty(&folder) => self.save(&folder, false),
+            Some(_) => {
+                self.notify("nothing to save");
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Saves a leaf's edits; `overwrite` even if the file changed on disk.
+    pub fn save(&mut self, folder: &Path, overwrite: bool) -> Vec<Effect> {
+        match self.open.get(folder) {
+            Some(open) => vec![Effect::Save {
+                buffer: open.buffer.clone(),
+                overwrite,
+            }],
+            None => Vec::new(),
+        }
+    }
+
+    /// Puts a leaf read from disk in place of the old one.
+    pub fn replace_leaf(&mut self, leaf: Leaf) {
+        self.taxonomy.replace(vec![leaf]);
+        self.tree.rebuild(&self.taxonomy, &self.marks);
+    }
+
+    /// Drops a leaf's edits (after the user confirmed).
+    /// Drops a leaf's edits (after the user confirmed).
+    pub fn discard(&mut self, folder: &Path) -> Effect {
+        self.open.remove(folder);
+        Effect::ForgetDraft {
+            folder: folder.to_owned(),
+        }
+    }
+
+    /// The editable fields of the selected leaf, in the detail pane's order.
+    pub fn fields(&self) -> Vec<Field> {
+        self.tree
+            .selected_leaf()
+            .and_then(|index| self.report_of(index).qna.as_ref())
+            .map_or_else(Vec::new, edit::fields_of)
+    }
+
+    /// The field under the cursor in the detail pane.
+    pub fn cursor_field(&self) -> Option<Field> {
+        let fields = self.fields();
+        fields
+            .get(self.author.cursor.min(fields.len().saturating_sub(1)))
+            .copied()
+    }
+
+    /// The selected leaf's folder and its current text (edited, or as read).
+    /// The selected leaf's folder and its current text (edited, or as read).
+    pub fn selected_text(&mut self) -> Option<(PathBuf, String)> {
+        let Some(index) = self.tree.selected_leaf() else {
+            self.notify("select a leaf first");
+            return None;
+        };
+        let leaf = &self.taxonomy.leaves[index];
+        let text = match self.open.get(&leaf.folder) {
+            Some(open) => Some(open.buffer.text.clone()),
+            None => leaf.text.clone(),
+        };
+        let folder = leaf.folder.clone();
+        match text {
+            Some(text) => Some((folder, text)),
+            None => {
+                self.notify_error(format!("{} cannot be read", folder.display()));
+                None
+            }
+        }
+    }
+
+    /// Takes an edited text into the leaf's buffer, or reports why there is none.
+    /// Takes an edited text into the leaf's buffer, or reports why there is none.
+    pub fn take_edit(&mut self, folder: &Path, edited: Result<String, EditError>) -> Vec<Effect> {
+        match edited {
+            Ok(text) => self.edit_text(folder, text),
+            Err(error) => {
+                self.notify_error(error.to_string());
+                Vec::new()
+            }
+        }
+    }
+
+    /// Puts the field cursor on the first field of example `index` (on `like`'s
+    /// field of it, if it has one).
+    pub fn cursor_to_example(&mut self, index: usize, like: Option<Field>) {
+        let fields = self.fields();
+        let wanted = like.map(|f| in_example(f, index));
+        let position = fields
+            .iter()
+            .position(|f| Some(*f) == wanted)
+            .or_else(|| fields.iter().position(|f| f.example() == Some(index)));
+        if let Some(position) = position {
+            self.author.cursor = position;
+            self.author.follow = true;
+        }
+    }
+
+    /// Deletes seed example `index` of the leaf in `folder` (after the user confirmed).
+    pub fn delete_example(&mut self, folder: &Path, index: usize) -> Vec<Effect> {
+        let text = match self.open.get(folder) {
+            Some(open) => Some(open.buffer.text.clone()),
+            None => self
+                .taxonomy
+                .find(folder)
+                .and_then(|i| self.taxonomy.leaves[i].text.clone()),
+        };
+        let Some(text) = text else {
+            return Vec::new();
+        };
+        let effects = self.take_edit(folder, edit::delete_example(&text, index));
+        let count = self.fields().iter().filter_map(|f| f.example()).max();
+        self.cursor_to_example(index.min(count.unwrap_or(0)), None);
+        effects
+    }
+
+    /// The first key bound to `action` in the browse mode, for messages.
+    pub fn key_of(&self, action: Action) -> String {
+        self.keymap
+            .keys_for(Mode::Browse, action)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| format!(":{}", action.name()))
+    }
+
+    /// The leaves with unsaved edits, for messages.
+    pub fn unsaved_list(&self) -> String {
+        let dirty: Vec<String> = self
+            .open
+            .dirty()
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        dirty.join(", ")
+    }
+
+    /// Opens the leaves of recovery drafts with their edits (unsaved); a draft of a
+    /// leaf no longer in the taxonomy is kept.
+    pub fn restore(&mut self, drafts: Vec<Draft>) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for draft in drafts {
+            match self.taxonomy.find(&draft.folder) {
+                Some(index) => {
+                    let leaf = &self.taxonomy.leaves[index];
+                    let open = OpenLeaf::new(&self.taxonomy.root, leaf, draft.saved, draft.text);
+                    self.open.insert(open);
+                }
+                None => effects.push(Effect::KeepDraft(draft)),
+            }
+        }
+        self.tree.rebuild(&self.taxonomy, &self.marks);
+        self.notify(format!(
+            "restored unsaved edits of {} leaves",
+            self.open.dirty().len()
+        ));
+        effects
+    }
+
+    /// Says how git work that changed the repository went, and takes what it read
+    /// again afterwards.
+    pub fn git_done(
+        &mut self,
+        result: Result<String, String>,
+        refreshed: Refreshed,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(text) => self.notify(text),
+            Err(why) => self.notify_error(why),
+        }
+        self.refreshed(refreshed)
+    }
+}
