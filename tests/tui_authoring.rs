@@ -10,11 +10,11 @@ use std::path::Path;
 use std::process::Command;
 
 use taxon::taxonomy::edit::Field;
-use taxon::tui::app::{Effect, Popup};
-use taxon::tui::field_editor::Preview;
+use taxon::tui::msg::Effect;
+use taxon::tui::popups::field_editor::{FieldEditor, Preview};
 use taxon::tui::popups::question::ConfirmDeleteExample;
+use taxon::tui::popups::wizard::{Step, Wizard};
 use taxon::tui::shared::Focus;
-use taxon::tui::wizard::Step;
 use tui_harness::Harness;
 
 const SKILL: &str = "rewriting/concise_sentences";
@@ -41,12 +41,12 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
     let (dir, mut harness) = Harness::open_copy();
     harness.app.shared.author.created_by = Some("ada-l".into());
     harness.press("a down");
-    let Some(Popup::NewLeaf(wizard)) = &harness.app.popup else {
+    let Some(wizard) = harness.app.popup::<Wizard>() else {
         panic!("the wizard is open");
     };
     assert_eq!(wizard.step, Step::Kind);
     harness.press("enter text:tech tab");
-    let Some(Popup::NewLeaf(wizard)) = &harness.app.popup else {
+    let Some(wizard) = harness.app.popup::<Wizard>() else {
         panic!("the wizard is still open");
     };
     assert_eq!(
@@ -55,7 +55,7 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
         "tab took the completion"
     );
     harness.press("text:Release space text:Notes enter enter");
-    let Some(Popup::NewLeaf(wizard)) = &harness.app.popup else {
+    let Some(wizard) = harness.app.popup::<Wizard>() else {
         panic!("the wizard is still open");
     };
     assert_eq!(wizard.step, Step::Confirm);
@@ -116,7 +116,7 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
 fn the_wizard_goes_back_and_refuses_a_taken_place() {
     let (_dir, mut harness) = Harness::open_copy();
     harness.press("a down down enter text:science/earth_sciences/oceanography/tides enter");
-    let Some(Popup::NewLeaf(wizard)) = &harness.app.popup else {
+    let Some(wizard) = harness.app.popup::<Wizard>() else {
         panic!("the wizard is open");
     };
     assert_eq!(wizard.step, Step::Place);
@@ -139,9 +139,9 @@ fn an_answer_is_edited_in_a_text_area_with_live_validation() {
     harness.press("] ] ]");
     assert_eq!(harness.app.shared.cursor_field(), Some(Field::Answer(0)));
     harness.press("e");
-    assert!(matches!(harness.app.popup, Some(Popup::EditField(_))));
+    assert!(harness.app.popup::<FieldEditor>().is_some());
     harness.press("text:Shorter: enter");
-    let Some(Popup::EditField(editor)) = &harness.app.popup else {
+    let Some(editor) = harness.app.popup::<FieldEditor>() else {
         panic!("the editor is open");
     };
     assert!(matches!(editor.preview, Preview::Valid { errors: 0, .. }));
@@ -200,7 +200,7 @@ fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_cancels() {
     for _ in 0.."tanvi-r".len() {
         harness.press("backspace");
     }
-    let Some(Popup::EditField(editor)) = &harness.app.popup else {
+    let Some(editor) = harness.app.popup::<FieldEditor>() else {
         panic!("the editor is open");
     };
     assert!(
@@ -256,7 +256,8 @@ fn examples_are_added_deleted_and_reordered() {
     );
 
     harness.press("D");
-    let Some(ConfirmDeleteExample { index, named, .. }) = harness.app.top::<ConfirmDeleteExample>()
+    let Some(ConfirmDeleteExample { index, named, .. }) =
+        harness.app.popup::<ConfirmDeleteExample>()
     else {
         panic!("delete asks first");
     };

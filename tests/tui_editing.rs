@@ -7,7 +7,7 @@ mod tui_harness;
 
 use std::fs;
 
-use taxon::tui::app::Effect;
+use taxon::tui::msg::Effect;
 use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, Conflict, Recover};
 use tui_harness::Harness;
 
@@ -72,7 +72,7 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
     fs::write(&file, &theirs).unwrap();
 
     harness.press("ctrl-s");
-    assert!(harness.app.top::<Conflict>().is_some());
+    assert!(harness.app.popup::<Conflict>().is_some());
     assert_eq!(
         fs::read_to_string(&file).unwrap(),
         theirs,
@@ -80,7 +80,7 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
     );
     harness.press("x");
     assert!(
-        harness.app.top::<Conflict>().is_some(),
+        harness.app.popup::<Conflict>().is_some(),
         "only the offered keys answer"
     );
 
@@ -109,7 +109,7 @@ fn quitting_with_unsaved_edits_asks_first() {
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "someone")));
     harness.press("E q");
     assert!(!harness.effects.contains(&Effect::Quit));
-    let Some(ConfirmQuit { dirty }) = harness.app.top::<ConfirmQuit>() else {
+    let Some(ConfirmQuit { dirty }) = harness.app.popup::<ConfirmQuit>() else {
         panic!("quit asks first");
     };
     assert_eq!(dirty, &vec![folder.clone()]);
@@ -137,8 +137,8 @@ fn drafts_are_offered_again_and_restored() {
 
     // A new session on the same taxonomy, as after a crash.
     let mut next = Harness::open(dir.path());
-    next.send(taxon::tui::app::Msg::DraftsFound(drafts));
-    assert!(next.app.top::<Recover>().is_some());
+    next.send(taxon::tui::msg::Msg::DraftsFound(drafts));
+    assert!(next.app.popup::<Recover>().is_some());
     next.press("y");
     assert!(next.app.shared.open.is_dirty(&folder));
     let open = next.app.shared.open.get(&folder).unwrap();
@@ -152,7 +152,7 @@ fn revert_asks_and_names_the_leaf() {
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "gone")));
     harness.press("E u");
     assert!(
-        matches!(harness.app.top::<ConfirmRevert>(), Some(ConfirmRevert { folder: f }) if *f == folder)
+        matches!(harness.app.popup::<ConfirmRevert>(), Some(ConfirmRevert { folder: f }) if *f == folder)
     );
     harness.press("y");
     assert!(!harness.app.shared.open.is_dirty(&folder));

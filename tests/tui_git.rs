@@ -14,9 +14,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use taxon::git::{Base, TaxonomyRepo};
-use taxon::tui::app::Msg;
 use taxon::tui::load::GitState;
 use taxon::tui::marks::LeafMarks;
+use taxon::tui::msg::Msg;
 use taxon::tui::popups::branches::BranchPicker;
 use taxon::tui::popups::commit::CommitDialog;
 use taxon::tui::popups::diff::DiffView;
@@ -111,7 +111,7 @@ fn commit_from_the_dialog_is_signed_off_by_the_author() {
     assert_eq!(harness.app.shared.marks.changed_count(), 1);
 
     harness.press("c");
-    let Some(dialog) = harness.app.top::<CommitDialog>() else {
+    let Some(dialog) = harness.app.popup::<CommitDialog>() else {
         panic!("the commit dialog is open");
     };
     assert_eq!(dialog.chosen(), vec![folder.clone()]);
@@ -178,7 +178,7 @@ fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
     assert_eq!(before, after, "nothing was committed");
 
     harness.press("c");
-    let Some(dialog) = harness.app.top::<CommitDialog>() else {
+    let Some(dialog) = harness.app.popup::<CommitDialog>() else {
         panic!("the commit dialog is open");
     };
     let listed: Vec<PathBuf> = dialog
@@ -210,7 +210,7 @@ fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
 fn branches_are_created_and_switched_from_the_picker() {
     let (dir, mut harness) = repo_copy();
     harness.press("b");
-    let Some(picker) = harness.app.top::<BranchPicker>() else {
+    let Some(picker) = harness.app.popup::<BranchPicker>() else {
         panic!("the branch picker is open");
     };
     assert_eq!(picker.choices().len(), 1, "main only");
@@ -269,7 +269,7 @@ fn switching_with_unsaved_edits_asks_first() {
     let folder = harness.select(OWNERSHIP);
     harness.editor = Box::new(|text| Ok(format!("{text}# unsaved\n")));
     harness.press("E b text:other enter");
-    assert!(harness.app.top::<ConfirmSwitch>().is_some());
+    assert!(harness.app.popup::<ConfirmSwitch>().is_some());
     harness.press("esc");
     assert_eq!(
         harness.app.shared.branch.as_deref(),
@@ -300,7 +300,7 @@ fn discard_names_what_is_lost_and_asks() {
     let file = dir.path().join(&folder).join("qna.yaml");
 
     harness.press("X");
-    let Some(ConfirmDiscard { diff, .. }) = harness.app.top::<ConfirmDiscard>() else {
+    let Some(ConfirmDiscard { diff, .. }) = harness.app.popup::<ConfirmDiscard>() else {
         panic!("discard asks first: {}", notice(&harness));
     };
     assert_eq!(
@@ -319,7 +319,7 @@ fn discard_names_what_is_lost_and_asks() {
 
     harness.press("X x");
     assert!(
-        harness.app.top::<ConfirmDiscard>().is_some(),
+        harness.app.popup::<ConfirmDiscard>().is_some(),
         "only the offered keys answer"
     );
     harness.press("y");
@@ -348,9 +348,7 @@ fn diff_view_at_80x24() {
 
     // The changed lines are coloured: removed red, added green.
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal
-        .draw(|frame| taxon::tui::view::draw(frame, &harness.app))
-        .unwrap();
+    terminal.draw(|frame| harness.app.draw(frame)).unwrap();
     let buffer = terminal.backend().buffer();
     let colour_of = |line: &str| {
         (0..24).find_map(|y| {
@@ -367,13 +365,13 @@ fn diff_view_at_80x24() {
     );
 
     harness.press("j j");
-    let Some(view) = harness.app.top::<DiffView>() else {
+    let Some(view) = harness.app.popup::<DiffView>() else {
         panic!("the diff view is open");
     };
     assert_eq!(view.scroll, 2);
     let lines = view.diff.as_ref().unwrap().lines.len() as u16;
     harness.press("pagedown pagedown pagedown");
-    let Some(view) = harness.app.top::<DiffView>() else {
+    let Some(view) = harness.app.popup::<DiffView>() else {
         panic!("the diff view is open");
     };
     assert_eq!(view.scroll, lines - 1, "scrolling stops at the last line");

@@ -34,7 +34,7 @@ fn finder_shows_ranked_hits_with_matches() {
     harness.press("/ text:passive");
     let screen = harness.render(100, 30);
     insta::assert_snapshot!(screen);
-    let Some(finder) = harness.app.top::<Finder>() else {
+    let Some(finder) = harness.app.popup::<Finder>() else {
         panic!("the finder is open");
     };
     let first = &harness.app.shared.taxonomy.leaves[finder.hits[0].leaf];
@@ -74,7 +74,7 @@ fn finder_enter_jumps_to_the_leaf_and_esc_closes() {
 fn finder_searches_questions() {
     let mut harness = sample();
     harness.press("/ text:spring tide");
-    let Some(finder) = harness.app.top::<Finder>() else {
+    let Some(finder) = harness.app.popup::<Finder>() else {
         panic!("the finder is open");
     };
     assert!(!finder.hits.is_empty());
@@ -116,12 +116,12 @@ fn help_lists_every_bound_action() {
 fn palette_runs_commands_by_name() {
     let mut harness = sample();
     harness.press(": text:help enter");
-    assert!(harness.app.top::<Help>().is_some());
+    assert!(harness.app.popup::<Help>().is_some());
 }
 
 #[test]
 fn quit_asks_the_runtime_to_stop() {
     let mut harness = sample();
     harness.press("q");
-    assert_eq!(harness.effects, vec![taxon::tui::app::Effect::Quit]);
+    assert_eq!(harness.effects, vec![taxon::tui::msg::Effect::Quit]);
 }

@@ -21,8 +21,9 @@ use taxon::dirs::AppDirs;
 use taxon::train::metrics::{MetricRecord, MetricsWriter};
 use taxon::train::registry::{Checkpoint, Registry, Run, RunState, RunStatus};
 use taxon::train::spec::{DatasetSource, EngineSpec, LocalSpec, RunSpec};
-use taxon::tui::run_entry::RunEntry;
-use taxon::tui::train_screen::TrainSetup;
+use taxon::tui::screens::train::form::LaunchForm;
+use taxon::tui::screens::train::run_entry::RunEntry;
+use taxon::tui::screens::train::{CancelRun, TrainScreen, TrainSetup};
 use tui_harness::Harness;
 
 const BIN: &str = env!("CARGO_BIN_EXE_taxon");
@@ -47,7 +48,7 @@ fn open(data: &Path, cache: PathBuf) -> Harness {
 fn open_screen(harness: &mut Harness) {
     harness.press("T");
     harness.pump_until("the registry", Duration::from_secs(10), |h| {
-        h.app.train.as_ref().is_some_and(|s| s.loaded)
+        h.app.screen::<TrainScreen>().is_some_and(|s| s.loaded)
     });
 }
 
@@ -56,7 +57,7 @@ fn registry(data: &Path) -> Registry {
 }
 
 fn entry<'a>(harness: &'a Harness, id: &str) -> Option<&'a RunEntry> {
-    let screen = harness.app.train.as_ref()?;
+    let screen = harness.app.screen::<TrainScreen>()?;
     screen.runs.iter().find(|r| r.run.id == id)
 }
 
@@ -170,7 +171,7 @@ fn the_training_screen_lists_every_run_and_charts_the_selected_one() {
     three_runs(dir.path());
     let mut harness = open(dir.path(), dir.path().join("cache"));
     open_screen(&mut harness);
-    let screen = harness.app.train.as_ref().unwrap();
+    let screen = harness.app.screen::<TrainScreen>().unwrap();
     let ids: Vec<&str> = screen.runs.iter().map(|r| r.run.id.as_str()).collect();
     assert_eq!(ids, [DONE, RUNNING, DEAD]);
     assert_eq!(screen.runs[1].series.train.len(), 25);
@@ -193,7 +194,7 @@ fn the_training_screen_lists_every_run_and_charts_the_selected_one() {
         );
     }
     harness.press("l space");
-    let screen = harness.app.train.as_ref().unwrap();
+    let screen = harness.app.screen::<TrainScreen>().unwrap();
     assert!(!screen.log_scale);
     assert_eq!(
         screen.marked.iter().collect::<Vec<_>>(),
@@ -201,7 +202,10 @@ fn the_training_screen_lists_every_run_and_charts_the_selected_one() {
         "space unmarks"
     );
     harness.press("q");
-    assert!(harness.app.train.is_none(), "q goes back to the tree");
+    assert!(
+        harness.app.screen::<TrainScreen>().is_none(),
+        "q goes back to the tree"
+    );
 }
 
 #[test]
@@ -229,7 +233,7 @@ fn a_run_whose_worker_died_is_shown_failed_with_its_log() {
     assert_eq!(done.status.state, RunState::Done);
     harness.press("x");
     assert!(
-        harness.app.train.as_ref().unwrap().confirm_cancel.is_none(),
+        harness.app.popup::<CancelRun>().is_none(),
         "an ended run is not cancelled"
     );
 }
@@ -373,16 +377,7 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         dataset.display()
     ));
     assert_eq!(
-        harness
-            .app
-            .train
-            .as_ref()
-            .unwrap()
-            .form
-            .as_ref()
-            .unwrap()
-            .inputs[0]
-            .text(),
+        harness.app.popup::<LaunchForm>().unwrap().inputs[0].text(),
         model.display().to_string()
     );
     harness.press("enter");
@@ -391,8 +386,7 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
     assert_eq!(
         harness
             .app
-            .train
-            .as_ref()
+            .screen::<TrainScreen>()
             .unwrap()
             .current()
             .unwrap()
@@ -453,13 +447,22 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
     harness.press("c");
     let mut partial = None;
     harness.pump_until("the answers", Duration::from_secs(600), |h| {
-        let check = h.app.train.as_ref().and_then(|s| s.compare.as_ref());
+        let check = h
+            .app
+            .screen::<TrainScreen>()
+            .and_then(|s| s.compare.as_ref());
         if let Some(writing) = check.and_then(|c| c.writing.clone()) {
             partial.get_or_insert(writing);
         }
         check.is_some_and(|c| c.is_complete() || c.problem.is_some())
     });
-    let check = harness.app.train.as_ref().unwrap().compare.clone().unwrap();
+    let check = harness
+        .app
+        .screen::<TrainScreen>()
+        .unwrap()
+        .compare
+        .clone()
+        .unwrap();
     assert_eq!(check.problem, None);
     let (tuned, index, so_far) = partial.expect("an answer was seen while it was written");
     let whole = if tuned { &check.tuned } else { &check.base }[index]
@@ -496,7 +499,12 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
     );
     harness.press("esc");
     assert!(
-        harness.app.train.as_ref().unwrap().compare.is_none(),
+        harness
+            .app
+            .screen::<TrainScreen>()
+            .unwrap()
+            .compare
+            .is_none(),
         "esc closes the check"
     );
 }
@@ -625,9 +633,19 @@ fn the_before_after_check_names_what_is_missing() {
     );
     // The finished run's model files do not exist: the engine says so.
     harness.press("k c");
-    assert!(harness.app.train.as_ref().unwrap().compare.is_some());
+    assert!(
+        harness
+            .app
+            .screen::<TrainScreen>()
+            .unwrap()
+            .compare
+            .is_some()
+    );
     harness.pump_until("the failure", Duration::from_secs(30), |h| {
-        let check = h.app.train.as_ref().and_then(|s| s.compare.as_ref());
+        let check = h
+            .app
+            .screen::<TrainScreen>()
+            .and_then(|s| s.compare.as_ref());
         check.is_some_and(|c| c.problem.is_some())
     });
     let shown = harness.render(100, 30);
@@ -637,5 +655,12 @@ fn the_before_after_check_names_what_is_missing() {
     );
     assert!(shown.contains("/models/SmolLM2-135M-Instruct"), "{shown}");
     harness.press("esc");
-    assert!(harness.app.train.as_ref().unwrap().compare.is_none());
+    assert!(
+        harness
+            .app
+            .screen::<TrainScreen>()
+            .unwrap()
+            .compare
+            .is_none()
+    );
 }

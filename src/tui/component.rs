@@ -2,7 +2,8 @@
 //! messages meant for it, and draws itself. The app keeps one screen and a stack of
 //! popups over it; the top one has the keyboard. What a component wants done comes
 //! back as a [`Reaction`]: effects for the runtime, and changes to the layers
-//! (close itself, open a popup over it, or hand an action to the layer beneath).
+//! (close itself, open a popup over it, show another screen, or hand an action to
+//! the layer beneath).
 
 use std::any::Any;
 use std::fmt::Debug;
@@ -12,8 +13,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::action::Action;
-use super::app::{Effect, Msg};
 use super::keymap::Mode;
+use super::msg::{Effect, Msg};
+use super::screens::Screen;
 use super::shared::Shared;
 
 /// A key press, with what the keymap makes of it in the component's mode.
@@ -93,6 +95,8 @@ pub enum Change {
     Close,
     /// Open a popup over it.
     Push(Box<dyn Component>),
+    /// Show this screen in place of the current one.
+    Open(Screen),
     /// Run an action on the layer beneath, after the changes before it.
     Below(Action),
 }
@@ -121,6 +125,17 @@ impl Reaction {
     /// Opens `popup` over the component.
     pub fn push(popup: impl Component) -> Self {
         Self::none().and_push(popup)
+    }
+
+    /// Shows `screen` in place of the current one.
+    pub fn open(screen: Screen) -> Self {
+        Self::none().and_open(screen)
+    }
+
+    /// Also shows `screen`.
+    pub fn and_open(mut self, screen: Screen) -> Self {
+        self.changes.push(Change::Open(screen));
+        self
     }
 
     /// Also closes the component.

@@ -18,8 +18,8 @@ use crate::find::{FIND_LIMIT, Index};
 use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::validate::Options;
 
-use super::app::{Effect, Msg, SaveFailure};
 use super::load::{git_state, load};
+use super::msg::{Effect, Msg, SaveFailure};
 use super::preview_jobs::{PreviewConfig, PreviewWorker};
 use super::train_jobs::TrainWorker;
 use super::{git_jobs, review_jobs};

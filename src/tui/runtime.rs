@@ -18,12 +18,12 @@ use crate::drafts::Drafts;
 use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::validate::Options;
 
-use super::app::{App, Effect, Msg};
+use super::app::App;
 use super::input::InputReader;
 use super::load::git_state;
+use super::msg::{Effect, Msg};
 use super::perform::{Env, Lane, Queue, perform};
 use super::preview_jobs::PreviewConfig;
-use super::view;
 
 /// A queue's thread: effects run one after another; one that a later waiting effect
 /// supersedes is skipped.
@@ -193,7 +193,7 @@ pub async fn run(
         queues: HashMap::new(),
     };
     app.shared.height = terminal.size()?.height;
-    terminal.draw(|frame| view::draw(frame, &app))?;
+    terminal.draw(|frame| app.draw(frame))?;
     let mut drawn = Instant::now();
     while let Some(first) = rx.recv().await {
         tokio::time::sleep(FRAME.saturating_sub(drawn.elapsed())).await;
@@ -213,7 +213,7 @@ pub async fn run(
                 }
             }
         }
-        terminal.draw(|frame| view::draw(frame, &app))?;
+        terminal.draw(|frame| app.draw(frame))?;
         drawn = Instant::now();
     }
     Ok(())

@@ -6,21 +6,21 @@
 use std::path::{Path, PathBuf};
 
 use crate::drafts::Draft;
-use crate::taxonomy::edit::{self, EditError, Field};
+use crate::taxonomy::edit::{self, Field};
 use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::validate::Report;
 
 use super::action::Action;
-use super::app::Effect;
-use super::authoring::{Authoring, in_example};
+use super::component::Reaction;
 use super::editing::{OpenLeaf, OpenLeaves};
-use super::git_jobs::Refreshed;
+use super::git_jobs::{GitReply, Refreshed};
 use super::keymap::{Keymap, Mode};
 use super::load::Loaded;
-use super::marks::LeafMarks;
-use super::review_jobs::ReviewJob;
-use super::review_screen::ReviewMarks;
-use super::train_screen::TrainSetup;
+use super::marks::{LeafMarks, ReviewMarks};
+use super::msg::{Effect, Msg, SaveFailure};
+use super::popups::question::{ConfirmQuit, Conflict, Recover};
+use super::review_jobs::{ReviewJob, ReviewReply};
+use super::screens::train::TrainSetup;
 use super::tree::Tree;
 
 /// Which pane has the keyboard.
@@ -30,6 +30,17 @@ pub enum Focus {
     Tree,
     /// The selected leaf's details.
     Detail,
+}
+
+/// The field cursor of the detail pane, and the defaults for new leaves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Authoring {
+    /// The field under the cursor in the detail pane (index in the leaf's fields).
+    pub cursor: usize,
+    /// Whether the detail pane scrolls to show the cursor (after it moved).
+    pub follow: bool,
+    /// The `created_by` offered for new leaves (from git config).
+    pub created_by: Option<String>,
 }
 
 /// A message for the status bar.
@@ -297,71 +308,32 @@ impl Shared {
             .copied()
     }
 
-    /// The selected leaf's folder and its current text (edited, or as read).
+    /// The current text of the leaf in `folder`: its edited text if it is open, else
+    /// as read (if it could be).
+    pub fn text_of(&self, folder: &Path) -> Option<String> {
+        match self.open.get(folder) {
+            Some(open) => Some(open.buffer.text.clone()),
+            None => self
+                .taxonomy
+                .find(folder)
+                .and_then(|i| self.taxonomy.leaves[i].text.clone()),
+        }
+    }
+
     /// The selected leaf's folder and its current text (edited, or as read).
     pub fn selected_text(&mut self) -> Option<(PathBuf, String)> {
         let Some(index) = self.tree.selected_leaf() else {
             self.notify("select a leaf first");
             return None;
         };
-        let leaf = &self.taxonomy.leaves[index];
-        let text = match self.open.get(&leaf.folder) {
-            Some(open) => Some(open.buffer.text.clone()),
-            None => leaf.text.clone(),
-        };
-        let folder = leaf.folder.clone();
-        match text {
+        let folder = self.taxonomy.leaves[index].folder.clone();
+        match self.text_of(&folder) {
             Some(text) => Some((folder, text)),
             None => {
                 self.notify_error(format!("{} cannot be read", folder.display()));
                 None
             }
         }
-    }
-
-    /// Takes an edited text into the leaf's buffer, or reports why there is none.
-    /// Takes an edited text into the leaf's buffer, or reports why there is none.
-    pub fn take_edit(&mut self, folder: &Path, edited: Result<String, EditError>) -> Vec<Effect> {
-        match edited {
-            Ok(text) => self.edit_text(folder, text),
-            Err(error) => {
-                self.notify_error(error.to_string());
-                Vec::new()
-            }
-        }
-    }
-
-    /// Puts the field cursor on the first field of example `index` (on `like`'s
-    /// field of it, if it has one).
-    pub fn cursor_to_example(&mut self, index: usize, like: Option<Field>) {
-        let fields = self.fields();
-        let wanted = like.map(|f| in_example(f, index));
-        let position = fields
-            .iter()
-            .position(|f| Some(*f) == wanted)
-            .or_else(|| fields.iter().position(|f| f.example() == Some(index)));
-        if let Some(position) = position {
-            self.author.cursor = position;
-            self.author.follow = true;
-        }
-    }
-
-    /// Deletes seed example `index` of the leaf in `folder` (after the user confirmed).
-    pub fn delete_example(&mut self, folder: &Path, index: usize) -> Vec<Effect> {
-        let text = match self.open.get(folder) {
-            Some(open) => Some(open.buffer.text.clone()),
-            None => self
-                .taxonomy
-                .find(folder)
-                .and_then(|i| self.taxonomy.leaves[i].text.clone()),
-        };
-        let Some(text) = text else {
-            return Vec::new();
-        };
-        let effects = self.take_edit(folder, edit::delete_example(&text, index));
-        let count = self.fields().iter().filter_map(|f| f.example()).max();
-        self.cursor_to_example(index.min(count.unwrap_or(0)), None);
-        effects
     }
 
     /// The first key bound to `action` in the browse mode, for messages.
@@ -406,6 +378,14 @@ impl Shared {
         effects
     }
 
+    /// Says how work went: what it did, or why it failed.
+    pub fn said(&mut self, result: Result<String, String>) {
+        match result {
+            Ok(text) => self.notify(text),
+            Err(why) => self.notify_error(why),
+        }
+    }
+
     /// Says how git work that changed the repository went, and takes what it read
     /// again afterwards.
     pub fn git_done(
@@ -413,10 +393,127 @@ impl Shared {
         result: Result<String, String>,
         refreshed: Refreshed,
     ) -> Vec<Effect> {
-        match result {
-            Ok(text) => self.notify(text),
-            Err(why) => self.notify_error(why),
-        }
+        self.said(result);
         self.refreshed(refreshed)
+    }
+
+    /// Quits, or asks first when leaves have unsaved edits.
+    pub fn quit(&mut self) -> Reaction {
+        let dirty = self.open.dirty();
+        if dirty.is_empty() {
+            return Effect::Quit.into();
+        }
+        Reaction::push(ConfirmQuit { dirty })
+    }
+
+    /// Follows what every message says about shared state, whoever takes it: the
+    /// review queue gives the tree its review marks.
+    pub fn observe(&mut self, msg: &Msg) {
+        let queue = match msg {
+            Msg::Review(ReviewReply::Status(status) | ReviewReply::Recorded { status, .. }) => {
+                status
+            }
+            _ => return,
+        };
+        self.review_marks = match queue {
+            Ok(status) => ReviewMarks::from_leaves(&status.leaves),
+            Err(_) => ReviewMarks::default(),
+        };
+    }
+
+    /// Applies a message no screen or popup took.
+    pub fn apply(&mut self, msg: Msg) -> Reaction {
+        match msg {
+            // Keys go to the layer that has the keyboard; these answer a popup or a
+            // screen that was closed meanwhile.
+            Msg::Key(_) | Msg::Hits { .. } | Msg::Preview(_) | Msg::LeafCreated(_) => {
+                Reaction::none()
+            }
+            Msg::Train(_) | Msg::Review(ReviewReply::Status(_)) => Reaction::none(),
+            Msg::Resize(height) => {
+                self.height = height;
+                Reaction::none()
+            }
+            Msg::EditorDone { folder, result } => match result {
+                Ok(text) => self.edit_text(&folder, text).into(),
+                Err(why) => {
+                    self.notify_error(why);
+                    Reaction::none()
+                }
+            },
+            Msg::Saved { folder, result } => self.saved(folder, result),
+            Msg::Git(reply) => self.git_reply(reply).into(),
+            Msg::LeafRead { leaf, git } => self.refreshed(Refreshed::Leaf(leaf, git)).into(),
+            Msg::LeavesChecked { leaves, done } => self.checked(leaves, done).into(),
+            Msg::GitState(git) => self.refreshed(Refreshed::Git(git)).into(),
+            Msg::Loaded(loaded) => self.refreshed(Refreshed::All(loaded)).into(),
+            Msg::Review(ReviewReply::Recorded { result, .. }) => {
+                self.said(result);
+                Reaction::none()
+            }
+            Msg::DraftsFound(drafts) if drafts.is_empty() => Reaction::none(),
+            Msg::DraftsFound(drafts) => Reaction::push(Recover { drafts }),
+        }
+    }
+
+    /// Takes a batch of leaves read and validated after start.
+    fn checked(&mut self, leaves: Vec<Leaf>, done: bool) -> Vec<Effect> {
+        let count = leaves.len();
+        self.taxonomy.replace(leaves);
+        self.tree.rebuild(&self.taxonomy, &self.marks);
+        if done {
+            self.checking = None;
+            return vec![Effect::Reindex(Box::new(self.taxonomy.clone()))];
+        }
+        let (checked, total) = self.checking.unwrap_or((0, self.taxonomy.leaves.len()));
+        self.checking = Some((checked + count, total));
+        Vec::new()
+    }
+
+    /// Takes how a save went: a file changed on disk asks what to do.
+    fn saved(&mut self, folder: PathBuf, result: Result<(), SaveFailure>) -> Reaction {
+        match result {
+            Ok(()) => {
+                self.open.remove(&folder);
+                self.notify(format!("saved {}", folder.display()));
+                let mut effects = vec![
+                    Effect::ForgetDraft {
+                        folder: folder.clone(),
+                    },
+                    Effect::ReadFile { folder },
+                ];
+                if self.quit_when_saved && self.open.dirty().is_empty() {
+                    effects.push(Effect::Quit);
+                }
+                effects.into()
+            }
+            Err(SaveFailure::ChangedOnDisk) => {
+                self.quit_when_saved = false;
+                Reaction::push(Conflict { folder })
+            }
+            Err(SaveFailure::Failed(why)) => {
+                self.quit_when_saved = false;
+                self.notify_error(why);
+                Reaction::none()
+            }
+        }
+    }
+
+    /// Applies the outcome of git work that no popup took.
+    fn git_reply(&mut self, reply: GitReply) -> Vec<Effect> {
+        match reply {
+            // The popup that asked was closed meanwhile.
+            GitReply::Diff { .. }
+            | GitReply::CommitLeaves(_)
+            | GitReply::Branches(_)
+            | GitReply::DiscardPreview { .. } => Vec::new(),
+            GitReply::Committed { result, refreshed }
+            | GitReply::Switched { result, refreshed } => self.git_done(result, refreshed),
+            GitReply::Discarded { result, refreshed } => {
+                let mut effects = self.git_done(result, refreshed);
+                effects.push(Effect::Reindex(Box::new(self.taxonomy.clone())));
+                effects
+            }
+        }
     }
 }

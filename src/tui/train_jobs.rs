@@ -16,7 +16,7 @@ use crate::train::metrics::{MetricRecord, Tail};
 use crate::train::registry::{Registry, RegistryError, Run, RunState, RunStatus};
 use crate::train::spec::RunSpec;
 
-use super::train_compare::{CompareJob, CompareSlot};
+use super::compare_jobs::{CompareJob, CompareSlot};
 
 /// How often the registry is read while the screen is open.
 pub const POLL: Duration = Duration::from_millis(250);

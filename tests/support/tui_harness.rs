@@ -10,12 +10,12 @@ use ratatui::backend::TestBackend;
 use taxon::drafts::Drafts;
 use taxon::taxonomy::model::Taxonomy;
 use taxon::taxonomy::validate::Options;
-use taxon::tui::app::{App, Effect, Msg};
+use taxon::tui::app::App;
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
+use taxon::tui::msg::{Effect, Msg};
 use taxon::tui::perform::{Env, perform};
 use taxon::tui::preview_jobs::PreviewConfig;
-use taxon::tui::view;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 /// Stands in for `$EDITOR`: the text it is given, to the text it saves (or an error).
@@ -190,9 +190,7 @@ impl Harness {
     pub fn render(&mut self, width: u16, height: u16) -> String {
         self.app.shared.height = height;
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-        terminal
-            .draw(|frame| view::draw(frame, &self.app))
-            .expect("draw");
+        terminal.draw(|frame| self.app.draw(frame)).expect("draw");
         terminal.backend().to_string()
     }
 }

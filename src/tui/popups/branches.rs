@@ -9,11 +9,11 @@ use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
 use crate::git::BranchInfo;
 use crate::tui::action::Action;
-use crate::tui::app::{Effect, Msg};
 use crate::tui::component::{Component, Press, Reaction, Taken};
 use crate::tui::git_jobs::{GitJob, GitReply};
 use crate::tui::input_line::InputLine;
 use crate::tui::keymap::Mode;
+use crate::tui::msg::{Effect, Msg};
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
 use crate::tui::view::widgets::{centered, input_cursor, input_line, popup_block};

@@ -10,10 +10,10 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use crate::git::{DiffLine, DiffLineKind, LeafDiff};
 use crate::tui::action::Action;
-use crate::tui::app::Msg;
 use crate::tui::component::{Component, Press, Reaction, Taken};
 use crate::tui::git_jobs::GitReply;
 use crate::tui::keymap::Mode;
+use crate::tui::msg::Msg;
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
 use crate::tui::view::widgets::{centered, hints, popup_block};

@@ -9,10 +9,10 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 
 use crate::find::{Field, Hit};
 use crate::tui::action::Action;
-use crate::tui::app::{Effect, Msg};
 use crate::tui::component::{Component, Press, Reaction, Taken};
 use crate::tui::input_line::InputLine;
 use crate::tui::keymap::Mode;
+use crate::tui::msg::{Effect, Msg};
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
 use crate::tui::view::widgets::{centered, input_cursor, input_line, popup_block};

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use super::diff::diff_line;
 use crate::git::{DiffLine, DiffLineKind, LeafDiff};
 use crate::tui::action::Action;
-use crate::tui::app::Effect;
 use crate::tui::component::Reaction;
 use crate::tui::git_jobs::GitJob;
+use crate::tui::msg::Effect;
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
 

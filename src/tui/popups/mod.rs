@@ -4,8 +4,10 @@
 pub mod branches;
 pub mod commit;
 pub mod diff;
+pub mod field_editor;
 pub mod finder;
 pub mod git_questions;
 pub mod help;
 pub mod palette;
 pub mod question;
+pub mod wizard;

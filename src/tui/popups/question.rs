@@ -11,9 +11,10 @@ use ratatui::text::Line;
 
 use crate::drafts::Draft;
 use crate::tui::action::Action;
-use crate::tui::app::Effect;
 use crate::tui::component::{Component, Press, Reaction};
 use crate::tui::keymap::Mode;
+use crate::tui::msg::Effect;
+use crate::tui::screens::browse::authoring::delete_example;
 use crate::tui::shared::Shared;
 use crate::tui::view::widgets::{ask, key_name};
 
@@ -303,6 +304,6 @@ impl Ask for ConfirmDeleteExample {
     }
 
     fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
-        (action == Action::Yes).then(|| ctx.delete_example(&self.folder, self.index).into())
+        (action == Action::Yes).then(|| delete_example(ctx, &self.folder, self.index).into())
     }
 }

@@ -1,7 +1,9 @@
 //! Colours and symbols, in one place.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Span;
 
+use crate::review::Verdict;
 use crate::taxonomy::leaf::LeafKind;
 
 pub const BORDER_FOCUSED: Style = Style::new().fg(Color::Cyan);
@@ -24,5 +26,16 @@ pub fn kind_symbol(kind: Option<LeafKind>) -> &'static str {
         Some(LeafKind::Knowledge) => "K",
         Some(LeafKind::Foundational) => "·",
         None => "?",
+    }
+}
+
+/// The mark of a queued leaf's verdict (`None`: pending), in the tree and the queue.
+pub fn verdict_mark(verdict: Option<Verdict>) -> Span<'static> {
+    match verdict {
+        Some(Verdict::Approved) => Span::styled("✔", OK),
+        Some(Verdict::ChangesRequested) => Span::styled("~", WARNING),
+        Some(Verdict::Rejected) => Span::styled("✘", ERROR),
+        Some(Verdict::Uncertain) => Span::styled("?", KEY),
+        None => Span::styled("·", DIM),
     }
 }

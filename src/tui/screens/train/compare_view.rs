@@ -7,9 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::tui::train_compare::Comparison;
+use crate::tui::view::theme;
 
-use super::theme;
+use super::compare::Comparison;
 
 fn column(check: &Comparison, tuned: bool, answers: &[Option<String>]) -> Vec<Line<'static>> {
     let mut lines = Vec::new();

@@ -5,12 +5,26 @@
 
 use std::path::PathBuf;
 
+use crossterm::event::KeyCode;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
 use crate::dirs::AppDirs;
 use crate::generate::fetch::default_model_path;
 use crate::train::request::{DataRequest, TrainRequest, run_spec};
 use crate::train::spec::{CONTEXT_ALIGNMENT, RunSpec};
-
-use super::input_line::InputLine;
+use crate::tui::action::Action;
+use crate::tui::component::{Component, Press, Reaction};
+use crate::tui::input_line::InputLine;
+use crate::tui::keymap::Mode;
+use crate::tui::msg::Effect;
+use crate::tui::shared::Shared;
+use crate::tui::train_jobs::TrainJob;
+use crate::tui::view::theme;
+use crate::tui::view::widgets::{centered, hints, input_line, popup_block};
 
 /// The form's rows, in order.
 pub const FIELDS: [&str; 8] = [
@@ -192,9 +206,126 @@ impl LaunchForm {
         Ok(request)
     }
 
+    /// Launches the run the form describes, or says why it cannot.
+    fn launch(&mut self, ctx: &mut Shared) -> Reaction {
+        let Some(setup) = &ctx.train_setup else {
+            return Reaction::close();
+        };
+        match self.spec(&setup.dirs) {
+            Ok(spec) => {
+                let job = TrainJob::Launch {
+                    registry: setup.registry.clone(),
+                    program: setup.program.clone(),
+                    spec: Box::new(spec),
+                };
+                ctx.notify("launching the run…");
+                Reaction::close().and([Effect::Train(job)])
+            }
+            Err(why) => {
+                self.problem = Some(why);
+                Reaction::none()
+            }
+        }
+    }
+
     /// The run's spec, or why the form cannot launch one.
     pub fn spec(&self, dirs: &AppDirs) -> Result<RunSpec, String> {
         run_spec(&self.request()?, dirs).map_err(|e| e.to_string())
+    }
+}
+
+impl Component for LaunchForm {
+    fn mode(&self, _ctx: &Shared) -> Mode {
+        Mode::Picker
+    }
+
+    fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        match press.action {
+            Some(Action::Back) => return Reaction::close(),
+            Some(Action::Up) => self.move_focus(-1),
+            Some(Action::Down | Action::FocusNext) => self.move_focus(1),
+            Some(Action::Confirm) => return self.launch(ctx),
+            _ if self.focus == SOURCE => {
+                if matches!(
+                    press.key.code,
+                    KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
+                ) {
+                    self.toggle_source();
+                }
+            }
+            _ => {
+                self.input().edit(&press.key);
+            }
+        }
+        Reaction::none()
+    }
+
+    fn draw(&self, frame: &mut Frame<'_>, _area: Rect, ctx: &Shared, _focused: bool) {
+        let form = self;
+        let area = centered(frame, 80, 60);
+        let area = Rect {
+            height: area.height.min(FIELDS.len() as u16 + 7),
+            ..area
+        };
+        let block = popup_block(" New run · the built-in trainer ".into()).title_bottom(hints(
+            &ctx.keymap,
+            Mode::Picker,
+            &[
+                (Action::Confirm, "launch"),
+                (Action::FocusNext, "next field"),
+                (Action::Back, "cancel"),
+            ],
+        ));
+        let mut lines: Vec<Line<'_>> = FIELDS
+            .iter()
+            .zip(&form.inputs)
+            .enumerate()
+            .filter(|(i, _)| form.applies(*i))
+            .map(|(i, (label, input))| {
+                let mut spans = vec![Span::styled(format!("{label:>16} "), theme::DIM)];
+                let style = if i == form.focus {
+                    theme::SELECTED
+                } else {
+                    Style::default()
+                };
+                if i == SOURCE {
+                    spans.push(Span::styled(format!("‹ {} ›", input.text()), style));
+                    if i == form.focus {
+                        spans.push(Span::styled("  space changes", theme::DIM));
+                    }
+                } else {
+                    let line = input_line(input);
+                    spans.extend(line.spans.into_iter().map(|s| s.patch_style(style)));
+                }
+                Line::from(spans)
+            })
+            .collect();
+        lines.push(Line::default());
+        let about = match form.source {
+            DatasetChoice::File => {
+                "The dataset is a messages-format JSONL file, as taxon generate writes.".to_owned()
+            }
+            DatasetChoice::Changed => format!(
+                "When the run starts, taxon generate writes samples for the {} changed leaves with \
+                 the default model into the run folder; the run trains on them.",
+                form.changes.count
+            ),
+        };
+        lines.push(match &form.problem {
+            Some(problem) => Line::from(Span::styled(problem.clone(), theme::ERROR)),
+            None => Line::from(Span::styled(about, theme::DIM)),
+        });
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+    }
+
+    fn hints(&self, _ctx: &Shared) -> &'static [Action] {
+        &[Action::Confirm, Action::FocusNext, Action::Back]
     }
 }
 

@@ -12,11 +12,9 @@ use crate::taxonomy::edit::Field;
 use crate::taxonomy::model::Leaf;
 use crate::taxonomy::qna::{QuestionAnswer, SeedExample, Text};
 use crate::taxonomy::validate::Report;
-use crate::tui::app::App;
-use crate::tui::shared::Focus;
+use crate::tui::shared::{Focus, Shared};
 use crate::tui::tree::Row;
-
-use super::theme;
+use crate::tui::view::theme;
 
 fn finding_line(d: &Diagnostic) -> Line<'static> {
     let style = if d.is_error() {
@@ -302,7 +300,7 @@ fn leaf_lines(
     lines
 }
 
-fn folder_lines(app: &App, row: &Row) -> Vec<Line<'static>> {
+fn folder_lines(ctx: &Shared, row: &Row) -> Vec<Line<'static>> {
     let Row::Folder { path, stats, .. } = row else {
         return Vec::new();
     };
@@ -322,7 +320,7 @@ fn folder_lines(app: &App, row: &Row) -> Vec<Line<'static>> {
             format!(
                 "{} changed against {}",
                 stats.changed,
-                app.shared.marks.base.as_deref().unwrap_or("the base")
+                ctx.marks.base.as_deref().unwrap_or("the base")
             ),
             theme::GIT,
         )),
@@ -330,42 +328,42 @@ fn folder_lines(app: &App, row: &Row) -> Vec<Line<'static>> {
 }
 
 /// Draws the details of the selected row.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let border = if app.shared.focus == Focus::Detail && !app.has_popup() {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, focused: bool) {
+    let border = if ctx.focus == Focus::Detail && focused {
         theme::BORDER_FOCUSED
     } else {
         theme::BORDER
     };
     let mut cursor = Cursor {
-        field: (app.shared.focus == Focus::Detail)
-            .then(|| app.shared.cursor_field())
+        field: (ctx.focus == Focus::Detail)
+            .then(|| ctx.cursor_field())
             .flatten(),
         line: None,
     };
     let width = area.width.saturating_sub(2);
-    let lines = match app.shared.tree.current() {
+    let lines = match ctx.tree.current() {
         Some(Row::Leaf { index, .. }) => {
-            let leaf = &app.shared.taxonomy.leaves[*index];
+            let leaf = &ctx.taxonomy.leaves[*index];
             leaf_lines(
                 leaf,
-                app.shared.report_of(*index),
-                app.shared.open.is_dirty(&leaf.folder),
+                ctx.report_of(*index),
+                ctx.open.is_dirty(&leaf.folder),
                 width,
                 &mut cursor,
             )
         }
-        Some(row) => folder_lines(app, row),
+        Some(row) => folder_lines(ctx, row),
         None => vec![Line::from("This taxonomy has no leaves yet.")],
     };
     let scroll = match cursor.line {
-        Some(line) if app.shared.author.follow => following(
+        Some(line) if ctx.author.follow => following(
             &lines,
             line,
             width,
             area.height.saturating_sub(2),
-            app.shared.detail_scroll,
+            ctx.detail_scroll,
         ),
-        _ => app.shared.detail_scroll,
+        _ => ctx.detail_scroll,
     };
     let paragraph = Paragraph::new(lines)
         .block(
