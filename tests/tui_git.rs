@@ -150,6 +150,41 @@ fn a_save_refreshes_the_git_marks_as_the_runtime_does() {
 }
 
 #[test]
+fn the_commit_dialog_types_only_where_the_keyboard_is() {
+    let (dir, mut harness) = repo_copy();
+    let tides = edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
+    let ownership = edit_and_save(&mut harness, OWNERSHIP, "ownership", "Ownership");
+    harness.press("c text:Add space text:haiku");
+    let dialog = |h: &Harness| h.app.popup::<CommitDialog>().unwrap().clone();
+    assert_eq!(dialog(&harness).message.text(), "Add haiku");
+    // In the list of leaves, letters are not typed into the message and space ticks.
+    harness.press("tab text:xyz");
+    assert_eq!(dialog(&harness).message.text(), "Add haiku");
+    let listed: Vec<PathBuf> = dialog(&harness)
+        .leaves
+        .unwrap()
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    let position = listed.iter().position(|f| *f == ownership).unwrap();
+    for _ in 0..position {
+        harness.press("down");
+    }
+    harness.press("space");
+    assert_eq!(dialog(&harness).chosen(), vec![tides.clone()]);
+    assert_eq!(dialog(&harness).message.text(), "Add haiku", "space ticked");
+    // Back in the message, space is a space.
+    harness.press("tab space text:skill enter");
+    assert!(!harness.app.has_popup(), "{}", notice(&harness));
+    let (message, author, files) = head(dir.path());
+    assert_eq!(
+        message,
+        format!("Add haiku skill\n\nSigned-off-by: {author}\n")
+    );
+    assert_eq!(files, vec![tides.join("qna.yaml").display().to_string()]);
+}
+
+#[test]
 fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
     let (dir, mut harness) = repo_copy();
     let tides = edit_and_save(&mut harness, TIDES, ANSWER, EDITED);

@@ -83,6 +83,44 @@ fn finder_searches_questions() {
 }
 
 #[test]
+fn one_line_inputs_take_the_readline_keys() {
+    let mut harness = sample();
+    let query = |h: &Harness| h.app.popup::<Finder>().unwrap().input.text().to_owned();
+    harness.press("/ text:spring space text:tides space text:now ctrl-w");
+    assert_eq!(
+        query(&harness),
+        "spring tides ",
+        "ctrl-w deletes the word before"
+    );
+    harness.press("alt-b ctrl-u");
+    assert_eq!(
+        query(&harness),
+        "tides ",
+        "alt-b goes back a word, ctrl-u deletes to the start"
+    );
+    harness.press("ctrl-e text:x ctrl-a text:y");
+    assert_eq!(
+        query(&harness),
+        "ytides x",
+        "ctrl-e and ctrl-a go to the end and the start"
+    );
+    harness.press("alt-f text:z");
+    assert_eq!(
+        query(&harness),
+        "ytidesz x",
+        "alt-f goes to the end of the word"
+    );
+    let hits = harness.app.popup::<Finder>().unwrap().hits.clone();
+    harness.press("ctrl-u");
+    assert_eq!(query(&harness), "");
+    assert_ne!(
+        harness.app.popup::<Finder>().unwrap().hits,
+        hits,
+        "each edit searches again"
+    );
+}
+
+#[test]
 fn folders_fold_and_the_detail_pane_takes_focus() {
     let mut harness = sample();
     let rows = harness.app.shared.tree.rows.len();

@@ -1,122 +1,151 @@
-//! A line of text being typed: the finder's query, a commit message, a comment.
+//! A line of text being typed (the finder's query, a commit message, a comment,
+//! a form's field), with the readline keys people type without thinking: the
+//! editing actions of the keymap's picker mode (`ctrl-u`, `ctrl-w`, `ctrl-a`,
+//! `ctrl-e`, `alt-b`, `alt-f`, ...). The editing itself is `tui-input`'s, by
+//! graphemes and words.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::{Input, InputRequest};
+
+use super::action::Action;
+use super::component::Press;
 
 /// A line of text being typed, with a cursor.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct InputLine {
-    text: String,
-    /// Cursor position, in characters.
-    cursor: usize,
+    input: Input,
+}
+
+impl PartialEq for InputLine {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text() && self.input.cursor() == other.input.cursor()
+    }
+}
+
+impl Eq for InputLine {}
+
+/// The edit an action asks of an input line, if it is an editing action.
+fn request(action: Action) -> Option<InputRequest> {
+    Some(match action {
+        Action::CharLeft => InputRequest::GoToPrevChar,
+        Action::CharRight => InputRequest::GoToNextChar,
+        Action::WordLeft => InputRequest::GoToPrevWord,
+        Action::WordRight => InputRequest::GoToNextWord,
+        Action::LineStart => InputRequest::GoToStart,
+        Action::LineEnd => InputRequest::GoToEnd,
+        Action::DeleteBack => InputRequest::DeletePrevChar,
+        Action::DeleteForward => InputRequest::DeleteNextChar,
+        Action::DeleteWordBack => InputRequest::DeletePrevWord,
+        Action::DeleteWordForward => InputRequest::DeleteNextWord,
+        Action::DeleteToStart => InputRequest::DeleteFromStart,
+        Action::DeleteToEnd => InputRequest::DeleteTillEnd,
+        _ => return None,
+    })
 }
 
 impl InputLine {
     /// A line holding `text`, the cursor at its end.
     pub fn from_text(text: &str) -> Self {
         Self {
-            text: text.to_owned(),
-            cursor: text.chars().count(),
+            input: Input::new(text.to_owned()),
         }
     }
 
     /// The text typed so far.
     pub fn text(&self) -> &str {
-        &self.text
+        self.input.value()
     }
 
-    /// The cursor, in characters from the start.
+    /// The cursor's column from the start of the text, on screen.
     pub fn cursor(&self) -> usize {
-        self.cursor
-    }
-
-    fn byte_at(&self, chars: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(chars)
-            .map_or(self.text.len(), |(i, _)| i)
+        self.input.visual_cursor()
     }
 
     /// Inserts a character at the cursor.
     pub fn insert(&mut self, c: char) {
-        let at = self.byte_at(self.cursor);
-        self.text.insert(at, c);
-        self.cursor += 1;
+        self.input.handle(InputRequest::InsertChar(c));
     }
 
-    /// Deletes the character before the cursor; false if there was none.
-    pub fn backspace(&mut self) -> bool {
-        if self.cursor == 0 {
-            return false;
-        }
-        self.cursor -= 1;
-        let at = self.byte_at(self.cursor);
-        self.text.remove(at);
-        true
+    /// Takes a key press as typing: a key that types a character inserts it
+    /// (whatever it is bound to elsewhere), an editing action edits. True if the
+    /// text changed.
+    pub fn edit(&mut self, press: &Press) -> bool {
+        let request = match (press.typed(), press.action) {
+            (Some(c), _) => InputRequest::InsertChar(c),
+            (None, Some(action)) => match request(action) {
+                Some(request) => request,
+                None => return false,
+            },
+            (None, None) => return false,
+        };
+        self.input
+            .handle(request)
+            .is_some_and(|changed| changed.value)
     }
 
-    /// Deletes the word before the cursor (ctrl-w).
-    pub fn delete_word(&mut self) -> bool {
-        let before: Vec<char> = self.text.chars().take(self.cursor).collect();
-        let mut start = before.len();
-        while start > 0 && before[start - 1] == ' ' {
-            start -= 1;
-        }
-        while start > 0 && before[start - 1] != ' ' {
-            start -= 1;
-        }
-        if start == self.cursor {
-            return false;
-        }
-        let (from, to) = (self.byte_at(start), self.byte_at(self.cursor));
-        self.text.replace_range(from..to, "");
-        self.cursor = start;
-        true
-    }
-
-    /// Moves the cursor left or right.
-    pub fn move_cursor(&mut self, delta: isize) {
-        let len = self.text.chars().count() as isize;
-        self.cursor = (self.cursor as isize + delta).clamp(0, len) as usize;
-    }
-
-    /// Takes a key press as typing; true if the text changed.
-    pub fn edit(&mut self, key: &KeyEvent) -> bool {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('w') if ctrl => self.delete_word(),
-            KeyCode::Char(c) if !ctrl => {
-                self.insert(c);
-                true
-            }
-            KeyCode::Backspace => self.backspace(),
-            KeyCode::Left => {
-                self.move_cursor(-1);
-                false
-            }
-            KeyCode::Right => {
-                self.move_cursor(1);
-                false
-            }
-            _ => false,
-        }
+    /// Whether `press` is typing or editing for an input line (so it is the line's,
+    /// not the popup's).
+    pub fn takes(press: &Press) -> bool {
+        press.typed().is_some() || press.action.and_then(request).is_some()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    #[test]
-    fn edits_the_input_line() {
-        let mut line = InputLine::default();
-        for c in "tidés here".chars() {
+    fn typed(line: &mut InputLine, text: &str) {
+        for c in text.chars() {
             line.insert(c);
         }
-        assert!(line.delete_word());
-        assert_eq!(line.text(), "tidés ");
-        line.move_cursor(-2);
-        assert!(line.backspace());
-        assert_eq!(line.text(), "tids ");
-        assert_eq!(line.cursor(), 3);
+    }
+
+    fn press(line: &mut InputLine, action: Action) -> bool {
+        line.edit(&Press::action(action))
+    }
+
+    #[test]
+    fn readline_actions_edit_by_words_and_ends() {
+        let mut line = InputLine::default();
+        typed(&mut line, "tidés here now");
+        assert!(press(&mut line, Action::DeleteWordBack));
+        assert_eq!(line.text(), "tidés here ");
+        press(&mut line, Action::WordLeft);
+        assert_eq!(
+            line.cursor(),
+            "tidés ".chars().count(),
+            "at the start of here"
+        );
+        assert!(press(&mut line, Action::DeleteToStart));
+        assert_eq!((line.text(), line.cursor()), ("here ", 0));
+        press(&mut line, Action::LineEnd);
+        assert!(press(&mut line, Action::DeleteBack));
+        press(&mut line, Action::LineStart);
+        assert!(press(&mut line, Action::DeleteForward));
+        assert_eq!(line.text(), "ere");
+        press(&mut line, Action::WordRight);
+        assert_eq!(line.cursor(), 3, "to the end of the word");
+        assert!(!press(&mut line, Action::Confirm), "not an editing action");
+    }
+
+    #[test]
+    fn a_typing_key_is_text_whatever_it_is_bound_to() {
+        let mut line = InputLine::default();
+        let space = Press {
+            action: Some(Action::Toggle),
+            key: KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE),
+        };
+        let capital = Press {
+            action: None,
+            key: KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT),
+        };
+        assert!(line.edit(&capital) && line.edit(&space));
+        assert_eq!(line.text(), "A ");
+        let ctrl_u = Press {
+            action: None,
+            key: KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+        };
+        assert!(!line.edit(&ctrl_u), "an unbound ctrl key is not text");
+        assert_eq!(line.text(), "A ");
     }
 }

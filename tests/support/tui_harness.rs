@@ -170,7 +170,7 @@ impl Harness {
     }
 
     /// Presses keys written as in keymap files, separated by spaces
-    /// (`"/ t i d e s enter"`); `text:` followed by a word types it.
+    /// (`"/ t i d e s enter"`, `ctrl-u`, `alt-b`); `text:` followed by a word types it.
     pub fn press(&mut self, keys: &str) {
         for key in keys.split(' ').filter(|k| !k.is_empty()) {
             if let Some(text) = key.strip_prefix("text:") {
@@ -196,10 +196,16 @@ impl Harness {
 }
 
 fn key_event(key: &str) -> KeyEvent {
-    let (modifiers, rest) = match key.strip_prefix("ctrl-") {
-        Some(rest) => (KeyModifiers::CONTROL, rest),
-        None => (KeyModifiers::NONE, key),
-    };
+    let (mut modifiers, mut rest) = (KeyModifiers::NONE, key);
+    loop {
+        if let Some(after) = rest.strip_prefix("ctrl-").filter(|r| !r.is_empty()) {
+            (modifiers, rest) = (modifiers | KeyModifiers::CONTROL, after);
+        } else if let Some(after) = rest.strip_prefix("alt-").filter(|r| !r.is_empty()) {
+            (modifiers, rest) = (modifiers | KeyModifiers::ALT, after);
+        } else {
+            break;
+        }
+    }
     let code = match rest {
         "enter" => KeyCode::Enter,
         "esc" => KeyCode::Esc,

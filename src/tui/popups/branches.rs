@@ -93,17 +93,19 @@ impl Component for BranchPicker {
     }
 
     fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        if InputLine::takes(&press) {
+            if self.input.edit(&press) {
+                self.selected = 0;
+            }
+            return Reaction::none();
+        }
         let count = self.choices().len();
         match press.action {
             Some(Action::Back) => return Reaction::close(),
             Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
             Some(Action::Down) => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
             Some(Action::Confirm) => return self.choose(ctx),
-            _ => {
-                if self.input.edit(&press.key) {
-                    self.selected = 0;
-                }
-            }
+            _ => {}
         }
         Reaction::none()
     }

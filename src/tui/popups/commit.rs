@@ -16,7 +16,7 @@ use crate::tui::keymap::Mode;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
-use crate::tui::view::widgets::{centered, hints, input_cursor, input_line, popup_block};
+use crate::tui::view::widgets::{centered, hints, input_cursor, input_line, key_name, popup_block};
 
 /// Which part of the commit dialog has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,25 +105,37 @@ impl CommitDialog {
 
 impl Component for CommitDialog {
     fn mode(&self, _ctx: &Shared) -> Mode {
-        Mode::Picker
+        match self.focus {
+            CommitFocus::Message => Mode::Picker,
+            CommitFocus::Leaves => Mode::List,
+        }
     }
 
     fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        let on_message = self.focus == CommitFocus::Message;
+        if on_message && InputLine::takes(&press) {
+            self.message.edit(&press);
+            return Reaction::none();
+        }
         match press.action {
             Some(Action::Back) => return Reaction::close(),
-            Some(Action::Up) => self.move_by(-1),
-            Some(Action::Down) => self.move_by(1),
+            Some(Action::Confirm) => return self.commit(ctx),
             Some(Action::FocusNext) => {
                 self.focus = match self.focus {
                     CommitFocus::Message => CommitFocus::Leaves,
                     CommitFocus::Leaves => CommitFocus::Message,
                 }
             }
-            Some(Action::Toggle) if self.focus == CommitFocus::Leaves => self.toggle(),
-            Some(Action::Confirm) => return self.commit(ctx),
-            _ => {
-                self.message.edit(&press.key);
+            Some(Action::Up) if !on_message => self.move_by(-1),
+            Some(Action::Down) if !on_message => self.move_by(1),
+            Some(Action::Toggle) if !on_message => self.toggle(),
+            _ if !on_message && press.typed().is_some() => {
+                let back = key_name(&ctx.keymap, Mode::List, Action::FocusNext);
+                ctx.notify(format!(
+                    "the list of leaves has the keyboard: {back} goes back to the message"
+                ));
             }
+            _ => {}
         }
         Reaction::none()
     }
@@ -177,14 +189,7 @@ impl Component for CommitDialog {
         .areas(inner);
         let on_leaves = self.focus == CommitFocus::Leaves;
         frame.render_widget(
-            Paragraph::new(Span::styled(
-                "Leaves changed since HEAD:",
-                if on_leaves {
-                    theme::KEY
-                } else {
-                    theme::HEADING
-                },
-            )),
+            Paragraph::new(part_label("Leaves changed since HEAD", on_leaves)),
             heading,
         );
         let items: Vec<ListItem<'_>> = match &self.leaves {
@@ -203,30 +208,26 @@ impl Component for CommitDialog {
                 })
                 .collect(),
         };
-        let mut state =
-            ListState::default().with_selected(self.leaves.as_ref().map(|_| self.selected));
-        let highlight = if on_leaves {
-            theme::SELECTED
-        } else {
-            theme::HEADING
-        };
+        // The selection shows only while the list has the keyboard.
+        let selected = self
+            .leaves
+            .as_ref()
+            .filter(|_| on_leaves)
+            .map(|_| self.selected);
+        let mut state = ListState::default().with_selected(selected);
         frame.render_stateful_widget(
-            List::new(items).highlight_style(highlight),
+            List::new(items).highlight_style(theme::SELECTED),
             list_area,
             &mut state,
         );
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                "Message:",
-                if on_leaves {
-                    theme::HEADING
-                } else {
-                    theme::KEY
-                },
-            )),
-            label,
-        );
-        frame.render_widget(Paragraph::new(input_line(&self.message)), input_area);
+        frame.render_widget(Paragraph::new(part_label("Message", !on_leaves)), label);
+        let message = input_line(&self.message);
+        let message = if on_leaves {
+            message.style(theme::DIM)
+        } else {
+            message
+        };
+        frame.render_widget(Paragraph::new(message), input_area);
         if !on_leaves {
             frame.set_cursor_position((input_area.x + input_cursor(&self.message), input_area.y));
         }
@@ -236,23 +237,46 @@ impl Component for CommitDialog {
             "Adds Signed-off-by: your git user.name <user.email>"
         };
         frame.render_widget(Paragraph::new(Span::styled(status, theme::DIM)), note);
-        frame.render_widget(
-            Paragraph::new(hints(
+        let keys = if on_leaves {
+            hints(
+                &ctx.keymap,
+                Mode::List,
+                &[
+                    (Action::Toggle, "tick"),
+                    (Action::FocusNext, "to the message"),
+                    (Action::Confirm, "commit"),
+                    (Action::Back, "cancel"),
+                ],
+            )
+        } else {
+            hints(
                 &ctx.keymap,
                 Mode::Picker,
                 &[
                     (Action::Confirm, "commit"),
-                    (Action::FocusNext, "leaves/message"),
-                    (Action::Toggle, "tick"),
+                    (Action::FocusNext, "to the leaves"),
                     (Action::Back, "cancel"),
                 ],
-            )),
-            hint,
-        );
+            )
+        };
+        frame.render_widget(Paragraph::new(keys), hint);
     }
 
     fn hints(&self, _ctx: &Shared) -> &'static [Action] {
-        &[Action::Confirm, Action::Down, Action::Up, Action::Back]
+        match self.focus {
+            CommitFocus::Message => &[Action::Confirm, Action::FocusNext, Action::Back],
+            CommitFocus::Leaves => &[Action::Toggle, Action::FocusNext, Action::Confirm],
+        }
+    }
+}
+
+/// The label of one part of the dialog: marked, in the key colour, when it has the
+/// keyboard.
+fn part_label(text: &str, focused: bool) -> Line<'static> {
+    if focused {
+        Line::from(Span::styled(format!("▸ {text}:"), theme::KEY))
+    } else {
+        Line::from(Span::styled(format!("  {text}:"), theme::DIM))
     }
 }
 

@@ -48,6 +48,12 @@ impl Component for Finder {
     }
 
     fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        if InputLine::takes(&press) {
+            if self.input.edit(&press) {
+                return self.search(ctx);
+            }
+            return Reaction::none();
+        }
         let last = self.hits.len().saturating_sub(1);
         match press.action {
             Some(Action::Back) => return Reaction::close(),
@@ -61,11 +67,7 @@ impl Component for Finder {
             Some(Action::Down) => self.selected = (self.selected + 1).min(last),
             Some(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
             Some(Action::PageDown) => self.selected = (self.selected + 10).min(last),
-            _ => {
-                if self.input.edit(&press.key) {
-                    return self.search(ctx);
-                }
-            }
+            _ => {}
         }
         Reaction::none()
     }

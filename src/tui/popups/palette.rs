@@ -52,6 +52,18 @@ fn palette_visible(action: Action) -> bool {
             | Action::Up
             | Action::Down
             | Action::Toggle
+            | Action::CharLeft
+            | Action::CharRight
+            | Action::WordLeft
+            | Action::WordRight
+            | Action::LineStart
+            | Action::LineEnd
+            | Action::DeleteBack
+            | Action::DeleteForward
+            | Action::DeleteWordBack
+            | Action::DeleteWordForward
+            | Action::DeleteToStart
+            | Action::DeleteToEnd
             | Action::Yes
             | Action::TakeDisk
             | Action::KeepMine
@@ -66,6 +78,12 @@ impl Component for Palette {
     }
 
     fn handle(&mut self, _ctx: &mut Shared, press: Press) -> Reaction {
+        if InputLine::takes(&press) {
+            if self.input.edit(&press) {
+                self.selected = 0;
+            }
+            return Reaction::none();
+        }
         let count = self.matches().len();
         match press.action {
             Some(Action::Back) => return Reaction::close(),
@@ -76,11 +94,7 @@ impl Component for Palette {
             }
             Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
             Some(Action::Down) => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
-            _ => {
-                if self.input.edit(&press.key) {
-                    self.selected = 0;
-                }
-            }
+            _ => {}
         }
         Reaction::none()
     }

@@ -238,11 +238,20 @@ impl Component for Wizard {
     }
 
     fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        let step = self.step;
+        if let Some(input) = self.input()
+            && InputLine::takes(&press)
+        {
+            if input.edit(&press) && step == Step::Place {
+                self.complete();
+            }
+            return Reaction::none();
+        }
         match press.action {
+            // Back goes to the step before; at the first, it closes the wizard.
+            Some(Action::Back) if self.step == Step::Kind => return Reaction::close(),
             Some(Action::Back) => {
-                if !self.back() {
-                    return Reaction::close();
-                }
+                self.back();
             }
             Some(Action::Confirm) => {
                 if let Some(leaf) = self.next(&ctx.taxonomy) {
@@ -253,15 +262,7 @@ impl Component for Wizard {
             Some(Action::Up) => self.move_selection(-1),
             Some(Action::Down) => self.move_selection(1),
             Some(Action::FocusNext) if self.step == Step::Place => self.accept_completion(),
-            _ => {
-                let step = self.step;
-                if let Some(input) = self.input()
-                    && input.edit(&press.key)
-                    && step == Step::Place
-                {
-                    self.complete();
-                }
-            }
+            _ => {}
         }
         Reaction::none()
     }

@@ -126,6 +126,18 @@ impl Browse {
             }
             Action::Confirm
             | Action::Toggle
+            | Action::CharLeft
+            | Action::CharRight
+            | Action::WordLeft
+            | Action::WordRight
+            | Action::LineStart
+            | Action::LineEnd
+            | Action::DeleteBack
+            | Action::DeleteForward
+            | Action::DeleteWordBack
+            | Action::DeleteWordForward
+            | Action::DeleteToStart
+            | Action::DeleteToEnd
             | Action::Yes
             | Action::TakeDisk
             | Action::KeepMine

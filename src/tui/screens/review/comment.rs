@@ -45,6 +45,9 @@ impl Component for CommentPrompt {
     }
 
     fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        if self.input.edit(&press) || InputLine::takes(&press) {
+            return Reaction::none();
+        }
         match press.action {
             Some(Action::Back) => {
                 ctx.notify("nothing was recorded");
@@ -59,10 +62,7 @@ impl Component for CommentPrompt {
                 ctx.notify("recording…");
                 Reaction::close().and([Effect::Review(job)])
             }
-            _ => {
-                self.input.edit(&press.key);
-                Reaction::none()
-            }
+            _ => Reaction::none(),
         }
     }
 

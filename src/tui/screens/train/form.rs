@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -236,26 +235,25 @@ impl LaunchForm {
 
 impl Component for LaunchForm {
     fn mode(&self, _ctx: &Shared) -> Mode {
-        Mode::Picker
+        if self.focus == SOURCE {
+            Mode::List
+        } else {
+            Mode::Picker
+        }
     }
 
     fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        if self.focus != SOURCE && InputLine::takes(&press) {
+            self.input().edit(&press);
+            return Reaction::none();
+        }
         match press.action {
             Some(Action::Back) => return Reaction::close(),
             Some(Action::Up) => self.move_focus(-1),
             Some(Action::Down | Action::FocusNext) => self.move_focus(1),
             Some(Action::Confirm) => return self.launch(ctx),
-            _ if self.focus == SOURCE => {
-                if matches!(
-                    press.key.code,
-                    KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
-                ) {
-                    self.toggle_source();
-                }
-            }
-            _ => {
-                self.input().edit(&press.key);
-            }
+            Some(Action::Toggle) if self.focus == SOURCE => self.toggle_source(),
+            _ => {}
         }
         Reaction::none()
     }
@@ -376,7 +374,7 @@ mod tests {
         }
         form.move_focus(1);
         assert_eq!(FIELDS[form.focus], "epochs", "samples per leaf is skipped");
-        form.input().backspace();
+        form.input().edit(&Press::action(Action::DeleteBack));
         form.input().insert('3');
         let spec = form.spec(&dirs).unwrap();
         assert_eq!(
@@ -408,7 +406,7 @@ mod tests {
             FIELDS[form.focus], "samples per leaf",
             "the file is skipped"
         );
-        form.input().backspace();
+        form.input().edit(&Press::action(Action::DeleteBack));
         form.input().insert('2');
         let spec = form.spec(&dirs).unwrap();
         assert_eq!(
