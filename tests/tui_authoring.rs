@@ -113,6 +113,36 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
 }
 
 #[test]
+fn the_wizard_takes_a_place_typed_from_the_root_and_shows_the_real_target() {
+    let (dir, mut harness) = Harness::open_copy();
+    harness.app.shared.author.created_by = Some("ada-l".into());
+    harness.press("a enter text:compositional_skills/writing/poetry/haiku");
+    let target = Path::new("compositional_skills/writing/poetry/haiku");
+    assert_eq!(harness.app.popup::<Wizard>().unwrap().target(), target);
+    let screen = harness.render(100, 30);
+    assert!(
+        screen.contains("→ compositional_skills/writing/poetry/haiku"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("compositional_skills/compositional_skills"),
+        "{screen}"
+    );
+    harness.press("enter enter");
+    let summary = harness.render(100, 30);
+    assert!(
+        summary.contains("folder      compositional_skills/writing/poetry/haiku"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("compositional_skills/compositional_skills"),
+        "{summary}"
+    );
+    harness.press("enter");
+    assert!(dir.path().join(target).join("qna.yaml").is_file());
+}
+
+#[test]
 fn the_wizard_goes_back_and_refuses_a_taken_place() {
     let (_dir, mut harness) = Harness::open_copy();
     harness.press("a down down enter text:science/earth_sciences/oceanography/tides enter");

@@ -10,7 +10,7 @@ use nucleo_matcher::{Config, Matcher, Utf32String};
 
 use crate::taxonomy::leaf::LeafKind;
 use crate::taxonomy::model::Taxonomy;
-use crate::taxonomy::template::{NewLeaf, normalise_path, top_folder};
+use crate::taxonomy::template::{NewLeaf, top_folder};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -131,9 +131,23 @@ impl Wizard {
         }
     }
 
-    /// The folder the leaf will have, normalised (may be just the top folder).
+    /// The folder the leaf will have, normalised (just the top folder while no
+    /// name is typed), whether the place was typed below the top folder or from the
+    /// root.
     pub fn target(&self) -> PathBuf {
-        self.top().join(normalise_path(self.place.text()))
+        self.leaf()
+            .folder()
+            .unwrap_or_else(|_| self.top().to_owned())
+    }
+
+    /// The place typed, without the top folder if it was typed from the root.
+    fn below_top(&self) -> &str {
+        let typed = self.place.text().trim();
+        let top = self.top().to_string_lossy();
+        typed
+            .strip_prefix(top.as_ref())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .unwrap_or(typed)
     }
 
     /// Recomputes the completions for the place typed: existing folders below the
@@ -146,7 +160,7 @@ impl Wizard {
             let wanted = !(self.kind() == LeafKind::FreeformSkill && below.starts_with("grounded"));
             (wanted && !below.as_os_str().is_empty()).then(|| below.display().to_string())
         });
-        let query = self.place.text().trim();
+        let query = self.below_top();
         self.completions = if query.is_empty() {
             candidates.take(MAX_COMPLETIONS).collect()
         } else {
@@ -314,8 +328,9 @@ impl Component for Wizard {
                     Span::styled(wizard.target().display().to_string(), theme::OK),
                 ]));
                 lines.push(Line::default());
+                let take = key_name(&ctx.keymap, Mode::Picker, Action::FocusNext);
                 lines.push(Line::from(Span::styled(
-                    "Existing domains (tab takes the highlighted one):",
+                    format!("Existing domains ({take} takes the highlighted one):"),
                     theme::DIM,
                 )));
                 for (i, completion) in wizard.completions.iter().enumerate() {
