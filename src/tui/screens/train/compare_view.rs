@@ -11,6 +11,12 @@ use crate::tui::view::theme;
 
 use super::compare::Comparison;
 
+/// An answer's lines as the model wrote them: a line break stays a line break (the
+/// paragraph joins nothing, and wraps each line to the column).
+fn answer_lines(text: &str) -> impl Iterator<Item = Line<'static>> + '_ {
+    text.lines().map(|line| Line::from(line.to_owned()))
+}
+
 fn column(check: &Comparison, tuned: bool, answers: &[Option<String>]) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (i, (question, answer)) in check.questions.iter().zip(answers).enumerate() {
@@ -18,18 +24,24 @@ fn column(check: &Comparison, tuned: bool, answers: &[Option<String>]) -> Vec<Li
             format!("Q{} {question}", i + 1),
             theme::HEADING,
         )));
-        lines.push(match answer {
-            Some(text) if text.is_empty() => Line::from(Span::styled("(no answer)", theme::DIM)),
-            Some(text) => Line::from(text.clone()),
-            None if check.problem.is_some() => Line::from(Span::styled("-", theme::DIM)),
+        match answer {
+            Some(text) if text.is_empty() => {
+                lines.push(Line::from(Span::styled("(no answer)", theme::DIM)));
+            }
+            Some(text) => lines.extend(answer_lines(text)),
+            None if check.problem.is_some() => {
+                lines.push(Line::from(Span::styled("-", theme::DIM)))
+            }
             None => match check.so_far(tuned, i) {
-                Some(text) => Line::from(vec![
-                    Span::raw(text.to_owned()),
-                    Span::styled("▍", theme::DIM),
-                ]),
-                None => Line::from(Span::styled("generating…", theme::DIM)),
+                Some(text) => {
+                    lines.extend(answer_lines(text));
+                    if let Some(last) = lines.last_mut() {
+                        last.push_span(Span::styled("▍", theme::DIM));
+                    }
+                }
+                None => lines.push(Line::from(Span::styled("generating…", theme::DIM))),
             },
-        });
+        }
         lines.push(Line::default());
     }
     lines
@@ -70,6 +82,50 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, check: &Comparison) {
                 .wrap(Wrap { trim: false })
                 .scroll((check.scroll, 0)),
             area,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    #[test]
+    fn an_answer_keeps_its_line_breaks() {
+        let mut check = Comparison::new(
+            "leaf".into(),
+            "run epoch-2".into(),
+            vec!["A haiku?".into()],
+            1,
+        );
+        check.take(
+            1,
+            0,
+            false,
+            "a lone moon\nAria sings to the sea".into(),
+            true,
+        );
+        check.take(1, 0, true, "the sea\nthe sun".into(), false);
+        let mut terminal = Terminal::new(TestBackend::new(100, 16)).unwrap();
+        terminal
+            .draw(|frame| draw(frame, frame.area(), &check))
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        assert!(!screen.contains("moonAria"), "{screen}");
+        assert!(!screen.contains("seathe"), "{screen}");
+        let rows: Vec<&str> = screen.lines().collect();
+        let row = |text: &str| rows.iter().position(|r| r.contains(text));
+        assert_eq!(
+            row("a lone moon").map(|r| r + 1),
+            row("Aria sings to the sea"),
+            "the answer's second line is the next row:\n{screen}"
+        );
+        assert_eq!(
+            row("the sun▍"),
+            row("Aria sings to the sea"),
+            "a streamed answer keeps its line breaks too:\n{screen}"
         );
     }
 }
