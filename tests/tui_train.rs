@@ -616,6 +616,46 @@ fn a_run_launched_on_the_changed_leaves_generates_their_samples_then_trains_on_t
 }
 
 #[test]
+fn the_launch_form_marks_the_focused_row_and_shows_the_dataset_as_a_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    harness.press("n");
+    let row = |screen: &str, text: &str| -> String {
+        screen
+            .lines()
+            .find(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("{text} in:\n{screen}"))
+            .to_owned()
+    };
+    let form = harness.render(120, 30);
+    assert!(row(&form, "dataset file").contains("▸"), "{form}");
+    assert!(
+        !row(&form, "epochs").contains("▸"),
+        "one row is marked:\n{form}"
+    );
+    let choice = row(&form, "a JSONL file");
+    assert!(choice.contains("(•) a JSONL file"), "{choice}");
+    assert!(
+        choice.contains("( ) generate now"),
+        "both choices show: {choice}"
+    );
+    harness.press("up");
+    let form = harness.render(120, 30);
+    let choice = row(&form, "a JSONL file");
+    assert!(
+        choice.contains("▸") && choice.contains("space changes"),
+        "{choice}"
+    );
+    harness.press("space");
+    let form = harness.render(120, 30);
+    let choice = row(&form, "a JSONL file");
+    assert!(choice.contains("( ) a JSONL file"), "{choice}");
+    assert!(choice.contains("(•) generate now"), "{choice}");
+    assert!(!form.contains("dataset file"), "the file row goes:\n{form}");
+}
+
+#[test]
 fn the_before_after_check_names_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     three_runs(dir.path());

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
@@ -23,7 +22,10 @@ use crate::tui::msg::Effect;
 use crate::tui::shared::Shared;
 use crate::tui::train_jobs::TrainJob;
 use crate::tui::view::theme;
-use crate::tui::view::widgets::{centered, hints, input_line, popup_block};
+use crate::tui::view::widgets::{centered, hints, key_name, popup_block};
+
+/// Columns before a row's value: the focus mark, the label and a space.
+const LABEL_WIDTH: usize = 2 + 14 + 1;
 
 /// The form's rows, in order.
 pub const FIELDS: [&str; 8] = [
@@ -69,7 +71,8 @@ pub struct Changes {
 /// The launch form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LaunchForm {
-    /// One input per row of [`FIELDS`]; the [`SOURCE`] row's shows the choice.
+    /// One input per row of [`FIELDS`] (the [`SOURCE`] row's is not typed in: it is
+    /// a choice).
     pub inputs: Vec<InputLine>,
     /// The row being typed in.
     pub focus: usize,
@@ -102,27 +105,25 @@ impl LaunchForm {
             CONTEXT_ALIGNMENT.to_string(),
             threads.to_string(),
         ];
-        let mut form = Self {
+        Self {
             inputs: values.iter().map(|v| InputLine::from_text(v)).collect(),
             focus: FILE,
             source: DatasetChoice::File,
             changes,
             problem: None,
-        };
-        form.show_source();
-        form
+        }
     }
 
-    fn show_source(&mut self) {
-        let text = match (self.source, &self.changes.base) {
+    /// What a dataset choice says.
+    pub fn choice_label(&self, choice: DatasetChoice) -> String {
+        match (choice, &self.changes.base) {
             (DatasetChoice::File, _) => "a JSONL file".to_owned(),
             (DatasetChoice::Changed, Some(base)) => match self.changes.count {
                 1 => format!("generate now from the 1 leaf changed vs {base}"),
                 n => format!("generate now from the {n} leaves changed vs {base}"),
             },
             (DatasetChoice::Changed, None) => "generate now from the changed leaves".to_owned(),
-        };
-        self.inputs[SOURCE] = InputLine::from_text(&text);
+        }
     }
 
     /// Switches between a dataset file and generating from the changed leaves.
@@ -131,7 +132,6 @@ impl LaunchForm {
             DatasetChoice::File => DatasetChoice::Changed,
             DatasetChoice::Changed => DatasetChoice::File,
         };
-        self.show_source();
         self.problem = None;
     }
 
@@ -280,20 +280,42 @@ impl Component for LaunchForm {
             .enumerate()
             .filter(|(i, _)| form.applies(*i))
             .map(|(i, (label, input))| {
-                let mut spans = vec![Span::styled(format!("{label:>16} "), theme::DIM)];
-                let style = if i == form.focus {
-                    theme::SELECTED
+                let focused = i == form.focus;
+                // The focused row: marked, its label in the key colour.
+                let mut spans = if focused {
+                    vec![Span::styled(format!("▸ {label:>14} "), theme::KEY)]
                 } else {
-                    Style::default()
+                    vec![Span::styled(format!("  {label:>14} "), theme::DIM)]
                 };
                 if i == SOURCE {
-                    spans.push(Span::styled(format!("‹ {} ›", input.text()), style));
-                    if i == form.focus {
-                        spans.push(Span::styled("  space changes", theme::DIM));
+                    for choice in [DatasetChoice::File, DatasetChoice::Changed] {
+                        let mark = if form.source == choice {
+                            "(•) "
+                        } else {
+                            "( ) "
+                        };
+                        let style = if form.source == choice {
+                            theme::HEADING
+                        } else {
+                            theme::DIM
+                        };
+                        spans.push(Span::styled(mark, theme::KEY));
+                        spans.push(Span::styled(
+                            format!("{}  ", form.choice_label(choice)),
+                            style,
+                        ));
+                    }
+                    if focused {
+                        let toggle = key_name(&ctx.keymap, Mode::List, Action::Toggle);
+                        spans.push(Span::styled(format!("{toggle} changes"), theme::DIM));
                     }
                 } else {
-                    let line = input_line(input);
-                    spans.extend(line.spans.into_iter().map(|s| s.patch_style(style)));
+                    let value = Span::raw(input.text().to_owned());
+                    spans.push(if focused {
+                        value.style(theme::SELECTED)
+                    } else {
+                        value
+                    });
                 }
                 Line::from(spans)
             })
@@ -320,6 +342,14 @@ impl Component for LaunchForm {
                 .wrap(Wrap { trim: false }),
             area,
         );
+        if form.focus != SOURCE {
+            let row = (0..form.focus).filter(|i| form.applies(*i)).count();
+            let column = LABEL_WIDTH + form.inputs[form.focus].cursor();
+            frame.set_cursor_position((
+                area.x + 1 + u16::try_from(column).unwrap_or(u16::MAX),
+                area.y + 1 + u16::try_from(row).unwrap_or(u16::MAX),
+            ));
+        }
     }
 
     fn hints(&self, _ctx: &Shared) -> &'static [Action] {
@@ -397,8 +427,9 @@ mod tests {
         form.move_focus(-1);
         assert_eq!(form.focus, SOURCE);
         form.toggle_source();
+        assert_eq!(form.source, DatasetChoice::Changed);
         assert_eq!(
-            form.inputs[SOURCE].text(),
+            form.choice_label(form.source),
             "generate now from the 3 leaves changed vs main"
         );
         form.move_focus(1);
