@@ -4,6 +4,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 
 use crate::review::Verdict;
+use crate::review::checklist::CheckStatus;
 use crate::taxonomy::leaf::LeafKind;
 
 pub const BORDER_FOCUSED: Style = Style::new().fg(Color::Cyan);
@@ -37,5 +38,16 @@ pub fn verdict_mark(verdict: Option<Verdict>) -> Span<'static> {
         Some(Verdict::Rejected) => Span::styled("✘", ERROR),
         Some(Verdict::Uncertain) => Span::styled("?", KEY),
         None => Span::styled("·", DIM),
+    }
+}
+
+/// The mark of a checklist item: one column wide in every terminal (the summaries'
+/// emoji are two wide, or one, or two with a variation selector, depending on the
+/// terminal, which pushed the pane's border).
+pub fn check_mark(status: CheckStatus) -> Span<'static> {
+    match status {
+        CheckStatus::Pass => Span::styled("✓", OK),
+        CheckStatus::Warn => Span::styled("!", WARNING),
+        CheckStatus::Fail => Span::styled("✗", ERROR),
     }
 }

@@ -494,6 +494,34 @@ mod tests {
     }
 
     #[test]
+    fn checklist_marks_are_one_column_wide() {
+        use crate::review::checklist::CheckStatus;
+        use ratatui::{Terminal, backend::TestBackend};
+        let mut app = reviewing();
+        let mut leaf = queued("a", 3);
+        leaf.checklist.items[0].status = CheckStatus::Warn;
+        leaf.checklist.items[1].status = CheckStatus::Fail;
+        let reply = ReviewReply::Status(Ok(status(vec![leaf])));
+        app.update(Msg::Review(reply));
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal.draw(|frame| app.draw(frame)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("! "), "a warning is marked:\n{screen}");
+        for cell in buffer.content() {
+            let symbol = cell.symbol();
+            assert!(
+                symbol.chars().count() == 1 && !symbol.contains('\u{fe0f}'),
+                "{symbol:?} is not one plain character:\n{screen}"
+            );
+            assert!(
+                !matches!(symbol, "✅" | "❌" | "⚠"),
+                "{symbol:?} is an emoji:\n{screen}"
+            );
+        }
+    }
+
+    #[test]
     fn a_fresh_queue_keeps_the_leaf_shown() {
         let mut screen = ReviewScreen::default();
         screen.take_status(status(vec![queued("a", 3), queued("b", 2)]));

@@ -283,11 +283,10 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview)
         )));
     }
     for item in &leaf.checklist.items {
-        lines.push(Line::from(format!(
-            "{} {}",
-            item.status.mark(),
-            item.detail
-        )));
+        lines.push(Line::from(vec![
+            theme::check_mark(item.status),
+            Span::raw(format!(" {}", item.detail)),
+        ]));
     }
     let block = Block::default()
         .borders(Borders::ALL)
