@@ -110,14 +110,13 @@ fn one_line_inputs_take_the_readline_keys() {
         "ytidesz x",
         "alt-f goes to the end of the word"
     );
-    let hits = harness.app.popup::<Finder>().unwrap().hits.clone();
-    harness.press("ctrl-u");
+    harness.press("ctrl-e ctrl-u");
     assert_eq!(query(&harness), "");
-    assert_ne!(
-        harness.app.popup::<Finder>().unwrap().hits,
-        hits,
-        "each edit searches again"
-    );
+    let hits = |h: &Harness| h.app.popup::<Finder>().unwrap().hits.len();
+    harness.press("text:tides space text:qqqq");
+    assert_eq!(hits(&harness), 0);
+    harness.press("ctrl-w");
+    assert!(hits(&harness) > 0, "an edit searches again");
 }
 
 #[test]
@@ -148,6 +147,31 @@ fn help_lists_every_bound_action() {
     assert!(screen.contains("Fuzzy-find leaves"));
     harness.press("esc");
     assert!(!harness.app.has_popup());
+}
+
+#[test]
+fn the_status_line_offers_help_until_it_was_opened_once() {
+    let mut harness = sample();
+    harness
+        .app
+        .shared
+        .notify("Created your taxonomy from the bundled sample.");
+    let status = |h: &mut Harness| -> String {
+        let screen = h.render(100, 24);
+        screen.lines().rev().nth(1).unwrap().to_owned()
+    };
+    assert!(
+        status(&mut harness).ends_with("? help \""),
+        "the first screen says where the keys are, next to a notice: {}",
+        status(&mut harness)
+    );
+    harness.press("? esc");
+    harness.app.shared.notify("saved");
+    assert!(
+        !status(&mut harness).contains("? help"),
+        "{}",
+        status(&mut harness)
+    );
 }
 
 #[test]

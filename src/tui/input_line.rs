@@ -29,7 +29,6 @@ fn request(action: Action) -> Option<InputRequest> {
         Action::CharLeft => InputRequest::GoToPrevChar,
         Action::CharRight => InputRequest::GoToNextChar,
         Action::WordLeft => InputRequest::GoToPrevWord,
-        Action::WordRight => InputRequest::GoToNextWord,
         Action::LineStart => InputRequest::GoToStart,
         Action::LineEnd => InputRequest::GoToEnd,
         Action::DeleteBack => InputRequest::DeletePrevChar,
@@ -71,6 +70,7 @@ impl InputLine {
     pub fn edit(&mut self, press: &Press) -> bool {
         let request = match (press.typed(), press.action) {
             (Some(c), _) => InputRequest::InsertChar(c),
+            (None, Some(Action::WordRight)) => InputRequest::SetCursor(self.word_end()),
             (None, Some(action)) => match request(action) {
                 Some(request) => request,
                 None => return false,
@@ -82,10 +82,24 @@ impl InputLine {
             .is_some_and(|changed| changed.value)
     }
 
+    /// Where readline's forward-word goes: the end of the word at or after the
+    /// cursor (tui-input's goes to the start of the next word).
+    fn word_end(&self) -> usize {
+        let rest = self.text().chars().skip(self.input.cursor());
+        let spaces = rest.clone().take_while(|c| !c.is_alphanumeric()).count();
+        let word = rest
+            .skip(spaces)
+            .take_while(|c| c.is_alphanumeric())
+            .count();
+        self.input.cursor() + spaces + word
+    }
+
     /// Whether `press` is typing or editing for an input line (so it is the line's,
     /// not the popup's).
     pub fn takes(press: &Press) -> bool {
-        press.typed().is_some() || press.action.and_then(request).is_some()
+        press.typed().is_some()
+            || press.action == Some(Action::WordRight)
+            || press.action.and_then(request).is_some()
     }
 }
 

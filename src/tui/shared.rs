@@ -87,6 +87,8 @@ pub struct Shared {
     pub train_setup: Option<TrainSetup>,
     /// Quit once every unsaved leaf is saved.
     pub quit_when_saved: bool,
+    /// Whether the key help was opened (until it is, the status bar offers it).
+    pub help_seen: bool,
     /// The last request generation handed out (finder searches).
     pub next_generation: u64,
 }
@@ -117,6 +119,7 @@ impl Shared {
             review_marks: ReviewMarks::default(),
             train_setup: None,
             quit_when_saved: false,
+            help_seen: false,
             next_generation: 0,
         }
     }

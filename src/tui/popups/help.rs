@@ -19,6 +19,14 @@ pub struct Help {
     pub scroll: u16,
 }
 
+impl Help {
+    /// The help, from its first line; the status bar stops offering it.
+    pub fn open(ctx: &mut Shared) -> Self {
+        ctx.help_seen = true;
+        Self::default()
+    }
+}
+
 impl Component for Help {
     fn mode(&self, _ctx: &Shared) -> Mode {
         Mode::Help

@@ -5,7 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::keymap::Mode;
 
 use super::theme;
 
@@ -27,6 +29,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             format!(" validating {checked}/{total}… "),
             theme::DIM,
         ));
+    }
+    if !app.shared.help_seen
+        && let Some(key) = app
+            .shared
+            .keymap
+            .keys_for(Mode::Browse, Action::Help)
+            .first()
+    {
+        // A new user learns where the keys are before anything else.
+        let used: usize = top.iter().map(Span::width).sum();
+        let hint = format!(" {key} help ");
+        let gap = usize::from(area.width).saturating_sub(used + hint.chars().count());
+        top.push(Span::raw(" ".repeat(gap)));
+        top.push(Span::styled(hint, theme::KEY));
     }
     let top = Line::from(top);
     let bottom = match &app.shared.notice {

@@ -80,7 +80,7 @@ impl Browse {
             }
             Action::Find => return Reaction::push(Finder::default()),
             Action::Palette => return Reaction::push(Palette::default()),
-            Action::Help => return Reaction::push(Help::default()),
+            Action::Help => return Reaction::push(Help::open(ctx)),
             Action::Reload => {
                 ctx.notify("reloading…");
                 return Effect::Reload.into();

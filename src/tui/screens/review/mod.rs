@@ -220,7 +220,7 @@ impl Component for ReviewScreen {
         match action {
             Action::Back => return Reaction::close(),
             Action::Quit => return ctx.quit(),
-            Action::Help => return Reaction::push(Help::default()),
+            Action::Help => return Reaction::push(Help::open(ctx)),
             Action::Reload => {
                 ctx.notify(READING);
                 return Effect::Review(ReviewJob::Status).into();

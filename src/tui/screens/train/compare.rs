@@ -156,7 +156,7 @@ impl TrainScreen {
                 return Effect::Train(TrainJob::CancelCompare).into();
             }
             Some(Action::Quit) => return ctx.quit(),
-            Some(Action::Help) => return Reaction::push(Help::default()),
+            Some(Action::Help) => return Reaction::push(Help::open(ctx)),
             Some(Action::Up) => check.scroll = check.scroll.saturating_sub(1),
             Some(Action::Down) => check.scroll = check.scroll.saturating_add(1),
             Some(Action::PageUp) => check.scroll = check.scroll.saturating_sub(page),

@@ -229,7 +229,7 @@ impl Component for TrainScreen {
         match action {
             Action::Back => return Reaction::close().and([Effect::Train(TrainJob::Unwatch)]),
             Action::Quit => return ctx.quit(),
-            Action::Help => return Reaction::push(Help::default()),
+            Action::Help => return Reaction::push(Help::open(ctx)),
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
             Action::PageUp => self.move_by(-page),
