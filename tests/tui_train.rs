@@ -563,7 +563,14 @@ fn a_run_launched_on_the_changed_leaves_generates_their_samples_then_trains_on_t
                 || e.status.state.is_final()
         })
     });
-    let progress = entry(&harness, &id).unwrap().log_tail.clone().unwrap();
+    let progressed = entry(&harness, &id).unwrap();
+    let progress = progressed.log_tail.clone().unwrap_or_else(|| {
+        panic!(
+            "no progress line: {:?}\n{}",
+            progressed.status,
+            registry(&data).open(&id).unwrap().log_tail(30)
+        )
+    });
     assert!(progress.contains(generate_cli::FREEFORM), "{progress}");
     let shown = harness.render(160, 30);
     assert!(
@@ -628,31 +635,48 @@ fn the_launch_form_marks_the_focused_row_and_shows_the_dataset_as_a_choice() {
             .unwrap_or_else(|| panic!("{text} in:\n{screen}"))
             .to_owned()
     };
-    let form = harness.render(120, 30);
+    // 100 columns: the popup is 80 wide, as narrow as a usual terminal gives it.
+    let form = harness.render(100, 30);
     assert!(row(&form, "dataset file").contains("▸"), "{form}");
     assert!(
         !row(&form, "epochs").contains("▸"),
         "one row is marked:\n{form}"
     );
-    let choice = row(&form, "a JSONL file");
-    assert!(choice.contains("(•) a JSONL file"), "{choice}");
     assert!(
-        choice.contains("( ) generate now"),
-        "both choices show: {choice}"
+        row(&form, "a JSONL file").contains("(•) a JSONL file"),
+        "{form}"
+    );
+    assert!(
+        row(&form, "generate now").contains("( ) generate now"),
+        "both choices show, whole:\n{form}"
     );
     harness.press("up");
-    let form = harness.render(120, 30);
-    let choice = row(&form, "a JSONL file");
+    let form = harness.render(100, 30);
+    assert!(row(&form, "a JSONL file").contains("▸"), "{form}");
     assert!(
-        choice.contains("▸") && choice.contains("space changes"),
-        "{choice}"
+        row(&form, "generate now").contains("space changes"),
+        "{form}"
     );
     harness.press("space");
-    let form = harness.render(120, 30);
-    let choice = row(&form, "a JSONL file");
-    assert!(choice.contains("( ) a JSONL file"), "{choice}");
-    assert!(choice.contains("(•) generate now"), "{choice}");
+    let form = harness.render(100, 30);
+    assert!(
+        row(&form, "a JSONL file").contains("( ) a JSONL file"),
+        "{form}"
+    );
+    assert!(
+        row(&form, "generate now").contains("(•) generate now"),
+        "{form}"
+    );
     assert!(!form.contains("dataset file"), "the file row goes:\n{form}");
+    harness.press("tab tab");
+    let form = harness.render(100, 30);
+    let epochs = form.lines().position(|l| l.contains("epochs")).unwrap();
+    let (_, cursor_row) = harness.cursor(100, 30).expect("a cursor in the form");
+    assert_eq!(
+        usize::from(cursor_row),
+        epochs,
+        "the cursor is in the focused row, below both choices:\n{form}"
+    );
 }
 
 #[test]

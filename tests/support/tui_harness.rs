@@ -193,6 +193,16 @@ impl Harness {
         terminal.draw(|frame| self.app.draw(frame)).expect("draw");
         terminal.backend().to_string()
     }
+
+    /// Where the drawn frame puts the cursor (column, row), if it shows one.
+    pub fn cursor(&mut self, width: u16, height: u16) -> Option<(u16, u16)> {
+        self.app.shared.height = height;
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        terminal.draw(|frame| self.app.draw(frame)).expect("draw");
+        let backend = terminal.backend();
+        let position = backend.cursor_position();
+        backend.cursor_visible().then_some((position.x, position.y))
+    }
 }
 
 fn key_event(key: &str) -> KeyEvent {

@@ -126,6 +126,20 @@ impl LaunchForm {
         }
     }
 
+    /// A dataset choice as the form shows it: its mark, and its label, bright
+    /// when it is the chosen one.
+    fn choice_spans(&self, choice: DatasetChoice) -> [Span<'static>; 2] {
+        let (mark, style) = if self.source == choice {
+            ("(•) ", theme::HEADING)
+        } else {
+            ("( ) ", theme::DIM)
+        };
+        [
+            Span::styled(mark, theme::KEY),
+            Span::styled(self.choice_label(choice), style),
+        ]
+    }
+
     /// Switches between a dataset file and generating from the changed leaves.
     pub fn toggle_source(&mut self) {
         self.source = match self.source {
@@ -262,7 +276,7 @@ impl Component for LaunchForm {
         let form = self;
         let area = centered(frame, 80, 60);
         let area = Rect {
-            height: area.height.min(FIELDS.len() as u16 + 7),
+            height: area.height.min(FIELDS.len() as u16 + 8),
             ..area
         };
         let block = popup_block(" New run · the built-in trainer ".into()).title_bottom(hints(
@@ -274,52 +288,40 @@ impl Component for LaunchForm {
                 (Action::Back, "cancel"),
             ],
         ));
-        let mut lines: Vec<Line<'_>> = FIELDS
-            .iter()
-            .zip(&form.inputs)
-            .enumerate()
-            .filter(|(i, _)| form.applies(*i))
-            .map(|(i, (label, input))| {
-                let focused = i == form.focus;
-                // The focused row: marked, its label in the key colour.
-                let mut spans = if focused {
-                    vec![Span::styled(format!("▸ {label:>14} "), theme::KEY)]
-                } else {
-                    vec![Span::styled(format!("  {label:>14} "), theme::DIM)]
-                };
-                if i == SOURCE {
-                    for choice in [DatasetChoice::File, DatasetChoice::Changed] {
-                        let mark = if form.source == choice {
-                            "(•) "
-                        } else {
-                            "( ) "
-                        };
-                        let style = if form.source == choice {
-                            theme::HEADING
-                        } else {
-                            theme::DIM
-                        };
-                        spans.push(Span::styled(mark, theme::KEY));
-                        spans.push(Span::styled(
-                            format!("{}  ", form.choice_label(choice)),
-                            style,
-                        ));
-                    }
-                    if focused {
-                        let toggle = key_name(&ctx.keymap, Mode::List, Action::Toggle);
-                        spans.push(Span::styled(format!("{toggle} changes"), theme::DIM));
-                    }
-                } else {
-                    let value = Span::raw(input.text().to_owned());
-                    spans.push(if focused {
-                        value.style(theme::SELECTED)
-                    } else {
-                        value
-                    });
+        let mut lines: Vec<Line<'_>> = Vec::new();
+        for (i, (label, input)) in FIELDS.iter().zip(&form.inputs).enumerate() {
+            if !form.applies(i) {
+                continue;
+            }
+            let focused = i == form.focus;
+            // The focused row: marked, its label in the key colour.
+            let label = if focused {
+                Span::styled(format!("▸ {label:>14} "), theme::KEY)
+            } else {
+                Span::styled(format!("  {label:>14} "), theme::DIM)
+            };
+            if i == SOURCE {
+                // One choice a line, so neither is cut by the popup's width.
+                let mut first = vec![label];
+                first.extend(form.choice_spans(DatasetChoice::File));
+                let mut second = vec![Span::raw(" ".repeat(LABEL_WIDTH))];
+                second.extend(form.choice_spans(DatasetChoice::Changed));
+                if focused {
+                    let toggle = key_name(&ctx.keymap, Mode::List, Action::Toggle);
+                    second.push(Span::styled(format!("  {toggle} changes"), theme::DIM));
                 }
-                Line::from(spans)
-            })
-            .collect();
+                lines.push(Line::from(first));
+                lines.push(Line::from(second));
+            } else {
+                let value = Span::raw(input.text().to_owned());
+                let value = if focused {
+                    value.style(theme::SELECTED)
+                } else {
+                    value
+                };
+                lines.push(Line::from(vec![label, value]));
+            }
+        }
         lines.push(Line::default());
         let about = match form.source {
             DatasetChoice::File => {
@@ -343,7 +345,9 @@ impl Component for LaunchForm {
             area,
         );
         if form.focus != SOURCE {
-            let row = (0..form.focus).filter(|i| form.applies(*i)).count();
+            // The dataset row takes two lines (one a choice).
+            let row = (0..form.focus).filter(|i| form.applies(*i)).count()
+                + usize::from(form.focus > SOURCE);
             let column = LABEL_WIDTH + form.inputs[form.focus].cursor();
             frame.set_cursor_position((
                 area.x + 1 + u16::try_from(column).unwrap_or(u16::MAX),
