@@ -157,3 +157,80 @@ fn revert_asks_and_names_the_leaf() {
     harness.press("y");
     assert!(!harness.app.shared.open.is_dirty(&folder));
 }
+
+/// Issue 14 item 7: the TUI froze for seconds after `E` returned a hostile text (a
+/// one-line flow sequence of 80,000 items) because the update validated it.
+#[test]
+fn validation_runs_off_the_event_loop_and_the_newest_edit_wins() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    let original = fs::read_to_string(dir.path().join(&folder).join("qna.yaml")).unwrap();
+    harness.hold(|effect| matches!(effect, Effect::Validate(_)));
+    let hostile = format!(
+        "version: 3\ncreated_by: x\ntask_description: [{}]\n",
+        vec!["a"; 80_000].join(", ")
+    );
+    harness.editor = Box::new(move |_| Ok(hostile.clone()));
+    harness.press("E");
+    assert!(harness.app.shared.open.is_dirty(&folder));
+    assert_eq!(
+        harness.held.len(),
+        1,
+        "the validation is asked of a background queue"
+    );
+    assert!(harness.app.shared.is_validating(&folder));
+    let screen = harness.render(100, 30);
+    assert!(screen.contains("validating…"), "{screen}");
+
+    // While it runs, the next keys are handled.
+    harness.press("j");
+    assert_ne!(harness.app.shared.selected_folder(), Some(folder.clone()));
+    harness.press("k");
+    assert_eq!(harness.app.shared.selected_folder(), Some(folder.clone()));
+
+    // A newer edit: the queue skips the hostile text's validation, still waiting.
+    let fixed = original.replace("created_by: tidewatcher-m", "created_by: ''");
+    harness.editor = Box::new(move |_| Ok(fixed.clone()));
+    harness.press("E");
+    assert_eq!(harness.held.len(), 2);
+    assert!(harness.held[1].supersedes(&harness.held[0]));
+    harness.held.remove(0);
+    for reply in harness.run_held() {
+        harness.send(reply);
+    }
+    assert!(!harness.app.shared.is_validating(&folder));
+    let index = harness.app.shared.tree.selected_leaf().unwrap();
+    let report = harness.app.shared.report_of(index);
+    assert!(
+        report.diagnostics.iter().any(|d| d.rule == "minLength"),
+        "{:?}",
+        report.diagnostics
+    );
+    let notice = harness.app.shared.notice.clone().unwrap().text;
+    assert!(notice.contains("1 errors"), "{notice}");
+
+    // Two edits whose validations come back newest first: the older (with an
+    // error the newer lacks) is dropped.
+    let (a, b) = (
+        original.replace("created_by: tidewatcher-m", "created_by: ''"),
+        original.replace("tidewatcher-m", "second"),
+    );
+    harness.editor = Box::new(move |_| Ok(a.clone()));
+    harness.press("E");
+    harness.editor = Box::new(move |_| Ok(b.clone()));
+    harness.press("E");
+    let mut replies = harness.run_held();
+    assert_eq!(replies.len(), 2);
+    let older = replies.remove(0);
+    harness.send(replies.remove(0));
+    harness.send(older);
+    let open = harness.app.shared.open.get(&folder).unwrap();
+    assert!(open.buffer.text.contains("second"));
+    assert_eq!(
+        open.report,
+        open.check(&open.buffer.text),
+        "the report is the newest text's"
+    );
+    assert!(open.report.is_valid(), "{:?}", open.report.diagnostics);
+    assert!(!harness.app.shared.is_validating(&folder));
+}

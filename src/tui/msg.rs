@@ -12,6 +12,7 @@ use crate::find::Hit;
 use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::template::NewLeaf;
 
+use super::editing::{Validated, Validation};
 use super::git_jobs::{GitJob, GitReply};
 use super::load::{GitState, Loaded};
 use super::preview_jobs::{PreviewJob, PreviewReply};
@@ -62,6 +63,8 @@ pub enum Msg {
         /// The git state.
         git: GitState,
     },
+    /// An edited text was validated.
+    Validated(Box<Validated>),
     /// A batch of leaves read and validated in the background after start.
     LeavesChecked {
         /// The leaves, read.
@@ -122,6 +125,9 @@ pub enum Effect {
         /// The leaf.
         folder: PathBuf,
     },
+    /// Validate an edited text, off the event loop; a later validation of the same
+    /// leaf supersedes it. It answers with [`Msg::Validated`].
+    Validate(Validation),
     /// Keep a recovery draft of unsaved edits.
     KeepDraft(Draft),
     /// Drop the recovery draft of a leaf.

@@ -84,6 +84,8 @@ pub enum Queue {
     Finder,
     /// Review work: two decisions never race for the notes ref.
     Review,
+    /// Validations of edited texts: never on the event loop, the newest wins.
+    Validate,
 }
 
 impl Effect {
@@ -102,13 +104,18 @@ impl Effect {
             }
             Effect::Search { .. } | Effect::Reindex(_) => Lane::Queue(Queue::Finder),
             Effect::Review(_) => Lane::Queue(Queue::Review),
+            Effect::Validate(_) => Lane::Queue(Queue::Validate),
         }
     }
 
     /// Whether this effect makes `older`, still waiting in the same queue, needless:
-    /// only the newest search, index and review status are worth the work.
+    /// only the newest search, index, review status and validation of a leaf are
+    /// worth the work.
     pub fn supersedes(&self, older: &Effect) -> bool {
         use super::review_jobs::ReviewJob;
+        if let (Effect::Validate(newer), Effect::Validate(older)) = (self, older) {
+            return newer.folder == older.folder;
+        }
         matches!(
             (self, older),
             (Effect::Search { .. }, Effect::Search { .. })
@@ -160,6 +167,7 @@ pub fn perform(effect: Effect, env: &Env) -> Option<Msg> {
             leaf: Box::new(Leaf::read(root, folder, &Options::default())),
             git: git_state(root),
         }),
+        Effect::Validate(validation) => Some(Msg::Validated(Box::new(validation.run()))),
         Effect::KeepDraft(draft) => {
             if let Err(error) = env.drafts.keep(&draft) {
                 tracing::error!(

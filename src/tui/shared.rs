@@ -12,7 +12,7 @@ use crate::taxonomy::validate::Report;
 
 use super::action::Action;
 use super::component::Reaction;
-use super::editing::{OpenLeaf, OpenLeaves};
+use super::editing::{OpenLeaf, OpenLeaves, Validated};
 use super::git_jobs::{GitReply, Refreshed};
 use super::keymap::{Keymap, Mode};
 use super::load::Loaded;
@@ -220,9 +220,25 @@ impl Shared {
             .map_or(&leaf.report, |open| &open.report)
     }
 
+    /// Whether the edited text of the leaf in `folder` is being validated.
+    pub fn is_validating(&self, folder: &Path) -> bool {
+        self.open.get(folder).is_some_and(OpenLeaf::is_validating)
+    }
+
     /// Replaces the edited text of the leaf in `folder` (opening it if needed),
-    /// validates it again and keeps a recovery draft.
+    /// asks for its validation (off the event loop) and keeps a recovery draft.
     pub fn edit_text(&mut self, folder: &Path, text: String) -> Vec<Effect> {
+        self.edit(folder, text, false)
+    }
+
+    /// As [`Shared::edit_text`], for a structural edit of a text already read (a
+    /// field set, an example added, moved or deleted): validated at once, so the
+    /// field cursor can follow the leaf's new fields.
+    pub fn edit_fields(&mut self, folder: &Path, text: String) -> Vec<Effect> {
+        self.edit(folder, text, true)
+    }
+
+    fn edit(&mut self, folder: &Path, text: String, at_once: bool) -> Vec<Effect> {
         let Some(index) = self.taxonomy.find(folder) else {
             self.notify_error(format!("{} is no longer in the taxonomy", folder.display()));
             return Vec::new();
@@ -236,24 +252,43 @@ impl Shared {
                 self.open.insert(open);
             }
         }
-        let Some(open) = self.open.get(folder) else {
+        let Some(open) = self.open.get_mut(folder) else {
             return Vec::new();
         };
         if open.buffer.is_dirty() {
             let draft = open.draft(&self.taxonomy.root);
-            let message = format!(
-                "{} edited (unsaved) · {} errors, {} warnings",
-                folder.display(),
-                open.report.error_count(),
-                open.report.warning_count()
-            );
-            self.notify(message);
-            vec![Effect::KeepDraft(draft)]
+            let mut effects = vec![Effect::KeepDraft(draft)];
+            if at_once {
+                open.take(open.validation().run());
+            } else {
+                effects.push(Effect::Validate(open.validation()));
+            }
+            let notice = edited_notice(open);
+            self.notify(notice);
+            effects
         } else {
             self.open.remove(folder);
             vec![Effect::ForgetDraft {
                 folder: folder.to_owned(),
             }]
+        }
+    }
+
+    /// Takes a validation of an edited text, unless a newer edit made it moot; the
+    /// notice of the edit then says what it found.
+    fn validated(&mut self, validated: Validated) {
+        let Some(open) = self.open.get_mut(&validated.folder) else {
+            return;
+        };
+        let pending = edited_notice(open);
+        if open.take(validated)
+            && self
+                .notice
+                .as_ref()
+                .is_some_and(|notice| notice.text == pending)
+        {
+            let done = edited_notice(open);
+            self.notify(done);
         }
     }
 
@@ -368,6 +403,7 @@ impl Shared {
                 Some(index) => {
                     let leaf = &self.taxonomy.leaves[index];
                     let open = OpenLeaf::new(&self.taxonomy.root, leaf, draft.saved, draft.text);
+                    effects.push(Effect::Validate(open.validation()));
                     self.open.insert(open);
                 }
                 None => effects.push(Effect::KeepDraft(draft)),
@@ -444,6 +480,10 @@ impl Shared {
                     Reaction::none()
                 }
             },
+            Msg::Validated(validated) => {
+                self.validated(*validated);
+                Reaction::none()
+            }
             Msg::Saved { folder, result } => self.saved(folder, result),
             Msg::Git(reply) => self.git_reply(reply).into(),
             Msg::LeafRead { leaf, git } => self.refreshed(Refreshed::Leaf(leaf, git)).into(),
@@ -518,5 +558,20 @@ impl Shared {
                 effects
             }
         }
+    }
+}
+
+/// What the status bar says of an edited leaf: unsaved, and what its validation
+/// found (or that it is running).
+fn edited_notice(open: &OpenLeaf) -> String {
+    let folder = open.buffer.folder.display();
+    if open.is_validating() {
+        format!("{folder} edited (unsaved) · validating…")
+    } else {
+        format!(
+            "{folder} edited (unsaved) · {} errors, {} warnings",
+            open.report.error_count(),
+            open.report.warning_count()
+        )
     }
 }

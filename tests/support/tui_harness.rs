@@ -36,6 +36,10 @@ pub struct Harness {
     tx: UnboundedSender<Msg>,
     /// Where the preview looks for a model until [`Harness::with_preview`] says.
     _no_model: tempfile::TempDir,
+    /// Which effects wait in `held` instead of running at once (see [`Harness::hold`]).
+    holding: fn(&Effect) -> bool,
+    /// Effects held back, in the order they were asked for.
+    pub held: Vec<Effect>,
 }
 
 impl Harness {
@@ -68,6 +72,8 @@ impl Harness {
             replies,
             tx,
             _no_model: no_model,
+            holding: |_| false,
+            held: Vec::new(),
         }
     }
 
@@ -85,6 +91,10 @@ impl Harness {
         let mut queue = vec![msg];
         while let Some(msg) = queue.pop() {
             for effect in self.app.update(msg) {
+                if (self.holding)(&effect) {
+                    self.held.push(effect);
+                    continue;
+                }
                 let reply = match &effect {
                     Effect::RunEditor { folder, text } => Some(Msg::EditorDone {
                         folder: folder.clone(),
@@ -96,6 +106,21 @@ impl Harness {
                 self.effects.push(effect);
             }
         }
+    }
+
+    /// Holds back the effects `which` picks, as a busy background thread would,
+    /// until [`Harness::release`].
+    pub fn hold(&mut self, which: fn(&Effect) -> bool) {
+        self.holding = which;
+    }
+
+    /// Does the held effects (blocking) and returns their replies, for the test to
+    /// send in the order it likes.
+    pub fn run_held(&mut self) -> Vec<Msg> {
+        std::mem::take(&mut self.held)
+            .into_iter()
+            .filter_map(|effect| perform(effect, &self.env))
+            .collect()
     }
 
     /// Applies every reply of the streaming threads that has arrived; returns how many.

@@ -157,7 +157,7 @@ impl Component for FieldEditor {
             }
             Some(Action::Confirm) => match self.applied() {
                 Ok(text) if self.is_changed() => {
-                    Reaction::close().and(ctx.edit_text(&self.folder, text))
+                    Reaction::close().and(ctx.edit_fields(&self.folder, text))
                 }
                 Ok(_) => Reaction::close(),
                 Err(_) => Reaction::none(), // the preview already says why

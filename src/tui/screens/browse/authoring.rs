@@ -108,7 +108,7 @@ fn add_example(ctx: &mut Shared) -> Reaction {
     };
     match edit::add_example(&text, placeholder) {
         Ok((text, index)) => {
-            let effects = ctx.edit_text(&folder, text);
+            let effects = ctx.edit_fields(&folder, text);
             cursor_to_example(ctx, index, None);
             ctx.focus = Focus::Detail;
             effects.into()
@@ -219,7 +219,7 @@ fn in_example(field: Field, index: usize) -> Field {
 /// Takes an edited text into the leaf's buffer, or reports why there is none.
 fn take_edit(ctx: &mut Shared, folder: &Path, edited: Result<String, EditError>) -> Vec<Effect> {
     match edited {
-        Ok(text) => ctx.edit_text(folder, text),
+        Ok(text) => ctx.edit_fields(folder, text),
         Err(error) => {
             ctx.notify_error(error.to_string());
             Vec::new()

@@ -184,6 +184,7 @@ fn leaf_lines(
     leaf: &Leaf,
     report: &Report,
     dirty: bool,
+    validating: bool,
     width: u16,
     cursor: &mut Cursor,
 ) -> Vec<Line<'static>> {
@@ -197,6 +198,7 @@ fn leaf_lines(
     let mut lines = vec![Line::from(title)];
     let kind = report.kind.map_or("unreadable", |k| k.label());
     let verdict = match (report.error_count(), report.warning_count()) {
+        _ if validating => Span::styled("validating…", theme::DIM),
         (0, 0) => Span::styled("valid", theme::OK),
         (0, w) => Span::styled(format!("valid, {w} warnings"), theme::WARNING),
         (e, w) => Span::styled(format!("{e} errors, {w} warnings"), theme::ERROR),
@@ -348,6 +350,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, focused: bool) {
                 leaf,
                 ctx.report_of(*index),
                 ctx.open.is_dirty(&leaf.folder),
+                ctx.is_validating(&leaf.folder),
                 width,
                 &mut cursor,
             )

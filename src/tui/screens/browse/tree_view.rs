@@ -47,7 +47,11 @@ fn row_line<'a>(ctx: &'a Shared, row: &'a Row) -> Line<'a> {
         Row::Leaf { index, depth } => {
             let leaf = &ctx.taxonomy.leaves[*index];
             let report = ctx.report_of(*index);
-            let validation = if leaf.checked || ctx.open.get(&leaf.folder).is_some() {
+            let checked = match ctx.open.get(&leaf.folder) {
+                Some(open) => !open.is_validating(),
+                None => leaf.checked,
+            };
+            let validation = if checked {
                 validation_span(report.error_count(), report.warning_count())
             } else {
                 Span::styled("…", theme::DIM)
