@@ -84,6 +84,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let mut effects = match msg {
             Msg::Key(key) => self.on_key(key),
+            Msg::Terminate => return self.shared.terminate(),
             msg => {
                 self.shared.observe(&msg);
                 self.offer(msg)

@@ -88,6 +88,9 @@ pub enum Msg {
     Train(TrainReply),
     /// News from the generation preview.
     Preview(PreviewReply),
+    /// The process was told to end (SIGTERM, SIGHUP): quit at once, unsaved edits
+    /// kept as recovery drafts.
+    Terminate,
 }
 
 /// Work for the runtime to do.

@@ -170,6 +170,31 @@ fn spawn_first_check(taxonomy: &Taxonomy, tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
+/// Turns SIGTERM and SIGHUP into [`Msg::Terminate`], so the terminal is restored
+/// (alternate screen, cursor, echo) as when quitting, instead of the process dying
+/// with it in raw mode.
+fn spawn_signal_watch(tx: mpsc::UnboundedSender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (terminate, hangup) = match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) {
+        (Ok(terminate), Ok(hangup)) => (terminate, hangup),
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::error!("cannot watch for SIGTERM and SIGHUP: {error}");
+            return;
+        }
+    };
+    let (mut terminate, mut hangup) = (terminate, hangup);
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = hangup.recv() => {}
+        }
+        let _ = tx.send(Msg::Terminate);
+    });
+}
+
 /// The shortest time between two frames (about 60 per second): messages that
 /// come meanwhile (tokens, metrics) are drawn together.
 const FRAME: Duration = Duration::from_millis(16);
@@ -187,6 +212,7 @@ pub async fn run(
     let _ = tx.send(Msg::DraftsFound(drafts.for_root(&root)));
     let env = Arc::new(Env::new(&app.shared.taxonomy, drafts, preview, &tx));
     spawn_first_check(&app.shared.taxonomy, tx.clone());
+    spawn_signal_watch(tx.clone());
     let mut dispatcher = Dispatcher {
         env,
         tx: tx.clone(),

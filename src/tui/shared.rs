@@ -274,6 +274,20 @@ impl Shared {
         }
     }
 
+    /// What to do when the process is told to end (SIGTERM, SIGHUP): keep every
+    /// unsaved edit as a recovery draft (as each edit already did) and quit without
+    /// asking.
+    pub fn terminate(&self) -> Vec<Effect> {
+        let root = &self.taxonomy.root;
+        self.open
+            .dirty()
+            .iter()
+            .filter_map(|folder| self.open.get(folder))
+            .map(|open| Effect::KeepDraft(open.draft(root)))
+            .chain([Effect::Quit])
+            .collect()
+    }
+
     /// Takes a validation of an edited text, unless a newer edit made it moot; the
     /// notice of the edit then says what it found.
     fn validated(&mut self, validated: Validated) {
@@ -465,9 +479,11 @@ impl Shared {
         match msg {
             // Keys go to the layer that has the keyboard; these answer a popup or a
             // screen that was closed meanwhile.
-            Msg::Key(_) | Msg::Hits { .. } | Msg::Preview(_) | Msg::LeafCreated(_) => {
-                Reaction::none()
-            }
+            Msg::Key(_)
+            | Msg::Terminate
+            | Msg::Hits { .. }
+            | Msg::Preview(_)
+            | Msg::LeafCreated(_) => Reaction::none(),
             Msg::Train(_) | Msg::Review(ReviewReply::Status(_)) => Reaction::none(),
             Msg::Resize(height) => {
                 self.height = height;
