@@ -156,3 +156,68 @@ fn find_edit_save_and_commit_a_leaf_signed_off() {
         String::from_utf8_lossy(&validate.stderr)
     );
 }
+
+/// Issue 14 item 8: SIGTERM or SIGHUP left the terminal on the alternate screen, the
+/// cursor hidden and echo off; now they end the program as `q` does, the unsaved
+/// edit kept as a recovery draft.
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_and_keep_unsaved_edits() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let home = tempfile::tempdir().unwrap();
+        let taxonomy = home.path().join("taxonomy");
+        copy_sample(&taxonomy);
+        let editor = "sed -i 's/created_by: tidewatcher-m/created_by: pty-tester/'";
+        let mut taxon = Pty::spawn(
+            &[taxonomy.to_str().unwrap()],
+            home.path(),
+            &[("EDITOR", editor)],
+            80,
+            24,
+        );
+        taxon.wait_for("Taxonomy", WAIT);
+        taxon.send("/");
+        taxon.send("tides");
+        taxon.wait_for("oceanography/tides", WAIT);
+        taxon.send("\r");
+        taxon.wait_for("tidewatcher-m", WAIT);
+        taxon.send("E");
+        taxon.wait_for("unsaved", WAIT);
+        assert!(taxon.on_alternate_screen() && taxon.cursor_hidden() && !taxon.echoes());
+        taxon.signal(signal);
+        taxon.wait_exit(WAIT);
+        assert!(!taxon.on_alternate_screen(), "signal {signal}: main screen");
+        assert!(!taxon.cursor_hidden(), "signal {signal}: cursor shown");
+        assert!(taxon.echoes(), "signal {signal}: echo on");
+        let drafts: Vec<String> = fs::read_dir(home.path().join("state/drafts"))
+            .unwrap()
+            .map(|entry| fs::read_to_string(entry.unwrap().path()).unwrap())
+            .collect();
+        assert!(
+            drafts.len() == 1 && drafts[0].contains("created_by: pty-tester"),
+            "signal {signal}: the edit is a draft: {drafts:?}"
+        );
+    }
+}
+
+/// Issue 14 item 8: a FIFO named qna.yaml was missing from the tree (and reading it
+/// would wait for a writer); it is a leaf with the error validate reports.
+#[test]
+fn a_fifo_named_qna_yaml_is_a_leaf_with_its_error() {
+    let home = tempfile::tempdir().unwrap();
+    let taxonomy = home.path().join("taxonomy");
+    copy_sample(&taxonomy);
+    let folder = taxonomy.join("compositional_skills/fifo_leaf");
+    fs::create_dir_all(&folder).unwrap();
+    let fifo = std::ffi::CString::new(folder.join("qna.yaml").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let mut taxon = Pty::spawn(&[taxonomy.to_str().unwrap()], home.path(), &[], 100, 30);
+    taxon.wait_for("Taxonomy", WAIT);
+    taxon.send("/");
+    taxon.send("fifo_leaf");
+    taxon.wait_for("compositional_skills/fifo_leaf", WAIT);
+    taxon.send("\r");
+    taxon.wait_for("is not a file", WAIT);
+    taxon.send("q");
+    assert_eq!(taxon.wait_exit(WAIT), 0);
+}

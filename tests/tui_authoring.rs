@@ -10,9 +10,11 @@ use std::path::Path;
 use std::process::Command;
 
 use taxon::taxonomy::edit::Field;
-use taxon::tui::app::{Effect, Focus, Popup};
-use taxon::tui::field_editor::Preview;
-use taxon::tui::wizard::Step;
+use taxon::tui::msg::Effect;
+use taxon::tui::popups::field_editor::{FieldEditor, Preview};
+use taxon::tui::popups::question::ConfirmDeleteExample;
+use taxon::tui::popups::wizard::{Step, Wizard};
+use taxon::tui::shared::Focus;
 use tui_harness::Harness;
 
 const SKILL: &str = "rewriting/concise_sentences";
@@ -20,13 +22,14 @@ const SKILL: &str = "rewriting/concise_sentences";
 fn selected_text(harness: &Harness) -> String {
     let index = harness
         .app
+        .shared
         .tree
         .selected_leaf()
         .expect("a leaf is selected");
-    let folder = &harness.app.taxonomy.leaves[index].folder;
-    match harness.app.open.get(folder) {
+    let folder = &harness.app.shared.taxonomy.leaves[index].folder;
+    match harness.app.shared.open.get(folder) {
         Some(open) => open.buffer.text.clone(),
-        None => harness.app.taxonomy.leaves[index]
+        None => harness.app.shared.taxonomy.leaves[index]
             .text
             .clone()
             .expect("text"),
@@ -36,14 +39,14 @@ fn selected_text(harness: &Harness) -> String {
 #[test]
 fn the_wizard_creates_a_valid_leaf_and_shows_it() {
     let (dir, mut harness) = Harness::open_copy();
-    harness.app.author.created_by = Some("ada-l".into());
+    harness.app.shared.author.created_by = Some("ada-l".into());
     harness.press("a down");
-    let Some(Popup::NewLeaf(wizard)) = &harness.app.popup else {
+    let Some(wizard) = harness.app.popup::<Wizard>() else {
         panic!("the wizard is open");
     };
     assert_eq!(wizard.step, Step::Kind);
     harness.press("enter text:tech tab");
-    let Some(Popup::NewLeaf(wizard)) = &harness.app.popup else {
+    let Some(wizard) = harness.app.popup::<Wizard>() else {
         panic!("the wizard is still open");
     };
     assert_eq!(
@@ -52,13 +55,13 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
         "tab took the completion"
     );
     harness.press("text:Release space text:Notes enter enter");
-    let Some(Popup::NewLeaf(wizard)) = &harness.app.popup else {
+    let Some(wizard) = harness.app.popup::<Wizard>() else {
         panic!("the wizard is still open");
     };
     assert_eq!(wizard.step, Step::Confirm);
     assert_eq!(wizard.author.text(), "ada-l", "created_by from git config");
     harness.press("enter");
-    assert!(harness.app.popup.is_none());
+    assert!(!harness.app.has_popup());
 
     let folder = Path::new("compositional_skills/grounded/technology/release_notes");
     assert!(
@@ -69,14 +72,19 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
     );
     let index = harness
         .app
+        .shared
         .tree
         .selected_leaf()
         .expect("the new leaf is selected");
-    let leaf = &harness.app.taxonomy.leaves[index];
+    let leaf = &harness.app.shared.taxonomy.leaves[index];
     assert_eq!(leaf.folder, folder);
-    assert_eq!(harness.app.focus, Focus::Detail, "the detail pane shows it");
     assert_eq!(
-        harness.app.cursor_field(),
+        harness.app.shared.focus,
+        Focus::Detail,
+        "the detail pane shows it"
+    );
+    assert_eq!(
+        harness.app.shared.cursor_field(),
         Some(Field::TaskDescription),
         "the cursor is on the first placeholder"
     );
@@ -105,10 +113,40 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
 }
 
 #[test]
+fn the_wizard_takes_a_place_typed_from_the_root_and_shows_the_real_target() {
+    let (dir, mut harness) = Harness::open_copy();
+    harness.app.shared.author.created_by = Some("ada-l".into());
+    harness.press("a enter text:compositional_skills/writing/poetry/haiku");
+    let target = Path::new("compositional_skills/writing/poetry/haiku");
+    assert_eq!(harness.app.popup::<Wizard>().unwrap().target(), target);
+    let screen = harness.render(100, 30);
+    assert!(
+        screen.contains("→ compositional_skills/writing/poetry/haiku"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("compositional_skills/compositional_skills"),
+        "{screen}"
+    );
+    harness.press("enter enter");
+    let summary = harness.render(100, 30);
+    assert!(
+        summary.contains("folder      compositional_skills/writing/poetry/haiku"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("compositional_skills/compositional_skills"),
+        "{summary}"
+    );
+    harness.press("enter");
+    assert!(dir.path().join(target).join("qna.yaml").is_file());
+}
+
+#[test]
 fn the_wizard_goes_back_and_refuses_a_taken_place() {
     let (_dir, mut harness) = Harness::open_copy();
     harness.press("a down down enter text:science/earth_sciences/oceanography/tides enter");
-    let Some(Popup::NewLeaf(wizard)) = &harness.app.popup else {
+    let Some(wizard) = harness.app.popup::<Wizard>() else {
         panic!("the wizard is open");
     };
     assert_eq!(wizard.step, Step::Place);
@@ -120,7 +158,7 @@ fn the_wizard_goes_back_and_refuses_a_taken_place() {
             .contains("already a leaf")
     );
     harness.press("esc esc");
-    assert!(harness.app.popup.is_none(), "esc steps back, then closes");
+    assert!(!harness.app.has_popup(), "esc steps back, then closes");
 }
 
 #[test]
@@ -129,17 +167,20 @@ fn an_answer_is_edited_in_a_text_area_with_live_validation() {
     let folder = harness.select(SKILL);
     let before = selected_text(&harness);
     harness.press("] ] ]");
-    assert_eq!(harness.app.cursor_field(), Some(Field::Answer(0)));
+    assert_eq!(harness.app.shared.cursor_field(), Some(Field::Answer(0)));
     harness.press("e");
-    assert!(matches!(harness.app.popup, Some(Popup::EditField(_))));
+    assert!(harness.app.popup::<FieldEditor>().is_some());
     harness.press("text:Shorter: enter");
-    let Some(Popup::EditField(editor)) = &harness.app.popup else {
+    let Some(editor) = harness.app.popup::<FieldEditor>() else {
         panic!("the editor is open");
     };
     assert!(matches!(editor.preview, Preview::Valid { errors: 0, .. }));
     harness.press("ctrl-s");
-    assert!(harness.app.popup.is_none());
-    assert!(harness.app.open.is_dirty(&folder), "unsaved until save");
+    assert!(!harness.app.has_popup());
+    assert!(
+        harness.app.shared.open.is_dirty(&folder),
+        "unsaved until save"
+    );
     let after = selected_text(&harness);
     let answer = Field::Answer(0).value_in(&after).unwrap();
     assert!(answer.starts_with("Shorter:\nRevised: "), "{answer:?}");
@@ -165,7 +206,8 @@ fn an_answer_is_edited_in_a_text_area_with_live_validation() {
     assert!(
         harness
             .app
-            .report_of(harness.app.tree.selected_leaf().unwrap())
+            .shared
+            .report_of(harness.app.shared.tree.selected_leaf().unwrap())
             .is_valid()
     );
     assert_eq!(
@@ -184,11 +226,11 @@ fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_cancels() {
     let (_dir, mut harness) = Harness::open_copy();
     let folder = harness.select(SKILL);
     harness.press("e end");
-    assert_eq!(harness.app.cursor_field(), Some(Field::CreatedBy));
+    assert_eq!(harness.app.shared.cursor_field(), Some(Field::CreatedBy));
     for _ in 0.."tanvi-r".len() {
         harness.press("backspace");
     }
-    let Some(Popup::EditField(editor)) = &harness.app.popup else {
+    let Some(editor) = harness.app.popup::<FieldEditor>() else {
         panic!("the editor is open");
     };
     assert!(
@@ -197,14 +239,14 @@ fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_cancels() {
         editor.preview
     );
     harness.press("esc");
-    assert!(harness.app.popup.is_none());
-    assert!(!harness.app.open.is_dirty(&folder));
+    assert!(!harness.app.has_popup());
+    assert!(!harness.app.shared.open.is_dirty(&folder));
 
     harness.press("] ] e ctrl-s");
-    assert_eq!(harness.app.cursor_field(), Some(Field::Question(0)));
-    assert!(harness.app.popup.is_none());
+    assert_eq!(harness.app.shared.cursor_field(), Some(Field::Question(0)));
+    assert!(!harness.app.has_popup());
     assert!(
-        !harness.app.open.is_dirty(&folder),
+        !harness.app.shared.open.is_dirty(&folder),
         "applying an untouched folded question changes nothing"
     );
 }
@@ -215,8 +257,9 @@ fn examples_are_added_deleted_and_reordered() {
     let folder = harness.select(SKILL);
     let before = selected_text(&harness);
     let count = |h: &Harness| {
-        let index = h.app.tree.selected_leaf().unwrap();
+        let index = h.app.shared.tree.selected_leaf().unwrap();
         h.app
+            .shared
             .report_of(index)
             .qna
             .as_ref()
@@ -228,18 +271,24 @@ fn examples_are_added_deleted_and_reordered() {
 
     harness.press("A");
     assert_eq!(count(&harness), examples + 1);
-    assert_eq!(harness.app.cursor_field(), Some(Field::Question(examples)));
-    assert!(harness.app.open.is_dirty(&folder));
+    assert_eq!(
+        harness.app.shared.cursor_field(),
+        Some(Field::Question(examples))
+    );
+    assert!(harness.app.shared.open.is_dirty(&folder));
     assert!(
         harness
             .app
-            .report_of(harness.app.tree.selected_leaf().unwrap())
+            .shared
+            .report_of(harness.app.shared.tree.selected_leaf().unwrap())
             .is_valid(),
         "the new example's placeholders are valid strings"
     );
 
     harness.press("D");
-    let Some(Popup::ConfirmDeleteExample { index, named, .. }) = &harness.app.popup else {
+    let Some(ConfirmDeleteExample { index, named, .. }) =
+        harness.app.popup::<ConfirmDeleteExample>()
+    else {
         panic!("delete asks first");
     };
     assert_eq!(*index, examples);
@@ -249,15 +298,15 @@ fn examples_are_added_deleted_and_reordered() {
     harness.press("y");
     assert_eq!(count(&harness), examples);
     assert_eq!(selected_text(&harness), before);
-    assert!(!harness.app.open.is_dirty(&folder), "back as it was");
+    assert!(!harness.app.shared.open.is_dirty(&folder), "back as it was");
 
     harness.press(&"[ ".repeat(40));
     harness.press("] ] ] ] ]");
-    assert_eq!(harness.app.cursor_field(), Some(Field::Answer(1)));
+    assert_eq!(harness.app.shared.cursor_field(), Some(Field::Answer(1)));
     let second = Field::Question(1).value_in(&before);
     harness.press("K");
     assert_eq!(
-        harness.app.cursor_field(),
+        harness.app.shared.cursor_field(),
         Some(Field::Answer(0)),
         "the cursor follows"
     );
@@ -267,7 +316,7 @@ fn examples_are_added_deleted_and_reordered() {
     );
     harness.press("K");
     assert!(
-        harness.app.notice.as_ref().unwrap().is_error,
+        harness.app.shared.notice.as_ref().unwrap().is_error,
         "the first cannot move up"
     );
     harness.press("J");
@@ -304,10 +353,11 @@ fn a_knowledge_leaf_from_the_wizard_validates() {
         .press("a down down enter text:science/Marine space text:Biology/Kelp enter enter enter");
     let index = harness
         .app
+        .shared
         .tree
         .selected_leaf()
         .expect("the new leaf is selected");
-    let leaf = &harness.app.taxonomy.leaves[index];
+    let leaf = &harness.app.shared.taxonomy.leaves[index];
     assert_eq!(
         leaf.folder,
         Path::new("knowledge/science/marine_biology/kelp")

@@ -7,7 +7,8 @@ mod tui_harness;
 
 use std::fs;
 
-use taxon::tui::app::{Effect, Popup};
+use taxon::tui::msg::Effect;
+use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, Conflict, Recover};
 use tui_harness::Harness;
 
 const LEAF: &str = "oceanography/tides";
@@ -19,10 +20,11 @@ fn an_edit_is_validated_kept_as_a_draft_and_saved() {
     harness.editor =
         Box::new(|text| Ok(text.replace("created_by: tidewatcher-m", "created_by: ''")));
     harness.press("E");
-    assert!(harness.app.open.is_dirty(&folder));
+    assert!(harness.app.shared.open.is_dirty(&folder));
     let report = harness
         .app
-        .report_of(harness.app.tree.selected_leaf().unwrap());
+        .shared
+        .report_of(harness.app.shared.tree.selected_leaf().unwrap());
     assert!(
         report.diagnostics.iter().any(|d| d.rule == "minLength"),
         "the edited text is validated at once: {:?}",
@@ -45,14 +47,14 @@ fn an_edit_is_validated_kept_as_a_draft_and_saved() {
             .unwrap()
             .contains("created_by: ''")
     );
-    assert!(!harness.app.open.is_dirty(&folder));
+    assert!(!harness.app.shared.open.is_dirty(&folder));
     assert!(
         harness.drafts.for_root(dir.path()).is_empty(),
         "the draft is gone once saved"
     );
-    let index = harness.app.tree.selected_leaf().unwrap();
+    let index = harness.app.shared.tree.selected_leaf().unwrap();
     assert!(
-        !harness.app.taxonomy.leaves[index].report.is_valid(),
+        !harness.app.shared.taxonomy.leaves[index].report.is_valid(),
         "the saved file is re-read"
     );
 }
@@ -70,7 +72,7 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
     fs::write(&file, &theirs).unwrap();
 
     harness.press("ctrl-s");
-    assert!(matches!(harness.app.popup, Some(Popup::Conflict { .. })));
+    assert!(harness.app.popup::<Conflict>().is_some());
     assert_eq!(
         fs::read_to_string(&file).unwrap(),
         theirs,
@@ -78,7 +80,7 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
     );
     harness.press("x");
     assert!(
-        matches!(harness.app.popup, Some(Popup::Conflict { .. })),
+        harness.app.popup::<Conflict>().is_some(),
         "only the offered keys answer"
     );
 
@@ -95,7 +97,7 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
     harness.press("ctrl-s r");
     assert_eq!(fs::read_to_string(&file).unwrap(), theirs);
     assert!(
-        !harness.app.open.is_dirty(&folder),
+        !harness.app.shared.open.is_dirty(&folder),
         "reload took the disk's version"
     );
 }
@@ -107,13 +109,16 @@ fn quitting_with_unsaved_edits_asks_first() {
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "someone")));
     harness.press("E q");
     assert!(!harness.effects.contains(&Effect::Quit));
-    let Some(Popup::ConfirmQuit { dirty }) = &harness.app.popup else {
+    let Some(ConfirmQuit { dirty }) = harness.app.popup::<ConfirmQuit>() else {
         panic!("quit asks first");
     };
     assert_eq!(dirty, &vec![folder.clone()]);
     harness.press("esc");
-    assert!(harness.app.popup.is_none());
-    assert!(harness.app.open.is_dirty(&folder), "esc keeps the edits");
+    assert!(!harness.app.has_popup());
+    assert!(
+        harness.app.shared.open.is_dirty(&folder),
+        "esc keeps the edits"
+    );
 
     harness.press("q s");
     assert!(harness.effects.contains(&Effect::Quit), "quits once saved");
@@ -132,11 +137,11 @@ fn drafts_are_offered_again_and_restored() {
 
     // A new session on the same taxonomy, as after a crash.
     let mut next = Harness::open(dir.path());
-    next.send(taxon::tui::app::Msg::DraftsFound(drafts));
-    assert!(matches!(next.app.popup, Some(Popup::Recover { .. })));
-    next.press("r");
-    assert!(next.app.open.is_dirty(&folder));
-    let open = next.app.open.get(&folder).unwrap();
+    next.send(taxon::tui::msg::Msg::DraftsFound(drafts));
+    assert!(next.app.popup::<Recover>().is_some());
+    next.press("y");
+    assert!(next.app.shared.open.is_dirty(&folder));
+    let open = next.app.shared.open.get(&folder).unwrap();
     assert!(open.buffer.text.contains("created_by: survivor"));
 }
 
@@ -146,7 +151,86 @@ fn revert_asks_and_names_the_leaf() {
     let folder = harness.select(LEAF);
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "gone")));
     harness.press("E u");
-    assert!(matches!(&harness.app.popup, Some(Popup::ConfirmRevert { folder: f }) if *f == folder));
+    assert!(
+        matches!(harness.app.popup::<ConfirmRevert>(), Some(ConfirmRevert { folder: f }) if *f == folder)
+    );
     harness.press("y");
-    assert!(!harness.app.open.is_dirty(&folder));
+    assert!(!harness.app.shared.open.is_dirty(&folder));
+}
+
+/// Issue 14 item 7: the TUI froze for seconds after `E` returned a hostile text (a
+/// one-line flow sequence of 80,000 items) because the update validated it.
+#[test]
+fn validation_runs_off_the_event_loop_and_the_newest_edit_wins() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    let original = fs::read_to_string(dir.path().join(&folder).join("qna.yaml")).unwrap();
+    harness.hold(|effect| matches!(effect, Effect::Validate(_)));
+    let hostile = format!(
+        "version: 3\ncreated_by: x\ntask_description: [{}]\n",
+        vec!["a"; 80_000].join(", ")
+    );
+    harness.editor = Box::new(move |_| Ok(hostile.clone()));
+    harness.press("E");
+    assert!(harness.app.shared.open.is_dirty(&folder));
+    assert_eq!(
+        harness.held.len(),
+        1,
+        "the validation is asked of a background queue"
+    );
+    assert!(harness.app.shared.is_validating(&folder));
+    let screen = harness.render(100, 30);
+    assert!(screen.contains("validating…"), "{screen}");
+
+    // While it runs, the next keys are handled.
+    harness.press("j");
+    assert_ne!(harness.app.shared.selected_folder(), Some(folder.clone()));
+    harness.press("k");
+    assert_eq!(harness.app.shared.selected_folder(), Some(folder.clone()));
+
+    // A newer edit: the queue skips the hostile text's validation, still waiting.
+    let fixed = original.replace("created_by: tidewatcher-m", "created_by: ''");
+    harness.editor = Box::new(move |_| Ok(fixed.clone()));
+    harness.press("E");
+    assert_eq!(harness.held.len(), 2);
+    assert!(harness.held[1].supersedes(&harness.held[0]));
+    harness.held.remove(0);
+    for reply in harness.run_held() {
+        harness.send(reply);
+    }
+    assert!(!harness.app.shared.is_validating(&folder));
+    let index = harness.app.shared.tree.selected_leaf().unwrap();
+    let report = harness.app.shared.report_of(index);
+    assert!(
+        report.diagnostics.iter().any(|d| d.rule == "minLength"),
+        "{:?}",
+        report.diagnostics
+    );
+    let notice = harness.app.shared.notice.clone().unwrap().text;
+    assert!(notice.contains("1 errors"), "{notice}");
+
+    // Two edits whose validations come back newest first: the older (with an
+    // error the newer lacks) is dropped.
+    let (a, b) = (
+        original.replace("created_by: tidewatcher-m", "created_by: ''"),
+        original.replace("tidewatcher-m", "second"),
+    );
+    harness.editor = Box::new(move |_| Ok(a.clone()));
+    harness.press("E");
+    harness.editor = Box::new(move |_| Ok(b.clone()));
+    harness.press("E");
+    let mut replies = harness.run_held();
+    assert_eq!(replies.len(), 2);
+    let older = replies.remove(0);
+    harness.send(replies.remove(0));
+    harness.send(older);
+    let open = harness.app.shared.open.get(&folder).unwrap();
+    assert!(open.buffer.text.contains("second"));
+    assert_eq!(
+        open.report,
+        open.check(&open.buffer.text),
+        "the report is the newest text's"
+    );
+    assert!(open.report.is_valid(), "{:?}", open.report.diagnostics);
+    assert!(!harness.app.shared.is_validating(&folder));
 }

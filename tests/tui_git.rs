@@ -14,8 +14,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use taxon::git::{Base, TaxonomyRepo};
-use taxon::tui::app::{Msg, Popup};
+use taxon::tui::load::GitState;
 use taxon::tui::marks::LeafMarks;
+use taxon::tui::msg::Msg;
+use taxon::tui::popups::branches::BranchPicker;
+use taxon::tui::popups::commit::CommitDialog;
+use taxon::tui::popups::diff::DiffView;
+use taxon::tui::popups::git_questions::{ConfirmDiscard, ConfirmSwitch};
 use tui_harness::Harness;
 
 const TIDES: &str = "oceanography/tides";
@@ -40,10 +45,10 @@ fn repo_copy() -> (tempfile::TempDir, Harness) {
 fn refresh_marks(harness: &mut Harness, root: &Path) {
     let repo = TaxonomyRepo::open(root).unwrap();
     let marks = LeafMarks::from_changes(&repo.changes(&Base::Default).unwrap());
-    harness.send(Msg::GitState {
+    harness.send(Msg::GitState(GitState {
         marks: Ok(marks),
         branch: repo.current_branch(),
-    });
+    }));
 }
 
 /// Selects the leaf, edits its answer through the "editor" and saves it.
@@ -56,13 +61,14 @@ fn edit_and_save(
     let folder = harness.select(suffix);
     harness.editor = Box::new(move |text| Ok(text.replace(from, to)));
     harness.press("E ctrl-s");
-    assert!(!harness.app.open.is_dirty(&folder), "saved");
+    assert!(!harness.app.shared.open.is_dirty(&folder), "saved");
     folder
 }
 
 fn notice(harness: &Harness) -> String {
     harness
         .app
+        .shared
         .notice
         .as_ref()
         .map(|n| n.text.clone())
@@ -102,15 +108,15 @@ fn commit_from_the_dialog_is_signed_off_by_the_author() {
     let (dir, mut harness) = repo_copy();
     let folder = edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
     refresh_marks(&mut harness, dir.path());
-    assert_eq!(harness.app.marks.changed_count(), 1);
+    assert_eq!(harness.app.shared.marks.changed_count(), 1);
 
     harness.press("c");
-    let Some(Popup::Commit(dialog)) = &harness.app.popup else {
+    let Some(dialog) = harness.app.popup::<CommitDialog>() else {
         panic!("the commit dialog is open");
     };
     assert_eq!(dialog.chosen(), vec![folder.clone()]);
     harness.press("text:Tides: space text:add space text:a space text:comma enter");
-    assert!(harness.app.popup.is_none(), "{}", notice(&harness));
+    assert!(!harness.app.has_popup(), "{}", notice(&harness));
     let said = notice(&harness);
     assert!(said.starts_with("committed "), "{said}");
     assert!(
@@ -125,10 +131,57 @@ fn commit_from_the_dialog_is_signed_off_by_the_author() {
     );
     assert_eq!(files, vec![folder.join("qna.yaml").display().to_string()]);
     assert_eq!(
-        harness.app.marks.changed_count(),
+        harness.app.shared.marks.changed_count(),
         0,
         "the tree's marks are refreshed after the commit"
     );
+}
+
+#[test]
+fn a_save_refreshes_the_git_marks_as_the_runtime_does() {
+    let (_dir, mut harness) = repo_copy();
+    assert_eq!(harness.app.shared.marks.changed_count(), 0);
+    edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
+    assert_eq!(
+        harness.app.shared.marks.changed_count(),
+        1,
+        "the saved leaf is read again with the git state, through the runtime's executor"
+    );
+}
+
+#[test]
+fn the_commit_dialog_types_only_where_the_keyboard_is() {
+    let (dir, mut harness) = repo_copy();
+    let tides = edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
+    let ownership = edit_and_save(&mut harness, OWNERSHIP, "ownership", "Ownership");
+    harness.press("c text:Add space text:haiku");
+    let dialog = |h: &Harness| h.app.popup::<CommitDialog>().unwrap().clone();
+    assert_eq!(dialog(&harness).message.text(), "Add haiku");
+    // In the list of leaves, letters are not typed into the message and space ticks.
+    harness.press("tab text:xyz");
+    assert_eq!(dialog(&harness).message.text(), "Add haiku");
+    let listed: Vec<PathBuf> = dialog(&harness)
+        .leaves
+        .unwrap()
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    let position = listed.iter().position(|f| *f == ownership).unwrap();
+    for _ in 0..position {
+        harness.press("down");
+    }
+    harness.press("space");
+    assert_eq!(dialog(&harness).chosen(), vec![tides.clone()]);
+    assert_eq!(dialog(&harness).message.text(), "Add haiku", "space ticked");
+    // Back in the message, space is a space.
+    harness.press("tab space text:skill enter");
+    assert!(!harness.app.has_popup(), "{}", notice(&harness));
+    let (message, author, files) = head(dir.path());
+    assert_eq!(
+        message,
+        format!("Add haiku skill\n\nSigned-off-by: {author}\n")
+    );
+    assert_eq!(files, vec![tides.join("qna.yaml").display().to_string()]);
 }
 
 #[test]
@@ -138,7 +191,7 @@ fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
     let ownership = harness.select(OWNERSHIP);
     harness.editor = Box::new(|text| Ok(format!("{text}# unsaved\n")));
     harness.press("E c");
-    assert!(harness.app.popup.is_none());
+    assert!(!harness.app.has_popup());
     assert!(
         notice(&harness).contains("save (w) or revert (u)"),
         "{}",
@@ -151,7 +204,7 @@ fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
         .unwrap()
         .target();
     harness.press("c text:Never esc");
-    assert!(harness.app.popup.is_none(), "esc cancels");
+    assert!(!harness.app.has_popup(), "esc cancels");
     let after = git2::Repository::open(dir.path())
         .unwrap()
         .head()
@@ -160,7 +213,7 @@ fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
     assert_eq!(before, after, "nothing was committed");
 
     harness.press("c");
-    let Some(Popup::Commit(dialog)) = &harness.app.popup else {
+    let Some(dialog) = harness.app.popup::<CommitDialog>() else {
         panic!("the commit dialog is open");
     };
     let listed: Vec<PathBuf> = dialog
@@ -181,7 +234,7 @@ fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
         harness.press("down");
     }
     harness.press("space tab text:Tides enter");
-    assert!(harness.app.popup.is_none(), "{}", notice(&harness));
+    assert!(!harness.app.has_popup(), "{}", notice(&harness));
     let (_, _, files) = head(dir.path());
     assert_eq!(files, vec![tides.join("qna.yaml").display().to_string()]);
     let repo = TaxonomyRepo::open(dir.path()).unwrap();
@@ -192,13 +245,13 @@ fn commit_refuses_unsaved_edits_and_commits_only_ticked_leaves() {
 fn branches_are_created_and_switched_from_the_picker() {
     let (dir, mut harness) = repo_copy();
     harness.press("b");
-    let Some(Popup::Branches(picker)) = &harness.app.popup else {
+    let Some(picker) = harness.app.popup::<BranchPicker>() else {
         panic!("the branch picker is open");
     };
     assert_eq!(picker.choices().len(), 1, "main only");
     harness.press("text:add-tides enter");
     assert_eq!(
-        harness.app.branch.as_deref(),
+        harness.app.shared.branch.as_deref(),
         Some("add-tides"),
         "{}",
         notice(&harness)
@@ -211,15 +264,15 @@ fn branches_are_created_and_switched_from_the_picker() {
 
     harness.press("b text:main enter");
     assert_eq!(
-        harness.app.branch.as_deref(),
+        harness.app.shared.branch.as_deref(),
         Some("main"),
         "{}",
         notice(&harness)
     );
     assert!(fs::read_to_string(&file).unwrap().contains(ANSWER));
-    let index = harness.app.taxonomy.find(&folder).unwrap();
+    let index = harness.app.shared.taxonomy.find(&folder).unwrap();
     assert!(
-        harness.app.taxonomy.leaves[index]
+        harness.app.shared.taxonomy.leaves[index]
             .text
             .as_deref()
             .unwrap()
@@ -230,7 +283,7 @@ fn branches_are_created_and_switched_from_the_picker() {
     // Saved, uncommitted changes in the way: refused, naming the file.
     edit_and_save(&mut harness, TIDES, ANSWER, "solar day; the Moon moves");
     harness.press("b text:add enter");
-    assert_eq!(harness.app.branch.as_deref(), Some("main"));
+    assert_eq!(harness.app.shared.branch.as_deref(), Some("main"));
     assert!(
         notice(&harness).contains("tides/qna.yaml"),
         "{}",
@@ -247,19 +300,23 @@ fn branches_are_created_and_switched_from_the_picker() {
 fn switching_with_unsaved_edits_asks_first() {
     let (_dir, mut harness) = repo_copy();
     harness.press("b text:other enter b text:main enter");
-    assert_eq!(harness.app.branch.as_deref(), Some("main"));
+    assert_eq!(harness.app.shared.branch.as_deref(), Some("main"));
     let folder = harness.select(OWNERSHIP);
     harness.editor = Box::new(|text| Ok(format!("{text}# unsaved\n")));
     harness.press("E b text:other enter");
-    assert!(matches!(
-        harness.app.popup,
-        Some(Popup::ConfirmSwitch { .. })
-    ));
+    assert!(harness.app.popup::<ConfirmSwitch>().is_some());
     harness.press("esc");
-    assert_eq!(harness.app.branch.as_deref(), Some("main"), "esc stays");
+    assert_eq!(
+        harness.app.shared.branch.as_deref(),
+        Some("main"),
+        "esc stays"
+    );
     harness.press("b text:other enter y");
-    assert_eq!(harness.app.branch.as_deref(), Some("other"));
-    assert!(harness.app.open.is_dirty(&folder), "the edits stay open");
+    assert_eq!(harness.app.shared.branch.as_deref(), Some("other"));
+    assert!(
+        harness.app.shared.open.is_dirty(&folder),
+        "the edits stay open"
+    );
 }
 
 #[test]
@@ -268,10 +325,7 @@ fn discard_names_what_is_lost_and_asks() {
     let folder = harness.select(TIDES);
     harness.editor = Box::new(|text| Ok(text.replace(ANSWER, EDITED)));
     harness.press("E X");
-    assert!(
-        harness.app.popup.is_none(),
-        "unsaved edits are not discarded"
-    );
+    assert!(!harness.app.has_popup(), "unsaved edits are not discarded");
     assert!(
         notice(&harness).contains("revert them (u)"),
         "{}",
@@ -281,7 +335,7 @@ fn discard_names_what_is_lost_and_asks() {
     let file = dir.path().join(&folder).join("qna.yaml");
 
     harness.press("X");
-    let Some(Popup::ConfirmDiscard { diff, .. }) = &harness.app.popup else {
+    let Some(ConfirmDiscard { diff, .. }) = harness.app.popup::<ConfirmDiscard>() else {
         panic!("discard asks first: {}", notice(&harness));
     };
     assert_eq!(
@@ -292,23 +346,23 @@ fn discard_names_what_is_lost_and_asks() {
     assert!(screen.contains("tides/qna.yaml"), "{screen}");
     assert!(screen.contains("LOST"), "{screen}");
     harness.press("esc");
-    assert!(harness.app.popup.is_none());
+    assert!(!harness.app.has_popup());
     assert!(
         fs::read_to_string(&file).unwrap().contains(EDITED),
         "esc keeps it"
     );
 
-    harness.press("X n");
+    harness.press("X x");
     assert!(
-        matches!(harness.app.popup, Some(Popup::ConfirmDiscard { .. })),
+        harness.app.popup::<ConfirmDiscard>().is_some(),
         "only the offered keys answer"
     );
     harness.press("y");
-    assert!(harness.app.popup.is_none());
+    assert!(!harness.app.has_popup());
     assert!(fs::read_to_string(&file).unwrap().contains(ANSWER));
-    let index = harness.app.taxonomy.find(&folder).unwrap();
+    let index = harness.app.shared.taxonomy.find(&folder).unwrap();
     assert!(
-        harness.app.taxonomy.leaves[index]
+        harness.app.shared.taxonomy.leaves[index]
             .text
             .as_deref()
             .unwrap()
@@ -329,9 +383,7 @@ fn diff_view_at_80x24() {
 
     // The changed lines are coloured: removed red, added green.
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal
-        .draw(|frame| taxon::tui::view::draw(frame, &harness.app))
-        .unwrap();
+    terminal.draw(|frame| harness.app.draw(frame)).unwrap();
     let buffer = terminal.backend().buffer();
     let colour_of = |line: &str| {
         (0..24).find_map(|y| {
@@ -348,18 +400,18 @@ fn diff_view_at_80x24() {
     );
 
     harness.press("j j");
-    let Some(Popup::Diff(view)) = &harness.app.popup else {
+    let Some(view) = harness.app.popup::<DiffView>() else {
         panic!("the diff view is open");
     };
     assert_eq!(view.scroll, 2);
     let lines = view.diff.as_ref().unwrap().lines.len() as u16;
     harness.press("pagedown pagedown pagedown");
-    let Some(Popup::Diff(view)) = &harness.app.popup else {
+    let Some(view) = harness.app.popup::<DiffView>() else {
         panic!("the diff view is open");
     };
     assert_eq!(view.scroll, lines - 1, "scrolling stops at the last line");
     harness.press("esc");
-    assert!(harness.app.popup.is_none());
+    assert!(!harness.app.has_popup());
 }
 
 #[test]

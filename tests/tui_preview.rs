@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use taxon::dirs::AppDirs;
 use taxon::generate::fetch::{fetch_default_model, python_interpreter};
 use taxon::generate::{ModelInfo, RequestId, Stats};
-use taxon::tui::app::{Effect, Msg};
-use taxon::tui::preview::{Phase, Preview};
+use taxon::tui::msg::{Effect, Msg};
 use taxon::tui::preview_jobs::{PreviewConfig, PreviewJob, PreviewReply, Verdict};
+use taxon::tui::screens::browse::preview::{Phase, Preview};
 use tui_harness::Harness;
 
 const FREEFORM: &str = "word_choice/commonly_confused_words";
@@ -53,12 +53,18 @@ fn with_model(max_tokens: u32) -> (tempfile::TempDir, tempfile::TempDir, Harness
         docs_cache: docs.path().to_owned(),
         threads: Some(1),
     });
-    harness.app.preview.settings.max_tokens = max_tokens;
+    harness.app.browse.preview.settings.max_tokens = max_tokens;
     (dir, docs, harness)
 }
 
 fn open(harness: &Harness) -> &Preview {
-    harness.app.preview.open.as_ref().expect("the pane is open")
+    harness
+        .app
+        .browse
+        .preview
+        .open
+        .as_ref()
+        .expect("the pane is open")
 }
 
 fn last_job(harness: &Harness) -> PreviewJob {

@@ -17,8 +17,10 @@ use ratatui::style::Color;
 use taxon::git::{Base, TaxonomyRepo};
 use taxon::review::decision::ExampleState;
 use taxon::review::{Decision, ExampleChange, LeafReview, Review, Reviewer, Verdict};
-use taxon::tui::app::Msg;
+use taxon::tui::load::GitState;
 use taxon::tui::marks::LeafMarks;
+use taxon::tui::msg::Msg;
+use taxon::tui::screens::review::ReviewScreen;
 use tui_harness::Harness;
 
 const LEAF: &str = "compositional_skills/philosophy/logic/logical_fallacies";
@@ -61,10 +63,10 @@ fn branch_with_edited_leaf(identity: Option<&Reviewer>) -> (tempfile::TempDir, H
     let mut harness = Harness::open(dir.path());
     // As the runtime does once the leaves are checked: git marks, then review marks.
     let marks = LeafMarks::from_changes(&repo.changes(&Base::Default).unwrap());
-    harness.send(Msg::GitState {
+    harness.send(Msg::GitState(GitState {
         marks: Ok(marks),
         branch: repo.current_branch(),
-    });
+    }));
     (dir, harness)
 }
 
@@ -78,6 +80,7 @@ fn reviewer() -> Reviewer {
 fn notice(harness: &Harness) -> String {
     harness
         .app
+        .shared
         .notice
         .as_ref()
         .map(|n| n.text.clone())
@@ -116,8 +119,7 @@ fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
     harness.press("R");
     let screen = harness
         .app
-        .review
-        .as_ref()
+        .screen::<ReviewScreen>()
         .expect("the review screen is open");
     let leaf = screen.current_leaf().expect("the queue is read");
     assert_eq!(leaf.leaf.leaf, LEAF);
@@ -137,7 +139,7 @@ fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
             notice(&harness)
         );
     }
-    let screen = harness.app.review.as_ref().unwrap();
+    let screen = harness.app.screen::<ReviewScreen>().unwrap();
     assert_eq!(screen.example, count - 1, "stays on the last example");
     assert_eq!(
         screen.current_leaf().unwrap().derived,
@@ -148,7 +150,10 @@ fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
     for _ in EDITED..count - 1 {
         harness.press("k");
     }
-    assert_eq!(harness.app.review.as_ref().unwrap().example, EDITED);
+    assert_eq!(
+        harness.app.screen::<ReviewScreen>().unwrap().example,
+        EDITED
+    );
     harness.press("X text:Keep space text:identify esc");
     assert_eq!(notice(&harness), "nothing was recorded", "esc cancels");
     harness.press(
@@ -206,13 +211,13 @@ fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
     );
 
     // The screen shows the store's state; the tree's mark follows it.
-    let screen = harness.app.review.as_ref().unwrap();
+    let screen = harness.app.screen::<ReviewScreen>().unwrap();
     assert_eq!(
         screen.current_leaf().unwrap().verdict(),
         Some(Verdict::Rejected)
     );
     harness.press("esc");
-    assert!(harness.app.review.is_none());
+    assert!(harness.app.screen::<ReviewScreen>().is_none());
     let row = tree_row(&mut harness);
     assert!(row.contains("logical_fallacies ✘"), "{row}");
 
@@ -244,9 +249,7 @@ fn review_screen_at_100x30() {
 
     // The edit against the base is coloured: removed red, added green.
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    terminal
-        .draw(|frame| taxon::tui::view::draw(frame, &harness.app))
-        .unwrap();
+    terminal.draw(|frame| harness.app.draw(frame)).unwrap();
     let buffer = terminal.backend().buffer();
     let colour_of = |text: &str| {
         (0..30).find_map(|y| {
@@ -280,8 +283,11 @@ fn without_a_git_identity_nothing_is_recorded_and_the_screen_says_why() {
         "{}",
         notice(&harness)
     );
-    assert!(harness.app.notice.as_ref().unwrap().is_error);
-    assert!(harness.app.review.is_some(), "still reviewing");
+    assert!(harness.app.shared.notice.as_ref().unwrap().is_error);
+    assert!(
+        harness.app.screen::<ReviewScreen>().is_some(),
+        "still reviewing"
+    );
     let repo = git2::Repository::open(dir.path()).unwrap();
     assert!(repo.find_reference(taxon::review::NOTES_REF).is_err());
 }

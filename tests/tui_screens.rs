@@ -6,7 +6,9 @@ mod tui_harness;
 
 use std::path::Path;
 
-use taxon::tui::app::{Focus, Popup};
+use taxon::tui::popups::finder::Finder;
+use taxon::tui::popups::help::Help;
+use taxon::tui::shared::Focus;
 use tui_harness::Harness;
 
 fn sample() -> Harness {
@@ -32,10 +34,10 @@ fn finder_shows_ranked_hits_with_matches() {
     harness.press("/ text:passive");
     let screen = harness.render(100, 30);
     insta::assert_snapshot!(screen);
-    let Some(Popup::Finder(finder)) = &harness.app.popup else {
+    let Some(finder) = harness.app.popup::<Finder>() else {
         panic!("the finder is open");
     };
-    let first = &harness.app.taxonomy.leaves[finder.hits[0].leaf];
+    let first = &harness.app.shared.taxonomy.leaves[finder.hits[0].leaf];
     assert!(
         first.folder.ends_with("passive_to_active_voice"),
         "{:?}",
@@ -49,19 +51,20 @@ fn finder_enter_jumps_to_the_leaf_and_esc_closes() {
     harness.press("/ text:ownership enter");
     let leaf = harness
         .app
+        .shared
         .tree
         .selected_leaf()
         .expect("a leaf is selected");
     assert!(
-        harness.app.taxonomy.leaves[leaf]
+        harness.app.shared.taxonomy.leaves[leaf]
             .folder
             .ends_with("rust/ownership")
     );
-    assert!(harness.app.popup.is_none());
+    assert!(!harness.app.has_popup());
     harness.press("/ text:zzzzqqq esc");
-    assert!(harness.app.popup.is_none());
+    assert!(!harness.app.has_popup());
     assert_eq!(
-        harness.app.tree.selected_leaf(),
+        harness.app.shared.tree.selected_leaf(),
         Some(leaf),
         "esc keeps the selection"
     );
@@ -71,31 +74,68 @@ fn finder_enter_jumps_to_the_leaf_and_esc_closes() {
 fn finder_searches_questions() {
     let mut harness = sample();
     harness.press("/ text:spring tide");
-    let Some(Popup::Finder(finder)) = &harness.app.popup else {
+    let Some(finder) = harness.app.popup::<Finder>() else {
         panic!("the finder is open");
     };
     assert!(!finder.hits.is_empty());
-    let leaf = &harness.app.taxonomy.leaves[finder.hits[0].leaf];
+    let leaf = &harness.app.shared.taxonomy.leaves[finder.hits[0].leaf];
     assert!(leaf.folder.ends_with("tides"), "{:?}", leaf.folder);
+}
+
+#[test]
+fn one_line_inputs_take_the_readline_keys() {
+    let mut harness = sample();
+    let query = |h: &Harness| h.app.popup::<Finder>().unwrap().input.text().to_owned();
+    harness.press("/ text:spring space text:tides space text:now ctrl-w");
+    assert_eq!(
+        query(&harness),
+        "spring tides ",
+        "ctrl-w deletes the word before"
+    );
+    harness.press("alt-b ctrl-u");
+    assert_eq!(
+        query(&harness),
+        "tides ",
+        "alt-b goes back a word, ctrl-u deletes to the start"
+    );
+    harness.press("ctrl-e text:x ctrl-a text:y");
+    assert_eq!(
+        query(&harness),
+        "ytides x",
+        "ctrl-e and ctrl-a go to the end and the start"
+    );
+    harness.press("alt-f text:z");
+    assert_eq!(
+        query(&harness),
+        "ytidesz x",
+        "alt-f goes to the end of the word"
+    );
+    harness.press("ctrl-e ctrl-u");
+    assert_eq!(query(&harness), "");
+    let hits = |h: &Harness| h.app.popup::<Finder>().unwrap().hits.len();
+    harness.press("text:tides space text:qqqq");
+    assert_eq!(hits(&harness), 0);
+    harness.press("ctrl-w");
+    assert!(hits(&harness) > 0, "an edit searches again");
 }
 
 #[test]
 fn folders_fold_and_the_detail_pane_takes_focus() {
     let mut harness = sample();
-    let rows = harness.app.tree.rows.len();
+    let rows = harness.app.shared.tree.rows.len();
     harness.press("+");
     assert!(
-        harness.app.tree.rows.len() > rows,
+        harness.app.shared.tree.rows.len() > rows,
         "expand-all shows more rows"
     );
     harness.press("-");
-    assert_eq!(harness.app.tree.rows.len(), rows);
+    assert_eq!(harness.app.shared.tree.rows.len(), rows);
     harness.press("/ text:tides enter tab");
-    assert_eq!(harness.app.focus, Focus::Detail);
+    assert_eq!(harness.app.shared.focus, Focus::Detail);
     harness.press("j j");
-    assert_eq!(harness.app.detail_scroll, 2);
+    assert_eq!(harness.app.shared.detail_scroll, 2);
     harness.press("esc");
-    assert_eq!(harness.app.focus, Focus::Tree);
+    assert_eq!(harness.app.shared.focus, Focus::Tree);
 }
 
 #[test]
@@ -106,19 +146,44 @@ fn help_lists_every_bound_action() {
     insta::assert_snapshot!(screen);
     assert!(screen.contains("Fuzzy-find leaves"));
     harness.press("esc");
-    assert!(harness.app.popup.is_none());
+    assert!(!harness.app.has_popup());
+}
+
+#[test]
+fn the_status_line_offers_help_until_it_was_opened_once() {
+    let mut harness = sample();
+    harness
+        .app
+        .shared
+        .notify("Created your taxonomy from the bundled sample.");
+    let status = |h: &mut Harness| -> String {
+        let screen = h.render(100, 24);
+        screen.lines().rev().nth(1).unwrap().to_owned()
+    };
+    assert!(
+        status(&mut harness).ends_with("? help \""),
+        "the first screen says where the keys are, next to a notice: {}",
+        status(&mut harness)
+    );
+    harness.press("? esc");
+    harness.app.shared.notify("saved");
+    assert!(
+        !status(&mut harness).contains("? help"),
+        "{}",
+        status(&mut harness)
+    );
 }
 
 #[test]
 fn palette_runs_commands_by_name() {
     let mut harness = sample();
     harness.press(": text:help enter");
-    assert!(matches!(harness.app.popup, Some(Popup::Help { .. })));
+    assert!(harness.app.popup::<Help>().is_some());
 }
 
 #[test]
 fn quit_asks_the_runtime_to_stop() {
     let mut harness = sample();
     harness.press("q");
-    assert_eq!(harness.effects, vec![taxon::tui::app::Effect::Quit]);
+    assert_eq!(harness.effects, vec![taxon::tui::msg::Effect::Quit]);
 }

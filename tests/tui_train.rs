@@ -21,8 +21,9 @@ use taxon::dirs::AppDirs;
 use taxon::train::metrics::{MetricRecord, MetricsWriter};
 use taxon::train::registry::{Checkpoint, Registry, Run, RunState, RunStatus};
 use taxon::train::spec::{DatasetSource, EngineSpec, LocalSpec, RunSpec};
-use taxon::tui::run_entry::RunEntry;
-use taxon::tui::train_screen::TrainSetup;
+use taxon::tui::screens::train::form::LaunchForm;
+use taxon::tui::screens::train::run_entry::RunEntry;
+use taxon::tui::screens::train::{CancelRun, TrainScreen, TrainSetup};
 use tui_harness::Harness;
 
 const BIN: &str = env!("CARGO_BIN_EXE_taxon");
@@ -39,7 +40,7 @@ fn open(data: &Path, cache: PathBuf) -> Harness {
         state: data.join("state"),
         cache,
     };
-    harness.app.train_setup = Some(TrainSetup::new(dirs, PathBuf::from(BIN)));
+    harness.app.shared.train_setup = Some(TrainSetup::new(dirs, PathBuf::from(BIN)));
     harness
 }
 
@@ -47,7 +48,7 @@ fn open(data: &Path, cache: PathBuf) -> Harness {
 fn open_screen(harness: &mut Harness) {
     harness.press("T");
     harness.pump_until("the registry", Duration::from_secs(10), |h| {
-        h.app.train.as_ref().is_some_and(|s| s.loaded)
+        h.app.screen::<TrainScreen>().is_some_and(|s| s.loaded)
     });
 }
 
@@ -56,7 +57,7 @@ fn registry(data: &Path) -> Registry {
 }
 
 fn entry<'a>(harness: &'a Harness, id: &str) -> Option<&'a RunEntry> {
-    let screen = harness.app.train.as_ref()?;
+    let screen = harness.app.screen::<TrainScreen>()?;
     screen.runs.iter().find(|r| r.run.id == id)
 }
 
@@ -170,7 +171,7 @@ fn the_training_screen_lists_every_run_and_charts_the_selected_one() {
     three_runs(dir.path());
     let mut harness = open(dir.path(), dir.path().join("cache"));
     open_screen(&mut harness);
-    let screen = harness.app.train.as_ref().unwrap();
+    let screen = harness.app.screen::<TrainScreen>().unwrap();
     let ids: Vec<&str> = screen.runs.iter().map(|r| r.run.id.as_str()).collect();
     assert_eq!(ids, [DONE, RUNNING, DEAD]);
     assert_eq!(screen.runs[1].series.train.len(), 25);
@@ -193,7 +194,7 @@ fn the_training_screen_lists_every_run_and_charts_the_selected_one() {
         );
     }
     harness.press("l space");
-    let screen = harness.app.train.as_ref().unwrap();
+    let screen = harness.app.screen::<TrainScreen>().unwrap();
     assert!(!screen.log_scale);
     assert_eq!(
         screen.marked.iter().collect::<Vec<_>>(),
@@ -201,7 +202,10 @@ fn the_training_screen_lists_every_run_and_charts_the_selected_one() {
         "space unmarks"
     );
     harness.press("q");
-    assert!(harness.app.train.is_none(), "q goes back to the tree");
+    assert!(
+        harness.app.screen::<TrainScreen>().is_none(),
+        "q goes back to the tree"
+    );
 }
 
 #[test]
@@ -229,7 +233,7 @@ fn a_run_whose_worker_died_is_shown_failed_with_its_log() {
     assert_eq!(done.status.state, RunState::Done);
     harness.press("x");
     assert!(
-        harness.app.train.as_ref().unwrap().confirm_cancel.is_none(),
+        harness.app.popup::<CancelRun>().is_none(),
         "an ended run is not cancelled"
     );
 }
@@ -240,11 +244,12 @@ fn a_run_whose_worker_died_is_shown_failed_with_its_log() {
 fn launched(harness: &mut Harness) -> String {
     harness.pump_until("the launch", Duration::from_secs(60), |h| {
         h.app
+            .shared
             .notice
             .as_ref()
             .is_some_and(|n| n.text.ends_with("started") || n.is_error)
     });
-    let notice = harness.app.notice.clone().unwrap();
+    let notice = harness.app.shared.notice.clone().unwrap();
     assert!(!notice.is_error, "{}", notice.text);
     notice.text["run ".len()..notice.text.len() - " started".len()].to_owned()
 }
@@ -372,16 +377,7 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         dataset.display()
     ));
     assert_eq!(
-        harness
-            .app
-            .train
-            .as_ref()
-            .unwrap()
-            .form
-            .as_ref()
-            .unwrap()
-            .inputs[0]
-            .text(),
+        harness.app.popup::<LaunchForm>().unwrap().inputs[0].text(),
         model.display().to_string()
     );
     harness.press("enter");
@@ -390,8 +386,7 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
     assert_eq!(
         harness
             .app
-            .train
-            .as_ref()
+            .screen::<TrainScreen>()
             .unwrap()
             .current()
             .unwrap()
@@ -452,13 +447,22 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
     harness.press("c");
     let mut partial = None;
     harness.pump_until("the answers", Duration::from_secs(600), |h| {
-        let check = h.app.train.as_ref().and_then(|s| s.compare.as_ref());
+        let check = h
+            .app
+            .screen::<TrainScreen>()
+            .and_then(|s| s.compare.as_ref());
         if let Some(writing) = check.and_then(|c| c.writing.clone()) {
             partial.get_or_insert(writing);
         }
         check.is_some_and(|c| c.is_complete() || c.problem.is_some())
     });
-    let check = harness.app.train.as_ref().unwrap().compare.clone().unwrap();
+    let check = harness
+        .app
+        .screen::<TrainScreen>()
+        .unwrap()
+        .compare
+        .clone()
+        .unwrap();
     assert_eq!(check.problem, None);
     let (tuned, index, so_far) = partial.expect("an answer was seen while it was written");
     let whole = if tuned { &check.tuned } else { &check.base }[index]
@@ -495,7 +499,12 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
     );
     harness.press("esc");
     assert!(
-        harness.app.train.as_ref().unwrap().compare.is_none(),
+        harness
+            .app
+            .screen::<TrainScreen>()
+            .unwrap()
+            .compare
+            .is_none(),
         "esc closes the check"
     );
 }
@@ -516,8 +525,8 @@ fn a_run_launched_on_the_changed_leaves_generates_their_samples_then_trains_on_t
     let mut harness = Harness::open(repo.path());
     let changes =
         taxon::git::changed_taxonomy_files(repo.path(), &taxon::git::Base::parse("main")).unwrap();
-    harness.app.marks = taxon::tui::marks::LeafMarks::from_changes(&changes);
-    harness.app.train_setup = Some(TrainSetup::new(
+    harness.app.shared.marks = taxon::tui::marks::LeafMarks::from_changes(&changes);
+    harness.app.shared.train_setup = Some(TrainSetup::new(
         AppDirs {
             config: data.join("config"),
             data: data.clone(),
@@ -554,7 +563,14 @@ fn a_run_launched_on_the_changed_leaves_generates_their_samples_then_trains_on_t
                 || e.status.state.is_final()
         })
     });
-    let progress = entry(&harness, &id).unwrap().log_tail.clone().unwrap();
+    let progressed = entry(&harness, &id).unwrap();
+    let progress = progressed.log_tail.clone().unwrap_or_else(|| {
+        panic!(
+            "no progress line: {:?}\n{}",
+            progressed.status,
+            registry(&data).open(&id).unwrap().log_tail(30)
+        )
+    });
     assert!(progress.contains(generate_cli::FREEFORM), "{progress}");
     let shown = harness.render(160, 30);
     assert!(
@@ -607,26 +623,93 @@ fn a_run_launched_on_the_changed_leaves_generates_their_samples_then_trains_on_t
 }
 
 #[test]
+fn the_launch_form_marks_the_focused_row_and_shows_the_dataset_as_a_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    harness.press("n");
+    let row = |screen: &str, text: &str| -> String {
+        screen
+            .lines()
+            .find(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("{text} in:\n{screen}"))
+            .to_owned()
+    };
+    // 100 columns: the popup is 80 wide, as narrow as a usual terminal gives it.
+    let form = harness.render(100, 30);
+    assert!(row(&form, "dataset file").contains("▸"), "{form}");
+    assert!(
+        !row(&form, "epochs").contains("▸"),
+        "one row is marked:\n{form}"
+    );
+    assert!(
+        row(&form, "a JSONL file").contains("(•) a JSONL file"),
+        "{form}"
+    );
+    assert!(
+        row(&form, "generate now").contains("( ) generate now"),
+        "both choices show, whole:\n{form}"
+    );
+    harness.press("up");
+    let form = harness.render(100, 30);
+    assert!(row(&form, "a JSONL file").contains("▸"), "{form}");
+    assert!(
+        row(&form, "generate now").contains("space changes"),
+        "{form}"
+    );
+    harness.press("space");
+    let form = harness.render(100, 30);
+    assert!(
+        row(&form, "a JSONL file").contains("( ) a JSONL file"),
+        "{form}"
+    );
+    assert!(
+        row(&form, "generate now").contains("(•) generate now"),
+        "{form}"
+    );
+    assert!(!form.contains("dataset file"), "the file row goes:\n{form}");
+    harness.press("tab tab");
+    let form = harness.render(100, 30);
+    let epochs = form.lines().position(|l| l.contains("epochs")).unwrap();
+    let (_, cursor_row) = harness.cursor(100, 30).expect("a cursor in the form");
+    assert_eq!(
+        usize::from(cursor_row),
+        epochs,
+        "the cursor is in the focused row, below both choices:\n{form}"
+    );
+}
+
+#[test]
 fn the_before_after_check_names_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     three_runs(dir.path());
     let mut harness = open(dir.path(), dir.path().join("cache"));
     open_screen(&mut harness);
     harness.press("c");
-    let notice = harness.app.notice.clone().unwrap();
+    let notice = harness.app.shared.notice.clone().unwrap();
     assert!(notice.text.contains("select a readable leaf"), "{notice:?}");
     harness.select(train_runs::LEAF);
     harness.press("j c");
-    let notice = harness.app.notice.clone().unwrap();
+    let notice = harness.app.shared.notice.clone().unwrap();
     assert!(
         notice.text.contains("has saved no checkpoint yet"),
         "{notice:?}"
     );
     // The finished run's model files do not exist: the engine says so.
     harness.press("k c");
-    assert!(harness.app.train.as_ref().unwrap().compare.is_some());
+    assert!(
+        harness
+            .app
+            .screen::<TrainScreen>()
+            .unwrap()
+            .compare
+            .is_some()
+    );
     harness.pump_until("the failure", Duration::from_secs(30), |h| {
-        let check = h.app.train.as_ref().and_then(|s| s.compare.as_ref());
+        let check = h
+            .app
+            .screen::<TrainScreen>()
+            .and_then(|s| s.compare.as_ref());
         check.is_some_and(|c| c.problem.is_some())
     });
     let shown = harness.render(100, 30);
@@ -636,5 +719,12 @@ fn the_before_after_check_names_what_is_missing() {
     );
     assert!(shown.contains("/models/SmolLM2-135M-Instruct"), "{shown}");
     harness.press("esc");
-    assert!(harness.app.train.as_ref().unwrap().compare.is_none());
+    assert!(
+        harness
+            .app
+            .screen::<TrainScreen>()
+            .unwrap()
+            .compare
+            .is_none()
+    );
 }

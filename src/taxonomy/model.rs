@@ -33,7 +33,11 @@ impl Leaf {
         Self {
             report: validate_file(&file, options),
             attribution: std::fs::read_to_string(dir.join(ATTRIBUTION_FILE)).ok(),
-            text: std::fs::read_to_string(&file).ok(),
+            // Only a regular file's text: opening a FIFO would wait for a writer.
+            text: std::fs::metadata(&file)
+                .is_ok_and(|meta| meta.is_file())
+                .then(|| std::fs::read_to_string(&file).ok())
+                .flatten(),
             checked: true,
             folder,
         }
@@ -94,7 +98,9 @@ impl Taxonomy {
                     .into_iter()
                     .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
                     .filter_map(Result::ok)
-                    .filter(|e| e.file_type().is_file() && e.file_name() == LEAF_FILE)
+                    // Any qna.yaml but a folder (a FIFO, a socket) is a leaf, shown
+                    // with the error validate reports for it.
+                    .filter(|e| !e.file_type().is_dir() && e.file_name() == LEAF_FILE)
                     .filter_map(|e| {
                         e.path()
                             .parent()

@@ -1,5 +1,5 @@
 //! Git work for the interface, run off the event loop: each job is blocking engine
-//! work whose outcome comes back as one message.
+//! work whose outcome is one [`GitReply`], with what it read again afterwards.
 
 use std::path::{Path, PathBuf};
 
@@ -8,8 +8,7 @@ use crate::taxonomy::leaf::LEAF_FILE;
 use crate::taxonomy::model::Leaf;
 use crate::taxonomy::validate::Options;
 
-use super::app::Msg;
-use super::load::{git_state, load};
+use super::load::{GitState, Loaded, git_state, load};
 
 /// Git work the interface asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +48,19 @@ pub enum GitJob {
     },
 }
 
+/// What a git job read again after it changed the repository or the files.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refreshed {
+    /// Nothing changed (the job failed).
+    Nothing,
+    /// Fresh git marks and branch.
+    Git(GitState),
+    /// A leaf read again, and fresh git marks.
+    Leaf(Box<Leaf>, GitState),
+    /// The whole taxonomy read again (another branch, or a leaf gone).
+    All(Box<Loaded>),
+}
+
 /// The outcome of a [`GitJob`]; errors are the engine's messages.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GitReply {
@@ -65,8 +77,8 @@ pub enum GitReply {
     Committed {
         /// What happened.
         result: Result<String, String>,
-        /// Messages to apply afterwards (fresh git state).
-        then: Vec<Msg>,
+        /// The git state afterwards.
+        refreshed: Refreshed,
     },
     /// The local branches.
     Branches(Result<Vec<BranchInfo>, String>),
@@ -74,8 +86,8 @@ pub enum GitReply {
     Switched {
         /// What happened.
         result: Result<String, String>,
-        /// Messages to apply afterwards (the reloaded taxonomy).
-        then: Vec<Msg>,
+        /// The taxonomy of the branch.
+        refreshed: Refreshed,
     },
     /// What a discard would lose.
     DiscardPreview {
@@ -88,15 +100,15 @@ pub enum GitReply {
     Discarded {
         /// What happened.
         result: Result<String, String>,
-        /// Messages to apply afterwards (the leaf re-read, fresh git state).
-        then: Vec<Msg>,
+        /// The leaf as HEAD has it (or the taxonomy, if the leaf is gone).
+        refreshed: Refreshed,
     },
 }
 
 /// Runs `job` on the taxonomy at `root` (blocking) and says how it went.
-pub fn run(job: &GitJob, root: &Path) -> Msg {
+pub fn run(job: &GitJob, root: &Path) -> GitReply {
     let open = || TaxonomyRepo::open(root).map_err(|e| e.to_string());
-    let reply = match job {
+    match job {
         GitJob::Diff { folder } => GitReply::Diff {
             folder: folder.clone(),
             result: open().and_then(|repo| {
@@ -123,7 +135,10 @@ pub fn run(job: &GitJob, root: &Path) -> Msg {
                 ))
             });
             GitReply::Committed {
-                then: refreshed(root, result.is_ok()),
+                refreshed: match result {
+                    Ok(_) => Refreshed::Git(git_state(root)),
+                    Err(_) => Refreshed::Nothing,
+                },
                 result,
             }
         }
@@ -142,12 +157,11 @@ pub fn run(job: &GitJob, root: &Path) -> Msg {
                     Ok(format!("switched to branch {branch}"))
                 }
             });
-            let then = if result.is_ok() {
-                vec![load(root)]
-            } else {
-                Vec::new()
+            let refreshed = match result {
+                Ok(_) => Refreshed::All(Box::new(load(root))),
+                Err(_) => Refreshed::Nothing,
             };
-            GitReply::Switched { result, then }
+            GitReply::Switched { result, refreshed }
         }
         GitJob::DiscardPreview { folder } => GitReply::DiscardPreview {
             folder: folder.clone(),
@@ -162,29 +176,17 @@ pub fn run(job: &GitJob, root: &Path) -> Msg {
                     files.join(", ")
                 ))
             });
-            let then = match (&result, root.join(folder).join(LEAF_FILE).is_file()) {
-                (Err(_), _) => Vec::new(),
+            let refreshed = match (&result, root.join(folder).join(LEAF_FILE).is_file()) {
+                (Err(_), _) => Refreshed::Nothing,
                 (Ok(_), true) => {
                     let leaf = Leaf::read(root, folder.clone(), &Options::default());
-                    let mut then = vec![Msg::LeafRead(Box::new(leaf))];
-                    then.extend(refreshed(root, true));
-                    then
+                    Refreshed::Leaf(Box::new(leaf), git_state(root))
                 }
-                (Ok(_), false) => vec![load(root)], // the leaf is gone
+                (Ok(_), false) => Refreshed::All(Box::new(load(root))), // the leaf is gone
             };
-            GitReply::Discarded { result, then }
+            GitReply::Discarded { result, refreshed }
         }
-    };
-    Msg::Git(reply)
-}
-
-/// Fresh git marks and branch, when something changed.
-fn refreshed(root: &Path, changed: bool) -> Vec<Msg> {
-    if !changed {
-        return Vec::new();
     }
-    let (marks, branch) = git_state(root);
-    vec![Msg::GitState { marks, branch }]
 }
 
 /// `1 leaf`, `2 leaves`.

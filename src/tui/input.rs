@@ -10,7 +10,7 @@ use std::time::Duration;
 use crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use tokio::sync::mpsc;
 
-use super::app::Msg;
+use super::msg::Msg;
 
 /// How long the reader waits for input before checking whether it is paused.
 const POLL: Duration = Duration::from_millis(200);

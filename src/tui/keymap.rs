@@ -19,11 +19,16 @@ use super::action::Action;
 pub enum Mode {
     /// The tree and detail panes.
     Browse,
-    /// A list popup (finder results, palette): typing goes to its input line.
+    /// A popup with a line being typed (finder, palette, wizard, commit message,
+    /// comment, launch form): a key that types a character is text, the others
+    /// edit the line (readline keys) or move in the popup's list.
     Picker,
+    /// A list without a line being typed (the commit dialog's leaves, the launch
+    /// form's dataset choice): space ticks or changes the choice.
+    List,
     /// A scrolled text popup: the key help, a leaf's diff.
     Help,
-    /// A question before something is lost: the popup names the choices.
+    /// A question before something is lost: the popup names the answers' keys.
     Confirm,
     /// A text area: typing goes to the text.
     Text,
@@ -34,9 +39,10 @@ pub enum Mode {
 }
 
 impl Mode {
-    const ALL: [Mode; 7] = [
+    const ALL: [Mode; 8] = [
         Mode::Browse,
         Mode::Picker,
+        Mode::List,
         Mode::Help,
         Mode::Confirm,
         Mode::Text,
@@ -48,6 +54,7 @@ impl Mode {
         match self {
             Mode::Browse => "browse",
             Mode::Picker => "picker",
+            Mode::List => "list",
             Mode::Help => "help",
             Mode::Confirm => "confirm",
             Mode::Text => "text",
@@ -221,8 +228,39 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Browse, "c", Action::Commit),
     (Mode::Browse, "b", Action::Branch),
     (Mode::Browse, "X", Action::Discard),
-    (Mode::Picker, "space", Action::Toggle),
     (Mode::Picker, "tab", Action::FocusNext),
+    (Mode::Picker, "left", Action::CharLeft),
+    (Mode::Picker, "ctrl-b", Action::CharLeft),
+    (Mode::Picker, "right", Action::CharRight),
+    (Mode::Picker, "ctrl-f", Action::CharRight),
+    (Mode::Picker, "alt-b", Action::WordLeft),
+    (Mode::Picker, "ctrl-left", Action::WordLeft),
+    (Mode::Picker, "alt-f", Action::WordRight),
+    (Mode::Picker, "ctrl-right", Action::WordRight),
+    (Mode::Picker, "home", Action::LineStart),
+    (Mode::Picker, "ctrl-a", Action::LineStart),
+    (Mode::Picker, "end", Action::LineEnd),
+    (Mode::Picker, "ctrl-e", Action::LineEnd),
+    (Mode::Picker, "backspace", Action::DeleteBack),
+    (Mode::Picker, "ctrl-h", Action::DeleteBack),
+    (Mode::Picker, "delete", Action::DeleteForward),
+    (Mode::Picker, "ctrl-d", Action::DeleteForward),
+    (Mode::Picker, "ctrl-w", Action::DeleteWordBack),
+    (Mode::Picker, "alt-backspace", Action::DeleteWordBack),
+    (Mode::Picker, "alt-d", Action::DeleteWordForward),
+    (Mode::Picker, "ctrl-u", Action::DeleteToStart),
+    (Mode::List, "esc", Action::Back),
+    (Mode::List, "ctrl-c", Action::Back),
+    (Mode::List, "enter", Action::Confirm),
+    (Mode::List, "tab", Action::FocusNext),
+    (Mode::List, "shift-tab", Action::FocusNext),
+    (Mode::List, "up", Action::Up),
+    (Mode::List, "k", Action::Up),
+    (Mode::List, "down", Action::Down),
+    (Mode::List, "j", Action::Down),
+    (Mode::List, "space", Action::Toggle),
+    (Mode::List, "left", Action::Toggle),
+    (Mode::List, "right", Action::Toggle),
     (Mode::Help, "pageup", Action::PageUp),
     (Mode::Help, "pagedown", Action::PageDown),
     (Mode::Browse, "a", Action::NewLeaf),
@@ -245,6 +283,12 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Picker, "pageup", Action::PageUp),
     (Mode::Picker, "pagedown", Action::PageDown),
     (Mode::Confirm, "esc", Action::Back),
+    (Mode::Confirm, "n", Action::Back),
+    (Mode::Confirm, "y", Action::Yes),
+    (Mode::Confirm, "r", Action::TakeDisk),
+    (Mode::Confirm, "k", Action::KeepMine),
+    (Mode::Confirm, "s", Action::SaveAll),
+    (Mode::Confirm, "d", Action::DiscardAll),
     (Mode::Help, "esc", Action::Back),
     (Mode::Help, "q", Action::Back),
     (Mode::Help, "?", Action::Back),

@@ -6,22 +6,36 @@ use crate::git::{Base, TaxonomyRepo};
 use crate::taxonomy::model::Taxonomy;
 use crate::taxonomy::validate::Options;
 
-use super::app::Msg;
 use super::marks::LeafMarks;
 
-/// Loads the taxonomy at `root` with its git state, as one message.
-pub fn load(root: &Path) -> Msg {
-    let taxonomy = Taxonomy::load(root, &Options::default());
-    let (marks, branch) = git_state(root);
-    Msg::Loaded {
-        taxonomy: Box::new(taxonomy),
-        marks,
-        branch,
+/// The git state the tree and the status bar show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GitState {
+    /// The leaves' marks against the base, or why there are none.
+    pub marks: Result<LeafMarks, String>,
+    /// The checked-out branch, if any.
+    pub branch: Option<String>,
+}
+
+/// A taxonomy read and validated afresh, with its git state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The taxonomy.
+    pub taxonomy: Taxonomy,
+    /// Its git state.
+    pub git: GitState,
+}
+
+/// Loads the taxonomy at `root` with its git state.
+pub fn load(root: &Path) -> Loaded {
+    Loaded {
+        taxonomy: Taxonomy::load(root, &Options::default()),
+        git: git_state(root),
     }
 }
 
 /// The git marks of the leaves and the checked-out branch.
-pub fn git_state(root: &Path) -> (Result<LeafMarks, String>, Option<String>) {
+pub fn git_state(root: &Path) -> GitState {
     match TaxonomyRepo::open(root) {
         Ok(repo) => {
             let branch = repo
@@ -33,8 +47,11 @@ pub fn git_state(root: &Path) -> (Result<LeafMarks, String>, Option<String>) {
                 .changes(&Base::Default)
                 .map(|changes| LeafMarks::from_changes(&changes))
                 .map_err(|e| format!("git: {e}"));
-            (marks, branch)
+            GitState { marks, branch }
         }
-        Err(error) => (Err(format!("git: {error}")), None),
+        Err(error) => GitState {
+            marks: Err(format!("git: {error}")),
+            branch: None,
+        },
     }
 }

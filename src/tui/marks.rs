@@ -1,9 +1,11 @@
-//! Per-leaf git marks shown in the tree: how each leaf changed against the base.
+//! Per-leaf marks shown in the tree: how each leaf changed against the base, and
+//! how its review stands.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::git::{Change, TaxonomyChanges};
+use crate::review::{LeafReview, Verdict};
 
 /// How a leaf stands in git against the base branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,5 +76,28 @@ impl LeafMarks {
     /// How many leaves changed against the base.
     pub fn changed_count(&self) -> usize {
         self.marks.len()
+    }
+}
+
+/// The review state of the queued leaves, by leaf folder, for the tree.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewMarks {
+    verdicts: HashMap<PathBuf, Option<Verdict>>,
+}
+
+impl ReviewMarks {
+    /// The verdicts of the queued leaves (`None`: pending).
+    pub fn from_leaves(leaves: &[LeafReview]) -> Self {
+        let verdicts = leaves
+            .iter()
+            .map(|l| (PathBuf::from(&l.leaf.leaf), l.verdict()))
+            .collect();
+        Self { verdicts }
+    }
+
+    /// The review state of the leaf in `folder`: `None` when it is not in the queue,
+    /// `Some(None)` while pending.
+    pub fn get(&self, folder: &Path) -> Option<Option<Verdict>> {
+        self.verdicts.get(folder).copied()
     }
 }

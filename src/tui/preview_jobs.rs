@@ -1,16 +1,15 @@
 //! Generation previews off the event loop: one thread that loads the model on the
 //! first request and keeps it warm, reads the leaf (and a knowledge leaf's
-//! documents), and generates its samples through the CLI's runner, reporting every
-//! start, token and verdict as a message. The newest request wins: a newer job or
-//! a cancel stops the running one within a token, and queued older jobs are skipped.
+//! documents), and generates its samples through the generation runner that
+//! `taxon generate` uses, reporting every start, token and verdict as a
+//! [`PreviewReply`]. The newest request wins: a newer job or a cancel stops the
+//! running one within a token, and queued older jobs are skipped.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, OnceLock};
 use std::thread;
-
-use tokio::sync::mpsc;
 
 use crate::dirs::AppDirs;
 use crate::generate::fetch::default_model_path;
@@ -25,7 +24,8 @@ use crate::taxonomy::leaf::LeafKind;
 use crate::taxonomy::qna::Qna;
 use crate::taxonomy::yaml::load;
 
-use super::app::Msg;
+/// Where the preview thread's replies go.
+type Replies<'a> = &'a (dyn Fn(PreviewReply) + Sync);
 
 /// Where the preview's model and documents are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,7 +169,7 @@ struct JobBackend<'a> {
     events: &'a std_mpsc::Receiver<Event>,
     job: u64,
     wanted: &'a AtomicU64,
-    tx: &'a mpsc::UnboundedSender<Msg>,
+    send: Replies<'a>,
 }
 
 impl JobBackend<'_> {
@@ -178,7 +178,7 @@ impl JobBackend<'_> {
     }
 
     fn send(&self, reply: PreviewReply) {
-        let _ = self.tx.send(Msg::Preview(reply));
+        (self.send)(reply);
     }
 }
 
@@ -238,7 +238,8 @@ const NO_JOB: u64 = 0;
 /// The loaded engine and its events, kept by the preview thread.
 type Loaded = (Arc<Engine>, std_mpsc::Receiver<Event>);
 
-/// The preview thread's handle: jobs go in, replies come back as [`Msg::Preview`].
+/// The preview thread's handle: jobs go in, replies come back through the callback
+/// it was started with.
 pub struct PreviewWorker {
     jobs: std_mpsc::Sender<PreviewJob>,
     wanted: Arc<AtomicU64>,
@@ -246,8 +247,11 @@ pub struct PreviewWorker {
 }
 
 impl PreviewWorker {
-    /// Starts the thread (the model is loaded on the first job); replies go to `tx`.
-    pub fn spawn(config: PreviewConfig, tx: mpsc::UnboundedSender<Msg>) -> Self {
+    /// Starts the thread (the model is loaded on the first job); replies go to `send`.
+    pub fn spawn(
+        config: PreviewConfig,
+        send: impl Fn(PreviewReply) + Send + Sync + 'static,
+    ) -> Self {
         let (jobs, rx) = std_mpsc::channel::<PreviewJob>();
         let wanted = Arc::new(AtomicU64::new(NO_JOB));
         let engine = Arc::new(OnceLock::new());
@@ -262,14 +266,14 @@ impl PreviewWorker {
                     if shared_wanted.load(Ordering::SeqCst) != job.id {
                         continue;
                     }
-                    let outcome = load_engine(&config, &job, &mut loaded, &shared_engine, &tx)
+                    let outcome = load_engine(&config, &job, &mut loaded, &shared_engine, &send)
                         .and_then(|(engine, events)| {
-                            run(&config, &job, engine, events, &shared_wanted, &tx)
+                            run(&config, &job, engine, events, &shared_wanted, &send)
                         });
                     if let Err(reply) = outcome
                         && shared_wanted.load(Ordering::SeqCst) == job.id
                     {
-                        let _ = tx.send(Msg::Preview(*reply));
+                        send(*reply);
                     }
                 }
             });
@@ -317,7 +321,7 @@ fn load_engine<'a>(
     job: &PreviewJob,
     loaded: &'a mut Option<Loaded>,
     shared: &OnceLock<Arc<Engine>>,
-    tx: &mpsc::UnboundedSender<Msg>,
+    send: Replies<'_>,
 ) -> Result<(&'a Engine, &'a std_mpsc::Receiver<Event>), Box<PreviewReply>> {
     if loaded.is_none() {
         if !config.model.is_file() {
@@ -326,7 +330,7 @@ fn load_engine<'a>(
                 path: config.model.clone(),
             }));
         }
-        let _ = tx.send(Msg::Preview(PreviewReply::LoadingModel { job: job.id }));
+        send(PreviewReply::LoadingModel { job: job.id });
         let mut engine_config = EngineConfig::new(config.model.clone());
         if let Some(threads) = config.threads {
             engine_config.threads = threads;
@@ -339,10 +343,10 @@ fn load_engine<'a>(
         })?;
         let engine = Arc::new(engine);
         let _ = shared.set(Arc::clone(&engine));
-        let _ = tx.send(Msg::Preview(PreviewReply::ModelReady {
+        send(PreviewReply::ModelReady {
             job: job.id,
             info: engine.info().clone(),
-        }));
+        });
         *loaded = Some((engine, events));
     }
     let loaded: &'a Option<Loaded> = loaded;
@@ -362,12 +366,9 @@ fn run(
     engine: &Engine,
     events: &std_mpsc::Receiver<Event>,
     wanted: &AtomicU64,
-    tx: &mpsc::UnboundedSender<Msg>,
+    send: Replies<'_>,
 ) -> Result<(), Box<PreviewReply>> {
     let failed = |error: String| Box::new(PreviewReply::Failed { job: job.id, error });
-    let send = |reply: PreviewReply| {
-        let _ = tx.send(Msg::Preview(reply));
-    };
     let document = load(&job.text).map_err(|e| failed(format!("the leaf cannot be read: {e}")))?;
     let qna = Qna::from_document(&document);
     let mut backend = JobBackend {
@@ -375,7 +376,7 @@ fn run(
         events,
         job: job.id,
         wanted,
-        tx,
+        send,
     };
     let mut count_error = None;
     let input = LeafInput::from_qna(

@@ -1,19 +1,13 @@
 //! Review work for the interface, off the event loop: reading the review queue with
 //! everyone's decisions, and recording this reviewer's decisions and verdicts through
-//! the review engine. Jobs run one at a time, in order, on their own thread, so two
+//! the review engine. The runtime runs these jobs one at a time, in order, so two
 //! quick decisions never race for the notes ref.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc as std_mpsc;
-use std::thread;
-
-use tokio::sync::mpsc;
 
 use crate::git::{Base, ResolvedBase};
 use crate::review::example::ContentHash;
 use crate::review::{Decision, LeafReview, Review, ReviewError, Reviewer, Verdict};
-
-use super::app::Msg;
 
 /// Review work the interface asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +65,8 @@ pub enum ReviewReply {
     Recorded {
         /// What happened.
         result: Result<String, String>,
-        /// Messages to apply afterwards (the fresh queue).
-        then: Vec<Msg>,
+        /// The queue read afterwards, or why it could not be.
+        status: Result<Box<ReviewStatus>, String>,
     },
 }
 
@@ -158,49 +152,12 @@ fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
 }
 
 /// Runs `job` on the taxonomy at `root` (blocking) and says how it went.
-pub fn run(job: &ReviewJob, root: &Path) -> Msg {
-    let reply = match job {
+pub fn run(job: &ReviewJob, root: &Path) -> ReviewReply {
+    match job {
         ReviewJob::Status => ReviewReply::Status(status(root)),
         ReviewJob::Decide { .. } | ReviewJob::Verdict { .. } => ReviewReply::Recorded {
             result: record(job, root),
-            then: vec![Msg::Review(ReviewReply::Status(status(root)))],
+            status: status(root),
         },
-    };
-    Msg::Review(reply)
-}
-
-/// The thread that runs review jobs one after another.
-pub struct ReviewWorker {
-    jobs: std_mpsc::Sender<ReviewJob>,
-}
-
-impl ReviewWorker {
-    /// Starts the thread for the taxonomy at `root`; replies go to `tx`.
-    pub fn spawn(root: PathBuf, tx: mpsc::UnboundedSender<Msg>) -> Self {
-        let (jobs, rx) = std_mpsc::channel::<ReviewJob>();
-        thread::spawn(move || {
-            while let Ok(first) = rx.recv() {
-                let mut waiting = vec![first];
-                waiting.extend(rx.try_iter());
-                // Only the newest of several queued status reads is worth doing.
-                let last_status = waiting.iter().rposition(|j| *j == ReviewJob::Status);
-                for (i, job) in waiting.iter().enumerate() {
-                    if *job == ReviewJob::Status && Some(i) != last_status {
-                        continue;
-                    }
-                    if tx.send(run(job, &root)).is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-        Self { jobs }
-    }
-
-    /// Queues `job`.
-    pub fn send(&self, job: ReviewJob) {
-        if self.jobs.send(job).is_err() {
-            tracing::error!("the review worker has stopped");
-        }
     }
 }

@@ -1,58 +1,99 @@
 //! The event loop: one place where messages from the keyboard and from background
-//! work meet, the state is updated, and the screen is drawn once per batch.
+//! work meet, the state is updated, and the screen is drawn once per batch. Effects
+//! are done by [`perform`]; the loop only chooses the thread ([`Effect::lane`]).
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use ratatui::DefaultTerminal;
+use rayon::prelude::*;
 use tokio::sync::mpsc;
 
-use crate::buffer::SaveError;
 use crate::drafts::Drafts;
-use crate::find::{FIND_LIMIT, Index};
 use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::validate::Options;
-use rayon::prelude::*;
 
-use super::app::{App, Effect, Msg, SaveFailure};
-use super::git_jobs::{self, GitReply};
+use super::app::App;
 use super::input::InputReader;
-use super::load::{git_state, load};
-use super::preview_jobs::{PreviewConfig, PreviewWorker};
-use super::review_jobs::ReviewWorker;
-use super::train_jobs::TrainWorker;
-use super::view;
+use super::load::git_state;
+use super::msg::{Effect, Msg};
+use super::perform::{Env, Lane, Queue, perform};
+use super::preview_jobs::PreviewConfig;
 
-/// The finder's thread: it owns the index, so matching never delays a frame, and
-/// answers only the newest request waiting.
-struct FinderWorker {
-    requests: std_mpsc::Sender<(u64, String)>,
-    reindex: std_mpsc::Sender<Taxonomy>,
+/// A queue's thread: effects run one after another; one that a later waiting effect
+/// supersedes is skipped.
+struct QueueThread {
+    effects: std_mpsc::Sender<Effect>,
 }
 
-impl FinderWorker {
-    fn spawn(taxonomy: &Taxonomy, tx: mpsc::UnboundedSender<Msg>) -> Self {
-        let (reindex, reindex_rx) = std_mpsc::channel::<Taxonomy>();
-        let (requests, request_rx) = std_mpsc::channel::<(u64, String)>();
-        let mut index = Index::build(taxonomy);
+impl QueueThread {
+    fn spawn(env: Arc<Env>, tx: mpsc::UnboundedSender<Msg>) -> Self {
+        let (effects, rx) = std_mpsc::channel::<Effect>();
         thread::spawn(move || {
-            while let Ok((mut generation, mut query)) = request_rx.recv() {
-                while let Ok(newer) = request_rx.try_recv() {
-                    (generation, query) = newer;
-                }
-                while let Ok(taxonomy) = reindex_rx.try_recv() {
-                    index = Index::build(&taxonomy);
-                }
-                let hits = index.search(&query, FIND_LIMIT);
-                if tx.send(Msg::Hits { generation, hits }).is_err() {
-                    return;
+            while let Ok(first) = rx.recv() {
+                let mut waiting = vec![first];
+                waiting.extend(rx.try_iter());
+                for (i, effect) in waiting.iter().enumerate() {
+                    if waiting[i + 1..]
+                        .iter()
+                        .any(|later| later.supersedes(effect))
+                    {
+                        continue;
+                    }
+                    if let Some(msg) = perform(effect.clone(), &env)
+                        && tx.send(msg).is_err()
+                    {
+                        return;
+                    }
                 }
             }
         });
-        Self { requests, reindex }
+        Self { effects }
+    }
+}
+
+/// Runs effects on the threads their lanes name.
+struct Dispatcher {
+    env: Arc<Env>,
+    tx: mpsc::UnboundedSender<Msg>,
+    queues: HashMap<Queue, QueueThread>,
+}
+
+impl Dispatcher {
+    /// Runs `effect` where it belongs; effects of the terminal's lane are returned.
+    fn dispatch(&mut self, effect: Effect) -> Option<Effect> {
+        match effect.lane() {
+            Lane::Terminal => return Some(effect),
+            Lane::Inline => {
+                if let Some(msg) = perform(effect, &self.env) {
+                    let _ = self.tx.send(msg);
+                }
+            }
+            Lane::Background => {
+                let (env, tx) = (Arc::clone(&self.env), self.tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    if let Some(msg) = perform(effect, &env) {
+                        let _ = tx.send(msg);
+                    }
+                });
+            }
+            Lane::Queue(queue) => {
+                let (env, tx) = (&self.env, &self.tx);
+                let thread = self
+                    .queues
+                    .entry(queue)
+                    .or_insert_with(|| QueueThread::spawn(Arc::clone(env), tx.clone()));
+                if thread.effects.send(effect).is_err() {
+                    tracing::error!("the {queue:?} queue has stopped");
+                }
+            }
+        }
+        None
     }
 }
 
@@ -125,8 +166,32 @@ fn spawn_first_check(taxonomy: &Taxonomy, tx: mpsc::UnboundedSender<Msg>) {
                 done: true,
             });
         }
-        let (marks, branch) = git_state(&root);
-        let _ = tx.send(Msg::GitState { marks, branch });
+        let _ = tx.send(Msg::GitState(git_state(&root)));
+    });
+}
+
+/// Turns SIGTERM and SIGHUP into [`Msg::Terminate`], so the terminal is restored
+/// (alternate screen, cursor, echo) as when quitting, instead of the process dying
+/// with it in raw mode.
+fn spawn_signal_watch(tx: mpsc::UnboundedSender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (terminate, hangup) = match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) {
+        (Ok(terminate), Ok(hangup)) => (terminate, hangup),
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::error!("cannot watch for SIGTERM and SIGHUP: {error}");
+            return;
+        }
+    };
+    let (mut terminate, mut hangup) = (terminate, hangup);
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = hangup.recv() => {}
+        }
+        let _ = tx.send(Msg::Terminate);
     });
 }
 
@@ -138,20 +203,23 @@ const FRAME: Duration = Duration::from_millis(16);
 pub async fn run(
     terminal: &mut DefaultTerminal,
     mut app: App,
-    root: PathBuf,
     drafts: Drafts,
     preview: PreviewConfig,
 ) -> io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let input = InputReader::spawn(tx.clone());
+    let root = app.shared.taxonomy.root.clone();
     let _ = tx.send(Msg::DraftsFound(drafts.for_root(&root)));
-    spawn_first_check(&app.taxonomy, tx.clone());
-    let finder = FinderWorker::spawn(&app.taxonomy, tx.clone());
-    let reviews = ReviewWorker::spawn(root.clone(), tx.clone());
-    let trains = TrainWorker::spawn(tx.clone());
-    let previews = PreviewWorker::spawn(preview, tx.clone());
-    app.height = terminal.size()?.height;
-    terminal.draw(|frame| view::draw(frame, &app))?;
+    let env = Arc::new(Env::new(&app.shared.taxonomy, drafts, preview, &tx));
+    spawn_first_check(&app.shared.taxonomy, tx.clone());
+    spawn_signal_watch(tx.clone());
+    let mut dispatcher = Dispatcher {
+        env,
+        tx: tx.clone(),
+        queues: HashMap::new(),
+    };
+    app.shared.height = terminal.size()?.height;
+    terminal.draw(|frame| app.draw(frame))?;
     let mut drawn = Instant::now();
     while let Some(first) = rx.recv().await {
         tokio::time::sleep(FRAME.saturating_sub(drawn.elapsed())).await;
@@ -160,96 +228,18 @@ pub async fn run(
             pending.push(more);
         }
         for msg in pending {
-            let reindex = matches!(
-                msg,
-                Msg::Loaded { .. }
-                    | Msg::LeavesChecked { done: true, .. }
-                    | Msg::Git(GitReply::Switched { .. } | GitReply::Discarded { .. })
-            );
             for effect in app.update(msg) {
-                match effect {
-                    Effect::Quit => return Ok(()),
-                    Effect::Search { generation, query } => {
-                        let _ = finder.requests.send((generation, query));
-                    }
-                    Effect::RunEditor { folder, text } => {
+                match dispatcher.dispatch(effect) {
+                    Some(Effect::Quit) => return Ok(()),
+                    Some(Effect::RunEditor { folder, text }) => {
                         let result = run_editor(terminal, &input, &folder, &text);
                         let _ = tx.send(Msg::EditorDone { folder, result });
                     }
-                    Effect::Save {
-                        mut buffer,
-                        overwrite,
-                    } => {
-                        let outcome = if overwrite {
-                            buffer.save_over_disk()
-                        } else {
-                            buffer.save()
-                        };
-                        let result = outcome.map_err(|error| match error {
-                            SaveError::ChangedOnDisk(_) => SaveFailure::ChangedOnDisk,
-                            other => SaveFailure::Failed(other.to_string()),
-                        });
-                        let _ = tx.send(Msg::Saved {
-                            folder: buffer.folder,
-                            result,
-                        });
-                    }
-                    Effect::ReadFile { folder } => {
-                        let leaf = Leaf::read(&root, folder, &Options::default());
-                        let _ = tx.send(Msg::LeafRead(Box::new(leaf)));
-                        let (tx, root) = (tx.clone(), root.clone());
-                        tokio::task::spawn_blocking(move || {
-                            let (marks, branch) = git_state(&root);
-                            let _ = tx.send(Msg::GitState { marks, branch });
-                        });
-                    }
-                    Effect::KeepDraft(draft) => {
-                        if let Err(error) = drafts.keep(&draft) {
-                            tracing::error!(
-                                "keeping a draft of {} failed: {error}",
-                                draft.folder.display()
-                            );
-                        }
-                    }
-                    Effect::ForgetDraft { folder } => {
-                        if let Err(error) = drafts.forget(&root, &folder) {
-                            tracing::error!(
-                                "dropping the draft of {} failed: {error}",
-                                folder.display()
-                            );
-                        }
-                    }
-                    Effect::Git(job) => {
-                        let (tx, root) = (tx.clone(), root.clone());
-                        tokio::task::spawn_blocking(move || {
-                            let _ = tx.send(git_jobs::run(&job, &root));
-                        });
-                    }
-                    Effect::CreateLeaf(leaf) => {
-                        let result = leaf
-                            .create(&root)
-                            .map(|folder| Box::new(Leaf::read(&root, folder, &Options::default())))
-                            .map_err(|error| error.to_string());
-                        let _ = tx.send(Msg::LeafCreated(result));
-                    }
-                    Effect::Review(job) => reviews.send(job),
-                    Effect::Train(job) => trains.send(job),
-                    Effect::Preview(job) => previews.start(job),
-                    Effect::CancelPreview => previews.cancel(),
-                    Effect::Reload => {
-                        let tx = tx.clone();
-                        let root = root.clone();
-                        tokio::task::spawn_blocking(move || {
-                            let _ = tx.send(load(&root));
-                        });
-                    }
+                    _ => {}
                 }
             }
-            if reindex {
-                let _ = finder.reindex.send(app.taxonomy.clone());
-            }
         }
-        terminal.draw(|frame| view::draw(frame, &app))?;
+        terminal.draw(|frame| app.draw(frame))?;
         drawn = Instant::now();
     }
     Ok(())

@@ -7,18 +7,16 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use std::thread;
 use std::time::Duration;
-
-use tokio::sync::mpsc;
 
 use crate::train::metrics::{MetricRecord, Tail};
 use crate::train::registry::{Registry, RegistryError, Run, RunState, RunStatus};
 use crate::train::spec::RunSpec;
 
-use super::app::Msg;
-use super::train_compare::{CompareJob, CompareSlot};
+use super::compare_jobs::{CompareJob, CompareSlot};
 
 /// How often the registry is read while the screen is open.
 pub const POLL: Duration = Duration::from_millis(250);
@@ -48,9 +46,6 @@ pub enum TrainJob {
     /// Cancel the running before/after check.
     CancelCompare,
 }
-
-// The specs' learning rates are checked finite before a launch is asked for.
-impl Eq for TrainJob {}
 
 /// What changed in one run since the last report.
 #[derive(Debug, Clone, PartialEq)]
@@ -230,8 +225,9 @@ pub struct TrainWorker {
 }
 
 impl TrainWorker {
-    /// Starts the thread; replies go to `tx` as [`Msg::Train`].
-    pub fn spawn(tx: mpsc::UnboundedSender<Msg>) -> Self {
+    /// Starts the thread; replies go to `send`, which says false once nobody listens.
+    pub fn spawn(send: impl Fn(TrainReply) -> bool + Send + Sync + 'static) -> Self {
+        let send = Arc::new(send);
         let (jobs, rx) = std_mpsc::channel::<TrainJob>();
         thread::spawn(move || {
             let mut tailer: Option<(Tailer, bool)> = None;
@@ -260,8 +256,8 @@ impl TrainWorker {
                         None
                     }
                     Some(TrainJob::Compare(job)) => {
-                        let tx = tx.clone();
-                        compare.start(*job, move |reply| tx.send(Msg::Train(reply)).is_ok());
+                        let send = Arc::clone(&send);
+                        compare.start(*job, move |reply| send(reply));
                         None
                     }
                     Some(TrainJob::CancelCompare) => {
@@ -272,7 +268,7 @@ impl TrainWorker {
                     None => None,
                 };
                 if let Some(reply) = reply
-                    && tx.send(Msg::Train(reply)).is_err()
+                    && !send(reply)
                 {
                     return;
                 }
@@ -287,7 +283,7 @@ impl TrainWorker {
                     },
                     Err(error) => TrainReply::Problem(error.to_string()),
                 };
-                if tx.send(Msg::Train(reply)).is_err() {
+                if !send(reply) {
                     return;
                 }
             }
@@ -389,28 +385,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let registry = Registry::new(dir.path().join("runs"));
         let run = registry.create(&spec()).unwrap();
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let worker = TrainWorker::spawn(tx);
+        let (tx, rx) = std_mpsc::channel();
+        let worker = TrainWorker::spawn(move |reply| tx.send(reply).is_ok());
         worker.send(TrainJob::Watch(registry.clone()));
-        let first = rx.blocking_recv().unwrap();
-        let Msg::Train(TrainReply::Runs { fresh, updates }) = first else {
+        let first = rx.recv().unwrap();
+        let TrainReply::Runs { fresh, updates } = first else {
             panic!("{first:?}")
         };
         assert!(fresh);
         assert_eq!(updates[0].run, run);
         worker.send(TrainJob::Stop(run.clone()));
-        let stopped = rx.blocking_recv().unwrap();
-        assert_eq!(
-            stopped,
-            Msg::Train(TrainReply::StopRequested(Ok(run.id.clone())))
-        );
+        let stopped = rx.recv().unwrap();
+        assert_eq!(stopped, TrainReply::StopRequested(Ok(run.id.clone())));
         assert!(run.stop_file().exists());
         MetricsWriter::open(&run.metrics_file())
             .unwrap()
             .write(&record(1, 2.0))
             .unwrap();
-        let next = rx.blocking_recv().unwrap();
-        let Msg::Train(TrainReply::Runs { fresh, updates }) = next else {
+        let next = rx.recv().unwrap();
+        let TrainReply::Runs { fresh, updates } = next else {
             panic!("{next:?}")
         };
         assert!(!fresh);

@@ -11,7 +11,7 @@ use taxon::taxonomy::model::Leaf;
 use taxon::taxonomy::template::placeholder;
 use taxon::taxonomy::validate::Options;
 use taxon::tui::editing::OpenLeaf;
-use taxon::tui::field_editor::FieldEditor;
+use taxon::tui::popups::field_editor::FieldEditor;
 
 const RUNS: usize = 200;
 const ROOT: &str = "sample-taxonomy";

@@ -17,9 +17,9 @@ mod tui_harness;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use taxon::tui::app::Msg;
-use taxon::tui::preview::Phase;
+use taxon::tui::msg::Msg;
 use taxon::tui::preview_jobs::{PreviewConfig, PreviewReply};
+use taxon::tui::screens::browse::preview::Phase;
 use tui_harness::Harness;
 
 const RUNS: usize = 8;
@@ -34,6 +34,7 @@ fn load_average() -> String {
 fn phase(harness: &Harness) -> Phase {
     harness
         .app
+        .browse
         .preview
         .open
         .as_ref()
@@ -43,7 +44,7 @@ fn phase(harness: &Harness) -> Phase {
 /// Pumps until the preview ends; the time from `pressed` to the first token of
 /// the open job, if one came.
 fn until_done(harness: &mut Harness, pressed: Instant) -> Option<Duration> {
-    let job = harness.app.preview.open.as_ref().map(|p| p.job);
+    let job = harness.app.browse.preview.open.as_ref().map(|p| p.job);
     let mut first = None;
     let deadline = Instant::now() + Duration::from_secs(300);
     while !matches!(phase(harness), Phase::Done | Phase::Failed(_)) {
@@ -84,8 +85,8 @@ fn main() {
         docs_cache: docs.path().to_owned(),
         threads,
     });
-    harness.app.preview.settings.max_tokens = 64;
-    harness.app.preview.settings.samples = 1;
+    harness.app.browse.preview.settings.max_tokens = 64;
+    harness.app.browse.preview.settings.samples = 1;
     harness.select(LEAF);
     println!("load average before: {}", load_average());
     let pressed = Instant::now();
@@ -93,6 +94,7 @@ fn main() {
     let cold = until_done(&mut harness, pressed).expect("a first token");
     let info = harness
         .app
+        .browse
         .preview
         .open
         .as_ref()
@@ -111,7 +113,7 @@ fn main() {
         let pressed = Instant::now();
         harness.press("G");
         let first = until_done(&mut harness, pressed).expect("a first token");
-        let open = harness.app.preview.open.as_ref().expect("the pane");
+        let open = harness.app.browse.preview.open.as_ref().expect("the pane");
         let figures = open.figures();
         pane.push(first.as_secs_f64() * 1e3);
         engine.push(figures.first_token.unwrap_or_default().as_secs_f64() * 1e3);

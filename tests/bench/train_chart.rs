@@ -15,9 +15,9 @@ use taxon::train::spec::{EngineSpec, ExternalSpec, RunSpec};
 use taxon::tui::app::App;
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
+use taxon::tui::screens::Screen;
+use taxon::tui::screens::train::TrainScreen;
 use taxon::tui::train_jobs::Tailer;
-use taxon::tui::train_screen::TrainScreen;
-use taxon::tui::view;
 
 const STEPS: u64 = 10_000;
 const RUNS: usize = 4;
@@ -68,7 +68,7 @@ fn per_draw(app: &App, width: u16, height: u16) -> Duration {
     let rounds = 100;
     let start = Instant::now();
     for _ in 0..rounds {
-        terminal.draw(|f| view::draw(f, app)).expect("draw");
+        terminal.draw(|f| app.draw(f)).expect("draw");
     }
     start.elapsed() / rounds
 }
@@ -112,20 +112,19 @@ fn main() {
     );
     let mut screen = TrainScreen::default();
     screen.apply(true, updates);
-    app.train = Some(Box::new(screen));
+    app.screen = Screen::Train(Box::new(screen.clone()));
     for (width, height) in [(100, 30), (200, 60)] {
         println!(
             "draw {width}x{height}, one run of {STEPS} steps: {}",
             ms(per_draw(&app, width, height))
         );
     }
-    if let Some(screen) = app.train.as_deref_mut() {
-        for _ in 0..RUNS {
-            screen.toggle_mark();
-            screen.move_by(1);
-        }
-        screen.log_scale = true;
+    for _ in 0..RUNS {
+        screen.toggle_mark();
+        screen.move_by(1);
     }
+    screen.log_scale = true;
+    app.screen = Screen::Train(Box::new(screen));
     for (width, height) in [(100, 30), (200, 60)] {
         println!(
             "draw {width}x{height}, {RUNS} runs overlaid, log scale: {}",

@@ -135,15 +135,11 @@ fn main() {
         Keymap::default(),
     );
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
-    terminal
-        .draw(|frame| taxon::tui::view::draw(frame, &app))
-        .expect("draw");
+    terminal.draw(|frame| app.draw(frame)).expect("draw");
     let first_draw = start.elapsed();
     let draw_start = Instant::now();
     for _ in 0..100 {
-        terminal
-            .draw(|frame| taxon::tui::view::draw(frame, &app))
-            .expect("draw");
+        terminal.draw(|frame| app.draw(frame)).expect("draw");
     }
     let per_draw = draw_start.elapsed() / 100;
 

@@ -94,6 +94,25 @@ impl Pty {
             .alternate_screen()
     }
 
+    /// Whether the program hid the cursor.
+    pub fn cursor_hidden(&self) -> bool {
+        self.parser.lock().expect("parser").screen().hide_cursor()
+    }
+
+    /// Whether the terminal echoes what is typed (off in raw mode).
+    pub fn echoes(&self) -> bool {
+        let termios: libc::termios = self._master.get_termios().expect("the pty's modes").into();
+        termios.c_lflag & libc::ECHO != 0
+    }
+
+    /// Sends `signal` to the program.
+    pub fn signal(&self, signal: libc::c_int) {
+        let pid = self.pid().expect("a running program");
+        let pid = libc::pid_t::try_from(pid).expect("a pid");
+        // SAFETY: kill has no memory effects; the pid is our own child's.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill {pid}");
+    }
+
     /// The program's process id.
     pub fn pid(&self) -> Option<u32> {
         self.child.process_id()

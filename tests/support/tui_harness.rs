@@ -7,62 +7,73 @@ use std::path::Path;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use taxon::buffer::SaveError;
 use taxon::drafts::Drafts;
-use taxon::find::{FIND_LIMIT, Index};
-use taxon::taxonomy::model::{Leaf, Taxonomy};
+use taxon::taxonomy::model::Taxonomy;
 use taxon::taxonomy::validate::Options;
-use taxon::tui::app::{App, Effect, Msg, SaveFailure};
-use taxon::tui::git_jobs;
+use taxon::tui::app::App;
 use taxon::tui::keymap::Keymap;
 use taxon::tui::marks::LeafMarks;
-use taxon::tui::preview_jobs::{PreviewConfig, PreviewWorker};
-use taxon::tui::review_jobs;
-use taxon::tui::train_jobs::TrainWorker;
-use taxon::tui::view;
+use taxon::tui::msg::{Effect, Msg};
+use taxon::tui::perform::{Env, perform};
+use taxon::tui::preview_jobs::PreviewConfig;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 /// Stands in for `$EDITOR`: the text it is given, to the text it saves (or an error).
 pub type FakeEditor = Box<dyn FnMut(&str) -> Result<String, String>>;
 
 pub struct Harness {
     pub app: App,
-    index: Index,
+    /// What effects run against, as in the runtime.
+    env: Env,
     pub effects: Vec<Effect>,
     /// What the "external editor" does to the text it is given.
     pub editor: FakeEditor,
     /// Where drafts go.
     pub drafts: Drafts,
     _drafts_dir: tempfile::TempDir,
-    /// The training worker (the real one, on its thread) and its replies.
-    trains: TrainWorker,
-    train_replies: tokio::sync::mpsc::UnboundedReceiver<Msg>,
-    /// The real preview thread and its replies, once [`Harness::with_preview`] was called.
-    preview: Option<(PreviewWorker, tokio::sync::mpsc::UnboundedReceiver<Msg>)>,
+    /// The replies of the streaming threads (training, previews).
+    replies: UnboundedReceiver<Msg>,
+    tx: UnboundedSender<Msg>,
+    /// Where the preview looks for a model until [`Harness::with_preview`] says.
+    _no_model: tempfile::TempDir,
+    /// Which effects wait in `held` instead of running at once (see [`Harness::hold`]).
+    holding: fn(&Effect) -> bool,
+    /// Effects held back, in the order they were asked for.
+    pub held: Vec<Effect>,
 }
 
 impl Harness {
     /// The app on the taxonomy at `root` (give a relative path for stable snapshots).
     pub fn open(root: &Path) -> Self {
         let taxonomy = Taxonomy::load(root, &Options::default());
-        let index = Index::build(&taxonomy);
+        let drafts_dir = tempfile::tempdir().expect("a drafts folder");
+        let drafts = Drafts::new(drafts_dir.path().to_owned());
+        let no_model = tempfile::tempdir().expect("a folder without a model");
+        let preview = PreviewConfig {
+            model: no_model.path().join("no-model.gguf"),
+            docs_cache: no_model.path().join("docs"),
+            threads: Some(1),
+        };
+        let (tx, replies) = unbounded_channel();
+        let env = Env::new(&taxonomy, drafts.clone(), preview, &tx);
         let app = App::new(
             taxonomy,
             LeafMarks::default(),
             Some("main".into()),
             Keymap::default(),
         );
-        let drafts_dir = tempfile::tempdir().expect("a drafts folder");
-        let (tx, train_replies) = tokio::sync::mpsc::unbounded_channel();
         Self {
-            trains: TrainWorker::spawn(tx),
-            train_replies,
             app,
-            index,
+            env,
             effects: Vec::new(),
             editor: Box::new(|text| Ok(text.to_owned())),
-            drafts: Drafts::new(drafts_dir.path().to_owned()),
+            drafts,
             _drafts_dir: drafts_dir,
-            preview: None,
+            replies,
+            tx,
+            _no_model: no_model,
+            holding: |_| false,
+            held: Vec::new(),
         }
     }
 
@@ -74,97 +85,55 @@ impl Harness {
         (dir, harness)
     }
 
-    /// Sends one message and runs the effects the app asks for.
+    /// Sends one message and does the effects the app asks for, as the runtime would,
+    /// through the same executor; only the external editor is a stand-in.
     pub fn send(&mut self, msg: Msg) {
         let mut queue = vec![msg];
         while let Some(msg) = queue.pop() {
             for effect in self.app.update(msg) {
-                if let Some(reply) = self.run(&effect) {
-                    queue.push(reply);
+                if (self.holding)(&effect) {
+                    self.held.push(effect);
+                    continue;
                 }
+                let reply = match &effect {
+                    Effect::RunEditor { folder, text } => Some(Msg::EditorDone {
+                        folder: folder.clone(),
+                        result: (self.editor)(text),
+                    }),
+                    other => perform(other.clone(), &self.env),
+                };
+                queue.extend(reply);
                 self.effects.push(effect);
             }
         }
     }
 
-    /// Does what the runtime would do for `effect`, synchronously.
-    fn run(&mut self, effect: &Effect) -> Option<Msg> {
-        let root = self.app.taxonomy.root.clone();
-        match effect {
-            Effect::Search { generation, query } => Some(Msg::Hits {
-                generation: *generation,
-                hits: self.index.search(query, FIND_LIMIT),
-            }),
-            Effect::RunEditor { folder, text } => Some(Msg::EditorDone {
-                folder: folder.clone(),
-                result: (self.editor)(text),
-            }),
-            Effect::Save { buffer, overwrite } => {
-                let mut buffer = buffer.clone();
-                let outcome = if *overwrite {
-                    buffer.save_over_disk()
-                } else {
-                    buffer.save()
-                };
-                Some(Msg::Saved {
-                    folder: buffer.folder.clone(),
-                    result: outcome.map_err(|error| match error {
-                        SaveError::ChangedOnDisk(_) => SaveFailure::ChangedOnDisk,
-                        other => SaveFailure::Failed(other.to_string()),
-                    }),
-                })
-            }
-            Effect::ReadFile { folder } => Some(Msg::LeafRead(Box::new(Leaf::read(
-                &root,
-                folder.clone(),
-                &Options::default(),
-            )))),
-            Effect::KeepDraft(draft) => {
-                self.drafts.keep(draft).expect("keep a draft");
-                None
-            }
-            Effect::ForgetDraft { folder } => {
-                self.drafts.forget(&root, folder).expect("forget a draft");
-                None
-            }
-            Effect::Git(job) => Some(git_jobs::run(job, &root)),
-            Effect::Review(job) => Some(review_jobs::run(job, &root)),
-            Effect::CreateLeaf(leaf) => Some(Msg::LeafCreated(
-                leaf.create(&root)
-                    .map(|folder| Box::new(Leaf::read(&root, folder, &Options::default())))
-                    .map_err(|error| error.to_string()),
-            )),
-            Effect::Train(job) => {
-                self.trains.send(job.clone());
-                None
-            }
-            Effect::Preview(job) => {
-                if let Some((worker, _)) = &self.preview {
-                    worker.start(job.clone());
-                }
-                None
-            }
-            Effect::CancelPreview => {
-                if let Some((worker, _)) = &self.preview {
-                    worker.cancel();
-                }
-                None
-            }
-            Effect::Quit | Effect::Reload => None,
-        }
+    /// Holds back the effects `which` picks, as a busy background thread would,
+    /// until [`Harness::release`].
+    pub fn hold(&mut self, which: fn(&Effect) -> bool) {
+        self.holding = which;
     }
 
-    /// Applies every reply of the training worker that has arrived; returns how many.
+    /// Does the held effects (blocking) and returns their replies, for the test to
+    /// send in the order it likes.
+    pub fn run_held(&mut self) -> Vec<Msg> {
+        std::mem::take(&mut self.held)
+            .into_iter()
+            .filter_map(|effect| perform(effect, &self.env))
+            .collect()
+    }
+
+    /// Applies every reply of the streaming threads that has arrived; returns how many.
     pub fn pump(&mut self) -> usize {
         let mut count = 0;
-        while let Ok(msg) = self.train_replies.try_recv() {
+        while let Ok(msg) = self.replies.try_recv() {
             self.send(msg);
             count += 1;
         }
         count
     }
 
-    /// Pumps the training worker's replies until `done` holds, failing after `timeout`.
+    /// Pumps the streaming threads' replies until `done` holds, failing after `timeout`.
     pub fn pump_until(
         &mut self,
         what: &str,
@@ -184,20 +153,21 @@ impl Harness {
 
     /// Runs previews on the real preview thread with `config`.
     pub fn with_preview(&mut self, config: PreviewConfig) {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        self.preview = Some((PreviewWorker::spawn(config, tx), rx));
+        self.env = Env::new(
+            &self.app.shared.taxonomy,
+            self.drafts.clone(),
+            config,
+            &self.tx,
+        );
     }
 
-    /// Waits up to `timeout` for the next batch of preview messages, sends them
-    /// to the app and returns them (empty when none came in time).
+    /// Waits up to `timeout` for the next batch of the streaming threads' messages,
+    /// sends them to the app and returns them (empty when none came in time).
     pub fn pump_preview(&mut self, timeout: std::time::Duration) -> Vec<Msg> {
-        let Some((_, rx)) = &mut self.preview else {
-            return Vec::new();
-        };
         let deadline = std::time::Instant::now() + timeout;
         let mut batch = Vec::new();
         while batch.is_empty() && std::time::Instant::now() < deadline {
-            while let Ok(msg) = rx.try_recv() {
+            while let Ok(msg) = self.replies.try_recv() {
                 batch.push(msg);
             }
             if batch.is_empty() {
@@ -214,17 +184,18 @@ impl Harness {
     pub fn select(&mut self, suffix: &str) -> std::path::PathBuf {
         let index = self
             .app
+            .shared
             .taxonomy
             .leaves
             .iter()
             .position(|leaf| leaf.folder.ends_with(suffix))
             .expect("the leaf exists");
-        self.app.open_leaf(index);
-        self.app.taxonomy.leaves[index].folder.clone()
+        self.app.shared.open_leaf(index);
+        self.app.shared.taxonomy.leaves[index].folder.clone()
     }
 
     /// Presses keys written as in keymap files, separated by spaces
-    /// (`"/ t i d e s enter"`); `text:` followed by a word types it.
+    /// (`"/ t i d e s enter"`, `ctrl-u`, `alt-b`); `text:` followed by a word types it.
     pub fn press(&mut self, keys: &str) {
         for key in keys.split(' ').filter(|k| !k.is_empty()) {
             if let Some(text) = key.strip_prefix("text:") {
@@ -242,20 +213,34 @@ impl Harness {
 
     /// The screen at `width` x `height`, as text.
     pub fn render(&mut self, width: u16, height: u16) -> String {
-        self.app.height = height;
+        self.app.shared.height = height;
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-        terminal
-            .draw(|frame| view::draw(frame, &self.app))
-            .expect("draw");
+        terminal.draw(|frame| self.app.draw(frame)).expect("draw");
         terminal.backend().to_string()
+    }
+
+    /// Where the drawn frame puts the cursor (column, row), if it shows one.
+    pub fn cursor(&mut self, width: u16, height: u16) -> Option<(u16, u16)> {
+        self.app.shared.height = height;
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        terminal.draw(|frame| self.app.draw(frame)).expect("draw");
+        let backend = terminal.backend();
+        let position = backend.cursor_position();
+        backend.cursor_visible().then_some((position.x, position.y))
     }
 }
 
 fn key_event(key: &str) -> KeyEvent {
-    let (modifiers, rest) = match key.strip_prefix("ctrl-") {
-        Some(rest) => (KeyModifiers::CONTROL, rest),
-        None => (KeyModifiers::NONE, key),
-    };
+    let (mut modifiers, mut rest) = (KeyModifiers::NONE, key);
+    loop {
+        if let Some(after) = rest.strip_prefix("ctrl-").filter(|r| !r.is_empty()) {
+            (modifiers, rest) = (modifiers | KeyModifiers::CONTROL, after);
+        } else if let Some(after) = rest.strip_prefix("alt-").filter(|r| !r.is_empty()) {
+            (modifiers, rest) = (modifiers | KeyModifiers::ALT, after);
+        } else {
+            break;
+        }
+    }
     let code = match rest {
         "enter" => KeyCode::Enter,
         "esc" => KeyCode::Esc,

@@ -1,24 +1,38 @@
-//! The training screen's state and its part of the update function: every run of
-//! the registry with its metrics as columns, the selection, the runs marked for the
-//! overlay chart, the log scale, the cancel question and the launch form. What the
-//! tailer reports comes in as [`TrainReply`]; stops and launches go out as
-//! [`Effect::Train`]. Nothing here reads files.
+//! The training screen: every run of the registry with its metrics as columns, the
+//! selection, the runs marked for the overlay chart, the log scale, the cancel
+//! question, the launch form and the before/after check. What the tailer reports
+//! comes in as [`TrainReply`]; stops and launches go out as [`Effect::Train`].
+//! Nothing here reads files.
+
+mod compare;
+mod compare_view;
+pub mod form;
+pub mod run_entry;
+mod view;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 
 use crate::dirs::AppDirs;
-use crate::train::registry::{Registry, RunState};
+use crate::train::registry::{Registry, Run, RunState};
+use crate::tui::action::Action;
+use crate::tui::component::{Component, Press, Reaction, Taken};
+use crate::tui::keymap::Mode;
+use crate::tui::msg::{Effect, Msg};
+use crate::tui::popups::help::Help;
+use crate::tui::popups::question::Ask;
+use crate::tui::shared::Shared;
+use crate::tui::train_jobs::{RunUpdate, TrainJob, TrainReply};
+use crate::tui::view::theme;
 
-use super::action::Action;
-use super::app::{App, Effect, Popup};
-use super::keymap::Mode;
-use super::run_entry::{RunEntry, Series};
-use super::train_compare::Comparison;
-use super::train_form::{Changes, LaunchForm, SOURCE};
-use super::train_jobs::{RunUpdate, TrainJob, TrainReply};
+use self::compare::Comparison;
+use self::form::{Changes, LaunchForm};
+use self::run_entry::{RunEntry, Series};
+use super::Screen;
 
 /// Where runs are and how they are started: the registry in the data folder (as
 /// the CLI uses it) and the taxon binary that runs workers.
@@ -58,10 +72,6 @@ pub struct TrainScreen {
     pub loaded: bool,
     /// Why the registry could not be read, if it could not.
     pub problem: Option<String>,
-    /// The run whose cancellation waits for a yes.
-    pub confirm_cancel: Option<String>,
-    /// The launch form, while open.
-    pub form: Option<Box<LaunchForm>>,
     /// The before/after check, while shown.
     pub compare: Option<Box<Comparison>>,
     /// The last before/after check's generation.
@@ -71,17 +81,6 @@ pub struct TrainScreen {
 }
 
 impl TrainScreen {
-    /// The mode whose keymap applies.
-    pub fn mode(&self) -> Mode {
-        if self.form.is_some() {
-            Mode::Picker
-        } else if self.confirm_cancel.is_some() {
-            Mode::Confirm
-        } else {
-            Mode::Train
-        }
-    }
-
     /// The selected run.
     pub fn current(&self) -> Option<&RunEntry> {
         self.runs.get(self.selected)
@@ -169,173 +168,180 @@ impl TrainScreen {
     }
 }
 
-impl App {
+impl TrainScreen {
     /// Opens the training screen and starts following the registry.
-    pub(super) fn open_train(&mut self) -> Vec<Effect> {
-        let Some(setup) = &self.train_setup else {
-            self.notify_error("training is not set up in this session");
-            return Vec::new();
+    pub fn open(ctx: &mut Shared) -> Reaction {
+        let Some(setup) = &ctx.train_setup else {
+            ctx.notify_error("training is not set up in this session");
+            return Reaction::none();
         };
-        let registry = setup.registry.clone();
-        self.train = Some(Box::default());
-        vec![Effect::Train(TrainJob::Watch(registry))]
+        let watch = Effect::Train(TrainJob::Watch(setup.registry.clone()));
+        Reaction::open(Screen::Train(Box::default())).and([watch])
     }
 
-    fn close_train(&mut self) -> Vec<Effect> {
-        self.train = None;
-        vec![Effect::Train(TrainJob::Unwatch)]
+    /// The launch form, on the leaves the tree marks changed.
+    fn launch_form(ctx: &Shared) -> Option<LaunchForm> {
+        let setup = ctx.train_setup.as_ref()?;
+        let changes = Changes {
+            taxonomy: ctx.taxonomy.root.clone(),
+            base: ctx.marks.base.clone(),
+            count: ctx.marks.changed_count(),
+        };
+        Some(LaunchForm::new(&setup.dirs, changes))
     }
 
-    /// Keys on the training screen, its cancel question and its launch form.
-    pub(super) fn train_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
-        let Some(screen) = self.train.as_deref_mut() else {
-            return Vec::new();
+    /// The question before stopping the selected run, or why there is none.
+    fn ask_cancel(&self, ctx: &mut Shared) -> Reaction {
+        match self.current() {
+            None => ctx.notify("no run to cancel"),
+            Some(entry) if entry.status.state.is_final() => {
+                let text = format!(
+                    "run {} has already ended ({})",
+                    entry.run.id,
+                    entry.status.state.name()
+                );
+                ctx.notify(text);
+            }
+            Some(entry) => {
+                return Reaction::push(CancelRun {
+                    run: entry.run.clone(),
+                });
+            }
+        }
+        Reaction::none()
+    }
+}
+
+impl Component for TrainScreen {
+    fn mode(&self, _ctx: &Shared) -> Mode {
+        Mode::Train
+    }
+
+    fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        if self.compare.is_some() {
+            return self.compare_key(ctx, press.action);
+        }
+        let Some(action) = press.action else {
+            return Reaction::none();
         };
-        if screen.form.is_some() {
-            return self.form_key(action, key);
-        }
-        if let Some(id) = screen.confirm_cancel.take() {
-            let yes =
-                key.code == KeyCode::Char('y') && !key.modifiers.contains(KeyModifiers::CONTROL);
-            let run = screen
-                .runs
-                .iter()
-                .find(|r| r.run.id == id)
-                .map(|r| r.run.clone());
-            return match run {
-                Some(run) if yes => {
-                    self.notify(format!("asking run {id} to stop…"));
-                    vec![Effect::Train(TrainJob::Stop(run))]
-                }
-                _ => {
-                    self.notify(format!("run {id} goes on"));
-                    Vec::new()
-                }
-            };
-        }
-        if screen.compare.is_some() {
-            return self.compare_key(action);
-        }
-        let Some(action) = action else {
-            return Vec::new();
-        };
-        self.notice = None;
-        let page = self.height.saturating_sub(8).max(1) as isize;
+        ctx.notice = None;
+        let page = ctx.height.saturating_sub(8).max(1) as isize;
         match action {
-            Action::Back => return self.close_train(),
-            Action::Quit => return self.quit(),
-            Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
-            Action::Up => screen.move_by(-1),
-            Action::Down => screen.move_by(1),
-            Action::PageUp => screen.move_by(-page),
-            Action::PageDown => screen.move_by(page),
-            Action::Top => screen.move_by(isize::MIN / 2),
-            Action::Bottom => screen.move_by(isize::MAX / 2),
-            Action::MarkRun => screen.toggle_mark(),
-            Action::LogScale => screen.log_scale = !screen.log_scale,
-            Action::CancelRun => match screen.current() {
-                None => self.notify("no run to cancel"),
-                Some(entry) if entry.status.state.is_final() => {
-                    let text = format!(
-                        "run {} has already ended ({})",
-                        entry.run.id,
-                        entry.status.state.name()
-                    );
-                    self.notify(text);
-                }
-                Some(entry) => screen.confirm_cancel = Some(entry.run.id.clone()),
-            },
+            Action::Back => return Reaction::close().and([Effect::Train(TrainJob::Unwatch)]),
+            Action::Quit => return ctx.quit(),
+            Action::Help => return Reaction::push(Help::open(ctx)),
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-page),
+            Action::PageDown => self.move_by(page),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::MarkRun => self.toggle_mark(),
+            Action::LogScale => self.log_scale = !self.log_scale,
+            Action::CancelRun => return self.ask_cancel(ctx),
             Action::NewRun => {
-                if let Some(setup) = &self.train_setup {
-                    let changes = Changes {
-                        taxonomy: self.taxonomy.root.clone(),
-                        base: self.marks.base.clone(),
-                        count: self.marks.changed_count(),
-                    };
-                    screen.form = Some(Box::new(LaunchForm::new(&setup.dirs, changes)));
+                if let Some(form) = Self::launch_form(ctx) {
+                    return Reaction::push(form);
                 }
             }
-            Action::Compare => return self.start_compare(),
+            Action::Compare => return self.start_compare(ctx),
             Action::Reload => {
-                if let Some(setup) = &self.train_setup {
-                    return vec![Effect::Train(TrainJob::Watch(setup.registry.clone()))];
+                if let Some(setup) = &ctx.train_setup {
+                    return Effect::Train(TrainJob::Watch(setup.registry.clone())).into();
                 }
             }
             _ => {}
         }
-        Vec::new()
+        Reaction::none()
     }
 
-    fn form_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
-        let (Some(screen), Some(setup)) = (self.train.as_deref_mut(), &self.train_setup) else {
-            return Vec::new();
+    fn take(&mut self, ctx: &mut Shared, msg: Msg) -> Taken {
+        let Msg::Train(reply) = msg else {
+            return Taken::No(msg);
         };
-        let Some(form) = screen.form.as_deref_mut() else {
-            return Vec::new();
-        };
-        match action {
-            Some(Action::Back) => screen.form = None,
-            Some(Action::Up) => form.move_focus(-1),
-            Some(Action::Down | Action::FocusNext) => form.move_focus(1),
-            Some(Action::Confirm) => match form.spec(&setup.dirs) {
-                Ok(spec) => {
-                    screen.form = None;
-                    let job = TrainJob::Launch {
-                        registry: setup.registry.clone(),
-                        program: setup.program.clone(),
-                        spec: Box::new(spec),
-                    };
-                    self.notify("launching the run…");
-                    return vec![Effect::Train(job)];
-                }
-                Err(why) => form.problem = Some(why),
-            },
-            _ if form.focus == SOURCE => {
-                if matches!(
-                    key.code,
-                    KeyCode::Left | KeyCode::Right | KeyCode::Char(' ')
-                ) {
-                    form.toggle_source();
-                }
-            }
-            _ => {
-                App::edit_input(form.input(), &key);
-            }
-        }
-        Vec::new()
-    }
-
-    /// Applies the outcome of training work.
-    pub(super) fn train_reply(&mut self, reply: TrainReply) -> Vec<Effect> {
         match reply {
-            TrainReply::Runs { fresh, updates } => {
-                if let Some(screen) = self.train.as_deref_mut() {
-                    screen.apply(fresh, updates);
-                }
-            }
+            TrainReply::Runs { fresh, updates } => self.apply(fresh, updates),
             TrainReply::Problem(why) => {
-                if let Some(screen) = self.train.as_deref_mut() {
-                    screen.problem = Some(why.clone());
-                }
-                self.notify_error(why);
+                self.problem = Some(why.clone());
+                ctx.notify_error(why);
             }
             TrainReply::StopRequested(Ok(id)) => {
-                self.notify(format!("asked run {id} to stop after its current step"));
+                ctx.notify(format!("asked run {id} to stop after its current step"));
             }
             TrainReply::Launched(Ok(id)) => {
-                if let Some(screen) = self.train.as_deref_mut() {
-                    screen.select_id = Some(id.clone());
-                }
-                self.notify(format!("run {id} started"));
+                ctx.notify(format!("run {id} started"));
+                self.select_id = Some(id);
             }
             TrainReply::StopRequested(Err(why)) | TrainReply::Launched(Err(why)) => {
-                self.notify_error(why);
+                ctx.notify_error(why);
             }
             reply @ (TrainReply::Answer { .. } | TrainReply::CompareFailed { .. }) => {
-                self.compare_reply(reply)
+                self.compare_reply(ctx, reply)
             }
         }
-        Vec::new()
+        Taken::Yes(Reaction::none())
+    }
+
+    fn draw(&self, frame: &mut Frame<'_>, area: Rect, ctx: &Shared, _focused: bool) {
+        view::draw(frame, area, ctx, self);
+    }
+
+    fn hints(&self, _ctx: &Shared) -> &'static [Action] {
+        &[
+            Action::Down,
+            Action::MarkRun,
+            Action::LogScale,
+            Action::NewRun,
+            Action::CancelRun,
+            Action::Compare,
+            Action::Help,
+            Action::Back,
+        ]
+    }
+}
+
+/// Stop a run after its current step?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelRun {
+    /// The run.
+    pub run: Run,
+}
+
+impl Ask for CancelRun {
+    fn title(&self) -> String {
+        " Cancel run ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        vec![
+            Line::from(format!("Cancel run {}?", self.run.id)),
+            Line::from(Span::styled(
+                "It stops after its current step and saves a checkpoint.",
+                theme::DIM,
+            )),
+        ]
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (Action::Yes, "stop it".into()),
+            (Action::Back, "keep it running".into()),
+        ]
+    }
+
+    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        (action == Action::Yes).then(|| {
+            ctx.notify(format!("asking run {} to stop…", self.run.id));
+            Effect::Train(TrainJob::Stop(self.run.clone())).into()
+        })
+    }
+
+    fn dismissed(&mut self, ctx: &mut Shared) {
+        ctx.notify(format!("run {} goes on", self.run.id));
+    }
+
+    fn size(&self) -> (u16, u16) {
+        (60, 20)
     }
 }
 
@@ -343,8 +349,10 @@ impl App {
 mod tests {
     use super::*;
     use crate::train::metrics::MetricRecord;
-    use crate::train::registry::Run;
-    use crate::tui::run_entry::tests::{status, train};
+    use crate::tui::app::App;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::run_entry::tests::{status, train};
 
     fn update(id: &str, state: Option<RunState>, records: Vec<MetricRecord>) -> RunUpdate {
         RunUpdate {
@@ -413,7 +421,7 @@ mod tests {
         keys.chars()
             .flat_map(|c| {
                 let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-                app.update(super::super::app::Msg::Key(key))
+                app.update(Msg::Key(key))
             })
             .collect()
     }
@@ -430,7 +438,7 @@ mod tests {
             Keymap::default(),
         );
         assert!(press(&mut app, "T").is_empty(), "not set up: no screen");
-        assert!(app.train.is_none());
+        assert!(app.screen::<TrainScreen>().is_none());
         let dirs = AppDirs {
             config: "/c".into(),
             data: "/d".into(),
@@ -439,7 +447,7 @@ mod tests {
         };
         let setup = TrainSetup::new(dirs, "/bin/taxon".into());
         let registry = setup.registry.clone();
-        app.train_setup = Some(setup);
+        app.shared.train_setup = Some(setup);
         assert_eq!(
             press(&mut app, "T"),
             [Effect::Train(TrainJob::Watch(registry))]
@@ -448,12 +456,12 @@ mod tests {
             update("a", Some(RunState::Running), Vec::new()),
             update("b", Some(RunState::Done), Vec::new()),
         ];
-        app.update(super::super::app::Msg::Train(TrainReply::Runs {
+        app.update(Msg::Train(TrainReply::Runs {
             fresh: true,
             updates,
         }));
         assert!(press(&mut app, "l j").is_empty());
-        let screen = app.train.as_ref().unwrap();
+        let screen = app.screen::<TrainScreen>().unwrap();
         assert!(screen.log_scale);
         assert_eq!(
             screen.marked.iter().collect::<Vec<_>>(),
@@ -462,15 +470,15 @@ mod tests {
         );
         assert!(press(&mut app, "x").is_empty());
         assert_eq!(
-            app.notice.as_ref().unwrap().text,
+            app.shared.notice.as_ref().unwrap().text,
             "run b has already ended (done)"
         );
         assert!(press(&mut app, "kx").is_empty());
         assert_eq!(app.mode(), Mode::Confirm);
-        let run = app.train.as_ref().unwrap().runs[0].run.clone();
+        let run = app.screen::<TrainScreen>().unwrap().runs[0].run.clone();
         assert_eq!(press(&mut app, "y"), [Effect::Train(TrainJob::Stop(run))]);
         assert_eq!(app.mode(), Mode::Train);
         assert_eq!(press(&mut app, "q"), [Effect::Train(TrainJob::Unwatch)]);
-        assert!(app.train.is_none());
+        assert!(app.screen::<TrainScreen>().is_none());
     }
 }

@@ -5,12 +5,27 @@
 
 use std::path::PathBuf;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
 use crate::dirs::AppDirs;
 use crate::generate::fetch::default_model_path;
 use crate::train::request::{DataRequest, TrainRequest, run_spec};
 use crate::train::spec::{CONTEXT_ALIGNMENT, RunSpec};
+use crate::tui::action::Action;
+use crate::tui::component::{Component, Press, Reaction};
+use crate::tui::input_line::InputLine;
+use crate::tui::keymap::Mode;
+use crate::tui::msg::Effect;
+use crate::tui::shared::Shared;
+use crate::tui::train_jobs::TrainJob;
+use crate::tui::view::theme;
+use crate::tui::view::widgets::{centered, hints, key_name, popup_block};
 
-use super::picker::InputLine;
+/// Columns before a row's value: the focus mark, the label and a space.
+const LABEL_WIDTH: usize = 2 + 14 + 1;
 
 /// The form's rows, in order.
 pub const FIELDS: [&str; 8] = [
@@ -56,7 +71,8 @@ pub struct Changes {
 /// The launch form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LaunchForm {
-    /// One input per row of [`FIELDS`]; the [`SOURCE`] row's shows the choice.
+    /// One input per row of [`FIELDS`] (the [`SOURCE`] row's is not typed in: it is
+    /// a choice).
     pub inputs: Vec<InputLine>,
     /// The row being typed in.
     pub focus: usize,
@@ -89,27 +105,39 @@ impl LaunchForm {
             CONTEXT_ALIGNMENT.to_string(),
             threads.to_string(),
         ];
-        let mut form = Self {
+        Self {
             inputs: values.iter().map(|v| InputLine::from_text(v)).collect(),
             focus: FILE,
             source: DatasetChoice::File,
             changes,
             problem: None,
-        };
-        form.show_source();
-        form
+        }
     }
 
-    fn show_source(&mut self) {
-        let text = match (self.source, &self.changes.base) {
+    /// What a dataset choice says.
+    pub fn choice_label(&self, choice: DatasetChoice) -> String {
+        match (choice, &self.changes.base) {
             (DatasetChoice::File, _) => "a JSONL file".to_owned(),
             (DatasetChoice::Changed, Some(base)) => match self.changes.count {
                 1 => format!("generate now from the 1 leaf changed vs {base}"),
                 n => format!("generate now from the {n} leaves changed vs {base}"),
             },
             (DatasetChoice::Changed, None) => "generate now from the changed leaves".to_owned(),
+        }
+    }
+
+    /// A dataset choice as the form shows it: its mark, and its label, bright
+    /// when it is the chosen one.
+    fn choice_spans(&self, choice: DatasetChoice) -> [Span<'static>; 2] {
+        let (mark, style) = if self.source == choice {
+            ("(•) ", theme::HEADING)
+        } else {
+            ("( ) ", theme::DIM)
         };
-        self.inputs[SOURCE] = InputLine::from_text(&text);
+        [
+            Span::styled(mark, theme::KEY),
+            Span::styled(self.choice_label(choice), style),
+        ]
     }
 
     /// Switches between a dataset file and generating from the changed leaves.
@@ -118,7 +146,6 @@ impl LaunchForm {
             DatasetChoice::File => DatasetChoice::Changed,
             DatasetChoice::Changed => DatasetChoice::File,
         };
-        self.show_source();
         self.problem = None;
     }
 
@@ -192,9 +219,145 @@ impl LaunchForm {
         Ok(request)
     }
 
+    /// Launches the run the form describes, or says why it cannot.
+    fn launch(&mut self, ctx: &mut Shared) -> Reaction {
+        let Some(setup) = &ctx.train_setup else {
+            return Reaction::close();
+        };
+        match self.spec(&setup.dirs) {
+            Ok(spec) => {
+                let job = TrainJob::Launch {
+                    registry: setup.registry.clone(),
+                    program: setup.program.clone(),
+                    spec: Box::new(spec),
+                };
+                ctx.notify("launching the run…");
+                Reaction::close().and([Effect::Train(job)])
+            }
+            Err(why) => {
+                self.problem = Some(why);
+                Reaction::none()
+            }
+        }
+    }
+
     /// The run's spec, or why the form cannot launch one.
     pub fn spec(&self, dirs: &AppDirs) -> Result<RunSpec, String> {
         run_spec(&self.request()?, dirs).map_err(|e| e.to_string())
+    }
+}
+
+impl Component for LaunchForm {
+    fn mode(&self, _ctx: &Shared) -> Mode {
+        if self.focus == SOURCE {
+            Mode::List
+        } else {
+            Mode::Picker
+        }
+    }
+
+    fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        if self.focus != SOURCE && InputLine::takes(&press) {
+            self.input().edit(&press);
+            return Reaction::none();
+        }
+        match press.action {
+            Some(Action::Back) => return Reaction::close(),
+            Some(Action::Up) => self.move_focus(-1),
+            Some(Action::Down | Action::FocusNext) => self.move_focus(1),
+            Some(Action::Confirm) => return self.launch(ctx),
+            Some(Action::Toggle) if self.focus == SOURCE => self.toggle_source(),
+            _ => {}
+        }
+        Reaction::none()
+    }
+
+    fn draw(&self, frame: &mut Frame<'_>, _area: Rect, ctx: &Shared, _focused: bool) {
+        let form = self;
+        let area = centered(frame, 80, 60);
+        let area = Rect {
+            height: area.height.min(FIELDS.len() as u16 + 8),
+            ..area
+        };
+        let block = popup_block(" New run · the built-in trainer ".into()).title_bottom(hints(
+            &ctx.keymap,
+            Mode::Picker,
+            &[
+                (Action::Confirm, "launch"),
+                (Action::FocusNext, "next field"),
+                (Action::Back, "cancel"),
+            ],
+        ));
+        let mut lines: Vec<Line<'_>> = Vec::new();
+        for (i, (label, input)) in FIELDS.iter().zip(&form.inputs).enumerate() {
+            if !form.applies(i) {
+                continue;
+            }
+            let focused = i == form.focus;
+            // The focused row: marked, its label in the key colour.
+            let label = if focused {
+                Span::styled(format!("▸ {label:>14} "), theme::KEY)
+            } else {
+                Span::styled(format!("  {label:>14} "), theme::DIM)
+            };
+            if i == SOURCE {
+                // One choice a line, so neither is cut by the popup's width.
+                let mut first = vec![label];
+                first.extend(form.choice_spans(DatasetChoice::File));
+                let mut second = vec![Span::raw(" ".repeat(LABEL_WIDTH))];
+                second.extend(form.choice_spans(DatasetChoice::Changed));
+                if focused {
+                    let toggle = key_name(&ctx.keymap, Mode::List, Action::Toggle);
+                    second.push(Span::styled(format!("  {toggle} changes"), theme::DIM));
+                }
+                lines.push(Line::from(first));
+                lines.push(Line::from(second));
+            } else {
+                let value = Span::raw(input.text().to_owned());
+                let value = if focused {
+                    value.style(theme::SELECTED)
+                } else {
+                    value
+                };
+                lines.push(Line::from(vec![label, value]));
+            }
+        }
+        lines.push(Line::default());
+        let about = match form.source {
+            DatasetChoice::File => {
+                "The dataset is a messages-format JSONL file, as taxon generate writes.".to_owned()
+            }
+            DatasetChoice::Changed => format!(
+                "When the run starts, taxon generate writes samples for the {} changed leaves with \
+                 the default model into the run folder; the run trains on them.",
+                form.changes.count
+            ),
+        };
+        lines.push(match &form.problem {
+            Some(problem) => Line::from(Span::styled(problem.clone(), theme::ERROR)),
+            None => Line::from(Span::styled(about, theme::DIM)),
+        });
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+        if form.focus != SOURCE {
+            // The dataset row takes two lines (one a choice).
+            let row = (0..form.focus).filter(|i| form.applies(*i)).count()
+                + usize::from(form.focus > SOURCE);
+            let column = LABEL_WIDTH + form.inputs[form.focus].cursor();
+            frame.set_cursor_position((
+                area.x + 1 + u16::try_from(column).unwrap_or(u16::MAX),
+                area.y + 1 + u16::try_from(row).unwrap_or(u16::MAX),
+            ));
+        }
+    }
+
+    fn hints(&self, _ctx: &Shared) -> &'static [Action] {
+        &[Action::Confirm, Action::FocusNext, Action::Back]
     }
 }
 
@@ -245,7 +408,7 @@ mod tests {
         }
         form.move_focus(1);
         assert_eq!(FIELDS[form.focus], "epochs", "samples per leaf is skipped");
-        form.input().backspace();
+        form.input().edit(&Press::action(Action::DeleteBack));
         form.input().insert('3');
         let spec = form.spec(&dirs).unwrap();
         assert_eq!(
@@ -268,8 +431,9 @@ mod tests {
         form.move_focus(-1);
         assert_eq!(form.focus, SOURCE);
         form.toggle_source();
+        assert_eq!(form.source, DatasetChoice::Changed);
         assert_eq!(
-            form.inputs[SOURCE].text(),
+            form.choice_label(form.source),
             "generate now from the 3 leaves changed vs main"
         );
         form.move_focus(1);
@@ -277,7 +441,7 @@ mod tests {
             FIELDS[form.focus], "samples per leaf",
             "the file is skipped"
         );
-        form.input().backspace();
+        form.input().edit(&Press::action(Action::DeleteBack));
         form.input().insert('2');
         let spec = form.spec(&dirs).unwrap();
         assert_eq!(

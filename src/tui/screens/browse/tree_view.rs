@@ -5,10 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState};
 
-use crate::tui::app::{App, Focus};
+use crate::tui::shared::{Focus, Shared};
 use crate::tui::tree::Row;
-
-use super::theme;
+use crate::tui::view::theme;
 
 fn validation_span(errors: usize, warnings: usize) -> Span<'static> {
     if errors > 0 {
@@ -20,7 +19,7 @@ fn validation_span(errors: usize, warnings: usize) -> Span<'static> {
     }
 }
 
-fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
+fn row_line<'a>(ctx: &'a Shared, row: &'a Row) -> Line<'a> {
     match row {
         Row::Folder {
             depth,
@@ -31,7 +30,7 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
             let mut spans = vec![
                 Span::raw("  ".repeat(*depth)),
                 Span::raw(if *expanded { "▾ " } else { "▸ " }),
-                Span::styled(row.name(&app.taxonomy), theme::HEADING),
+                Span::styled(row.name(&ctx.taxonomy), theme::HEADING),
                 Span::styled(format!(" {}", stats.leaves), theme::DIM),
             ];
             if stats.invalid > 0 {
@@ -46,31 +45,35 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
             Line::from(spans)
         }
         Row::Leaf { index, depth } => {
-            let leaf = &app.taxonomy.leaves[*index];
-            let report = app.report_of(*index);
-            let validation = if leaf.checked || app.open.get(&leaf.folder).is_some() {
+            let leaf = &ctx.taxonomy.leaves[*index];
+            let report = ctx.report_of(*index);
+            let checked = match ctx.open.get(&leaf.folder) {
+                Some(open) => !open.is_validating(),
+                None => leaf.checked,
+            };
+            let validation = if checked {
                 validation_span(report.error_count(), report.warning_count())
             } else {
                 Span::styled("…", theme::DIM)
             };
-            let dirty = if app.open.is_dirty(&leaf.folder) {
+            let dirty = if ctx.open.is_dirty(&leaf.folder) {
                 Span::styled(" ●", theme::WARNING)
             } else {
                 Span::raw("")
             };
-            let review = match app.review_marks.get(&leaf.folder) {
-                Some(verdict) => vec![Span::raw(" "), super::review::verdict_mark(verdict)],
+            let review = match ctx.review_marks.get(&leaf.folder) {
+                Some(verdict) => vec![Span::raw(" "), theme::verdict_mark(verdict)],
                 None => Vec::new(),
             };
             let mut line = Line::from(vec![
                 Span::raw("  ".repeat(*depth)),
-                Span::styled(app.marks.git(&leaf.folder).symbol().to_string(), theme::GIT),
+                Span::styled(ctx.marks.git(&leaf.folder).symbol().to_string(), theme::GIT),
                 Span::raw(" "),
                 validation,
                 Span::raw(" "),
                 Span::styled(theme::kind_symbol(report.kind), theme::DIM),
                 Span::raw(" "),
-                Span::raw(row.name(&app.taxonomy)),
+                Span::raw(row.name(&ctx.taxonomy)),
                 dirty,
             ]);
             line.spans.extend(review);
@@ -80,8 +83,8 @@ fn row_line<'a>(app: &'a App, row: &'a Row) -> Line<'a> {
 }
 
 /// Draws the tree of folders and leaves.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let border = if app.focus == Focus::Tree && app.popup.is_none() {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, focused: bool) {
+    let border = if ctx.focus == Focus::Tree && focused {
         theme::BORDER_FOCUSED
     } else {
         theme::BORDER
@@ -89,19 +92,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(format!(" Taxonomy · {} leaves ", app.taxonomy.leaves.len()));
+        .title(format!(" Taxonomy · {} leaves ", ctx.taxonomy.leaves.len()));
     let inner_height = usize::from(area.height.saturating_sub(2)).max(1);
     // Only the visible rows become list items: 10,000 leaves cost nothing here.
-    let selected = app.tree.selected;
+    let selected = ctx.tree.selected;
     let offset = selected.saturating_sub(inner_height.saturating_sub(1) / 2);
-    let offset = offset.min(app.tree.rows.len().saturating_sub(inner_height));
-    let items: Vec<ListItem<'_>> = app
+    let offset = offset.min(ctx.tree.rows.len().saturating_sub(inner_height));
+    let items: Vec<ListItem<'_>> = ctx
         .tree
         .rows
         .iter()
         .skip(offset)
         .take(inner_height)
-        .map(|row| ListItem::new(row_line(app, row)))
+        .map(|row| ListItem::new(row_line(ctx, row)))
         .collect();
     let mut state = ListState::default().with_selected(Some(selected - offset));
     let list = List::new(items)

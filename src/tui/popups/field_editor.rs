@@ -4,11 +4,20 @@
 use std::path::PathBuf;
 
 use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::{TextArea, WrapMode};
 
 use crate::taxonomy::edit::{EditError, Field, set_field};
-
-use super::editing::OpenLeaf;
+use crate::tui::action::Action;
+use crate::tui::component::{Component, Press, Reaction};
+use crate::tui::editing::OpenLeaf;
+use crate::tui::keymap::Mode;
+use crate::tui::shared::Shared;
+use crate::tui::view::theme;
+use crate::tui::view::widgets::{centered, key_name, popup_block};
 
 /// What the leaf would be with the text typed so far.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,5 +139,111 @@ impl FieldEditor {
             self.refresh();
         }
         changed
+    }
+}
+
+impl Component for FieldEditor {
+    fn mode(&self, _ctx: &Shared) -> Mode {
+        Mode::Text
+    }
+
+    fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        match press.action {
+            Some(Action::Back) => {
+                if self.is_changed() {
+                    ctx.notify("edit cancelled; the field is as it was");
+                }
+                Reaction::close()
+            }
+            Some(Action::Confirm) => match self.applied() {
+                Ok(text) if self.is_changed() => {
+                    Reaction::close().and(ctx.edit_fields(&self.folder, text))
+                }
+                Ok(_) => Reaction::close(),
+                Err(_) => Reaction::none(), // the preview already says why
+            },
+            _ => {
+                self.input(press.key);
+                Reaction::none()
+            }
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame<'_>, _area: Rect, ctx: &Shared, _focused: bool) {
+        let editor = self;
+        let area = centered(frame, 90, 80);
+        frame.render_widget(Clear, area);
+        let block = popup_block(format!(
+            " {} · {} ",
+            editor.field.label(),
+            editor.folder.display()
+        ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let (verdict, here) = match &editor.preview {
+            Preview::Valid {
+                errors: 0,
+                warnings: 0,
+                here,
+            } => (
+                Span::styled("✓ the leaf is valid with this edit", theme::OK),
+                here,
+            ),
+            Preview::Valid {
+                errors: 0,
+                warnings,
+                here,
+            } => (
+                Span::styled(
+                    format!("✓ valid with this edit, {warnings} warnings"),
+                    theme::WARNING,
+                ),
+                here,
+            ),
+            Preview::Valid {
+                errors,
+                warnings,
+                here,
+            } => (
+                Span::styled(
+                    format!("✗ with this edit: {errors} errors, {warnings} warnings"),
+                    theme::ERROR,
+                ),
+                here,
+            ),
+            Preview::Refused(why) => (Span::styled(format!("✗ {why}"), theme::ERROR), &Vec::new()),
+        };
+        let shown = here.len().min(3);
+        let [text, status, findings, hint] = Layout::vertical([
+            Constraint::Min(3),
+            Constraint::Length(1),
+            Constraint::Length(shown as u16),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        let text_block = Block::default()
+            .borders(Borders::BOTTOM)
+            .border_style(theme::BORDER);
+        let text_inner = text_block.inner(text);
+        frame.render_widget(text_block, text);
+        frame.render_widget(&editor.area, text_inner);
+        frame.render_widget(Paragraph::new(Line::from(verdict)), status);
+        let finding_lines: Vec<Line<'static>> = here
+            .iter()
+            .take(shown)
+            .map(|f| Line::from(Span::styled(format!("  {f}"), theme::WARNING)))
+            .collect();
+        frame.render_widget(Paragraph::new(finding_lines), findings);
+        let keys = format!(
+            "{} apply (unsaved until {}) · {} cancel · enter new line",
+            key_name(&ctx.keymap, Mode::Text, Action::Confirm),
+            key_name(&ctx.keymap, Mode::Browse, Action::Save),
+            key_name(&ctx.keymap, Mode::Text, Action::Back),
+        );
+        frame.render_widget(Paragraph::new(Span::styled(keys, theme::DIM)), hint);
+    }
+
+    fn hints(&self, _ctx: &Shared) -> &'static [Action] {
+        &[Action::Confirm, Action::Back]
     }
 }

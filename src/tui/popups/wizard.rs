@@ -10,9 +10,24 @@ use nucleo_matcher::{Config, Matcher, Utf32String};
 
 use crate::taxonomy::leaf::LeafKind;
 use crate::taxonomy::model::Taxonomy;
-use crate::taxonomy::template::{NewLeaf, normalise_path, top_folder};
+use crate::taxonomy::template::{NewLeaf, top_folder};
 
-use super::picker::InputLine;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::taxonomy::leaf::{ATTRIBUTION_FILE, LEAF_FILE};
+use crate::taxonomy::template::TEMPLATE_EXAMPLES;
+use crate::tui::action::Action;
+use crate::tui::component::{Component, Press, Reaction};
+use crate::tui::input_line::InputLine;
+use crate::tui::keymap::Mode;
+use crate::tui::msg::Effect;
+use crate::tui::shared::Shared;
+use crate::tui::view::theme;
+use crate::tui::view::widgets::{centered, input_line, key_name, popup_block};
 
 /// The kinds a new leaf can be, in the order offered.
 pub const KINDS: [LeafKind; 3] = [
@@ -116,9 +131,23 @@ impl Wizard {
         }
     }
 
-    /// The folder the leaf will have, normalised (may be just the top folder).
+    /// The folder the leaf will have, normalised (just the top folder while no
+    /// name is typed), whether the place was typed below the top folder or from the
+    /// root.
     pub fn target(&self) -> PathBuf {
-        self.top().join(normalise_path(self.place.text()))
+        self.leaf()
+            .folder()
+            .unwrap_or_else(|_| self.top().to_owned())
+    }
+
+    /// The place typed, without the top folder if it was typed from the root.
+    fn below_top(&self) -> &str {
+        let typed = self.place.text().trim();
+        let top = self.top().to_string_lossy();
+        typed
+            .strip_prefix(top.as_ref())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .unwrap_or(typed)
     }
 
     /// Recomputes the completions for the place typed: existing folders below the
@@ -131,7 +160,7 @@ impl Wizard {
             let wanted = !(self.kind() == LeafKind::FreeformSkill && below.starts_with("grounded"));
             (wanted && !below.as_os_str().is_empty()).then(|| below.display().to_string())
         });
-        let query = self.place.text().trim();
+        let query = self.below_top();
         self.completions = if query.is_empty() {
             candidates.take(MAX_COMPLETIONS).collect()
         } else {
@@ -215,6 +244,181 @@ impl Wizard {
         };
         true
     }
+}
+
+impl Component for Wizard {
+    fn mode(&self, _ctx: &Shared) -> Mode {
+        Mode::Picker
+    }
+
+    fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        let step = self.step;
+        if let Some(input) = self.input()
+            && InputLine::takes(&press)
+        {
+            if input.edit(&press) && step == Step::Place {
+                self.complete();
+            }
+            return Reaction::none();
+        }
+        match press.action {
+            // Back goes to the step before; at the first, it closes the wizard.
+            Some(Action::Back) if self.step == Step::Kind => return Reaction::close(),
+            Some(Action::Back) => {
+                self.back();
+            }
+            Some(Action::Confirm) => {
+                if let Some(leaf) = self.next(&ctx.taxonomy) {
+                    ctx.notify("creating the leaf…");
+                    return Reaction::close().and([Effect::CreateLeaf(leaf)]);
+                }
+            }
+            Some(Action::Up) => self.move_selection(-1),
+            Some(Action::Down) => self.move_selection(1),
+            Some(Action::FocusNext) if self.step == Step::Place => self.accept_completion(),
+            _ => {}
+        }
+        Reaction::none()
+    }
+
+    fn draw(&self, frame: &mut Frame<'_>, _area: Rect, ctx: &Shared, _focused: bool) {
+        let wizard = self;
+        let area = centered(frame, 80, 70);
+        frame.render_widget(Clear, area);
+        let number = match wizard.step {
+            Step::Kind => 1,
+            Step::Place => 2,
+            Step::Author => 3,
+            Step::Confirm => 4,
+        };
+        let block = popup_block(format!(" New leaf · step {number} of 4 "));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let mut lines = Vec::new();
+        let mut cursor = None;
+        match wizard.step {
+            Step::Kind => {
+                lines.push(Line::from(Span::styled(
+                    "What kind of leaf?",
+                    theme::HEADING,
+                )));
+                lines.push(Line::default());
+                for (i, kind) in KINDS.iter().enumerate() {
+                    lines.push(choice(
+                        i == wizard.kind,
+                        format!("{:<16}{}", kind.label(), kind_help(i)),
+                    ));
+                }
+            }
+            Step::Place => {
+                lines.push(Line::from(vec![
+                    Span::styled("Where in the tree? ", theme::HEADING),
+                    Span::styled(
+                        format!(
+                            "below {}/ (new folders become snake_case)",
+                            wizard.top().display()
+                        ),
+                        theme::DIM,
+                    ),
+                ]));
+                cursor = Some((lines.len(), wizard.place.cursor()));
+                lines.push(input_line(&wizard.place));
+                lines.push(Line::from(vec![
+                    Span::styled("→ ", theme::DIM),
+                    Span::styled(wizard.target().display().to_string(), theme::OK),
+                ]));
+                lines.push(Line::default());
+                let take = key_name(&ctx.keymap, Mode::Picker, Action::FocusNext);
+                lines.push(Line::from(Span::styled(
+                    format!("Existing domains ({take} takes the highlighted one):"),
+                    theme::DIM,
+                )));
+                for (i, completion) in wizard.completions.iter().enumerate() {
+                    lines.push(choice(i == wizard.selected, completion.clone()));
+                }
+            }
+            Step::Author => {
+                lines.push(Line::from(vec![
+                    Span::styled("created_by ", theme::HEADING),
+                    Span::styled(
+                        "(your GitHub user name; git config gave the default)",
+                        theme::DIM,
+                    ),
+                ]));
+                cursor = Some((lines.len(), wizard.author.cursor()));
+                lines.push(input_line(&wizard.author));
+            }
+            Step::Confirm => {
+                let leaf = wizard.leaf();
+                lines.push(Line::from(Span::styled(
+                    "Create this leaf?",
+                    theme::HEADING,
+                )));
+                lines.push(Line::default());
+                for (label, value) in [
+                    ("kind", leaf.kind.label().to_owned()),
+                    ("folder", wizard.target().display().to_string()),
+                    ("created_by", leaf.created_by.clone()),
+                ] {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {label:<12}"), theme::KEY),
+                        Span::raw(value),
+                    ]));
+                }
+                lines.push(Line::default());
+                lines.push(Line::from(format!(
+                    "  {LEAF_FILE} with {TEMPLATE_EXAMPLES} seed examples to fill in, and {ATTRIBUTION_FILE}"
+                )));
+            }
+        }
+        if let Some(problem) = &wizard.problem {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(problem.clone(), theme::ERROR)));
+        }
+        let [body, hint] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        let key = |action| key_name(&ctx.keymap, Mode::Picker, action);
+        let (next, back) = (key(Action::Confirm), key(Action::Back));
+        let choose = format!("{}/{} choose", key(Action::Up), key(Action::Down));
+        let keys = match wizard.step {
+            Step::Kind => format!("{choose} · {next} next · {back} cancel"),
+            Step::Place => format!(
+                "type a path · {} complete · {}/{} · {next} next · {back} back",
+                key(Action::FocusNext),
+                key(Action::Up),
+                key(Action::Down)
+            ),
+            Step::Author => format!("{next} next · {back} back"),
+            Step::Confirm => format!("{next} create · {back} back"),
+        };
+        frame.render_widget(Paragraph::new(Span::styled(keys, theme::DIM)), hint);
+        if let Some((row, col)) = cursor {
+            frame.set_cursor_position((body.x + 2 + col as u16, body.y + row as u16));
+        }
+    }
+
+    fn hints(&self, _ctx: &Shared) -> &'static [Action] {
+        &[Action::Confirm, Action::Down, Action::Up, Action::Back]
+    }
+}
+
+fn kind_help(index: usize) -> &'static str {
+    match index {
+        0 => "questions and answers alone",
+        1 => "every example has a context to answer from",
+        _ => "facts from documents kept in a git repository",
+    }
+}
+
+fn choice(selected: bool, text: String) -> Line<'static> {
+    let marker = if selected { "▸ " } else { "  " };
+    let style = if selected {
+        theme::SELECTED
+    } else {
+        Style::default()
+    };
+    Line::from(Span::styled(format!("{marker}{text}"), style))
 }
 
 #[cfg(test)]

@@ -6,30 +6,18 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::git::Change;
 use crate::review::decision::ExampleState;
 use crate::review::{Decision, ExampleChange, LeafReview, QueueExample, Verdict};
 use crate::tui::action::Action;
-use crate::tui::app::App;
 use crate::tui::keymap::Mode;
-use crate::tui::review_screen::{CommentPrompt, ReviewScreen};
+use crate::tui::shared::Shared;
+use crate::tui::view::theme::{self, verdict_mark};
+use crate::tui::view::widgets::hints;
 
-use super::git::hints;
-use super::popups::{centered, input_line, popup_block};
-use super::theme;
-
-/// The mark of a queued leaf's verdict (`None`: pending), in the tree and the queue.
-pub(super) fn verdict_mark(verdict: Option<Verdict>) -> Span<'static> {
-    match verdict {
-        Some(Verdict::Approved) => Span::styled("✔", theme::OK),
-        Some(Verdict::ChangesRequested) => Span::styled("~", theme::WARNING),
-        Some(Verdict::Rejected) => Span::styled("✘", theme::ERROR),
-        Some(Verdict::Uncertain) => Span::styled("?", theme::KEY),
-        None => Span::styled("·", theme::DIM),
-    }
-}
+use super::ReviewScreen;
 
 fn decision_style(decision: Decision) -> Style {
     match decision {
@@ -258,7 +246,7 @@ fn change_of(change: &Change) -> String {
     }
 }
 
-fn leaf_pane(frame: &mut Frame<'_>, area: Rect, app: &App, leaf: &LeafReview) {
+fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview) {
     let verdict = leaf.verdict();
     let mut spans = vec![
         Span::styled("Verdict: ", theme::HEADING),
@@ -295,11 +283,10 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, app: &App, leaf: &LeafReview) {
         )));
     }
     for item in &leaf.checklist.items {
-        lines.push(Line::from(format!(
-            "{} {}",
-            item.status.mark(),
-            item.detail
-        )));
+        lines.push(Line::from(vec![
+            theme::check_mark(item.status),
+            Span::raw(format!(" {}", item.detail)),
+        ]));
     }
     let block = Block::default()
         .borders(Borders::ALL)
@@ -309,7 +296,7 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, app: &App, leaf: &LeafReview) {
             leaf.leaf.leaf,
             change_of(&leaf.leaf.change)
         ))
-        .title_bottom(verdict_hints(app));
+        .title_bottom(verdict_hints(ctx));
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -319,9 +306,9 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, app: &App, leaf: &LeafReview) {
 }
 
 /// The verdict keys, for the leaf pane's bottom border.
-fn verdict_hints(app: &App) -> Line<'static> {
+fn verdict_hints(ctx: &Shared) -> Line<'static> {
     let mut line = hints(
-        app,
+        &ctx.keymap,
         Mode::Review,
         &[
             (Action::VerdictApproved, "approved"),
@@ -334,28 +321,8 @@ fn verdict_hints(app: &App) -> Line<'static> {
     line
 }
 
-fn comment_prompt(frame: &mut Frame<'_>, app: &App, prompt: &CommentPrompt) {
-    let area = centered(frame, 60, 10);
-    let area = Rect {
-        height: area.height.min(4),
-        ..area
-    };
-    let title = format!(
-        " Comment · example {} {} ",
-        prompt.example + 1,
-        prompt.decision.label()
-    );
-    let block = popup_block(title).title_bottom(hints(
-        app,
-        Mode::Picker,
-        &[(Action::Confirm, "record"), (Action::Back, "cancel")],
-    ));
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(input_line(&prompt.input)).block(block), area);
-}
-
 /// Draws the review screen in `area`.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ReviewScreen) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &ReviewScreen) {
     let queue_width = (area.width * 3 / 10).clamp(24, 44);
     let [queue_area, right] =
         Layout::horizontal([Constraint::Length(queue_width), Constraint::Min(20)]).areas(area);
@@ -369,11 +336,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ReviewScreen)
                 Layout::vertical([Constraint::Min(3), Constraint::Length(leaf_height)])
                     .areas(right);
             example_pane(frame, example_area, screen);
-            leaf_pane(frame, leaf_area, app, leaf);
+            leaf_pane(frame, leaf_area, ctx, leaf);
         }
         None => example_pane(frame, right, screen),
-    }
-    if let Some(prompt) = &screen.comment {
-        comment_prompt(frame, app, prompt);
     }
 }

@@ -10,12 +10,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::tui::action::Action;
-use crate::tui::app::App;
 use crate::tui::keymap::Mode;
-use crate::tui::preview::{Phase, Preview, PreviewSample};
 use crate::tui::preview_jobs::Verdict;
+use crate::tui::shared::Shared;
+use crate::tui::view::theme;
 
-use super::theme;
+use super::preview::{Phase, Preview, PreviewSample};
 
 /// `text` wrapped to `width`, every line in `style`.
 fn wrapped(text: &str, width: usize, style: Style, out: &mut Vec<Line<'static>>) {
@@ -24,7 +24,7 @@ fn wrapped(text: &str, width: usize, style: Style, out: &mut Vec<Line<'static>>)
     }
 }
 
-fn phase_lines(app: &App, preview: &Preview, width: usize, out: &mut Vec<Line<'static>>) {
+fn phase_lines(ctx: &Shared, preview: &Preview, width: usize, out: &mut Vec<Line<'static>>) {
     let (accepted, rejected) = preview.counts();
     let (text, style) = match &preview.phase {
         Phase::NoLeaf => (
@@ -55,7 +55,7 @@ fn phase_lines(app: &App, preview: &Preview, width: usize, out: &mut Vec<Line<'s
         Phase::Failed(error) => (format!("preview failed: {error}"), theme::ERROR),
     };
     wrapped(&text, width, style, out);
-    let keys = app.keymap.keys_for(Mode::Browse, Action::PreviewReseed);
+    let keys = ctx.keymap.keys_for(Mode::Browse, Action::PreviewReseed);
     if let (Some(key), Some(last)) = (keys.first(), out.last_mut()) {
         let hint = format!("  {key} new seed");
         if last.width() + hint.len() <= width {
@@ -117,7 +117,7 @@ fn sample_lines(index: usize, sample: &PreviewSample, width: usize, out: &mut Ve
 }
 
 /// Draws the pane in `area`.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, preview: &Preview) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, preview: &Preview) {
     let title = match &preview.folder {
         Some(folder) => {
             let parts: Vec<_> = folder.iter().map(|p| p.to_string_lossy()).collect();
@@ -134,7 +134,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, preview: &Preview) {
     frame.render_widget(block, area);
     let width = inner.width as usize;
     let mut lines = Vec::new();
-    phase_lines(app, preview, width, &mut lines);
+    phase_lines(ctx, preview, width, &mut lines);
     figures_lines(preview, width, &mut lines);
     let mut body = Vec::new();
     for (index, sample) in preview.samples.iter().enumerate() {

@@ -12,10 +12,9 @@ use crate::taxonomy::edit::Field;
 use crate::taxonomy::model::Leaf;
 use crate::taxonomy::qna::{QuestionAnswer, SeedExample, Text};
 use crate::taxonomy::validate::Report;
-use crate::tui::app::{App, Focus};
+use crate::tui::shared::{Focus, Shared};
 use crate::tui::tree::Row;
-
-use super::theme;
+use crate::tui::view::theme;
 
 fn finding_line(d: &Diagnostic) -> Line<'static> {
     let style = if d.is_error() {
@@ -185,6 +184,7 @@ fn leaf_lines(
     leaf: &Leaf,
     report: &Report,
     dirty: bool,
+    validating: bool,
     width: u16,
     cursor: &mut Cursor,
 ) -> Vec<Line<'static>> {
@@ -198,6 +198,7 @@ fn leaf_lines(
     let mut lines = vec![Line::from(title)];
     let kind = report.kind.map_or("unreadable", |k| k.label());
     let verdict = match (report.error_count(), report.warning_count()) {
+        _ if validating => Span::styled("validating…", theme::DIM),
         (0, 0) => Span::styled("valid", theme::OK),
         (0, w) => Span::styled(format!("valid, {w} warnings"), theme::WARNING),
         (e, w) => Span::styled(format!("{e} errors, {w} warnings"), theme::ERROR),
@@ -301,7 +302,7 @@ fn leaf_lines(
     lines
 }
 
-fn folder_lines(app: &App, row: &Row) -> Vec<Line<'static>> {
+fn folder_lines(ctx: &Shared, row: &Row) -> Vec<Line<'static>> {
     let Row::Folder { path, stats, .. } = row else {
         return Vec::new();
     };
@@ -321,7 +322,7 @@ fn folder_lines(app: &App, row: &Row) -> Vec<Line<'static>> {
             format!(
                 "{} changed against {}",
                 stats.changed,
-                app.marks.base.as_deref().unwrap_or("the base")
+                ctx.marks.base.as_deref().unwrap_or("the base")
             ),
             theme::GIT,
         )),
@@ -329,42 +330,43 @@ fn folder_lines(app: &App, row: &Row) -> Vec<Line<'static>> {
 }
 
 /// Draws the details of the selected row.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let border = if app.focus == Focus::Detail && app.popup.is_none() {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, focused: bool) {
+    let border = if ctx.focus == Focus::Detail && focused {
         theme::BORDER_FOCUSED
     } else {
         theme::BORDER
     };
     let mut cursor = Cursor {
-        field: (app.focus == Focus::Detail)
-            .then(|| app.cursor_field())
+        field: (ctx.focus == Focus::Detail)
+            .then(|| ctx.cursor_field())
             .flatten(),
         line: None,
     };
     let width = area.width.saturating_sub(2);
-    let lines = match app.tree.current() {
+    let lines = match ctx.tree.current() {
         Some(Row::Leaf { index, .. }) => {
-            let leaf = &app.taxonomy.leaves[*index];
+            let leaf = &ctx.taxonomy.leaves[*index];
             leaf_lines(
                 leaf,
-                app.report_of(*index),
-                app.open.is_dirty(&leaf.folder),
+                ctx.report_of(*index),
+                ctx.open.is_dirty(&leaf.folder),
+                ctx.is_validating(&leaf.folder),
                 width,
                 &mut cursor,
             )
         }
-        Some(row) => folder_lines(app, row),
+        Some(row) => folder_lines(ctx, row),
         None => vec![Line::from("This taxonomy has no leaves yet.")],
     };
     let scroll = match cursor.line {
-        Some(line) if app.author.follow => following(
+        Some(line) if ctx.author.follow => following(
             &lines,
             line,
             width,
             area.height.saturating_sub(2),
-            app.detail_scroll,
+            ctx.detail_scroll,
         ),
-        _ => app.detail_scroll,
+        _ => ctx.detail_scroll,
     };
     let paragraph = Paragraph::new(lines)
         .block(

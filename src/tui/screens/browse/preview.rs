@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use crate::generate::{ModelInfo, RequestId, Stats};
 use crate::taxonomy::leaf::LeafKind;
-
-use super::action::Action;
-use super::app::{App, Effect};
-use super::preview_jobs::{PreviewJob, PreviewReply, Verdict};
+use crate::tui::action::Action;
+use crate::tui::msg::Effect;
+use crate::tui::preview_jobs::{PreviewJob, PreviewReply, Verdict};
+use crate::tui::shared::Shared;
 
 /// How much a preview generates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,65 +225,61 @@ pub struct PreviewPane {
     last_job: u64,
 }
 
-impl App {
+impl PreviewPane {
     /// Runs `preview` (open or close the pane on the selected leaf) or
     /// `preview-reseed` (generate again with the next seed).
-    pub(super) fn preview_action(&mut self, action: Action) -> Vec<Effect> {
+    pub fn action(&mut self, ctx: &Shared, action: Action) -> Vec<Effect> {
         let previewing_selected = self
-            .preview
             .open
             .as_ref()
-            .is_some_and(|p| p.folder.is_some() && p.folder == self.selected_folder());
+            .is_some_and(|p| p.folder.is_some() && p.folder == ctx.selected_folder());
         match action {
             Action::Preview if previewing_selected => {
-                self.preview.open = None;
+                self.open = None;
                 vec![Effect::CancelPreview]
             }
-            Action::Preview => self.start_preview(self.preview.settings.seed),
+            Action::Preview => self.start(ctx, self.settings.seed),
             Action::PreviewReseed => {
-                let seed = match &self.preview.open {
+                let seed = match &self.open {
                     Some(open) if previewing_selected => {
                         open.seed.wrapping_add(open.wanted.max(1) as u32)
                     }
-                    _ => self.preview.settings.seed,
+                    _ => self.settings.seed,
                 };
-                self.start_preview(seed)
+                self.start(ctx, seed)
             }
             _ => Vec::new(),
         }
     }
 
     /// Closes the pane (back out of it): the cancel to run, if it was open.
-    pub(super) fn close_preview(&mut self) -> Option<Effect> {
-        self.preview.open.take().map(|_| Effect::CancelPreview)
+    pub fn close(&mut self) -> Option<Effect> {
+        self.open.take().map(|_| Effect::CancelPreview)
     }
 
     /// A new preview of the selected leaf with `seed`, superseding any other.
-    fn start_preview(&mut self, seed: u32) -> Vec<Effect> {
-        let wanted = self.preview.settings.samples;
-        self.preview.last_job += 1;
-        let id = self.preview.last_job;
-        let Some(index) = self.tree.selected_leaf() else {
-            self.preview.open = Some(Preview::new(id, None, seed, wanted));
+    fn start(&mut self, ctx: &Shared, seed: u32) -> Vec<Effect> {
+        let wanted = self.settings.samples;
+        self.last_job += 1;
+        let id = self.last_job;
+        let Some(index) = ctx.tree.selected_leaf() else {
+            self.open = Some(Preview::new(id, None, seed, wanted));
             return Vec::new();
         };
-        let leaf = &self.taxonomy.leaves[index];
+        let leaf = &ctx.taxonomy.leaves[index];
         let folder = leaf.folder.clone();
-        let text = match self.open.get(&folder) {
+        let text = match ctx.open.get(&folder) {
             Some(open) => Some(open.buffer.text.clone()),
             None => leaf.text.clone(),
         };
-        let kind = self
-            .report_of(index)
-            .kind
-            .unwrap_or(LeafKind::FreeformSkill);
+        let kind = ctx.report_of(index).kind.unwrap_or(LeafKind::FreeformSkill);
         let mut preview = Preview::new(id, Some(folder.clone()), seed, wanted);
         let Some(text) = text else {
             preview.phase = Phase::Failed(format!("{} cannot be read", folder.display()));
-            self.preview.open = Some(preview);
+            self.open = Some(preview);
             return Vec::new();
         };
-        self.preview.open = Some(preview);
+        self.open = Some(preview);
         vec![Effect::Preview(PreviewJob {
             id,
             folder,
@@ -291,37 +287,37 @@ impl App {
             text,
             seed,
             samples: wanted,
-            max_tokens: self.preview.settings.max_tokens,
+            max_tokens: self.settings.max_tokens,
         })]
     }
 
     /// Keeps the open pane on the selected leaf: when the selection moved, the
     /// running preview is cancelled and one for the new selection starts.
-    pub(super) fn preview_follow(&mut self) -> Vec<Effect> {
-        let Some(open) = &self.preview.open else {
+    pub fn follow(&mut self, ctx: &Shared) -> Vec<Effect> {
+        let Some(open) = &self.open else {
             return Vec::new();
         };
-        let selected = self.selected_folder();
+        let selected = ctx.selected_folder();
         if selected == open.folder {
             return Vec::new();
         }
         let mut effects = vec![Effect::CancelPreview];
-        effects.extend(self.start_preview(self.preview.settings.seed));
+        effects.extend(self.start(ctx, self.settings.seed));
         effects
     }
 
     /// Takes a reply of the preview thread (dropped unless it is the open job's).
-    pub(super) fn preview_reply(&mut self, reply: PreviewReply) -> Vec<Effect> {
-        if let Some(open) = &mut self.preview.open {
+    pub fn reply(&mut self, reply: PreviewReply) {
+        if let Some(open) = &mut self.open {
             open.apply(reply);
         }
-        Vec::new()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::app::App;
     use crate::tui::keymap::Keymap;
     use crate::tui::marks::LeafMarks;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -465,16 +461,17 @@ mod tests {
 
     fn select(app: &mut App, suffix: &str) {
         let index = app
+            .shared
             .taxonomy
             .leaves
             .iter()
             .position(|l| l.folder.ends_with(suffix))
             .unwrap();
-        app.open_leaf(index);
+        app.shared.open_leaf(index);
     }
 
     fn press(app: &mut App, c: char) -> Vec<Effect> {
-        app.update(super::super::app::Msg::Key(KeyEvent::new(
+        app.update(crate::tui::msg::Msg::Key(KeyEvent::new(
             KeyCode::Char(c),
             KeyModifiers::NONE,
         )))
@@ -496,7 +493,7 @@ mod tests {
         press(&mut app, '+');
         let mut moved = press(&mut app, 'j');
         for _ in 0..10 {
-            if app.tree.selected_leaf().is_some() {
+            if app.shared.tree.selected_leaf().is_some() {
                 break;
             }
             moved = press(&mut app, 'j');
@@ -506,10 +503,10 @@ mod tests {
             panic!("{moved:?}");
         };
         assert!(next.id > first);
-        assert_eq!(Some(next.folder.clone()), app.selected_folder());
+        assert_eq!(Some(next.folder.clone()), app.shared.selected_folder());
         // A reply of the old job is dropped.
-        app.update(super::super::app::Msg::Preview(started(first, 1)));
-        let open = app.preview.open.as_ref().unwrap();
+        app.update(crate::tui::msg::Msg::Preview(started(first, 1)));
+        let open = app.browse.preview.open.as_ref().unwrap();
         assert!(open.samples.is_empty());
         assert_eq!(open.job, next.id);
         // `G` regenerates with the next seed; `g` on the previewed leaf closes the pane.
@@ -519,7 +516,7 @@ mod tests {
         };
         assert_eq!(reseeded.seed, 45);
         assert_eq!(press(&mut app, 'g'), vec![Effect::CancelPreview]);
-        assert!(app.preview.open.is_none());
+        assert!(app.browse.preview.open.is_none());
         assert!(
             press(&mut app, 'j')
                 .iter()
@@ -532,11 +529,11 @@ mod tests {
         let mut app = app();
         select(&mut app, "commonly_confused_words");
         press(&mut app, 'g');
-        let effects = app.update(super::super::app::Msg::Key(KeyEvent::new(
+        let effects = app.update(crate::tui::msg::Msg::Key(KeyEvent::new(
             KeyCode::Esc,
             KeyModifiers::NONE,
         )));
         assert_eq!(effects, vec![Effect::CancelPreview]);
-        assert!(app.preview.open.is_none());
+        assert!(app.browse.preview.open.is_none());
     }
 }

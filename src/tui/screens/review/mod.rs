@@ -1,36 +1,30 @@
-//! The review screen's state and its part of the update function: walk the leaves
-//! changed against the base and their seed examples, one key per decision. Decisions
-//! go out as [`Effect::Review`] and the screen takes the queue read back from the
-//! store afterwards; nothing here touches git.
+//! The review screen: walk the leaves changed against the base and their seed
+//! examples, one key per decision. Decisions go out as [`Effect::Review`] and the
+//! screen takes the queue read back from the store afterwards; nothing here touches
+//! git.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+mod comment;
+mod view;
 
-use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
 
 use crate::review::queue::leaf_key;
 use crate::review::{Decision, LeafReview, QueueExample, Verdict};
+use crate::tui::action::Action;
+use crate::tui::component::{Component, Press, Reaction, Taken};
+use crate::tui::keymap::Mode;
+use crate::tui::msg::{Effect, Msg};
+use crate::tui::popups::help::Help;
+use crate::tui::review_jobs::{ReviewJob, ReviewReply, ReviewStatus};
+use crate::tui::shared::Shared;
 
-use super::action::Action;
-use super::app::{App, Effect, Popup};
-use super::picker::InputLine;
-use super::review_jobs::{ReviewJob, ReviewReply, ReviewStatus};
+use super::Screen;
+
+pub use self::comment::CommentPrompt;
 
 /// The notice while the queue is read; cleared once it is.
 const READING: &str = "reading the review queue…";
-
-/// A comment being typed for a decision on one example.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommentPrompt {
-    /// The decision it goes with.
-    pub decision: Decision,
-    /// The leaf (position in the queue).
-    pub leaf: usize,
-    /// The example (0-based).
-    pub example: usize,
-    /// The comment.
-    pub input: InputLine,
-}
 
 /// The review screen.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -45,13 +39,26 @@ pub struct ReviewScreen {
     pub example: usize,
     /// How far the example pane is scrolled.
     pub scroll: u16,
-    /// The comment prompt, while open.
-    pub comment: Option<CommentPrompt>,
     /// The review key of the leaf to show first, once the queue is read.
     start_at: Option<String>,
 }
 
 impl ReviewScreen {
+    /// Opens the review screen on the selected leaf, if it is queued, and reads the
+    /// queue.
+    pub fn open(ctx: &mut Shared) -> Reaction {
+        let screen = ReviewScreen {
+            start_at: ctx.selected_folder().map(|f| leaf_key(&f)),
+            ..ReviewScreen::default()
+        };
+        if ctx.open.dirty().is_empty() {
+            ctx.notify(READING);
+        } else {
+            ctx.notify_error("unsaved edits are not reviewed: the review reads the files on disk");
+        }
+        Reaction::open(Screen::Review(Box::new(screen))).and([Effect::Review(ReviewJob::Status)])
+    }
+
     /// The queued leaves read so far.
     pub fn leaves(&self) -> &[LeafReview] {
         self.status.as_ref().map_or(&[], |s| s.leaves.as_slice())
@@ -68,7 +75,7 @@ impl ReviewScreen {
     }
 
     /// Takes a fresh queue, staying on the same leaf and example where they remain.
-    fn take(&mut self, status: Box<ReviewStatus>) {
+    fn take_status(&mut self, status: Box<ReviewStatus>) {
         let wanted = self
             .start_at
             .take()
@@ -112,28 +119,68 @@ impl ReviewScreen {
         self.scroll = 0;
         true
     }
-}
 
-/// The review state of the queued leaves, by leaf folder, for the tree.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReviewMarks {
-    verdicts: HashMap<PathBuf, Option<Verdict>>,
-}
-
-impl ReviewMarks {
-    /// The verdicts of the queued leaves (`None`: pending).
-    pub fn from_leaves(leaves: &[LeafReview]) -> Self {
-        let verdicts = leaves
-            .iter()
-            .map(|l| (PathBuf::from(&l.leaf.leaf), l.verdict()))
-            .collect();
-        Self { verdicts }
+    /// The decision job on the example shown (without a comment).
+    fn decision(&self, decision: Decision) -> Option<ReviewJob> {
+        let queued = self.current_leaf()?;
+        let shown = queued.leaf.examples.get(self.example)?;
+        Some(ReviewJob::Decide {
+            leaf: queued.leaf.leaf.clone(),
+            file: queued.leaf.file.clone(),
+            index: self.example,
+            shown: shown.hash.clone(),
+            decision,
+            comment: None,
+        })
     }
 
-    /// The review state of the leaf in `folder`: `None` when it is not in the queue,
-    /// `Some(None)` while pending.
-    pub fn get(&self, folder: &Path) -> Option<Option<Verdict>> {
-        self.verdicts.get(folder).copied()
+    fn decide(&mut self, ctx: &mut Shared, decision: Decision, with_comment: bool) -> Reaction {
+        if self.current_leaf().is_none() {
+            ctx.notify("no leaf to review");
+            return Reaction::none();
+        }
+        let Some(job) = self.decision(decision) else {
+            ctx.notify_error("this leaf has no seed examples to decide on");
+            return Reaction::none();
+        };
+        if with_comment {
+            return Reaction::push(CommentPrompt::new(job, self.example, decision));
+        }
+        self.move_example(1);
+        ctx.notify("recording…");
+        Effect::Review(job).into()
+    }
+
+    fn give_verdict(&self, ctx: &mut Shared, verdict: Verdict) -> Reaction {
+        let Some(queued) = self.current_leaf() else {
+            ctx.notify("no leaf to give a verdict on");
+            return Reaction::none();
+        };
+        let job = ReviewJob::Verdict {
+            leaf: queued.leaf.leaf.clone(),
+            file: queued.leaf.file.clone(),
+            shown: queued.leaf.leaf_hash(),
+            verdict,
+            comment: None,
+        };
+        ctx.notify("recording…");
+        Effect::Review(job).into()
+    }
+
+    /// Takes a queue read from the store, or why it could not be read.
+    fn take_queue(&mut self, ctx: &mut Shared, status: Result<Box<ReviewStatus>, String>) {
+        match status {
+            Ok(status) => {
+                self.take_status(status);
+                if ctx.notice.as_ref().is_some_and(|n| n.text == READING) {
+                    ctx.notice = None;
+                }
+            }
+            Err(why) => {
+                self.problem = Some(why.clone());
+                ctx.notify_error(why);
+            }
+        }
     }
 }
 
@@ -159,178 +206,89 @@ fn verdict_of(action: Action) -> Option<Verdict> {
     })
 }
 
-impl App {
-    /// Opens the review screen on the selected leaf, if it is queued, and reads the queue.
-    pub(super) fn open_review(&mut self) -> Vec<Effect> {
-        let start_at = self.selected_folder().map(|f| leaf_key(&f));
-        self.review = Some(Box::new(ReviewScreen {
-            start_at,
-            ..ReviewScreen::default()
-        }));
-        if self.open.dirty().is_empty() {
-            self.notify(READING);
-        } else {
-            self.notify_error("unsaved edits are not reviewed: the review reads the files on disk");
-        }
-        vec![Effect::Review(ReviewJob::Status)]
+impl Component for ReviewScreen {
+    fn mode(&self, _ctx: &Shared) -> Mode {
+        Mode::Review
     }
 
-    /// Keys on the review screen and in its comment prompt.
-    pub(super) fn review_key(&mut self, action: Option<Action>, key: KeyEvent) -> Vec<Effect> {
-        let Some(screen) = self.review.as_deref_mut() else {
-            return Vec::new();
+    fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        let Some(action) = press.action else {
+            return Reaction::none();
         };
-        if let Some(prompt) = &mut screen.comment {
-            match action {
-                Some(Action::Back) => {
-                    screen.comment = None;
-                    self.notify("nothing was recorded");
-                }
-                Some(Action::Confirm) => {
-                    let text = prompt.input.text().trim().to_owned();
-                    let (leaf, example, decision) = (prompt.leaf, prompt.example, prompt.decision);
-                    screen.comment = None;
-                    let comment = (!text.is_empty()).then_some(text);
-                    return self.decide(leaf, example, decision, comment);
-                }
-                _ => {
-                    App::edit_input(&mut prompt.input, &key);
-                }
-            }
-            return Vec::new();
-        }
-        let Some(action) = action else {
-            return Vec::new();
-        };
-        self.notice = None;
-        let page = self.height.saturating_sub(8).max(1);
+        ctx.notice = None;
+        let page = ctx.height.saturating_sub(8).max(1);
         match action {
-            Action::Back => self.review = None,
-            Action::Quit => return self.quit(),
-            Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Action::Back => return Reaction::close(),
+            Action::Quit => return ctx.quit(),
+            Action::Help => return Reaction::push(Help::open(ctx)),
             Action::Reload => {
-                self.notify(READING);
-                return vec![Effect::Review(ReviewJob::Status)];
+                ctx.notify(READING);
+                return Effect::Review(ReviewJob::Status).into();
             }
-            Action::PageUp => screen.scroll = screen.scroll.saturating_sub(page),
-            Action::PageDown => screen.scroll = screen.scroll.saturating_add(page),
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
+            Action::PageDown => self.scroll = self.scroll.saturating_add(page),
             Action::NextExample => {
-                if !screen.move_example(1) {
-                    self.notify("the last example of this leaf: next-leaf goes on");
+                if !self.move_example(1) {
+                    ctx.notify("the last example of this leaf: next-leaf goes on");
                 }
             }
             Action::PrevExample => {
-                if !screen.move_example(-1) {
-                    self.notify("the first example of this leaf");
+                if !self.move_example(-1) {
+                    ctx.notify("the first example of this leaf");
                 }
             }
             Action::NextLeaf => {
-                if !screen.move_leaf(1) {
-                    self.notify("the last leaf of the queue");
+                if !self.move_leaf(1) {
+                    ctx.notify("the last leaf of the queue");
                 }
             }
             Action::PrevLeaf => {
-                if !screen.move_leaf(-1) {
-                    self.notify("the first leaf of the queue");
+                if !self.move_leaf(-1) {
+                    ctx.notify("the first leaf of the queue");
                 }
             }
             action => {
                 if let Some((decision, with_comment)) = decision_of(action) {
-                    let (leaf, example) = (screen.leaf, screen.example);
-                    if screen.current_leaf().is_none() {
-                        self.notify("no leaf to review");
-                    } else if screen.current_example().is_none() {
-                        self.notify_error("this leaf has no seed examples to decide on");
-                    } else if with_comment {
-                        screen.comment = Some(CommentPrompt {
-                            decision,
-                            leaf,
-                            example,
-                            input: InputLine::default(),
-                        });
-                    } else {
-                        screen.move_example(1);
-                        return self.decide(leaf, example, decision, None);
-                    }
-                } else if let Some(verdict) = verdict_of(action) {
-                    return self.give_verdict(verdict);
+                    return self.decide(ctx, decision, with_comment);
+                }
+                if let Some(verdict) = verdict_of(action) {
+                    return self.give_verdict(ctx, verdict);
                 }
             }
         }
-        Vec::new()
+        Reaction::none()
     }
 
-    fn decide(
-        &mut self,
-        leaf: usize,
-        example: usize,
-        decision: Decision,
-        comment: Option<String>,
-    ) -> Vec<Effect> {
-        let Some(queued) = self.review.as_ref().and_then(|s| s.leaves().get(leaf)) else {
-            return Vec::new();
-        };
-        let Some(shown) = queued.leaf.examples.get(example) else {
-            return Vec::new();
-        };
-        let job = ReviewJob::Decide {
-            leaf: queued.leaf.leaf.clone(),
-            file: queued.leaf.file.clone(),
-            index: example,
-            shown: shown.hash.clone(),
-            decision,
-            comment,
-        };
-        self.notify("recording…");
-        vec![Effect::Review(job)]
-    }
-
-    fn give_verdict(&mut self, verdict: Verdict) -> Vec<Effect> {
-        let Some(queued) = self.review.as_ref().and_then(|s| s.current_leaf()) else {
-            self.notify("no leaf to give a verdict on");
-            return Vec::new();
-        };
-        let job = ReviewJob::Verdict {
-            leaf: queued.leaf.leaf.clone(),
-            file: queued.leaf.file.clone(),
-            shown: queued.leaf.leaf_hash(),
-            verdict,
-            comment: None,
-        };
-        self.notify("recording…");
-        vec![Effect::Review(job)]
-    }
-
-    /// Applies the outcome of review work: the tree's marks and the screen follow the
-    /// queue read from the store.
-    pub(super) fn review_reply(&mut self, reply: ReviewReply) -> Vec<Effect> {
-        match reply {
-            ReviewReply::Status(Ok(status)) => {
-                self.review_marks = ReviewMarks::from_leaves(&status.leaves);
-                if let Some(screen) = self.review.as_deref_mut() {
-                    screen.take(status);
-                    if self.notice.as_ref().is_some_and(|n| n.text == READING) {
-                        self.notice = None;
-                    }
-                }
-                Vec::new()
+    fn take(&mut self, ctx: &mut Shared, msg: Msg) -> Taken {
+        match msg {
+            Msg::Review(ReviewReply::Status(status)) => {
+                self.take_queue(ctx, status);
+                Taken::Yes(Reaction::none())
             }
-            ReviewReply::Status(Err(why)) => {
-                self.review_marks = ReviewMarks::default();
-                if let Some(screen) = self.review.as_deref_mut() {
-                    screen.problem = Some(why.clone());
-                    self.notify_error(why);
-                }
-                Vec::new()
+            Msg::Review(ReviewReply::Recorded { result, status }) => {
+                ctx.said(result);
+                self.take_queue(ctx, status);
+                Taken::Yes(Reaction::none())
             }
-            ReviewReply::Recorded { result, then } => {
-                match result {
-                    Ok(text) => self.notify(text),
-                    Err(why) => self.notify_error(why),
-                }
-                then.into_iter().flat_map(|m| self.update(m)).collect()
-            }
+            other => Taken::No(other),
         }
+    }
+
+    fn draw(&self, frame: &mut Frame<'_>, area: Rect, ctx: &Shared, _focused: bool) {
+        view::draw(frame, area, ctx, self);
+    }
+
+    fn hints(&self, _ctx: &Shared) -> &'static [Action] {
+        &[
+            Action::Approve,
+            Action::RequestChanges,
+            Action::Reject,
+            Action::RejectWithComment,
+            Action::NextExample,
+            Action::NextLeaf,
+            Action::Help,
+            Action::Back,
+        ]
     }
 }
 
@@ -343,10 +301,11 @@ mod tests {
     use crate::review::{ExampleChange, QueueLeaf};
     use crate::taxonomy::model::Taxonomy;
     use crate::taxonomy::validate::Report;
-    use crate::tui::app::Msg;
+    use crate::tui::app::App;
     use crate::tui::keymap::Keymap;
-    use crate::tui::marks::LeafMarks;
-    use crossterm::event::{KeyCode, KeyModifiers};
+    use crate::tui::marks::{LeafMarks, ReviewMarks};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::path::{Path, PathBuf};
 
     fn queued(key: &str, count: usize) -> LeafReview {
         let file = PathBuf::from(format!("{key}/qna.yaml"));
@@ -433,7 +392,7 @@ mod tests {
         decision: Decision,
         comment: Option<&str>,
     ) -> Effect {
-        let leaf = &app.review.as_ref().unwrap().leaves()[leaf].leaf;
+        let leaf = &app.screen::<ReviewScreen>().unwrap().leaves()[leaf].leaf;
         Effect::Review(ReviewJob::Decide {
             leaf: leaf.leaf.clone(),
             file: leaf.file.clone(),
@@ -460,12 +419,12 @@ mod tests {
             vec![decided(&app, 0, 2, Decision::Reject, None)]
         );
         assert_eq!(
-            app.review.as_ref().unwrap().example,
+            app.screen::<ReviewScreen>().unwrap().example,
             2,
             "the last one stays"
         );
         assert_eq!(keys(&mut app, "kk"), Vec::new());
-        assert_eq!(app.review.as_ref().unwrap().example, 0);
+        assert_eq!(app.screen::<ReviewScreen>().unwrap().example, 0);
     }
 
     #[test]
@@ -493,11 +452,15 @@ mod tests {
     fn leaves_and_verdicts() {
         let mut app = reviewing();
         assert!(keys(&mut app, "jJ").is_empty());
-        let screen = app.review.as_ref().unwrap();
+        let screen = app.screen::<ReviewScreen>().unwrap();
         assert_eq!((screen.leaf, screen.example), (1, 0));
         assert!(keys(&mut app, "J").is_empty());
-        assert_eq!(app.review.as_ref().unwrap().leaf, 1, "the last leaf stays");
-        let leaf = &app.review.as_ref().unwrap().leaves()[1].leaf;
+        assert_eq!(
+            app.screen::<ReviewScreen>().unwrap().leaf,
+            1,
+            "the last leaf stays"
+        );
+        let leaf = &app.screen::<ReviewScreen>().unwrap().leaves()[1].leaf;
         let expected = Effect::Review(ReviewJob::Verdict {
             leaf: "b".into(),
             file: leaf.file.clone(),
@@ -507,7 +470,10 @@ mod tests {
         });
         assert_eq!(keys(&mut app, "4"), vec![expected]);
         keys(&mut app, "q");
-        assert!(app.review.is_none(), "q goes back to the tree");
+        assert!(
+            app.screen::<ReviewScreen>().is_none(),
+            "q goes back to the tree"
+        );
     }
 
     #[test]
@@ -517,24 +483,52 @@ mod tests {
         app.update(Msg::Review(reply));
         assert!(keys(&mut app, "aX1").is_empty());
         assert_eq!(
-            app.notice.as_ref().map(|n| n.text.as_str()),
+            app.shared.notice.as_ref().map(|n| n.text.as_str()),
             Some("no leaf to give a verdict on")
         );
         assert!(keys(&mut app, "a").is_empty());
         assert_eq!(
-            app.notice.as_ref().map(|n| n.text.as_str()),
+            app.shared.notice.as_ref().map(|n| n.text.as_str()),
             Some("no leaf to review")
         );
     }
 
     #[test]
+    fn checklist_marks_are_one_column_wide() {
+        use crate::review::checklist::CheckStatus;
+        use ratatui::{Terminal, backend::TestBackend};
+        let mut app = reviewing();
+        let mut leaf = queued("a", 3);
+        leaf.checklist.items[0].status = CheckStatus::Warn;
+        leaf.checklist.items[1].status = CheckStatus::Fail;
+        let reply = ReviewReply::Status(Ok(status(vec![leaf])));
+        app.update(Msg::Review(reply));
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal.draw(|frame| app.draw(frame)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("! "), "a warning is marked:\n{screen}");
+        for cell in buffer.content() {
+            let symbol = cell.symbol();
+            assert!(
+                symbol.chars().count() == 1 && !symbol.contains('\u{fe0f}'),
+                "{symbol:?} is not one plain character:\n{screen}"
+            );
+            assert!(
+                !matches!(symbol, "✅" | "❌" | "⚠"),
+                "{symbol:?} is an emoji:\n{screen}"
+            );
+        }
+    }
+
+    #[test]
     fn a_fresh_queue_keeps_the_leaf_shown() {
         let mut screen = ReviewScreen::default();
-        screen.take(status(vec![queued("a", 3), queued("b", 2)]));
+        screen.take_status(status(vec![queued("a", 3), queued("b", 2)]));
         screen.leaf = 1;
         screen.example = 1;
         // A leaf appeared before it, and it lost an example.
-        screen.take(status(vec![queued("0", 1), queued("a", 3), queued("b", 1)]));
+        screen.take_status(status(vec![queued("0", 1), queued("a", 3), queued("b", 1)]));
         assert_eq!((screen.leaf, screen.example), (2, 0));
         assert_eq!(screen.current_leaf().unwrap().leaf.leaf, "b");
         let marks = ReviewMarks::from_leaves(screen.leaves());

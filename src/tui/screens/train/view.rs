@@ -1,7 +1,6 @@
 //! The training screen: the runs on top (state, progress, last loss, a sparkline,
 //! the ETA), below a large braille chart of train and eval loss against step for the
-//! selected or the marked runs, and the selected run's details; the cancel question
-//! and the launch form over it.
+//! selected or the marked runs, and the selected run's details.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,21 +8,19 @@ use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Axis, Block, Borders, Chart, Clear, Dataset, GraphType, LegendPosition, List, ListItem,
-    ListState, Paragraph, Wrap,
+    Axis, Block, Borders, Chart, Dataset, GraphType, LegendPosition, List, ListItem, ListState,
+    Paragraph, Wrap,
 };
 
 use crate::train::registry::RunState;
 use crate::tui::action::Action;
-use crate::tui::app::App;
 use crate::tui::keymap::Mode;
-use crate::tui::run_entry::RunEntry;
-use crate::tui::train_form::{DatasetChoice, FIELDS, LaunchForm, SOURCE};
-use crate::tui::train_screen::TrainScreen;
+use crate::tui::shared::Shared;
+use crate::tui::view::theme;
+use crate::tui::view::widgets::hints;
 
-use super::git::hints;
-use super::popups::{centered, input_line, popup_block};
-use super::theme;
+use super::TrainScreen;
+use super::run_entry::RunEntry;
 
 /// Each plotted run's colours: train loss, eval loss.
 const RUN_COLOURS: [(Color, Color); 6] = [
@@ -157,7 +154,7 @@ fn colour_of(screen: &TrainScreen, id: &str) -> Option<(Color, Color)> {
     Some(RUN_COLOURS[position % RUN_COLOURS.len()])
 }
 
-fn run_list(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &TrainScreen) {
+fn run_list(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &TrainScreen) {
     let title = match screen.runs.len() {
         1 => " Training · 1 run ".to_owned(),
         n => format!(" Training · {n} runs "),
@@ -167,7 +164,7 @@ fn run_list(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &TrainScreen) 
         .border_style(theme::BORDER_FOCUSED)
         .title(title)
         .title_bottom(hints(
-            app,
+            &ctx.keymap,
             Mode::Train,
             &[
                 (Action::MarkRun, "overlay"),
@@ -419,116 +416,19 @@ fn details(frame: &mut Frame<'_>, area: Rect, screen: &TrainScreen) {
     );
 }
 
-fn confirm_cancel(frame: &mut Frame<'_>, id: &str) {
-    let area = centered(frame, 60, 20);
-    let area = Rect {
-        height: area.height.min(6),
-        ..area
-    };
-    let lines = vec![
-        Line::from(format!("Cancel run {id}?")),
-        Line::from(Span::styled(
-            "It stops after its current step and saves a checkpoint.",
-            theme::DIM,
-        )),
-        Line::default(),
-        Line::from(vec![
-            Span::styled("y ", theme::KEY),
-            Span::raw("stop it   "),
-            Span::styled("any other key ", theme::KEY),
-            Span::raw("keep it running"),
-        ]),
-    ];
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(popup_block(" Cancel run ".into()))
-            .wrap(Wrap { trim: false }),
-        area,
-    );
-}
-
-fn launch_form(frame: &mut Frame<'_>, app: &App, form: &LaunchForm) {
-    let area = centered(frame, 80, 60);
-    let area = Rect {
-        height: area.height.min(FIELDS.len() as u16 + 7),
-        ..area
-    };
-    let block = popup_block(" New run · the built-in trainer ".into()).title_bottom(hints(
-        app,
-        Mode::Picker,
-        &[
-            (Action::Confirm, "launch"),
-            (Action::FocusNext, "next field"),
-            (Action::Back, "cancel"),
-        ],
-    ));
-    let mut lines: Vec<Line<'_>> = FIELDS
-        .iter()
-        .zip(&form.inputs)
-        .enumerate()
-        .filter(|(i, _)| form.applies(*i))
-        .map(|(i, (label, input))| {
-            let mut spans = vec![Span::styled(format!("{label:>16} "), theme::DIM)];
-            let style = if i == form.focus {
-                theme::SELECTED
-            } else {
-                Style::default()
-            };
-            if i == SOURCE {
-                spans.push(Span::styled(format!("‹ {} ›", input.text()), style));
-                if i == form.focus {
-                    spans.push(Span::styled("  space changes", theme::DIM));
-                }
-            } else {
-                let line = input_line(input);
-                spans.extend(line.spans.into_iter().map(|s| s.patch_style(style)));
-            }
-            Line::from(spans)
-        })
-        .collect();
-    lines.push(Line::default());
-    let about = match form.source {
-        DatasetChoice::File => {
-            "The dataset is a messages-format JSONL file, as taxon generate writes.".to_owned()
-        }
-        DatasetChoice::Changed => format!(
-            "When the run starts, taxon generate writes samples for the {} changed leaves with \
-             the default model into the run folder; the run trains on them.",
-            form.changes.count
-        ),
-    };
-    lines.push(match &form.problem {
-        Some(problem) => Line::from(Span::styled(problem.clone(), theme::ERROR)),
-        None => Line::from(Span::styled(about, theme::DIM)),
-    });
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
-}
-
 /// Draws the training screen in `area`.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &TrainScreen) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &TrainScreen) {
     let rows = u16::try_from(screen.runs.len().clamp(1, 6)).unwrap_or(6) + 2;
     let [list_area, lower] =
         Layout::vertical([Constraint::Length(rows), Constraint::Min(6)]).areas(area);
     let [chart_area, details_area] =
         Layout::horizontal([Constraint::Min(30), Constraint::Length(DETAILS_WIDTH)]).areas(lower);
-    run_list(frame, list_area, app, screen);
+    run_list(frame, list_area, ctx, screen);
     if let Some(check) = &screen.compare {
-        super::train_compare::draw(frame, lower, check);
+        super::compare_view::draw(frame, lower, check);
     } else {
         chart(frame, chart_area, screen);
         details(frame, details_area, screen);
-    }
-    if let Some(form) = &screen.form {
-        launch_form(frame, app, form);
-    } else if let Some(id) = &screen.confirm_cancel {
-        confirm_cancel(frame, id);
     }
 }
 

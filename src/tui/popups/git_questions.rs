@@ -1,0 +1,144 @@
+//! The questions before git changes the files: discarding a leaf's changes since
+//! HEAD (naming the files and lines lost), and switching branches with unsaved edits.
+
+use std::path::PathBuf;
+
+use ratatui::text::{Line, Span};
+
+use super::diff::diff_line;
+use crate::git::{DiffLine, DiffLineKind, LeafDiff};
+use crate::tui::action::Action;
+use crate::tui::component::Reaction;
+use crate::tui::git_jobs::GitJob;
+use crate::tui::msg::Effect;
+use crate::tui::shared::Shared;
+use crate::tui::view::theme;
+
+use super::question::{Ask, folder_list};
+
+/// How many lost lines the discard question shows before "and N more".
+const LOST_SHOWN: usize = 8;
+
+/// Discard a leaf's changes since HEAD? Names the files and lines lost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfirmDiscard {
+    /// The leaf.
+    pub folder: PathBuf,
+    /// What would be lost: the leaf's diff against HEAD.
+    pub diff: LeafDiff,
+}
+
+impl Ask for ConfirmDiscard {
+    fn title(&self) -> String {
+        " Discard changes? ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        let (added, removed) = self.diff.counts();
+        let mut lines = vec![
+            Line::from(format!(
+                "Discard every change to {} since HEAD?",
+                self.folder.display()
+            )),
+            Line::from("These files go back to HEAD (a file HEAD lacks is deleted):"),
+        ];
+        lines.extend(
+            self.diff
+                .files
+                .iter()
+                .map(|f| Line::from(format!("  • {f}"))),
+        );
+        lines.push(Line::from(format!(
+            "{added} lines written since HEAD are LOST, {removed} come back:"
+        )));
+        let changed: Vec<&DiffLine> = self
+            .diff
+            .lines
+            .iter()
+            .filter(|l| matches!(l.kind, DiffLineKind::Added | DiffLineKind::Removed))
+            .collect();
+        lines.extend(changed.iter().take(LOST_SHOWN).map(|l| diff_line(l)));
+        if changed.len() > LOST_SHOWN {
+            lines.push(Line::from(Span::styled(
+                format!("  … and {} more changed lines", changed.len() - LOST_SHOWN),
+                theme::DIM,
+            )));
+        }
+        lines
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (Action::Yes, "yes, DISCARD these changes for good".into()),
+            (Action::Back, "no, keep them".into()),
+        ]
+    }
+
+    fn answer(&mut self, _ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        (action == Action::Yes).then(|| {
+            Effect::Git(GitJob::Discard {
+                folder: self.folder.clone(),
+            })
+            .into()
+        })
+    }
+
+    fn dismissed(&mut self, ctx: &mut Shared) {
+        ctx.notify("nothing was changed");
+    }
+
+    fn size(&self) -> (u16, u16) {
+        (80, 70)
+    }
+}
+
+/// Switch branches with unsaved edits open?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmSwitch {
+    /// The branch to switch to.
+    pub branch: String,
+    /// The leaves with unsaved edits.
+    pub dirty: Vec<PathBuf>,
+}
+
+impl Ask for ConfirmSwitch {
+    fn title(&self) -> String {
+        " Switch branch? ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        let mut lines = vec![Line::from("These leaves have unsaved edits:")];
+        lines.extend(folder_list(self.dirty.iter()));
+        lines.push(Line::from(format!(
+            "They stay open and unsaved on {}; if the file differs there, saving asks before writing over it.",
+            self.branch
+        )));
+        lines
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (Action::Yes, "switch, keeping the edits unsaved".into()),
+            (Action::Back, "stay".into()),
+        ]
+    }
+
+    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        (action == Action::Yes).then(|| {
+            ctx.notify(format!("switching to {}…", self.branch));
+            Effect::Git(GitJob::Switch {
+                branch: self.branch.clone(),
+                create: false,
+            })
+            .into()
+        })
+    }
+
+    fn dismissed(&mut self, ctx: &mut Shared) {
+        ctx.notify("nothing was changed");
+    }
+
+    fn size(&self) -> (u16, u16) {
+        (80, 70)
+    }
+}

@@ -1,0 +1,309 @@
+//! Questions asked before anything is lost. Each names what would be lost and the
+//! key of each answer, as the user's keymap binds it in the confirm mode; only those
+//! keys answer, and esc (back) leaves everything as it is.
+
+use std::fmt::Debug;
+use std::path::PathBuf;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use crate::drafts::Draft;
+use crate::tui::action::Action;
+use crate::tui::component::{Component, Press, Reaction};
+use crate::tui::keymap::Mode;
+use crate::tui::msg::Effect;
+use crate::tui::screens::browse::authoring::delete_example;
+use crate::tui::shared::Shared;
+use crate::tui::view::widgets::{ask, key_name};
+
+/// A question: what it says, its answers, and what each does.
+pub trait Ask: Debug + 'static {
+    /// The popup's title.
+    fn title(&self) -> String;
+
+    /// What is asked, naming what would be lost.
+    fn lines(&self, ctx: &Shared) -> Vec<Line<'static>>;
+
+    /// Each answer's action and what it does, back (esc) included.
+    fn answers(&self, ctx: &Shared) -> Vec<(Action, String)>;
+
+    /// Does what answer `action` asks for; `None` if it is not an answer.
+    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction>;
+
+    /// Says what staying means, when the question is dismissed.
+    fn dismissed(&mut self, ctx: &mut Shared) {
+        let _ = ctx;
+    }
+
+    /// The box's width and height, in percent of the screen.
+    fn size(&self) -> (u16, u16) {
+        (70, 40)
+    }
+}
+
+impl<T: Ask> Component for T {
+    fn mode(&self, _ctx: &Shared) -> Mode {
+        Mode::Confirm
+    }
+
+    fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
+        match press.action {
+            Some(Action::Back) => {
+                self.dismissed(ctx);
+                Reaction::close()
+            }
+            Some(action) => self
+                .answer(ctx, action)
+                .map_or_else(Reaction::none, Reaction::and_close),
+            None => Reaction::none(),
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame<'_>, _area: Rect, ctx: &Shared, _focused: bool) {
+        let answers: Vec<(String, String)> = self
+            .answers(ctx)
+            .into_iter()
+            .map(|(action, what)| (key_name(&ctx.keymap, Mode::Confirm, action), what))
+            .collect();
+        ask(frame, self.size(), &self.title(), self.lines(ctx), &answers);
+    }
+
+    fn hints(&self, _ctx: &Shared) -> &'static [Action] {
+        &[Action::Back]
+    }
+}
+
+/// The folders of `leaves` as a bulleted list.
+pub(crate) fn folder_list<'a>(leaves: impl Iterator<Item = &'a PathBuf>) -> Vec<Line<'static>> {
+    leaves
+        .map(|f| Line::from(format!("  • {}", f.display())))
+        .collect()
+}
+
+/// A save found the file changed on disk: reload theirs, or keep mine?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The leaf.
+    pub folder: PathBuf,
+}
+
+impl Ask for Conflict {
+    fn title(&self) -> String {
+        " Changed on disk ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        vec![Line::from(format!(
+            "{} changed on disk since you opened it.",
+            self.folder.display()
+        ))]
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (
+                Action::TakeDisk,
+                "reload: take the version on disk and LOSE your unsaved edits".into(),
+            ),
+            (
+                Action::KeepMine,
+                "keep mine: write your version over the one on disk".into(),
+            ),
+            (
+                Action::Back,
+                "decide later (your edits stay unsaved, kept as a draft)".into(),
+            ),
+        ]
+    }
+
+    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        let folder = self.folder.clone();
+        match action {
+            Action::TakeDisk => {
+                let forget = ctx.discard(&folder);
+                ctx.notify(format!("took the version on disk of {}", folder.display()));
+                Some(vec![forget, Effect::ReadFile { folder }].into())
+            }
+            Action::KeepMine => Some(ctx.save(&folder, true).into()),
+            _ => None,
+        }
+    }
+}
+
+/// Quit with unsaved edits: save them, discard them, or stay?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmQuit {
+    /// The leaves with unsaved edits.
+    pub dirty: Vec<PathBuf>,
+}
+
+impl Ask for ConfirmQuit {
+    fn title(&self) -> String {
+        " Quit? ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        let mut lines = vec![Line::from("These leaves have unsaved edits:")];
+        lines.extend(folder_list(self.dirty.iter()));
+        lines
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (Action::SaveAll, "save them all, then quit".into()),
+            (
+                Action::DiscardAll,
+                "DISCARD the edits listed above and quit".into(),
+            ),
+            (Action::Back, "stay".into()),
+        ]
+    }
+
+    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        match action {
+            Action::SaveAll => {
+                ctx.quit_when_saved = true;
+                let saves: Vec<Effect> = self
+                    .dirty
+                    .iter()
+                    .flat_map(|folder| ctx.save(folder, false))
+                    .collect();
+                Some(saves.into())
+            }
+            Action::DiscardAll => {
+                let mut effects: Vec<Effect> = self.dirty.iter().map(|f| ctx.discard(f)).collect();
+                effects.push(Effect::Quit);
+                Some(effects.into())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Discard the unsaved edits of one leaf?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmRevert {
+    /// The leaf.
+    pub folder: PathBuf,
+}
+
+impl Ask for ConfirmRevert {
+    fn title(&self) -> String {
+        " Discard edits? ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        vec![Line::from(format!(
+            "Discard every unsaved edit of {}?",
+            self.folder.display()
+        ))]
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (Action::Yes, "yes, DISCARD them".into()),
+            (Action::Back, "no, keep them".into()),
+        ]
+    }
+
+    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        (action == Action::Yes).then(|| {
+            let forget = ctx.discard(&self.folder);
+            ctx.notify(format!("discarded the edits of {}", self.folder.display()));
+            forget.into()
+        })
+    }
+}
+
+/// Unsaved edits from an earlier run were found: restore or discard them?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recover {
+    /// The drafts found.
+    pub drafts: Vec<Draft>,
+}
+
+impl Ask for Recover {
+    fn title(&self) -> String {
+        " Recover edits ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        let mut lines = vec![Line::from(
+            "Unsaved edits from an earlier session were kept:",
+        )];
+        lines.extend(folder_list(self.drafts.iter().map(|d| &d.folder)));
+        lines
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (
+                Action::Yes,
+                "restore them (unsaved, to review and save)".into(),
+            ),
+            (Action::DiscardAll, "DISCARD the drafts listed above".into()),
+            (Action::Back, "decide later (the drafts are kept)".into()),
+        ]
+    }
+
+    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        match action {
+            Action::Yes => Some(ctx.restore(std::mem::take(&mut self.drafts)).into()),
+            Action::DiscardAll => {
+                ctx.notify(format!("discarded {} drafts", self.drafts.len()));
+                let forget: Vec<Effect> = self
+                    .drafts
+                    .drain(..)
+                    .map(|draft| Effect::ForgetDraft {
+                        folder: draft.folder,
+                    })
+                    .collect();
+                Some(forget.into())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Delete a seed example?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmDeleteExample {
+    /// The leaf.
+    pub folder: PathBuf,
+    /// The example (0-based).
+    pub index: usize,
+    /// The start of its question, to name it.
+    pub named: String,
+}
+
+impl Ask for ConfirmDeleteExample {
+    fn title(&self) -> String {
+        " Delete example? ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        vec![Line::from(format!(
+            "Delete seed example {} of {}: “{}”?",
+            self.index + 1,
+            self.folder.display(),
+            self.named
+        ))]
+    }
+
+    fn answers(&self, ctx: &Shared) -> Vec<(Action, String)> {
+        let revert = key_name(&ctx.keymap, Mode::Browse, Action::Revert);
+        vec![
+            (
+                Action::Yes,
+                format!("yes, delete it (unsaved until save; {revert} reverts)"),
+            ),
+            (Action::Back, "no, keep it".into()),
+        ]
+    }
+
+    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        (action == Action::Yes).then(|| delete_example(ctx, &self.folder, self.index).into())
+    }
+}
