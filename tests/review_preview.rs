@@ -39,6 +39,7 @@ fn previews(repo: &Path) -> Vec<Record> {
         .store()
         .records(FREEFORM)
         .unwrap()
+        .0
         .into_iter()
         .filter(|r| matches!(r, Record::Preview(_)))
         .collect()

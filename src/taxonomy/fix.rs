@@ -322,11 +322,30 @@ fn keep_in_place(
 /// cannot tell.
 fn ends_in_a_block(doc: &Document, text: &str) -> bool {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let end = text.chars().count();
+    let end = end_position(text);
     last_scalar(doc).is_some_and(|id| {
         let node = doc.node(id);
-        node.span.end.offset == end && matches!(&node.value, Value::Str(s) if s.ends_with('\n'))
+        (node.span.end.line, node.span.end.col) == end
+            && matches!(&node.value, Value::Str(s) if s.ends_with('\n'))
     })
+}
+
+/// The 1-based line and column just past the end of `text`, with the line breaks
+/// PyYAML's reader counts (`\r\n` as one; a byte-order mark takes no column).
+fn end_position(text: &str) -> (usize, usize) {
+    let (mut line, mut col) = (1, 1);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let breaks = matches!(c, '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+            || (c == '\r' && chars.peek() != Some(&'\n'));
+        if breaks {
+            line += 1;
+            col = 1;
+        } else if c != '\u{feff}' {
+            col += 1;
+        }
+    }
+    (line, col)
 }
 
 /// The scalar of `doc` that starts last in the text.
@@ -342,9 +361,10 @@ fn last_scalar(doc: &Document) -> Option<NodeId> {
             Value::Seq(items) => stack.extend(items),
             Value::Map(entries) => stack.extend(entries.iter().flat_map(|e| [e.key, e.value])),
             _ => {
-                let offset = doc.node(id).span.start.offset;
-                if last.is_none_or(|(at, _)| offset > at) {
-                    last = Some((offset, id));
+                let start = doc.node(id).span.start;
+                let at = (start.line, start.col);
+                if last.is_none_or(|(latest, _)| at > latest) {
+                    last = Some((at, id));
                 }
             }
         }

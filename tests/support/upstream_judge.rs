@@ -112,7 +112,6 @@ impl Case {
     }
 }
 
-
 /// Upstream's verdict on every file, from one judge process (`--values` adds
 /// `safe_load`'s value).
 fn judge(paths: &[PathBuf], values: bool) -> Vec<Value> {
