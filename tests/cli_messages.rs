@@ -167,7 +167,14 @@ fn review_push_says_what_the_path_lacks() {
             .output()
             .unwrap()
     };
-    let decided = taxon(&["review", "preview", review_leaf::LEAF]);
+    let decided = taxon(&[
+        "review",
+        "decide",
+        review_leaf::LEAF,
+        "--example",
+        "1",
+        "--approve",
+    ]);
     assert!(decided.status.success(), "{}", stderr(&decided));
     let elsewhere = tempfile::tempdir().unwrap();
     let missing = elsewhere.path().join("shared.git");
