@@ -8,8 +8,9 @@
 //!
 //! A fixed-seed sample runs with the other tests. The long run is ignored:
 //! `cargo test --release --test differential_generated -- --ignored --nocapture`,
-//! with `TAXON_GENERATED_CASES` (default 100,000) and `TAXON_GENERATED_SEED`
-//! (default 2026). Needs upstream's venv, as `tests/differential.rs` does.
+//! with `TAXON_GENERATED_CASES` (default 100,000), `TAXON_GENERATED_SEED`
+//! (default 2026) and `TAXON_GENERATED_FROM` (the first case's number, default 0,
+//! to resume a run). Needs upstream's venv, as `tests/differential.rs` does.
 
 #[path = "support/leaf_grammar.rs"]
 mod leaf_grammar;
@@ -161,8 +162,9 @@ fn many_generated_leaves_agree_with_upstream() {
     };
     let seed = number("TAXON_GENERATED_SEED", 2026);
     let total = number("TAXON_GENERATED_CASES", 100_000);
+    let first = number("TAXON_GENERATED_FROM", 0);
     let start = Instant::now();
-    let batches: Vec<Range<u64>> = (0..total)
+    let batches: Vec<Range<u64>> = (first..total)
         .step_by(BATCH as usize)
         .map(|from| from..(from + BATCH).min(total))
         .collect();
@@ -200,7 +202,7 @@ fn many_generated_leaves_agree_with_upstream() {
             failures.extend(bad);
         }
         println!(
-            "{checked} of {total} cases of seed {seed} judged, {} disagree; {shallow} continue \
+            "{checked} of cases {first}..{total} of seed {seed} judged, {} disagree; {shallow} continue \
              a quoted scalar at or left of its key's column, upstream accepts \
              {shallow_accepted} of them ({:.0} s)",
             failures.len(),

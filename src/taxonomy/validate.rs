@@ -344,6 +344,9 @@ fn file_version(value: Option<&Value>) -> Option<i128> {
     match value {
         None => Some(1),
         Some(Value::Int(i)) => Some(*i),
+        // Beyond any schema version either way; the schema check names it.
+        Some(Value::BigInt(digits)) if digits.starts_with('-') => Some(i128::MIN),
+        Some(Value::BigInt(_)) => Some(i128::MAX),
         Some(Value::Bool(_)) => None,
         Some(Value::Float(f)) if f.is_finite() => Some(f.trunc() as i128),
         Some(Value::Float(f)) if f.is_nan() => Some(1),

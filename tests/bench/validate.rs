@@ -5,14 +5,17 @@
 
 #[path = "../support/synthetic.rs"]
 mod synthetic;
+#[path = "../support/timing.rs"]
+mod timing;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rayon::prelude::*;
 use taxon::taxonomy::tree::{Found, discover};
 use taxon::taxonomy::validate::{Options, validate_file};
+use timing::{alternate, time};
 use walkdir::WalkDir;
 
 const LEAVES: usize = 10_000;
@@ -20,39 +23,6 @@ const UPSTREAM_SAMPLE: usize = 500;
 const RUNS: usize = 7;
 /// Runs of the two timings whose ratio is the target.
 const RATIO_RUNS: usize = 15;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    f(); // warm the page cache and the allocator
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
-
-/// The median time of each of `jobs`, run in turn `runs` times after a warm-up.
-fn alternate<const N: usize>(runs: usize, mut jobs: [&mut dyn FnMut(); N]) -> [Duration; N] {
-    let mut samples: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::new());
-    for round in 0..=runs {
-        for (job, samples) in jobs.iter_mut().zip(&mut samples) {
-            let start = Instant::now();
-            job();
-            if round > 0 {
-                samples.push(start.elapsed());
-            }
-        }
-    }
-    samples.map(median)
-}
 
 fn leaf_files(root: &Path) -> Vec<PathBuf> {
     WalkDir::new(root)

@@ -439,6 +439,7 @@ fn encode(doc: &yaml::Document, id: yaml::NodeId) -> Value {
         V::Null => json!(["null"]),
         V::Bool(b) => json!(["bool", b]),
         V::Int(i) => json!(["int", i.to_string()]),
+        V::BigInt(digits) => json!(["int", digits]),
         V::Float(f) => json!(["float", format!("{f:?}")]),
         V::Str(s) => json!(["str", s]),
         V::Binary(_) => json!(["binary"]),

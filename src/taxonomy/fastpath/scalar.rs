@@ -6,7 +6,7 @@
 
 use super::lines::Content;
 use super::{Next, Scanner, Unhandled};
-use crate::taxonomy::yaml::ScalarStyle;
+use crate::taxonomy::yaml::token::{Chomping, ScalarStyle};
 
 /// PyYAML refuses a simple key longer than this (in characters); the fast path
 /// leaves anything close to it alone.
@@ -16,14 +16,6 @@ const MAX_KEY_BYTES: usize = 1000;
 pub(super) struct Key {
     pub end: usize,
     pub colon: usize,
-}
-
-/// How a block scalar treats its final line breaks.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Chomping {
-    Strip,
-    Clip,
-    Keep,
 }
 
 impl Scanner<'_> {

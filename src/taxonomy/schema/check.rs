@@ -19,7 +19,13 @@ pub fn validate(doc: &Document, name: SchemaName, version: Option<i128>) -> Vec<
     let shipped = version.and_then(|v| lookup(name, v));
     match shipped {
         None => {
-            let label = version.map_or_else(|| "?".to_owned(), |v| v.to_string());
+            let own = doc.get(root, "version").map(|id| &doc.node(id).value);
+            let label = match (version, own) {
+                // A file's own version beyond 128 bits stands as a bound in `version`.
+                (Some(i128::MAX | i128::MIN), Some(Value::BigInt(digits))) => digits.clone(),
+                (Some(v), _) => v.to_string(),
+                (None, _) => "?".to_owned(),
+            };
             out.push(Diagnostic::new(
                 Severity::Error,
                 1,
@@ -127,11 +133,11 @@ impl Checker<'_> {
     fn version(&mut self, node: NodeId, expected: i128) {
         let path = &JsonPath::Key(&JsonPath::Root, "version");
         let integral = match self.doc.node(node).value {
-            Value::Int(i) => Some(i as f64),
-            Value::Float(f) if f.fract() == 0.0 => Some(f),
-            _ => None,
+            Value::Int(_) | Value::BigInt(_) => true,
+            Value::Float(f) => f.fract() == 0.0,
+            _ => false,
         };
-        if integral.is_none() {
+        if !integral {
             let message = format!("{} is not of type 'integer'", self.repr(node));
             self.report(node, path, "type", message);
         }

@@ -35,6 +35,7 @@ impl Hashes {
             Value::Str(s) => (4u8, s).hash(hasher),
             Value::Timestamp(s) => (5u8, s).hash(hasher),
             Value::Binary(s) => (6u8, s).hash(hasher),
+            Value::BigInt(s) => (10u8, s).hash(hasher),
             Value::Seq(items) | Value::Tuple(items) => {
                 // jsonschema compares a tuple with a list item by item.
                 7u8.hash(hasher);

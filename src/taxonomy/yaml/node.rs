@@ -33,6 +33,8 @@ pub enum Value {
     Bool(bool),
     /// An integer that fits in 128 bits.
     Int(i128),
+    /// A larger integer (Python's have no bound), in decimal with its sign.
+    BigInt(String),
     /// A float.
     Float(f64),
     /// A string.
@@ -138,7 +140,7 @@ impl Document {
             Some(Value::Str(s) | Value::Binary(s)) => s.is_empty(),
             Some(Value::Seq(items) | Value::Set(items) | Value::Tuple(items)) => items.is_empty(),
             Some(Value::Map(entries)) => entries.is_empty(),
-            Some(Value::Timestamp(_)) => false,
+            Some(Value::Timestamp(_) | Value::BigInt(_)) => false,
         }
     }
 
@@ -215,7 +217,8 @@ pub(super) fn scalar_eq(x: &Value, y: &Value, strict_bool: bool) -> bool {
         (Value::Bool(a), Value::Bool(b)) => a == b,
         (Value::Str(a), Value::Str(b))
         | (Value::Timestamp(a), Value::Timestamp(b))
-        | (Value::Binary(a), Value::Binary(b)) => a == b,
+        | (Value::Binary(a), Value::Binary(b))
+        | (Value::BigInt(a), Value::BigInt(b)) => a == b,
         _ => match (number(x, strict_bool), number(y, strict_bool)) {
             (Some(a), Some(b)) => a == b,
             _ => false,

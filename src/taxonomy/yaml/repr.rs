@@ -29,6 +29,7 @@ fn write_repr(doc: &Document, id: NodeId, out: &mut String) {
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
+        Value::BigInt(digits) => out.push_str(digits),
         Value::Float(f) => out.push_str(&float_repr(*f)),
         Value::Str(s) => out.push_str(&str_repr(s)),
         Value::Timestamp(t) => {

@@ -367,25 +367,108 @@ fn construct_int(text: &str) -> Result<Value, ConstructError> {
         Some(b'+') => (false, &cleaned[1..]),
         _ => (false, cleaned.as_str()),
     };
-    let magnitude = if digits == "0" {
-        Some(0)
+    // Each digit in its radix, most significant first; a sexagesimal part
+    // (`1:30`) is one digit of radix 60.
+    let (radix, places): (u32, Vec<u32>) = if digits == "0" {
+        (10, vec![0])
     } else if let Some(bits) = digits.strip_prefix("0b") {
-        i128::from_str_radix(bits, 2).ok()
+        (2, radix_digits(bits, 2).ok_or_else(invalid)?)
     } else if let Some(hex) = digits.strip_prefix("0x") {
-        i128::from_str_radix(hex, 16).ok()
+        (16, radix_digits(hex, 16).ok_or_else(invalid)?)
     } else if digits.starts_with('0') {
-        i128::from_str_radix(digits, 8).ok()
-    } else if digits.contains(':') {
-        digits.split(':').try_fold(0i128, |acc, part| {
-            part.parse::<i128>()
-                .ok()
-                .and_then(|p| acc.checked_mul(60)?.checked_add(p))
-        })
+        (8, radix_digits(digits, 8).ok_or_else(invalid)?)
+    } else if let Some((first, rest)) = digits.split_once(':') {
+        // Only the first part may be larger than 59 (the resolver's pattern).
+        let mut places = Vec::new();
+        for part in rest.split(':') {
+            places.push(part.parse::<u32>().map_err(|_| invalid())?);
+        }
+        if let Some(error) = too_many_digits(first.len(), places.len(), 60) {
+            return Err(error);
+        }
+        let value = Magnitude::from_places(&radix_digits(first, 10).ok_or_else(invalid)?, 10);
+        return Ok(value.times_and_plus(60, &places).into_value(negative));
     } else {
-        digits.parse::<i128>().ok()
+        (10, radix_digits(digits, 10).ok_or_else(invalid)?)
     };
-    let magnitude = magnitude.ok_or_else(invalid)?;
-    Ok(Value::Int(if negative { -magnitude } else { magnitude }))
+    if let Some(error) = too_many_digits(0, places.len(), radix) {
+        return Err(error);
+    }
+    Ok(Magnitude::from_places(&places, radix).into_value(negative))
+}
+
+/// Python's limit on the decimal digits of an integer it converts from or to a
+/// string (`sys.get_int_max_str_digits()`); it also keeps the conversion here,
+/// quadratic in the digits, short.
+const MAX_INT_DIGITS: usize = 4300;
+
+/// The digits of `text` in `radix`, most significant first.
+fn radix_digits(text: &str, radix: u32) -> Option<Vec<u32>> {
+    if text.is_empty() {
+        return None;
+    }
+    text.chars().map(|c| c.to_digit(radix)).collect()
+}
+
+/// Python's error for an integer of more than [`MAX_INT_DIGITS`] decimal digits,
+/// written with `places` digits of `radix` after `decimal` decimal ones.
+fn too_many_digits(decimal: usize, places: usize, radix: u32) -> Option<ConstructError> {
+    let decimal_digits = decimal + (places as f64 * f64::from(radix).log10()).ceil() as usize;
+    (decimal_digits > MAX_INT_DIGITS).then(|| {
+        ConstructError(format!(
+            "Exceeds the limit ({MAX_INT_DIGITS} digits) for integer string conversion: value \
+             has {decimal_digits} digits; use sys.set_int_max_str_digits() to increase the limit"
+        ))
+    })
+}
+
+/// An integer's magnitude of any size, in base 10^9 limbs, least significant first.
+struct Magnitude(Vec<u32>);
+
+impl Magnitude {
+    const LIMB: u64 = 1_000_000_000;
+
+    fn from_places(places: &[u32], radix: u32) -> Self {
+        Magnitude(vec![0]).times_and_plus(radix, places)
+    }
+
+    /// For each of `places` in turn: times `radix`, plus the place.
+    fn times_and_plus(mut self, radix: u32, places: &[u32]) -> Self {
+        for &place in places {
+            let mut carry = u64::from(place);
+            for limb in &mut self.0 {
+                let next = u64::from(*limb) * u64::from(radix) + carry;
+                *limb = (next % Self::LIMB) as u32;
+                carry = next / Self::LIMB;
+            }
+            while carry > 0 {
+                self.0.push((carry % Self::LIMB) as u32);
+                carry /= Self::LIMB;
+            }
+        }
+        self
+    }
+
+    /// The integer with this magnitude: an `Int` when it fits in 128 bits, else a
+    /// `BigInt` in decimal.
+    fn into_value(self, negative: bool) -> Value {
+        let small = self.0.iter().rev().try_fold(0i128, |acc, &limb| {
+            acc.checked_mul(Self::LIMB as i128)?
+                .checked_add(i128::from(limb))
+        });
+        if let Some(small) = small {
+            return Value::Int(if negative { -small } else { small });
+        }
+        let mut decimal = String::from(if negative { "-" } else { "" });
+        let mut limbs = self.0.iter().rev();
+        if let Some(top) = limbs.next() {
+            decimal.push_str(&top.to_string());
+        }
+        for limb in limbs {
+            decimal.push_str(&format!("{limb:09}"));
+        }
+        Value::BigInt(decimal)
+    }
 }
 
 fn construct_float(text: &str) -> Result<Value, ConstructError> {
@@ -494,6 +577,44 @@ mod tests {
         assert_eq!(construct(ScalarKind::Int, "1:30"), Ok(Value::Int(90)));
         assert_eq!(construct(ScalarKind::Int, "1_000"), Ok(Value::Int(1000)));
         assert!(construct(ScalarKind::Int, "0b_").is_err());
+    }
+
+    #[test]
+    fn integers_beyond_128_bits_are_read_as_python_reads_them() {
+        let big = |text: &str| construct(ScalarKind::Int, text);
+        let digits = |d: &str| Ok(Value::BigInt(d.to_owned()));
+        assert_eq!(
+            big("1234567890123456789012345678901234567890123"),
+            digits("1234567890123456789012345678901234567890123")
+        );
+        assert_eq!(
+            big("-0x1234567890123456789012345678901234567890"),
+            digits("-103929005307130220006098923584552504982110632080")
+        );
+        assert_eq!(
+            big(&format!("0{}", "7".repeat(50))),
+            digits("1427247692705959881058285969449495136382746623")
+        );
+        assert_eq!(
+            big("170141183460469231731687303715884105727:59"),
+            digits("10208471007628153903901238222953046343679")
+        );
+        assert_eq!(
+            big("170141183460469231731687303715884105728"),
+            digits("170141183460469231731687303715884105728")
+        );
+        assert_eq!(
+            big("170141183460469231731687303715884105727"),
+            Ok(Value::Int(i128::MAX))
+        );
+        // Python refuses more than 4,300 decimal digits, which also keeps the
+        // conversion (quadratic in the digits) short.
+        let error = big(&"9".repeat(4301)).unwrap_err();
+        assert!(
+            error.0.contains("Exceeds the limit (4300 digits)"),
+            "{error:?}"
+        );
+        assert!(big(&"9".repeat(4300)).is_ok());
         assert_eq!(
             construct(ScalarKind::Float, "1:30.5"),
             Ok(Value::Float(90.5))

@@ -70,6 +70,17 @@ pub enum ScalarStyle {
     Folded,
 }
 
+/// How a block scalar treats its final line breaks (its `-` or `+` indicator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chomping {
+    /// `-`: drops them all.
+    Strip,
+    /// No indicator: keeps one.
+    Clip,
+    /// `+`: keeps them all.
+    Keep,
+}
+
 /// A place in the text, as PyYAML marks it: 0-based line and column (in characters,
 /// a byte-order mark not counted); `pointer` is the byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -4,7 +4,7 @@
 
 use super::{Scanner, SyntaxProblem, char_repr};
 use crate::taxonomy::yaml::reader::{is_blank_or_end, is_break, is_break_or_end};
-use crate::taxonomy::yaml::token::{Mark, ScalarStyle, Token};
+use crate::taxonomy::yaml::token::{Chomping, Mark, ScalarStyle, Token};
 
 /// The character a double-quoted escape `\c` stands for.
 fn escape_replacement(c: char) -> Option<char> {
@@ -52,14 +52,6 @@ fn python_chr(code: u32) -> Option<char> {
         0xD800..=0xDFFF => char::from_u32(SURROGATE_STAND_IN + (code - 0xD800)),
         _ => char::from_u32(code),
     }
-}
-
-/// Block scalar chomping: `-` strips the final breaks, `+` keeps them all.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Chomping {
-    Strip,
-    Clip,
-    Keep,
 }
 
 impl Scanner<'_> {
