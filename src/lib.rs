@@ -1,7 +1,9 @@
 //! taxon: curate a LAB (InstructLab-style) taxonomy of `qna.yaml` leaves.
 //!
-//! The library holds the domain and the engines; the `taxon` binary is a thin
-//! command-line front end over it.
+//! The library holds the domain and the engines (taxonomy, git, review, generate,
+//! train, eval) and the two front ends over them: [`cli`] (the subcommands) and
+//! [`tui`] (the terminal interface). The engines depend on neither front end; the
+//! `taxon` binary only parses its arguments and calls [`cli`].
 
 pub mod atomic_file;
 pub mod buffer;

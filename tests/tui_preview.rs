@@ -341,7 +341,7 @@ fn moving_to_another_leaf_cancels_the_running_preview() {
     assert!(
         !seen.iter().any(|m| matches!(
             m,
-            Msg::Preview(PreviewReply::Judged { job, .. } | PreviewReply::Done { job })
+            Msg::Preview(PreviewReply::Judged { job, .. } | PreviewReply::Done { job, .. })
                 if *job == old_job
         )),
         "the old job never completes"

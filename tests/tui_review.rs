@@ -16,10 +16,12 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use taxon::git::{Base, TaxonomyRepo};
 use taxon::review::decision::ExampleState;
+use taxon::review::record::PreviewRun;
 use taxon::review::{Decision, ExampleChange, LeafReview, Review, Reviewer, Verdict};
 use taxon::tui::load::GitState;
 use taxon::tui::marks::LeafMarks;
 use taxon::tui::msg::Msg;
+use taxon::tui::preview_jobs::PreviewReply;
 use taxon::tui::screens::review::ReviewScreen;
 use tui_harness::Harness;
 
@@ -318,4 +320,37 @@ fn a_decision_on_an_example_changed_since_it_was_shown_is_refused() {
 
 fn stored_state(dir: &Path, me: &Reviewer, index: usize) -> ExampleState {
     stored(dir).state_for(index, me)
+}
+
+/// Issue 15 defect 4: a `g` preview that succeeded left the checklist at "no preview
+/// recorded"; it is recorded in the leaf's review notes, as `taxon review preview`
+/// records it.
+#[test]
+fn a_successful_preview_is_recorded_in_the_review_notes() {
+    let (dir, mut harness) = branch_with_edited_leaf(Some(&reviewer()));
+    assert!(stored(dir.path()).checklist.preview.is_none());
+    harness.select(LEAF);
+    harness.press("g");
+    let job = harness.app.browse.preview.open.as_ref().unwrap().job;
+    // The model's part is the preview tests'; here its end, as the preview thread
+    // reports it.
+    let run = PreviewRun {
+        model: "model.gguf".into(),
+        pipeline: "simple".into(),
+        seed: 42,
+        wanted: 3,
+        accepted: 2,
+    };
+    harness.send(Msg::Preview(PreviewReply::Done {
+        job,
+        run: run.clone(),
+    }));
+    assert!(
+        notice(&harness).contains("generation preview recorded by Rhea Viewer"),
+        "{}",
+        notice(&harness)
+    );
+    let preview = stored(dir.path()).checklist.preview.unwrap();
+    assert_eq!(preview.record.run, Some(run));
+    assert_eq!(preview.record.reviewer, reviewer());
 }

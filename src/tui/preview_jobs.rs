@@ -20,6 +20,7 @@ use crate::generate::{
     Completion, Engine, EngineConfig, EngineError, Event, ModelInfo, Prompt, Request, RequestId,
     Stats, complete_observed,
 };
+use crate::review::record::PreviewRun;
 use crate::taxonomy::leaf::LeafKind;
 use crate::taxonomy::qna::Qna;
 use crate::taxonomy::yaml::load;
@@ -136,6 +137,8 @@ pub enum PreviewReply {
     Done {
         /// The job.
         job: u64,
+        /// What ran and how many samples were kept, as a review records it.
+        run: PreviewRun,
     },
     /// The job failed (the leaf cannot be generated from, or the engine failed).
     Failed {
@@ -156,7 +159,7 @@ impl PreviewReply {
             | Self::Started { job, .. }
             | Self::Token { job, .. }
             | Self::Judged { job, .. }
-            | Self::Done { job }
+            | Self::Done { job, .. }
             | Self::Failed { job, .. } => *job,
         }
     }
@@ -408,9 +411,13 @@ fn run(
         writer: &mut backend,
         judge: None,
     };
+    let mut accepted = 0;
     generate_leaf(&mut backends, &pipeline, &input, &settings, |event| {
         let (index, verdict, stats) = match event {
-            PipelineEvent::Accepted { round, stats, .. } => (*round, Verdict::Accepted, stats),
+            PipelineEvent::Accepted { round, stats, .. } => {
+                accepted += 1;
+                (*round, Verdict::Accepted, stats)
+            }
             PipelineEvent::Rejected {
                 round,
                 reason,
@@ -427,6 +434,16 @@ fn run(
         });
     })
     .map_err(|e| failed(e.to_string()))?;
-    send(PreviewReply::Done { job: job.id });
+    let model = config.model.file_name().unwrap_or_default();
+    send(PreviewReply::Done {
+        job: job.id,
+        run: PreviewRun {
+            model: model.to_string_lossy().into_owned(),
+            pipeline: pipeline.name.clone(),
+            seed: job.seed,
+            wanted: job.samples,
+            accepted,
+        },
+    });
     Ok(())
 }

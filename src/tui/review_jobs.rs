@@ -1,12 +1,13 @@
 //! Review work for the interface, off the event loop: reading the review queue with
-//! everyone's decisions, and recording this reviewer's decisions and verdicts through
-//! the review engine. The runtime runs these jobs one at a time, in order, so two
-//! quick decisions never race for the notes ref.
+//! everyone's decisions, and recording this reviewer's decisions, verdicts and
+//! successful generation previews through the review engine. The runtime runs these
+//! jobs one at a time, in order, so two quick decisions never race for the notes ref.
 
 use std::path::{Path, PathBuf};
 
 use crate::git::{Base, ResolvedBase};
 use crate::review::example::ContentHash;
+use crate::review::record::PreviewRun;
 use crate::review::{Decision, LeafReview, Review, ReviewError, Reviewer, Verdict};
 
 /// Review work the interface asks for.
@@ -29,6 +30,15 @@ pub enum ReviewJob {
         decision: Decision,
         /// Why, if the reviewer said.
         comment: Option<String>,
+    },
+    /// Record that a generation preview of a leaf's examples succeeded.
+    RecordPreview {
+        /// Its `qna.yaml`, relative to the taxonomy root.
+        file: PathBuf,
+        /// The hash of all its examples as previewed.
+        shown: ContentHash,
+        /// What ran and what it kept.
+        run: PreviewRun,
     },
     /// Record this reviewer's verdict on a leaf.
     Verdict {
@@ -129,6 +139,18 @@ fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
                 record.reviewer.name
             ))
         }
+        ReviewJob::RecordPreview { file, shown, run } => {
+            let (leaf, hashes) = current_hashes(&review, &root.join(file), |hashes| {
+                ContentHash::of_leaf(hashes) != *shown
+            })?;
+            let record = review
+                .record_preview(&leaf, &hashes, run.clone(), None)
+                .map_err(said)?;
+            Ok(format!(
+                "{leaf}: generation preview recorded by {} ({} of {} samples accepted)",
+                record.reviewer.name, run.accepted, run.wanted
+            ))
+        }
         ReviewJob::Verdict {
             file,
             shown,
@@ -155,9 +177,11 @@ fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
 pub fn run(job: &ReviewJob, root: &Path) -> ReviewReply {
     match job {
         ReviewJob::Status => ReviewReply::Status(status(root)),
-        ReviewJob::Decide { .. } | ReviewJob::Verdict { .. } => ReviewReply::Recorded {
-            result: record(job, root),
-            status: status(root),
-        },
+        ReviewJob::Decide { .. } | ReviewJob::Verdict { .. } | ReviewJob::RecordPreview { .. } => {
+            ReviewReply::Recorded {
+                result: record(job, root),
+                status: status(root),
+            }
+        }
     }
 }

@@ -245,10 +245,7 @@ impl Component for Browse {
 
     fn take(&mut self, ctx: &mut Shared, msg: Msg) -> Taken {
         match msg {
-            Msg::Preview(reply) => {
-                self.preview.reply(reply);
-                Taken::Yes(Reaction::none())
-            }
+            Msg::Preview(reply) => Taken::Yes(self.preview.reply(reply).into()),
             Msg::LeafCreated(result) => Taken::Yes(authoring::leaf_created(ctx, result)),
             Msg::Git(GitReply::DiscardPreview { folder, result }) => {
                 Taken::Yes(git::discard_preview(ctx, folder, result))

@@ -8,10 +8,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::generate::{ModelInfo, RequestId, Stats};
-use crate::taxonomy::leaf::LeafKind;
+use crate::review::example::ContentHash;
+use crate::review::queue::examples_of_text;
+use crate::review::record::PreviewRun;
+use crate::taxonomy::leaf::{LEAF_FILE, LeafKind};
 use crate::tui::action::Action;
 use crate::tui::msg::Effect;
 use crate::tui::preview_jobs::{PreviewJob, PreviewReply, Verdict};
+use crate::tui::review_jobs::ReviewJob;
 use crate::tui::shared::Shared;
 
 /// How much a preview generates.
@@ -87,6 +91,9 @@ pub struct Preview {
     pub model: Option<ModelInfo>,
     /// Samples wanted.
     pub wanted: usize,
+    /// The hash of the leaf's examples when the preview is of its file as saved
+    /// (not of unsaved edits): a successful one is then recorded for its review.
+    pub shown: Option<ContentHash>,
 }
 
 /// The figures shown: from the engine's measurements of the completed samples.
@@ -121,6 +128,7 @@ impl Preview {
             prompt: None,
             model: None,
             wanted,
+            shown: None,
         }
     }
 
@@ -130,6 +138,18 @@ impl Preview {
             .last()
             .filter(|s| s.verdict.is_none() && self.phase == Phase::Generating)
             .map(|s| s.request)
+    }
+
+    /// The review record of this preview, once it is done: if it was of the
+    /// leaf's file as saved and kept at least one sample (as `taxon review
+    /// preview` records).
+    fn record(&self, run: &PreviewRun) -> Option<ReviewJob> {
+        let (folder, shown) = (self.folder.as_ref()?, self.shown.clone()?);
+        (self.phase == Phase::Done && run.accepted > 0).then(|| ReviewJob::RecordPreview {
+            file: folder.join(LEAF_FILE),
+            shown,
+            run: run.clone(),
+        })
     }
 
     /// Takes a reply; returns false when it was dropped (an older job's, or a
@@ -274,6 +294,13 @@ impl PreviewPane {
         };
         let kind = ctx.report_of(index).kind.unwrap_or(LeafKind::FreeformSkill);
         let mut preview = Preview::new(id, Some(folder.clone()), seed, wanted);
+        // Reviews live in git notes: without git, nothing is recorded.
+        if !ctx.open.is_dirty(&folder) && ctx.git_problem.is_none() {
+            preview.shown = text.as_deref().and_then(examples_of_text).map(|examples| {
+                let hashes: Vec<ContentHash> = examples.iter().map(|e| e.hash()).collect();
+                ContentHash::of_leaf(&hashes)
+            });
+        }
         let Some(text) = text else {
             preview.phase = Phase::Failed(format!("{} cannot be read", folder.display()));
             self.open = Some(preview);
@@ -307,10 +334,22 @@ impl PreviewPane {
     }
 
     /// Takes a reply of the preview thread (dropped unless it is the open job's).
-    pub fn reply(&mut self, reply: PreviewReply) {
-        if let Some(open) = &mut self.open {
-            open.apply(reply);
+    /// Takes a preview's reply; a successful preview of a saved leaf is recorded
+    /// for its review.
+    pub fn reply(&mut self, reply: PreviewReply) -> Vec<Effect> {
+        let Some(open) = &mut self.open else {
+            return Vec::new();
+        };
+        let done = match &reply {
+            PreviewReply::Done { run, .. } => Some(run.clone()),
+            _ => None,
+        };
+        if !open.apply(reply) {
+            return Vec::new();
         }
+        done.and_then(|run| open.record(&run))
+            .map(|job| vec![Effect::Review(job)])
+            .unwrap_or_default()
     }
 }
 
@@ -320,6 +359,7 @@ mod tests {
     use crate::tui::app::App;
     use crate::tui::keymap::Keymap;
     use crate::tui::marks::LeafMarks;
+    use crate::tui::msg::Msg;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use std::path::Path;
 
@@ -377,7 +417,10 @@ mod tests {
         assert!(preview.apply(started(7, 11)));
         assert!(!preview.apply(token(6, 11, "old job")));
         assert!(!preview.apply(token(7, 10, "old request")));
-        assert!(!preview.apply(PreviewReply::Done { job: 6 }));
+        assert!(!preview.apply(PreviewReply::Done {
+            job: 6,
+            run: run(1)
+        }));
         assert_eq!(preview.samples[0].text, "[Question]\n");
         assert_eq!(preview.phase, Phase::Generating);
         // Once judged, a late token of the same request is not taken either.
@@ -419,7 +462,10 @@ mod tests {
             Some(Verdict::Rejected("unparseable: no [Question]".into()))
         );
         assert_eq!(preview.counts(), (1, 1));
-        preview.apply(PreviewReply::Done { job: 7 });
+        preview.apply(PreviewReply::Done {
+            job: 7,
+            run: run(1),
+        });
         assert_eq!(preview.phase, Phase::Done);
         assert_eq!(preview.current(), None);
     }
@@ -448,6 +494,64 @@ mod tests {
         // 20 tokens in 2 s and 40 in 4 s: 10 tok/s; llama.cpp 100 and 200 tok/s.
         assert_eq!(figures.tokens_per_second, Some(10.0));
         assert_eq!(figures.llama_tokens_per_second, Some(150.0));
+    }
+
+    fn run(accepted: usize) -> PreviewRun {
+        PreviewRun {
+            model: "model.gguf".into(),
+            pipeline: "simple".into(),
+            seed: 42,
+            wanted: 3,
+            accepted,
+        }
+    }
+
+    #[test]
+    fn a_successful_preview_of_the_saved_leaf_is_recorded_for_its_review() {
+        let mut app = app();
+        select(&mut app, "commonly_confused_words");
+        let effects = press(&mut app, 'g');
+        let [Effect::Preview(job)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        let (id, folder, text) = (job.id, job.folder.clone(), job.text.clone());
+        let done = |job, accepted| {
+            Msg::Preview(PreviewReply::Done {
+                job,
+                run: run(accepted),
+            })
+        };
+        let recorded = |effects: &[Effect]| -> Vec<ReviewJob> {
+            effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::Review(job) => Some(job.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert!(recorded(&app.update(done(id, 0))).is_empty(), "none kept");
+        let hashes: Vec<ContentHash> = examples_of_text(&text)
+            .unwrap()
+            .iter()
+            .map(|e| e.hash())
+            .collect();
+        assert_eq!(
+            recorded(&app.update(done(id, 2))),
+            [ReviewJob::RecordPreview {
+                file: folder.join(LEAF_FILE),
+                shown: ContentHash::of_leaf(&hashes),
+                run: run(2),
+            }]
+        );
+        // A preview of unsaved edits is not the file's: not recorded.
+        app.shared
+            .edit_text(&folder, text.replace("seed_examples", "seed_examples "));
+        let effects = press(&mut app, 'G');
+        let [Effect::Preview(edited)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert!(recorded(&app.update(done(edited.id, 3))).is_empty());
     }
 
     fn app() -> App {
