@@ -104,6 +104,23 @@ fn folders_and_missing_files_are_named_for_what_they_are() {
             "--chat-template takes a Jinja file or a llama.cpp template name",
         ],
     );
+    refused(
+        &generate(
+            work.path(),
+            &[
+                "--judge-endpoint",
+                "http://127.0.0.1:9",
+                "--judge-chat-template",
+                missing.to_str().unwrap(),
+                "--output",
+                out,
+            ],
+        ),
+        &[
+            &format!("{}: No such file", missing.display()),
+            "--judge-chat-template takes a Jinja file or a llama.cpp template name",
+        ],
+    );
 }
 
 #[test]

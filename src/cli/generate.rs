@@ -245,13 +245,10 @@ struct RunInfo<'a> {
 fn remote_backend(
     url: &str,
     model: Option<&String>,
-    chat_template: Option<&String>,
+    chat_template: Option<String>,
     parallel: u32,
     timeout: Duration,
 ) -> anyhow::Result<(RemoteBackend, RemoteConfig)> {
-    let chat_template = chat_template
-        .map(|given| read_chat_template(given))
-        .transpose()?;
     let config = RemoteConfig {
         url: url.to_owned(),
         model: model.cloned(),
@@ -296,7 +293,7 @@ fn start_backend(
         let (backend, config) = remote_backend(
             url,
             args.endpoint_model.as_ref(),
-            args.chat_template.as_ref(),
+            read_chat_template(args.chat_template.as_deref(), "--chat-template")?,
             parallel,
             timeout,
         )?;
@@ -352,7 +349,7 @@ fn start_judge(args: &GenerationArgs) -> anyhow::Result<Option<NamedBackend>> {
         let (backend, _) = remote_backend(
             url,
             args.judge_endpoint_model.as_ref(),
-            args.judge_chat_template.as_ref(),
+            read_chat_template(args.judge_chat_template.as_deref(), "--judge-chat-template")?,
             parallel,
             timeout,
         )?;
@@ -380,16 +377,20 @@ fn start_judge(args: &GenerationArgs) -> anyhow::Result<Option<NamedBackend>> {
     Ok(Some((Box::new(backend), name)))
 }
 
-/// The `--chat-template` given: a Jinja file's text, or a llama.cpp template name
-/// (which holds no `/` or `.`, unlike a path).
-fn read_chat_template(given: &str) -> anyhow::Result<String> {
+/// The chat template given to `option`, if any: a Jinja file's text, or a llama.cpp
+/// template name (which holds no `/` or `.`, unlike a path).
+fn read_chat_template(given: Option<&str>, option: &str) -> anyhow::Result<Option<String>> {
+    let Some(given) = given else {
+        return Ok(None);
+    };
     let path = Path::new(given);
     if path.exists() || given.contains(['/', '.']) {
         let takes = "a Jinja file or a llama.cpp template name (chatml, llama3, mistral-v7, ...)";
-        given_file(path, "--chat-template", takes)?;
-        return std::fs::read_to_string(path).with_context(|| given.to_owned());
+        given_file(path, option, takes)?;
+        let text = std::fs::read_to_string(path).with_context(|| given.to_owned())?;
+        return Ok(Some(text));
     }
-    Ok(given.to_owned())
+    Ok(Some(given.to_owned()))
 }
 
 #[allow(clippy::too_many_arguments)]
