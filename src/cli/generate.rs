@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 
 use crate::dirs::AppDirs;
 use crate::generate::dataset::{LeafFiles, LeafSummary, file_timestamp, write_mixed};
-use crate::generate::fetch::default_model_path;
+use crate::generate::fetch::{default_model_path, sha256_hex};
 use crate::generate::leaf_input::{LeafInput, PASSAGE_TOKENS};
 use crate::generate::pipeline::Pipeline;
 use crate::generate::remote::{RemoteBackend, RemoteConfig};
@@ -440,6 +440,8 @@ fn generate_one(
         pipeline: run.pipeline.name.clone(),
         pipeline_digest: run.pipeline.digest.clone(),
         judge: run.judge.clone(),
+        leaf_digest: sha256_hex(leaf.text.as_deref().unwrap_or_default().as_bytes())?,
+        max_tokens: settings.max_tokens,
         accepted: 0,
         rounds: 0,
         surplus: 0,

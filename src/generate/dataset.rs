@@ -42,6 +42,13 @@ pub struct LeafSummary {
     /// The model that judged, when not the generator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge: Option<String>,
+    /// The SHA-256 of the leaf's `qna.yaml` the samples were made from (empty in
+    /// summaries written before it was kept, which then never count as complete).
+    #[serde(default)]
+    pub leaf_digest: String,
+    /// The token limit given for the generating stages, if one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
     /// Samples accepted.
     pub accepted: usize,
     /// Rounds run (first-stage prompts).
@@ -66,6 +73,9 @@ impl LeafSummary {
             && self.model == other.model
             && self.pipeline_digest == other.pipeline_digest
             && self.judge == other.judge
+            && self.max_tokens == other.max_tokens
+            && !self.leaf_digest.is_empty()
+            && self.leaf_digest == other.leaf_digest
     }
 }
 
@@ -272,6 +282,8 @@ mod tests {
             pipeline: "full".into(),
             pipeline_digest: "abc".into(),
             judge: None,
+            leaf_digest: "leaf".into(),
+            max_tokens: None,
             accepted: 1,
             rounds: 2,
             surplus: 0,
@@ -361,8 +373,22 @@ mod tests {
             ..wanted.clone()
         };
         assert!(files.load_complete(&other_pipeline).is_none());
-        let other_seed = LeafSummary { seed: 8, ..wanted };
+        let other_seed = LeafSummary {
+            seed: 8,
+            ..wanted.clone()
+        };
         assert!(files.load_complete(&other_seed).is_none());
+        // An edited leaf, or another token limit, is generated again.
+        let edited = LeafSummary {
+            leaf_digest: "edited".into(),
+            ..wanted.clone()
+        };
+        assert!(files.load_complete(&edited).is_none());
+        let limited = LeafSummary {
+            max_tokens: Some(64),
+            ..wanted
+        };
+        assert!(files.load_complete(&limited).is_none());
         let rejected = std::fs::read_to_string(&files.rejected).unwrap();
         let line: serde_json::Value = serde_json::from_str(rejected.trim()).unwrap();
         assert_eq!(line["stage"], "sample");
