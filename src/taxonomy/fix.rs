@@ -16,6 +16,7 @@ use crate::atomic_file::{ReplaceError, replace_if_unchanged};
 
 use super::tree::find_root;
 use super::validate::{read_leaf, universal_newlines};
+use super::yaml::reader::Reader;
 use super::yaml::{self, Document, NodeId, Value};
 
 /// How many times a repair is narrowed down before it is given up whole.
@@ -321,31 +322,13 @@ fn keep_in_place(
 /// the string; taxon's loader already gives it the break, so comparing the two loads
 /// cannot tell.
 fn ends_in_a_block(doc: &Document, text: &str) -> bool {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let end = end_position(text);
+    let mut reader = Reader::new(text);
+    reader.forward_by(text.chars().count());
+    let end = yaml::position(reader.mark());
     last_scalar(doc).is_some_and(|id| {
         let node = doc.node(id);
-        (node.span.end.line, node.span.end.col) == end
-            && matches!(&node.value, Value::Str(s) if s.ends_with('\n'))
+        node.span.end == end && matches!(&node.value, Value::Str(s) if s.ends_with('\n'))
     })
-}
-
-/// The 1-based line and column just past the end of `text`, with the line breaks
-/// PyYAML's reader counts (`\r\n` as one; a byte-order mark takes no column).
-fn end_position(text: &str) -> (usize, usize) {
-    let (mut line, mut col) = (1, 1);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let breaks = matches!(c, '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
-            || (c == '\r' && chars.peek() != Some(&'\n'));
-        if breaks {
-            line += 1;
-            col = 1;
-        } else if c != '\u{feff}' {
-            col += 1;
-        }
-    }
-    (line, col)
 }
 
 /// The scalar of `doc` that starts last in the text.

@@ -12,7 +12,7 @@ mod resolve;
 pub(crate) mod scanner;
 pub(crate) mod token;
 
-pub(crate) use build::{Builder, span};
+pub(crate) use build::{Builder, position, span};
 pub use build::{LoadError, LoadErrorKind, load};
 pub use node::{Document, Entry, Node, NodeId, Position, Span, Value};
 pub use repr::python_repr;
