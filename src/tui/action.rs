@@ -110,6 +110,20 @@ actions! {
     PreviewReseed => "preview-reseed", "Preview generation again with a new seed";
 }
 
+impl Action {
+    /// The scroll offset after this action in a pane scrolled by line (`up`,
+    /// `down`) and by page of `page` lines; `None` when it does not scroll.
+    pub fn scrolled(self, offset: u16, page: u16) -> Option<u16> {
+        match self {
+            Action::Up => Some(offset.saturating_sub(1)),
+            Action::Down => Some(offset.saturating_add(1)),
+            Action::PageUp => Some(offset.saturating_sub(page)),
+            Action::PageDown => Some(offset.saturating_add(page)),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,11 +65,12 @@ impl Component for DiffView {
         let page = ctx.height.saturating_sub(6).max(1);
         match press.action {
             Some(Action::Back) => return Reaction::close(),
-            Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Some(Action::Down) => self.scroll = self.scroll.saturating_add(1),
-            Some(Action::PageUp) => self.scroll = self.scroll.saturating_sub(page),
-            Some(Action::PageDown) => self.scroll = self.scroll.saturating_add(page),
-            _ => {}
+            Some(action) => {
+                if let Some(scroll) = action.scrolled(self.scroll, page) {
+                    self.scroll = scroll;
+                }
+            }
+            None => {}
         }
         // Keep the last line on screen.
         let last = self

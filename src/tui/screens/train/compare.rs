@@ -157,11 +157,12 @@ impl TrainScreen {
             }
             Some(Action::Quit) => return ctx.quit(),
             Some(Action::Help) => return Reaction::push(Help::open(ctx)),
-            Some(Action::Up) => check.scroll = check.scroll.saturating_sub(1),
-            Some(Action::Down) => check.scroll = check.scroll.saturating_add(1),
-            Some(Action::PageUp) => check.scroll = check.scroll.saturating_sub(page),
-            Some(Action::PageDown) => check.scroll = check.scroll.saturating_add(page),
-            _ => {}
+            Some(action) => {
+                if let Some(scroll) = action.scrolled(check.scroll, page) {
+                    check.scroll = scroll;
+                }
+            }
+            None => {}
         }
         Reaction::none()
     }
