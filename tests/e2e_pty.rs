@@ -6,6 +6,7 @@ mod git_sandbox;
 mod pty;
 
 use std::fs;
+use std::path::Path;
 use std::time::Duration;
 
 use pty::{Pty, copy_sample};
@@ -30,15 +31,14 @@ fn first_start_creates_the_default_taxonomy_and_quits_cleanly() {
     assert_eq!(repo.head().unwrap().shorthand().unwrap(), "main");
 }
 
-#[test]
-fn find_edit_and_save_a_leaf_at_80x24() {
-    let home = tempfile::tempdir().unwrap();
-    let taxonomy = home.path().join("taxonomy");
-    copy_sample(&taxonomy);
+/// taxon at 80x24 on a copy of the sample taxonomy in `taxonomy`, the tides leaf
+/// found and edited by `$EDITOR` (`created_by` becomes pty-tester), not yet saved.
+fn tides_edited_by_the_editor(home: &Path, taxonomy: &Path) -> Pty {
+    copy_sample(taxonomy);
     let editor = "sed -i 's/created_by: tidewatcher-m/created_by: pty-tester/'";
     let mut taxon = Pty::spawn(
         &[taxonomy.to_str().unwrap()],
-        home.path(),
+        home,
         &[("EDITOR", editor)],
         80,
         24,
@@ -52,6 +52,14 @@ fn find_edit_and_save_a_leaf_at_80x24() {
     taxon.send("E");
     taxon.wait_for("pty-tester", WAIT);
     taxon.wait_for("unsaved", WAIT);
+    taxon
+}
+
+#[test]
+fn find_edit_and_save_a_leaf_at_80x24() {
+    let home = tempfile::tempdir().unwrap();
+    let taxonomy = home.path().join("taxonomy");
+    let mut taxon = tides_edited_by_the_editor(home.path(), &taxonomy);
     taxon.send("\x13"); // ctrl-s
     taxon.wait_for("saved knowledge/science", WAIT);
     taxon.send("q");
@@ -165,23 +173,7 @@ fn sigterm_and_sighup_restore_the_terminal_and_keep_unsaved_edits() {
     for signal in [libc::SIGTERM, libc::SIGHUP] {
         let home = tempfile::tempdir().unwrap();
         let taxonomy = home.path().join("taxonomy");
-        copy_sample(&taxonomy);
-        let editor = "sed -i 's/created_by: tidewatcher-m/created_by: pty-tester/'";
-        let mut taxon = Pty::spawn(
-            &[taxonomy.to_str().unwrap()],
-            home.path(),
-            &[("EDITOR", editor)],
-            80,
-            24,
-        );
-        taxon.wait_for("Taxonomy", WAIT);
-        taxon.send("/");
-        taxon.send("tides");
-        taxon.wait_for("oceanography/tides", WAIT);
-        taxon.send("\r");
-        taxon.wait_for("tidewatcher-m", WAIT);
-        taxon.send("E");
-        taxon.wait_for("unsaved", WAIT);
+        let mut taxon = tides_edited_by_the_editor(home.path(), &taxonomy);
         assert!(taxon.on_alternate_screen() && taxon.cursor_hidden() && !taxon.echoes());
         taxon.signal(signal);
         taxon.wait_exit(WAIT);
