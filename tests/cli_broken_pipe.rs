@@ -254,3 +254,49 @@ fn review_preview_ends_quietly_on_a_closed_pipe() {
         command
     });
 }
+
+#[test]
+fn eval_ends_quietly_on_a_closed_pipe() {
+    let _serial = generate_cli::serial();
+    let world = World::new();
+    // A real run to evaluate: three records of one leaf, one epoch; one record is
+    // held out as the question `taxon eval` asks.
+    let dataset = world.state.path().join("dataset.jsonl");
+    let records: Vec<String> = [
+        (
+            "affect",
+            "Affect is mostly a verb: the rain affects the harvest.",
+        ),
+        ("effect", "Effect is mostly a noun: the rain had an effect."),
+        ("accept", "Accept means to receive: she accepts the prize."),
+    ]
+    .iter()
+    .map(|(word, answer)| {
+        serde_json::json!({
+            "messages": [
+                {"role": "system", "content": "You are a careful writing tutor."},
+                {"role": "user", "content": format!("How is \"{word}\" used?")},
+                {"role": "assistant", "content": answer},
+            ],
+            "metadata": serde_json::json!({"leaf": FREEFORM}).to_string(),
+            "unmask": false,
+        })
+        .to_string()
+    })
+    .collect();
+    std::fs::write(&dataset, records.join("\n") + "\n").unwrap();
+    let trained = world
+        .taxon(&["train", "--dataset", dataset.to_str().unwrap()])
+        .args(["--phases", "single", "--epochs", "1", "--threads", "2"])
+        .env("OMP_WAIT_POLICY", "passive")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&trained.stderr);
+    assert!(trained.status.success(), "{stderr}");
+    let run = String::from_utf8(trained.stdout).unwrap().trim().to_owned();
+    closed_from_the_start("eval", || {
+        let mut command = world.taxon(&["eval", &run, "--max-tokens", "16", "--threads", "2"]);
+        command.env("OMP_WAIT_POLICY", "passive");
+        command
+    });
+}
