@@ -12,16 +12,18 @@ use std::process::{Command, Output};
 
 use generate_cli::{FREEFORM, sample_taxonomy};
 use taxon::generate::dataset::LeafFiles;
+use taxon::review::example::ContentHash;
 use taxon::review::{Record, Review};
 
-/// `taxon review preview FREEFORM ARGS` in `repo`, with its own cache (the model
+/// `taxon ARGS --model MODEL --threads 2` in `repo`, with its own cache (the model
 /// is named with --model).
-fn preview(repo: &Path, state: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taxon"))
-        .args(["review", "preview", FREEFORM, "--model"])
+fn taxon(repo: &Path, state: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_taxon"));
+    command
+        .args(args)
+        .arg("--model")
         .arg(generate_cli::model())
         .args(["--threads", "2"])
-        .args(args)
         .current_dir(repo)
         .env("HOME", state)
         .env("XDG_CONFIG_HOME", state.join("config"))
@@ -29,6 +31,14 @@ fn preview(repo: &Path, state: &Path, args: &[&str]) -> Output {
         .env("TAXON_STATE_DIR", state.join("state"))
         .env("TAXON_DATA_DIR", state.join("data"))
         .env("TAXON_CONFIG_DIR", state.join("config"))
+        .env("OMP_WAIT_POLICY", "passive");
+    command
+}
+
+/// `taxon review preview FREEFORM ARGS` in `repo`.
+fn preview(repo: &Path, state: &Path, args: &[&str]) -> Output {
+    taxon(repo, state, &["review", "preview", FREEFORM])
+        .args(args)
         .output()
         .unwrap()
 }
@@ -119,4 +129,97 @@ fn a_preview_needs_a_reviewer_before_it_runs() {
     assert!(!output.status.success());
     assert!(stderr.contains("user.name"), "{stderr}");
     assert!(!state.path().join("cache/previews").exists(), "nothing ran");
+}
+
+/// `taxon generate` records a preview of each leaf it generated for, of the
+/// examples it generated from, as `taxon review preview` does; `--no-record` not.
+#[test]
+fn generate_records_a_preview_of_the_leaves_it_generated_for() {
+    let _serial = generate_cli::serial();
+    let repo = sample_taxonomy();
+    repo.git(&["config", "user.name", "Ana"]);
+    repo.git(&["config", "user.email", "ana@example.com"]);
+    let state = tempfile::tempdir().unwrap();
+    let generate = |output: &str, extra: &[&str]| {
+        let output = state.path().join(output);
+        let args = [
+            "generate",
+            "--taxonomy",
+            ".",
+            "--leaf",
+            FREEFORM,
+            "--num",
+            "2",
+        ];
+        taxon(repo.path(), state.path(), &args)
+            .args(["--pipeline", "simple", "--output"])
+            .arg(output)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+
+    let unrecorded = generate("quiet", &["--no-record"]);
+    assert!(
+        unrecorded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&unrecorded.stderr)
+    );
+    assert!(previews(repo.path()).is_empty());
+
+    let recorded = generate("out", &[]);
+    let stderr = String::from_utf8_lossy(&recorded.stderr);
+    assert!(recorded.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{FREEFORM}: generation preview recorded by Ana")),
+        "{stderr}"
+    );
+    let records = previews(repo.path());
+    let [Record::Preview(record)] = records.as_slice() else {
+        panic!("one preview record: {records:?}");
+    };
+    let run = record.run.as_ref().expect("what was run");
+    assert_eq!((run.pipeline.as_str(), run.wanted), ("simple", 2));
+    assert!((1..=2).contains(&run.accepted), "{run:?}");
+    let (_, hashes) = Review::open(repo.path())
+        .unwrap()
+        .leaf_at(&repo.path().join(FREEFORM))
+        .unwrap();
+    assert_eq!(record.leaf_hash, ContentHash::of_leaf(&hashes));
+}
+
+/// Outside a git repository `taxon generate` still generates and says why no
+/// preview is recorded.
+#[test]
+fn generate_outside_git_says_why_nothing_is_recorded() {
+    let _serial = generate_cli::serial();
+    let repo = sample_taxonomy();
+    let plain = tempfile::tempdir().unwrap();
+    let leaf = plain.path().join(FREEFORM);
+    std::fs::create_dir_all(&leaf).unwrap();
+    std::fs::copy(
+        repo.path().join(FREEFORM).join("qna.yaml"),
+        leaf.join("qna.yaml"),
+    )
+    .unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let args = [
+        "generate",
+        "--taxonomy",
+        ".",
+        "--leaf",
+        FREEFORM,
+        "--num",
+        "1",
+    ];
+    let output = taxon(plain.path(), state.path(), &args)
+        .args(["--pipeline", "simple", "--max-tokens", "8", "--output"])
+        .arg(state.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the generation is not recorded as a review preview"),
+        "{stderr}"
+    );
 }

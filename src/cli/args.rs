@@ -79,6 +79,10 @@ pub struct GenerateArgs {
     /// Where to write the per-leaf and mixed training files.
     #[arg(long)]
     pub output: PathBuf,
+    /// Do not record the generation as a preview in the review notes (by default,
+    /// each leaf that got a sample is recorded, as `taxon review preview` does).
+    #[arg(long)]
+    pub no_record: bool,
     /// How samples are generated.
     #[command(flatten)]
     pub run: GenerationArgs,

@@ -27,6 +27,7 @@ use super::args::{GenerateArgs, GenerationArgs};
 use super::checks::{given_file, writable_folder};
 use super::generate_progress::Progress;
 use super::output::display_path;
+use super::preview_record::PreviewRecorder;
 use super::stdio::chain_text;
 use super::{EXIT_ERRORS, EXIT_OK};
 
@@ -118,11 +119,33 @@ fn generate(args: &GenerateArgs, dirs: &AppDirs) -> anyhow::Result<u8> {
         note!("taxon: no leaves to generate for (none changed, or none chosen)");
         return Ok(EXIT_ERRORS);
     }
+    let recorder = if args.no_record {
+        None
+    } else {
+        PreviewRecorder::prepare(&root, &folders)
+            .inspect_err(|e| {
+                note!("taxon: the generation is not recorded as a review preview: {e}")
+            })
+            .ok()
+    };
     let Some(generated) = generate_leaves(&args.run, dirs, &root, folders, &args.output)? else {
         return Ok(EXIT_ERRORS);
     };
     let Generated { done, failures } = &generated;
     print_summaries(done, failures).context("printing the summary")?;
+    if let Some(recorder) = &recorder {
+        for (summary, _) in done {
+            match recorder.record(summary) {
+                Some(Ok(record)) => note!(
+                    "taxon: {}: generation preview recorded by {} in the review notes",
+                    summary.leaf,
+                    record.reviewer
+                ),
+                Some(Err(e)) => note!("taxon: {}: the preview is not recorded: {e}", summary.leaf),
+                None => {}
+            }
+        }
+    }
     let timestamp = file_timestamp(time::OffsetDateTime::now_utc());
     let mixed = write_mixed(&args.output, &timestamp, done)
         .with_context(|| args.output.display().to_string())?;

@@ -30,6 +30,7 @@ mod generate_progress;
 mod interface;
 mod model;
 mod output;
+mod preview_record;
 mod review;
 mod review_output;
 mod runs;

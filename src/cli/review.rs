@@ -12,7 +12,7 @@ use crate::git::{Base, NotesMerge};
 use crate::review::checklist::CheckKind;
 use crate::review::store::FetchOutcome;
 use crate::review::summary::markdown;
-use crate::review::{Decision, LeafReview, PreviewRun, Review, ReviewError, Verdict};
+use crate::review::{Decision, LeafReview, Review, ReviewError, Verdict};
 
 use super::args::{
     DecideArgs, PreviewArgs, RemoteArgs, ReviewArgs, ReviewCommand, ReviewFormat, ReviewScope,
@@ -21,6 +21,7 @@ use super::args::{
 use super::diff::describe_base;
 use super::generate::{generate_leaves, print_summaries};
 use super::output::display_path;
+use super::preview_record::preview_run;
 use super::review_output::{print_human, print_json};
 use super::{EXIT_ERRORS, EXIT_OK};
 
@@ -168,14 +169,8 @@ fn preview(args: &PreviewArgs) -> anyhow::Result<u8> {
         note!("taxon: {leaf}: the preview accepted no sample, so none is recorded (reasons above)");
         return Ok(EXIT_ERRORS);
     }
-    let run = PreviewRun {
-        model: summary.model.clone(),
-        pipeline: summary.pipeline.clone(),
-        seed: summary.seed,
-        wanted: summary.num,
-        accepted: summary.accepted,
-    };
-    let record = review.record_preview(&leaf, &hashes, run, args.comment.clone())?;
+    let record =
+        review.record_preview(&leaf, &hashes, preview_run(summary), args.comment.clone())?;
     out!(
         "{leaf}: generation preview recorded by {}: {} of {} samples accepted, in {}",
         record.reviewer,
