@@ -85,7 +85,15 @@ fn finder_searches_questions() {
 #[test]
 fn one_line_inputs_take_the_readline_keys() {
     let mut harness = sample();
-    let query = |h: &Harness| h.app.popup::<Finder>().unwrap().input.text().to_owned();
+    let query = |h: &Harness| {
+        h.app
+            .popup::<Finder>()
+            .unwrap()
+            .picker
+            .input
+            .text()
+            .to_owned()
+    };
     harness.press("/ text:spring space text:tides space text:now ctrl-w");
     assert_eq!(
         query(&harness),
@@ -179,6 +187,27 @@ fn palette_runs_commands_by_name() {
     let mut harness = sample();
     harness.press(": text:help enter");
     assert!(harness.app.popup::<Help>().is_some());
+}
+
+#[test]
+fn palette_matches_fuzzily_and_keeps_names_apart_from_their_help() {
+    let mut harness = sample();
+    harness.press(": text:nxt");
+    let screen = harness.render(100, 30);
+    insta::assert_snapshot!(screen);
+    assert!(screen.contains("next-problem"), "{screen}");
+    harness.press("ctrl-u text:edit-in");
+    let screen = harness.render(100, 30);
+    let after_name = screen
+        .split("edit-in-editor")
+        .nth(1)
+        .expect("edit-in-editor is listed");
+    assert!(
+        after_name.starts_with("  ") && after_name.trim_start().starts_with("Edit the selected"),
+        "a gap between the name and its help: {screen}"
+    );
+    harness.press("esc");
+    assert!(!harness.app.has_popup());
 }
 
 #[test]
