@@ -157,6 +157,85 @@ fn help_lists_every_bound_action() {
     assert!(!harness.app.has_popup());
 }
 
+/// The rows inside the popup titled `title`, between its side borders.
+fn popup_rows(screen: &str, title: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let top = lines
+        .iter()
+        .position(|line| line.contains(title))
+        .unwrap_or_else(|| panic!("{title} is shown: {screen}"));
+    let left = lines[top].find('┌').expect("the popup's corner");
+    let left = lines[top][..left].chars().count();
+    let width = lines[top]
+        .chars()
+        .skip(left)
+        .take_while(|&c| c != '┐')
+        .count()
+        + 1;
+    lines[top + 1..]
+        .iter()
+        .map(|line| line.chars().skip(left).take(width).collect::<String>())
+        .take_while(|row| !row.starts_with('└'))
+        .map(|row| row.trim_matches('│').to_owned())
+        .collect()
+}
+
+#[test]
+fn help_pages_stops_at_its_end_and_keeps_wrapped_lines_indented() {
+    let mut harness = sample();
+    harness.press("?");
+    let first = popup_rows(&harness.render(80, 24), " Keys ");
+    assert_eq!(first[0].trim_end(), "[browse]");
+    assert!(
+        first.iter().any(|row| row.contains(" quit ")
+            && row.contains("Quit taxon")
+            && row.trim_start().starts_with("q ctrl-c")),
+        "keys, the action's name (for keymap.toml), then its help: {first:#?}"
+    );
+    let scroll = |h: &Harness| h.app.popup::<Help>().expect("the help is open").scroll;
+    harness.press("pagedown");
+    assert_eq!(
+        usize::from(scroll(&harness)),
+        first.len(),
+        "a page down shows the next page"
+    );
+    let second = popup_rows(&harness.render(80, 24), " Keys ");
+    insta::assert_snapshot!(second.join("\n"));
+    harness.press("pageup");
+    assert_eq!(scroll(&harness), 0);
+
+    let mut all: Vec<String> = Vec::new();
+    for _ in 0..400 {
+        let rows = popup_rows(&harness.render(80, 24), " Keys ");
+        all.push(rows[0].clone());
+        harness.press("j");
+    }
+    let end = popup_rows(&harness.render(80, 24), " Keys ");
+    let bottom = scroll(&harness);
+    assert!(
+        end.last().unwrap().contains("action-name"),
+        "j stops with the help's last line at the bottom: {end:#?}"
+    );
+    harness.press("k");
+    assert_eq!(scroll(&harness), bottom - 1, "one k goes back up at once");
+    all.extend(end);
+    let footer = all
+        .iter()
+        .position(|row| row.starts_with("Keys can"))
+        .unwrap();
+    for row in &all[..footer] {
+        assert!(
+            row.trim().is_empty() || row.starts_with('[') || row.starts_with("  "),
+            "every row is a section, a binding or a wrapped help under its help: {row:?}"
+        );
+    }
+    assert!(
+        all.iter()
+            .any(|row| row.starts_with("          ") && !row.trim().is_empty()),
+        "some help wraps at 80x24"
+    );
+}
+
 #[test]
 fn the_status_line_offers_help_until_it_was_opened_once() {
     let mut harness = sample();
