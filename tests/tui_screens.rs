@@ -157,14 +157,15 @@ fn help_lists_every_bound_action() {
     assert!(!harness.app.has_popup());
 }
 
-/// The rows inside the popup titled `title`, between its side borders.
+/// The rows inside the box titled `title`, between its side borders.
 fn popup_rows(screen: &str, title: &str) -> Vec<String> {
     let lines: Vec<&str> = screen.lines().collect();
     let top = lines
         .iter()
         .position(|line| line.contains(title))
         .unwrap_or_else(|| panic!("{title} is shown: {screen}"));
-    let left = lines[top].find('┌').expect("the popup's corner");
+    let title_at = lines[top].find(title).expect("the title");
+    let left = lines[top][..title_at].rfind('┌').expect("the box's corner");
     let left = lines[top][..left].chars().count();
     let width = lines[top]
         .chars()
@@ -176,7 +177,10 @@ fn popup_rows(screen: &str, title: &str) -> Vec<String> {
         .iter()
         .map(|line| line.chars().skip(left).take(width).collect::<String>())
         .take_while(|row| !row.starts_with('└'))
-        .map(|row| row.trim_matches('│').to_owned())
+        .map(|row| {
+            let row = row.strip_prefix('│').unwrap_or(&row);
+            row.strip_suffix('│').unwrap_or(row).to_owned()
+        })
         .collect()
 }
 
@@ -234,6 +238,48 @@ fn help_pages_stops_at_its_end_and_keeps_wrapped_lines_indented() {
             .any(|row| row.starts_with("          ") && !row.trim().is_empty()),
         "some help wraps at 80x24"
     );
+}
+
+#[test]
+fn the_detail_pane_shows_block_blank_lines_once_and_attribution_lines_apart() {
+    let mut harness = sample();
+    harness.press("/ text:tides enter");
+    let detail = popup_rows(&harness.render(120, 400), " Detail ");
+    let rows: Vec<&str> = detail.iter().map(|row| row.trim_end()).collect();
+    let paragraph = rows
+        .iter()
+        .position(|row| row.starts_with("│ As the Earth turns"))
+        .unwrap_or_else(|| panic!("the context's second paragraph: {rows:#?}"));
+    assert_eq!(
+        rows[paragraph - 1],
+        "│",
+        "one blank line between paragraphs"
+    );
+    assert!(
+        rows[paragraph - 2].ends_with("square."),
+        "not two: {:#?}",
+        &rows[paragraph - 3..=paragraph]
+    );
+    let attribution = rows
+        .iter()
+        .position(|row| *row == "attribution.txt")
+        .expect("the attribution heading");
+    let lines: Vec<&str> = rows[attribution + 1..]
+        .iter()
+        .map(|row| row.trim_start())
+        .collect();
+    for field in [
+        "Title of work:",
+        "Link to work:",
+        "Revision:",
+        "License of the work:",
+        "Creator names:",
+    ] {
+        assert!(
+            lines.iter().any(|line| line.starts_with(field)),
+            "{field} starts its own line: {lines:#?}"
+        );
+    }
 }
 
 #[test]
