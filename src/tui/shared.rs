@@ -77,7 +77,7 @@ pub struct Shared {
     pub notice: Option<Notice>,
     /// Terminal height, for page moves.
     pub height: u16,
-    /// Terminal width, for text wrapped to it.
+    /// Terminal width, for screens that lay out their panes when paging.
     pub width: u16,
     /// Leaves open for editing.
     pub open: OpenLeaves,
