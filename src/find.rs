@@ -147,6 +147,26 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The places in `texts` of those that match `query` with the finder's matcher
+/// (nucleo, smart case and normalisation, each word of the query matched on its
+/// own), best first and in their order at equal scores; every place, in order, for
+/// an empty query. For short lists (branches, commands) ranked on the UI thread.
+pub fn rank<'a>(query: &str, texts: impl IntoIterator<Item = &'a str>) -> Vec<usize> {
+    let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buf = Vec::new();
+    let mut ranked: Vec<(u32, usize)> = texts
+        .into_iter()
+        .enumerate()
+        .filter_map(|(place, text)| {
+            let score = pattern.score(Utf32Str::new(text, &mut buf), &mut matcher)?;
+            Some((score, place))
+        })
+        .collect();
+    ranked.sort_by_key(|&(score, place)| (std::cmp::Reverse(score), place));
+    ranked.into_iter().map(|(_, place)| place).collect()
+}
+
 /// Paths rank above descriptions, descriptions above questions, at equal scores.
 fn field_bonus(field: Field) -> u32 {
     match field {
@@ -401,6 +421,17 @@ mod tests {
         }
         let taxonomy = Taxonomy::load(dir.path(), &Options::default());
         (dir, taxonomy)
+    }
+
+    #[test]
+    fn rank_matches_fuzzily_best_first() {
+        let texts = ["quit", "next-problem", "next-field", "context"];
+        assert_eq!(rank("", texts), vec![0, 1, 2, 3]);
+        let ranked = rank("nxt", texts);
+        assert_eq!(&ranked[..2], &[1, 2], "{ranked:?}");
+        assert!(!ranked.contains(&0));
+        assert_eq!(rank("next fi", texts), vec![2], "each word must match");
+        assert!(rank("zzz", texts).is_empty());
     }
 
     #[test]

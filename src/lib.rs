@@ -19,5 +19,6 @@ pub mod logging;
 pub mod review;
 pub mod sample;
 pub mod taxonomy;
+pub mod text_position;
 pub mod train;
 pub mod tui;

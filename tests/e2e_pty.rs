@@ -213,3 +213,22 @@ fn a_fifo_named_qna_yaml_is_a_leaf_with_its_error() {
     taxon.send("q");
     assert_eq!(taxon.wait_exit(WAIT), 0);
 }
+
+/// One bad entry of the keymap file is shown with its place, and the good ones
+/// still apply.
+#[test]
+fn a_bad_keymap_entry_is_placed_and_the_other_overrides_kept() {
+    let home = tempfile::tempdir().unwrap();
+    let taxonomy = home.path().join("taxonomy");
+    copy_sample(&taxonomy);
+    fs::create_dir_all(home.path().join("config")).unwrap();
+    fs::write(
+        home.path().join("config/keymap.toml"),
+        "[browse]\n\"z\" = \"zoom\"\n\"Q\" = \"quit\"\n",
+    )
+    .unwrap();
+    let mut taxon = Pty::spawn(&[taxonomy.to_str().unwrap()], home.path(), &[], 200, 30);
+    taxon.wait_for("keymap.toml:2:7: no action \"zoom\"", WAIT);
+    taxon.send("Q");
+    assert_eq!(taxon.wait_exit(WAIT), 0, "Q quits, as the file says");
+}

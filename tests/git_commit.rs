@@ -251,6 +251,37 @@ fn branches_are_created_listed_and_switched() {
 }
 
 #[test]
+fn a_branch_inside_or_around_an_existing_one_is_refused_by_name() {
+    let test = repo_with_two_leaves();
+    let repo = open(&test);
+    repo.create_branch("feature-x").unwrap();
+    for (name, existing) in [("feature-x/sub", "feature-x"), ("main/sub", "main")] {
+        let error = repo.create_branch(name).unwrap_err();
+        let GitError::BranchPrefixClash {
+            name: asked,
+            existing: found,
+        } = &error
+        else {
+            panic!("refused with libgit2's text: {error}");
+        };
+        assert_eq!((asked.as_str(), found.as_str()), (name, existing));
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("branch \"{existing}\" exists")),
+            "{error}"
+        );
+    }
+    repo.create_branch("topic/one").unwrap();
+    assert!(matches!(
+        repo.create_branch("topic"),
+        Err(GitError::BranchPrefixClash { existing, .. }) if existing == "topic/one"
+    ));
+    repo.create_branch("feature-xy").unwrap();
+    assert_eq!(repo.current_branch().as_deref(), Some("feature-xy"));
+}
+
+#[test]
 fn switching_is_refused_when_local_changes_would_be_overwritten() {
     let test = repo_with_two_leaves();
     let repo = open(&test);

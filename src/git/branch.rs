@@ -76,6 +76,17 @@ impl TaxonomyRepo {
             Err(e) if e.code() == ErrorCode::NotFound => {}
             Err(e) => return Err(e.into()),
         }
+        for branch in repo.branches(Some(BranchType::Local))? {
+            let (branch, _) = branch?;
+            if let Some(existing) = branch.name()?
+                && (nested(name, existing) || nested(existing, name))
+            {
+                return Err(GitError::BranchPrefixClash {
+                    name: name.to_owned(),
+                    existing: existing.to_owned(),
+                });
+            }
+        }
         match repo.head() {
             Ok(head) => {
                 let commit = head.peel_to_commit()?;
@@ -140,4 +151,11 @@ impl TaxonomyRepo {
         repo.set_head(reference_name)?;
         Ok(())
     }
+}
+
+/// Whether the branch `inner` would live under the branch `outer`'s ref (`a/b` under `a`).
+fn nested(inner: &str, outer: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.starts_with('/'))
 }

@@ -139,6 +139,17 @@ pub enum GitError {
         /// The branch's name.
         name: String,
     },
+    /// Git keeps branches as files under `refs/heads`, so `a` and `a/b` cannot both
+    /// exist: the name asked for and an existing branch are one inside the other.
+    #[error(
+        "cannot create branch \"{name}\": branch \"{existing}\" exists, and git cannot have both a branch and a branch under it of that name prefix; choose another name (e.g. with '-' instead of '/')"
+    )]
+    BranchPrefixClash {
+        /// The name asked for.
+        name: String,
+        /// The existing branch whose name is a prefix of it (or has it as a prefix).
+        existing: String,
+    },
     /// No local branch of that name.
     #[error("no local branch named \"{name}\"")]
     BranchNotFound {

@@ -48,7 +48,7 @@ impl InputReader {
                 }
                 let msg = match event::read() {
                     Ok(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
-                    Ok(TermEvent::Resize(_, height)) => Msg::Resize(height),
+                    Ok(TermEvent::Resize(width, height)) => Msg::Resize(width, height),
                     Ok(_) => continue,
                     Err(error) => {
                         tracing::error!("reading the terminal failed: {error}");

@@ -9,10 +9,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use toml::de::{DeTable, DeValue};
 
 use super::action::Action;
+use crate::text_position::line_column;
 
 /// A mode: which keymap applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -349,15 +352,16 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Train, "c", Action::Compare),
 ];
 
-/// Why a keymap file was not accepted.
-#[derive(Debug, thiserror::Error)]
-pub enum KeymapError {
-    /// Not TOML, or not the expected shape.
-    #[error("keymap file: {0}")]
-    Syntax(#[from] toml::de::Error),
-    /// An unknown mode, key or action.
-    #[error("keymap file: {0}")]
-    Unknown(String),
+/// An entry of a keymap file that was left out, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct KeymapProblem {
+    /// The line (1-based).
+    pub line: usize,
+    /// The column (1-based).
+    pub column: usize,
+    /// What is wrong with it.
+    pub message: String,
 }
 
 /// The bindings of every mode.
@@ -377,30 +381,73 @@ impl Default for Keymap {
 }
 
 impl Keymap {
-    /// The defaults overridden by the user's file (`[mode] "key" = "action"`; the
-    /// action `"none"` unbinds a key).
-    pub fn with_overrides(toml_text: &str) -> Result<Self, KeymapError> {
+    /// The defaults overridden by every valid entry of the user's file (`[mode]
+    /// "key" = "action"`; the action `"none"` unbinds a key), and the entries left
+    /// out (TOML errors, unknown modes, keys and actions), each with its place.
+    pub fn with_overrides(toml_text: &str) -> (Self, Vec<KeymapProblem>) {
         let mut keymap = Self::default();
-        let file: BTreeMap<String, BTreeMap<String, String>> = toml::from_str(toml_text)?;
-        for (section, keys) in file {
+        let (file, errors) = DeTable::parse_recoverable(toml_text);
+        let at = |span: Range<usize>, message: String| {
+            let (line, column) = line_column(toml_text, span.start);
+            KeymapProblem {
+                line,
+                column,
+                message,
+            }
+        };
+        let mut problems: Vec<KeymapProblem> = errors
+            .iter()
+            .map(|error| at(error.span().unwrap_or(0..0), error.message().to_owned()))
+            .collect();
+        for (section, keys) in file.get_ref() {
             let mode = Mode::ALL
                 .into_iter()
-                .find(|m| m.section() == section)
-                .ok_or_else(|| KeymapError::Unknown(format!("no mode [{section}]")))?;
+                .find(|m| m.section() == section.get_ref());
+            let (Some(mode), DeValue::Table(keys)) = (mode, keys.get_ref()) else {
+                let sections: Vec<&str> = Mode::ALL.iter().map(|m| m.section()).collect();
+                problems.push(at(
+                    section.span(),
+                    format!(
+                        "no mode [{}] (the modes: {})",
+                        section.get_ref(),
+                        sections.join(", ")
+                    ),
+                ));
+                continue;
+            };
             for (key_text, action_name) in keys {
-                let key = Key::parse(&key_text)
-                    .ok_or_else(|| KeymapError::Unknown(format!("no key \"{key_text}\"")))?;
-                if action_name == "none" {
-                    keymap.bindings.remove(&(mode, key));
+                let Some(key) = Key::parse(key_text.get_ref()) else {
+                    problems.push(at(
+                        key_text.span(),
+                        format!("no key \"{}\"", key_text.get_ref()),
+                    ));
                     continue;
+                };
+                let DeValue::String(name) = action_name.get_ref() else {
+                    problems.push(at(
+                        action_name.span(),
+                        "an action is a quoted name, e.g. \"find\"".to_owned(),
+                    ));
+                    continue;
+                };
+                let name = name.as_ref();
+                if name == "none" {
+                    keymap.bindings.remove(&(mode, key));
+                } else if let Some(action) = Action::from_name(name) {
+                    keymap.bindings.insert((mode, key), action);
+                } else {
+                    problems.push(at(
+                        action_name.span(),
+                        format!("no action \"{name}\" (? lists every action's name)"),
+                    ));
                 }
-                let action = Action::from_name(&action_name).ok_or_else(|| {
-                    KeymapError::Unknown(format!("no action \"{action_name}\" (see `?`)"))
-                })?;
-                keymap.bindings.insert((mode, key), action);
             }
         }
-        Ok(keymap)
+        // A TOML error comes first; what the recovered document makes of the same
+        // place adds nothing.
+        problems.sort_by_key(|problem| (problem.line, problem.column));
+        problems.dedup_by_key(|problem| (problem.line, problem.column));
+        (keymap, problems)
     }
 
     /// The action a key press asks for in `mode`.
@@ -483,8 +530,9 @@ mod tests {
 
     #[test]
     fn user_file_overrides_single_keys() {
-        let keymap =
-            Keymap::with_overrides("[browse]\n\"ctrl-f\" = \"find\"\n\"q\" = \"none\"\n").unwrap();
+        let (keymap, problems) =
+            Keymap::with_overrides("[browse]\n\"ctrl-f\" = \"find\"\n\"q\" = \"none\"\n");
+        assert_eq!(problems, vec![]);
         let ctrl_f = press(KeyCode::Char('f'), KeyModifiers::CONTROL);
         assert_eq!(keymap.action(Mode::Browse, &ctrl_f), Some(Action::Find));
         assert_eq!(
@@ -496,9 +544,39 @@ mod tests {
             Some(Action::Down),
             "other keys keep their defaults"
         );
-        assert!(Keymap::with_overrides("[browse]\n\"q\" = \"fly\"\n").is_err());
-        assert!(Keymap::with_overrides("[nowhere]\n").is_err());
-        assert!(Keymap::with_overrides("[browse]\n\"hyper-q\" = \"quit\"\n").is_err());
+    }
+
+    #[test]
+    fn bad_entries_are_placed_and_the_valid_ones_kept() {
+        let text = "[browse]\n\"z\" = \"zoom\"\n\"hyper-q\" = \"quit\"\n\"ctrl-f\" = \"find\"\n\"x\" = 3\n\n[nowhere]\n\"a\" = \"quit\"\n[help]\n\"J\" = \"page-down\"\n";
+        let (keymap, problems) = Keymap::with_overrides(text);
+        let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(places, vec![(2, 7), (3, 1), (5, 7), (7, 2)], "{problems:?}");
+        assert_eq!(
+            problems[0].to_string(),
+            "2:7: no action \"zoom\" (? lists every action's name)"
+        );
+        assert!(problems[1].message.contains("no key \"hyper-q\""));
+        assert!(
+            problems[2]
+                .message
+                .starts_with("an action is a quoted name")
+        );
+        assert!(problems[3].message.starts_with("no mode [nowhere]"));
+        let ctrl_f = press(KeyCode::Char('f'), KeyModifiers::CONTROL);
+        assert_eq!(keymap.action(Mode::Browse, &ctrl_f), Some(Action::Find));
+        let big_j = press(KeyCode::Char('J'), KeyModifiers::SHIFT);
+        assert_eq!(keymap.action(Mode::Help, &big_j), Some(Action::PageDown));
+
+        let (keymap, problems) =
+            Keymap::with_overrides("[browse]\n\"ctrl-f\" = \"find\"\n\"w\" = \n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, 3, "{problems:?}");
+        assert_eq!(
+            keymap.action(Mode::Browse, &ctrl_f),
+            Some(Action::Find),
+            "a TOML error keeps the entries it does not touch"
+        );
     }
 
     #[test]

@@ -84,14 +84,28 @@ use crate::taxonomy::model::Taxonomy;
 /// created).
 pub fn run(root: PathBuf, dirs: &AppDirs, greeting: Option<String>) -> anyhow::Result<()> {
     let (keymap, keymap_problem) = match std::fs::read_to_string(dirs.keymap_file()) {
-        Ok(text) => match Keymap::with_overrides(&text) {
-            Ok(keymap) => (keymap, None),
-            Err(error) => (
-                Keymap::default(),
-                Some(format!("{}: {error}", dirs.keymap_file().display())),
-            ),
-        },
-        Err(_) => (Keymap::default(), None),
+        Ok(text) => {
+            let (keymap, problems) = Keymap::with_overrides(&text);
+            let file = dirs.keymap_file();
+            let placed: Vec<String> = problems
+                .iter()
+                .map(|problem| format!("{}:{problem}", file.display()))
+                .collect();
+            for problem in &placed {
+                tracing::warn!("keymap entry left out: {problem}");
+            }
+            let problem = (!placed.is_empty())
+                .then(|| format!("{}; the other keys are used", placed.join("; ")));
+            (keymap, problem)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => (Keymap::default(), None),
+        Err(error) => (
+            Keymap::default(),
+            Some(format!(
+                "cannot read {}: {error}",
+                dirs.keymap_file().display()
+            )),
+        ),
     };
     // Show the tree at once; leaves are read and validated in the background.
     let taxonomy = Taxonomy::scan(&root);

@@ -33,8 +33,8 @@ pub enum SaveFailure {
 pub enum Msg {
     /// A key press.
     Key(KeyEvent),
-    /// The terminal was resized to this many rows.
-    Resize(u16),
+    /// The terminal was resized to this many columns and rows.
+    Resize(u16, u16),
     /// Finder hits for the request `generation`.
     Hits {
         /// The request these answer.

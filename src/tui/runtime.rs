@@ -218,7 +218,8 @@ pub async fn run(
         tx: tx.clone(),
         queues: HashMap::new(),
     };
-    app.shared.height = terminal.size()?.height;
+    let size = terminal.size()?;
+    (app.shared.width, app.shared.height) = (size.width, size.height);
     terminal.draw(|frame| app.draw(frame))?;
     let mut drawn = Instant::now();
     while let Some(first) = rx.recv().await {

@@ -77,6 +77,8 @@ pub struct Shared {
     pub notice: Option<Notice>,
     /// Terminal height, for page moves.
     pub height: u16,
+    /// Terminal width, for screens that lay out their panes when paging.
+    pub width: u16,
     /// Leaves open for editing.
     pub open: OpenLeaves,
     /// Leaves validated so far and in all, while the first validation runs.
@@ -114,6 +116,7 @@ impl Shared {
             keymap,
             notice: None,
             height: 24,
+            width: 80,
             open: OpenLeaves::default(),
             checking: None,
             review_marks: ReviewMarks::default(),
@@ -485,7 +488,8 @@ impl Shared {
             | Msg::Preview(_)
             | Msg::LeafCreated(_) => Reaction::none(),
             Msg::Train(_) | Msg::Review(ReviewReply::Status(_)) => Reaction::none(),
-            Msg::Resize(height) => {
+            Msg::Resize(width, height) => {
+                self.width = width;
                 self.height = height;
                 Reaction::none()
             }

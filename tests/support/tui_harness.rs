@@ -213,7 +213,7 @@ impl Harness {
 
     /// The screen at `width` x `height`, as text.
     pub fn render(&mut self, width: u16, height: u16) -> String {
-        self.app.shared.height = height;
+        (self.app.shared.width, self.app.shared.height) = (width, height);
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
         terminal.draw(|frame| self.app.draw(frame)).expect("draw");
         terminal.backend().to_string()
@@ -221,7 +221,7 @@ impl Harness {
 
     /// Where the drawn frame puts the cursor (column, row), if it shows one.
     pub fn cursor(&mut self, width: u16, height: u16) -> Option<(u16, u16)> {
-        self.app.shared.height = height;
+        (self.app.shared.width, self.app.shared.height) = (width, height);
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
         terminal.draw(|frame| self.app.draw(frame)).expect("draw");
         let backend = terminal.backend();

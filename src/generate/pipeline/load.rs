@@ -17,6 +17,7 @@ use super::{
 use crate::generate::engine::Sampling;
 use crate::generate::fetch::sha256_hex;
 use crate::generate::parse::{DEFAULT_MAX_WORDS, DEFAULT_THRESHOLD};
+use crate::text_position::line_column;
 
 /// What is wrong with a pipeline, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,14 +70,6 @@ impl PipelineError {
             message: error.to_string(),
         }
     }
-}
-
-/// The 1-based line and column of byte `offset` in `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 #[derive(Deserialize)]

@@ -1,25 +1,22 @@
 //! The branch picker: the local branches filtered fuzzily, and "create NAME".
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::ListItem;
 
 use crate::git::BranchInfo;
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction, Taken};
 use crate::tui::git_jobs::{GitJob, GitReply};
-use crate::tui::input_line::InputLine;
 use crate::tui::keymap::Mode;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
-use crate::tui::view::widgets::{centered, input_cursor, input_line, popup_block};
+use crate::tui::view::widgets::centered;
 
-use super::finder::picker_layout;
 use super::git_questions::ConfirmSwitch;
+use super::picker::{Picked, Picker};
 
 /// One choice of the branch picker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +31,9 @@ pub enum BranchChoice {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BranchPicker {
     /// The filter, also the name of a branch to create.
-    pub input: InputLine,
+    pub picker: Picker,
     /// The local branches, once listed.
     pub branches: Option<Vec<BranchInfo>>,
-    /// The selected choice.
-    pub selected: usize,
 }
 
 impl BranchPicker {
@@ -46,28 +41,21 @@ impl BranchPicker {
     /// names no existing branch.
     pub fn choices(&self) -> Vec<BranchChoice> {
         let branches = self.branches.as_deref().unwrap_or_default();
-        let filter = self.input.text().trim();
-        if filter.is_empty() {
-            return branches.iter().cloned().map(BranchChoice::Switch).collect();
-        }
-        let pattern = Pattern::parse(filter, CaseMatching::Smart, Normalization::Smart);
-        let mut matcher = Matcher::new(Config::DEFAULT);
-        let names: Vec<&str> = branches.iter().map(|b| b.name.as_str()).collect();
-        let mut choices: Vec<BranchChoice> = pattern
-            .match_list(names, &mut matcher)
+        let mut choices: Vec<BranchChoice> = self
+            .picker
+            .filter(branches.iter().map(|b| b.name.as_str()))
             .into_iter()
-            .filter_map(|(name, _)| branches.iter().find(|b| b.name == name))
-            .cloned()
-            .map(BranchChoice::Switch)
+            .map(|place| BranchChoice::Switch(branches[place].clone()))
             .collect();
-        if !branches.iter().any(|b| b.name == filter) {
+        let filter = self.picker.input.text().trim();
+        if !filter.is_empty() && !branches.iter().any(|b| b.name == filter) {
             choices.push(BranchChoice::Create(filter.to_owned()));
         }
         choices
     }
 
-    fn choose(&mut self, ctx: &mut Shared) -> Reaction {
-        let Some(choice) = self.choices().into_iter().nth(self.selected) else {
+    fn choose(&mut self, ctx: &mut Shared, place: usize) -> Reaction {
+        let Some(choice) = self.choices().into_iter().nth(place) else {
             return Reaction::none();
         };
         let (branch, create) = match choice {
@@ -93,21 +81,11 @@ impl Component for BranchPicker {
     }
 
     fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
-        if InputLine::takes(&press) {
-            if self.input.edit(&press) {
-                self.selected = 0;
-            }
-            return Reaction::none();
+        match self.picker.handle(&press, self.choices().len()) {
+            Picked::Back => Reaction::close(),
+            Picked::Chosen(place) => self.choose(ctx, place),
+            Picked::Nothing | Picked::Edited => Reaction::none(),
         }
-        let count = self.choices().len();
-        match press.action {
-            Some(Action::Back) => return Reaction::close(),
-            Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Action::Down) => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
-            Some(Action::Confirm) => return self.choose(ctx),
-            _ => {}
-        }
-        Reaction::none()
     }
 
     fn take(&mut self, ctx: &mut Shared, msg: Msg) -> Taken {
@@ -127,17 +105,8 @@ impl Component for BranchPicker {
     }
 
     fn draw(&self, frame: &mut Frame<'_>, _area: Rect, _ctx: &Shared, _focused: bool) {
-        let area = centered(frame, 60, 60);
-        frame.render_widget(Clear, area);
-        frame.render_widget(
-            popup_block(" Branches · type to filter or name a new one ".into()),
-            area,
-        );
-        let [input_area, list_area] = picker_layout(area);
-        frame.render_widget(Paragraph::new(input_line(&self.input)), input_area);
-        frame.set_cursor_position((input_area.x + input_cursor(&self.input), input_area.y));
-        let items: Vec<ListItem<'_>> = match &self.branches {
-            None => vec![ListItem::new(Span::styled("listing branches…", theme::DIM))],
+        let rows: Vec<ListItem<'_>> = match &self.branches {
+            None => Vec::new(),
             Some(_) => self
                 .choices()
                 .into_iter()
@@ -156,12 +125,12 @@ impl Component for BranchPicker {
                 })
                 .collect(),
         };
-        let mut state =
-            ListState::default().with_selected(self.branches.as_ref().map(|_| self.selected));
-        frame.render_stateful_widget(
-            List::new(items).highlight_style(theme::SELECTED),
-            list_area,
-            &mut state,
+        self.picker.draw(
+            frame,
+            centered(frame, 60, 60),
+            " Branches · type to filter or name a new one ".into(),
+            rows,
+            "listing branches…",
         );
     }
 
@@ -193,7 +162,7 @@ mod tests {
         };
         assert_eq!(picker.choices().len(), 3);
         for c in "tds".chars() {
-            picker.input.insert(c);
+            picker.picker.input.insert(c);
         }
         assert_eq!(
             picker.choices(),
@@ -202,9 +171,9 @@ mod tests {
                 BranchChoice::Create("tds".into())
             ]
         );
-        picker.input = InputLine::default();
+        picker.picker = Picker::default();
         for c in "main".chars() {
-            picker.input.insert(c);
+            picker.picker.input.insert(c);
         }
         assert_eq!(
             picker.choices(),

@@ -2,32 +2,31 @@
 //! finder's own thread; only the newest request's hits are taken.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::ListItem;
 
 use crate::find::{Field, Hit};
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction, Taken};
-use crate::tui::input_line::InputLine;
 use crate::tui::keymap::Mode;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
-use crate::tui::view::widgets::{centered, input_cursor, input_line, popup_block};
+use crate::tui::view::widgets::centered;
+
+use super::picker::{Picked, Picker};
 
 /// The fuzzy finder popup.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Finder {
-    /// The query.
-    pub input: InputLine,
+    /// The query and the selected hit.
+    pub picker: Picker,
     /// The newest request sent; results of older ones are dropped.
     pub generation: u64,
     /// The hits of the newest answered request.
     pub hits: Vec<Hit>,
-    /// The selected hit.
-    pub selected: usize,
 }
 
 impl Finder {
@@ -36,7 +35,7 @@ impl Finder {
         self.generation = ctx.next_generation;
         Effect::Search {
             generation: self.generation,
-            query: self.input.text().to_owned(),
+            query: self.picker.input.text().to_owned(),
         }
         .into()
     }
@@ -48,28 +47,15 @@ impl Component for Finder {
     }
 
     fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
-        if InputLine::takes(&press) {
-            if self.input.edit(&press) {
-                return self.search(ctx);
+        match self.picker.handle(&press, self.hits.len()) {
+            Picked::Back => Reaction::close(),
+            Picked::Edited => self.search(ctx),
+            Picked::Chosen(place) => {
+                ctx.open_leaf(self.hits[place].leaf);
+                Reaction::close()
             }
-            return Reaction::none();
+            Picked::Nothing => Reaction::none(),
         }
-        let last = self.hits.len().saturating_sub(1);
-        match press.action {
-            Some(Action::Back) => return Reaction::close(),
-            Some(Action::Confirm) => {
-                if let Some(hit) = self.hits.get(self.selected) {
-                    ctx.open_leaf(hit.leaf);
-                    return Reaction::close();
-                }
-            }
-            Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Action::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
-            Some(Action::PageDown) => self.selected = (self.selected + 10).min(last),
-            _ => {}
-        }
-        Reaction::none()
     }
 
     fn take(&mut self, _ctx: &mut Shared, msg: Msg) -> Taken {
@@ -77,7 +63,7 @@ impl Component for Finder {
             Msg::Hits { generation, hits } => {
                 if generation == self.generation {
                     self.hits = hits;
-                    self.selected = 0;
+                    self.picker.selected = 0;
                 }
                 Taken::Yes(Reaction::none())
             }
@@ -86,36 +72,25 @@ impl Component for Finder {
     }
 
     fn draw(&self, frame: &mut Frame<'_>, _area: Rect, ctx: &Shared, _focused: bool) {
-        let area = centered(frame, 85, 80);
-        frame.render_widget(Clear, area);
-        let count = if self.input.text().is_empty() {
-            "type to search paths, descriptions and questions".to_owned()
-        } else {
+        let searching = !self.picker.input.text().is_empty();
+        let count = if searching {
             format!("{} leaves match", self.hits.len())
+        } else {
+            "type to search paths, descriptions and questions".to_owned()
         };
-        frame.render_widget(popup_block(format!(" Find · {count} ")), area);
-        let [input_area, list_area] = picker_layout(area);
-        frame.render_widget(Paragraph::new(input_line(&self.input)), input_area);
-        frame.set_cursor_position((input_area.x + input_cursor(&self.input), input_area.y));
-        let items: Vec<ListItem<'_>> = self.hits.iter().map(|hit| hit_item(ctx, hit)).collect();
-        let mut state =
-            ListState::default().with_selected((!items.is_empty()).then_some(self.selected));
-        frame.render_stateful_widget(
-            List::new(items).highlight_style(theme::SELECTED),
-            list_area,
-            &mut state,
+        let rows = self.hits.iter().map(|hit| hit_item(ctx, hit)).collect();
+        self.picker.draw(
+            frame,
+            centered(frame, 85, 80),
+            format!(" Find · {count} "),
+            rows,
+            if searching { "no leaf matches" } else { "" },
         );
     }
 
     fn hints(&self, _ctx: &Shared) -> &'static [Action] {
         &[Action::Confirm, Action::Down, Action::Up, Action::Back]
     }
-}
-
-/// The input line's row and the list's area inside a list popup's border.
-pub(crate) fn picker_layout(area: Rect) -> [Rect; 2] {
-    let inner = Block::default().borders(Borders::ALL).inner(area);
-    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner)
 }
 
 fn highlighted(text: &str, positions: &[u32]) -> Vec<Span<'static>> {

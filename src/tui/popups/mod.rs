@@ -9,5 +9,6 @@ pub mod finder;
 pub mod git_questions;
 pub mod help;
 pub mod palette;
+pub mod picker;
 pub mod question;
 pub mod wizard;

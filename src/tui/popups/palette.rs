@@ -3,41 +3,44 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::ListItem;
 
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction};
-use crate::tui::input_line::InputLine;
 use crate::tui::keymap::Mode;
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
-use crate::tui::view::widgets::{centered, input_cursor, input_line, popup_block};
+use crate::tui::view::widgets::centered;
 
-use super::finder::picker_layout;
+use super::picker::{Picked, Picker};
 
 /// The command palette.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Palette {
-    /// The filter.
-    pub input: InputLine,
-    /// The selected command among the filtered ones.
-    pub selected: usize,
+    /// The filter and the selected command among the filtered ones.
+    pub picker: Picker,
 }
 
 impl Palette {
-    /// The actions whose name or help contains every word of the filter.
+    /// The actions whose name matches the filter fuzzily, best first, then those
+    /// whose name and help together match it.
     pub fn matches(&self) -> Vec<Action> {
-        let filter = self.input.text().to_lowercase();
-        Action::ALL
+        let actions: Vec<Action> = Action::ALL
             .iter()
             .copied()
             .filter(|action| palette_visible(*action))
-            .filter(|action| {
-                let haystack = format!("{} {}", action.name(), action.doc()).to_lowercase();
-                filter
-                    .split_whitespace()
-                    .all(|word| haystack.contains(word))
-            })
+            .collect();
+        let helps: Vec<String> = actions
+            .iter()
+            .map(|action| format!("{} {}", action.name(), action.doc()))
+            .collect();
+        let mut listed = vec![false; actions.len()];
+        self.picker
+            .filter(actions.iter().map(|action| action.name()))
+            .into_iter()
+            .chain(self.picker.filter(helps.iter().map(String::as_str)))
+            .filter(|&place| !std::mem::replace(&mut listed[place], true))
+            .map(|place| actions[place])
             .collect()
     }
 }
@@ -78,52 +81,40 @@ impl Component for Palette {
     }
 
     fn handle(&mut self, _ctx: &mut Shared, press: Press) -> Reaction {
-        if InputLine::takes(&press) {
-            if self.input.edit(&press) {
-                self.selected = 0;
-            }
-            return Reaction::none();
+        let matches = self.matches();
+        match self.picker.handle(&press, matches.len()) {
+            Picked::Back => Reaction::close(),
+            Picked::Chosen(place) => Reaction::close().and_below(matches[place]),
+            Picked::Nothing | Picked::Edited => Reaction::none(),
         }
-        let count = self.matches().len();
-        match press.action {
-            Some(Action::Back) => return Reaction::close(),
-            Some(Action::Confirm) => {
-                if let Some(&chosen) = self.matches().get(self.selected) {
-                    return Reaction::close().and_below(chosen);
-                }
-            }
-            Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Action::Down) => self.selected = (self.selected + 1).min(count.saturating_sub(1)),
-            _ => {}
-        }
-        Reaction::none()
     }
 
     fn draw(&self, frame: &mut Frame<'_>, _area: Rect, ctx: &Shared, _focused: bool) {
-        let area = centered(frame, 70, 60);
-        frame.render_widget(Clear, area);
-        frame.render_widget(popup_block(" Commands ".into()), area);
-        let [input_area, list_area] = picker_layout(area);
-        frame.render_widget(Paragraph::new(input_line(&self.input)), input_area);
-        frame.set_cursor_position((input_area.x + input_cursor(&self.input), input_area.y));
-        let items: Vec<ListItem<'_>> = self
-            .matches()
+        let matches = self.matches();
+        // The names in a column as wide as the longest, then a gap, then the help.
+        let width = matches
+            .iter()
+            .map(|action| action.name().chars().count())
+            .max()
+            .unwrap_or(0)
+            + 2;
+        let rows: Vec<ListItem<'_>> = matches
             .into_iter()
             .map(|action| {
                 let keys = ctx.keymap.keys_for(Mode::Browse, action).join(" ");
                 ListItem::new(Line::from(vec![
-                    Span::styled(format!("{:<14}", action.name()), theme::HEADING),
+                    Span::styled(format!("{:<width$}", action.name()), theme::HEADING),
                     Span::raw(action.doc()),
                     Span::styled(format!("  {keys}"), theme::KEY),
                 ]))
             })
             .collect();
-        let mut state =
-            ListState::default().with_selected((!items.is_empty()).then_some(self.selected));
-        frame.render_stateful_widget(
-            List::new(items).highlight_style(theme::SELECTED),
-            list_area,
-            &mut state,
+        self.picker.draw(
+            frame,
+            centered(frame, 70, 60),
+            " Commands ".into(),
+            rows,
+            "no command matches",
         );
     }
 
@@ -137,11 +128,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn palette_filters_by_name_and_help() {
-        let mut palette = Palette::default();
-        for c in "fuzzy".chars() {
-            palette.input.insert(c);
-        }
-        assert_eq!(palette.matches(), vec![Action::Find]);
+    fn palette_filters_by_name_and_help_fuzzily() {
+        let matching = |filter: &str| {
+            let mut palette = Palette::default();
+            for c in filter.chars() {
+                palette.picker.input.insert(c);
+            }
+            palette.matches()
+        };
+        assert_eq!(matching("fuzzy"), vec![Action::Find]);
+        let next = matching("nxt");
+        assert_eq!(
+            next[..4],
+            [
+                Action::NextProblem,
+                Action::NextField,
+                Action::NextExample,
+                Action::NextLeaf
+            ],
+            "names first: {next:?}"
+        );
+        assert!(next.contains(&Action::Approve), "then help texts");
+        assert_eq!(matching("").len(), matching(" ").len());
     }
 }

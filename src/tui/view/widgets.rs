@@ -15,7 +15,11 @@ use super::theme;
 /// A centred area of `width_percent` and `height_percent` of the frame (at least
 /// 40 x 8, at most the frame).
 pub fn centered(frame: &Frame<'_>, width_percent: u16, height_percent: u16) -> Rect {
-    let area = frame.area();
+    centered_in(frame.area(), width_percent, height_percent)
+}
+
+/// [`centered`] in `area` (for a popup that needs its size outside drawing).
+pub fn centered_in(area: Rect, width_percent: u16, height_percent: u16) -> Rect {
     let width = (area.width * width_percent / 100).max(40).min(area.width);
     let height = (area.height * height_percent / 100).max(8).min(area.height);
     Rect {

@@ -81,7 +81,8 @@ fn field(
 }
 
 /// Text set apart under prefixes: `first` before its first visual line, `rest`
-/// before every other, wrapped to `width` columns so the prefixes line up.
+/// before every other, each of its lines wrapped to `width` columns so the
+/// prefixes line up (a blank line stays one blank line).
 fn prefixed(
     lines: &mut Vec<Line<'static>>,
     (first, rest): (Span<'static>, Span<'static>),
@@ -91,13 +92,13 @@ fn prefixed(
 ) {
     let room = usize::from(width).saturating_sub(first.width()).max(10);
     let mut is_first = true;
-    for source_line in unwrap_hard_wrapped(text).lines() {
+    for source_line in text.trim_end().lines() {
         let pieces = textwrap::wrap(source_line, room);
-        for piece in pieces
-            .iter()
-            .map(|p| p.to_string())
-            .chain(source_line.is_empty().then(String::new))
-        {
+        let pieces = match pieces.is_empty() {
+            true => vec![String::new()],
+            false => pieces.iter().map(|p| p.to_string()).collect(),
+        };
+        for piece in pieces {
             let prefix = if is_first {
                 first.clone()
             } else {
@@ -158,7 +159,7 @@ fn qa_lines(
         prefixed(
             lines,
             label("Q ", style),
-            &question.value,
+            &unwrap_hard_wrapped(&question.value),
             theme::HEADING,
             width,
         );
@@ -168,7 +169,7 @@ fn qa_lines(
         prefixed(
             lines,
             label("A ", style),
-            &answer.value,
+            &unwrap_hard_wrapped(&answer.value),
             Style::default(),
             width,
         );
@@ -277,7 +278,7 @@ fn leaf_lines(
                 prefixed(
                     &mut lines,
                     (first, Span::styled("│ ", theme::DIM)),
-                    &context.value,
+                    &unwrap_hard_wrapped(&context.value),
                     theme::DIM,
                     width,
                 );
@@ -294,6 +295,7 @@ fn leaf_lines(
     lines.push(Line::from(Span::styled("attribution.txt", theme::HEADING)));
     match &leaf.attribution {
         Some(text) if !text.trim().is_empty() => {
+            // One `key: value` a line: its lines are never joined.
             let indent = || Span::raw("  ");
             prefixed(&mut lines, (indent(), indent()), text, theme::DIM, width);
         }
