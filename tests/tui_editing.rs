@@ -8,7 +8,8 @@ mod tui_harness;
 use std::fs;
 
 use taxon::tui::msg::Effect;
-use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, Conflict, Recover};
+use taxon::tui::popups::conflict::Conflict;
+use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, Recover};
 use tui_harness::Harness;
 
 const LEAF: &str = "oceanography/tides";
@@ -100,6 +101,94 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
         !harness.app.shared.open.is_dirty(&folder),
         "reload took the disk's version"
     );
+}
+
+#[test]
+fn the_change_on_disk_is_shown_and_merged_with_edits_of_other_lines() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    let file = dir.path().join(&folder).join("qna.yaml");
+    harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "mine")));
+    harness.press("E");
+    let theirs = fs::read_to_string(&file)
+        .unwrap()
+        .replace("How long is a lunar day", "How long is a moon day");
+    fs::write(&file, &theirs).unwrap();
+
+    harness.press("ctrl-s");
+    let screen = harness.render(120, 50);
+    assert!(
+        screen.contains("-      - question: How long is a lunar day")
+            && screen.contains("+      - question: How long is a moon day"),
+        "the change on disk is shown:\n{screen}"
+    );
+    assert!(screen.contains("merge"), "a merge is offered:\n{screen}");
+    harness.press("m");
+    let merged = fs::read_to_string(&file).unwrap();
+    assert!(
+        merged.contains("created_by: mine") && merged.contains("How long is a moon day"),
+        "both edits are kept:\n{merged}"
+    );
+    assert!(!harness.app.has_popup());
+    assert!(!harness.app.shared.open.is_dirty(&folder));
+
+    // Edits of the same line cannot be merged, and keep mine replaces only the
+    // version shown: a newer change on disk asks again.
+    harness.editor = Box::new(|text| Ok(text.replace("created_by: mine", "created_by: again")));
+    harness.press("E");
+    fs::write(
+        &file,
+        merged.replace("created_by: mine", "created_by: theirs"),
+    )
+    .unwrap();
+    harness.press("ctrl-s");
+    let screen = harness.render(120, 50);
+    assert!(screen.contains("+created_by: theirs"), "{screen}");
+    assert!(screen.contains("cannot be merged"), "{screen}");
+    harness.press("m");
+    assert!(
+        harness.app.popup::<Conflict>().is_some(),
+        "no merge offered"
+    );
+    let newer = merged.replace("created_by: mine", "created_by: newer");
+    fs::write(&file, &newer).unwrap();
+    harness.press("k");
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        newer,
+        "not seen, not lost"
+    );
+    assert!(harness.app.popup::<Conflict>().is_some(), "asked again");
+    assert!(harness.render(120, 50).contains("+created_by: newer"));
+    harness.press("k");
+    assert!(
+        fs::read_to_string(&file)
+            .unwrap()
+            .contains("created_by: again")
+    );
+}
+
+#[test]
+fn a_file_deleted_on_disk_is_said_deleted_and_written_again_only_when_asked() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    let file = dir.path().join(&folder).join("qna.yaml");
+    harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "mine")));
+    harness.press("E");
+    fs::remove_file(&file).unwrap();
+
+    harness.press("ctrl-s");
+    let screen = harness.render(120, 40);
+    assert!(screen.contains("Deleted on disk"), "{screen}");
+    assert!(screen.contains("was deleted on disk"), "{screen}");
+    assert!(!file.exists(), "nothing was written");
+    harness.press("k");
+    assert!(
+        fs::read_to_string(&file)
+            .unwrap()
+            .contains("created_by: mine")
+    );
+    assert!(!harness.app.shared.open.is_dirty(&folder));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::buffer::DiskState;
 use crate::drafts::Draft;
 use crate::taxonomy::edit::{self, Field};
 use crate::taxonomy::model::{Leaf, Taxonomy};
@@ -18,7 +19,8 @@ use super::keymap::{Keymap, Mode};
 use super::load::Loaded;
 use super::marks::{LeafMarks, ReviewMarks};
 use super::msg::{Effect, Msg, SaveFailure};
-use super::popups::question::{ConfirmQuit, Conflict, Recover};
+use super::popups::conflict::Conflict;
+use super::popups::question::{ConfirmQuit, Recover};
 use super::review_jobs::{ReviewJob, ReviewReply};
 use super::screens::train::TrainSetup;
 use super::tree::Tree;
@@ -312,7 +314,7 @@ impl Shared {
     /// Saves the selected leaf's edits, if it has any.
     pub fn save_selected(&mut self) -> Vec<Effect> {
         match self.selected_folder() {
-            Some(folder) if self.open.is_dirty(&folder) => self.save(&folder, false),
+            Some(folder) if self.open.is_dirty(&folder) => self.save(&folder, DiskState::Unchanged),
             Some(_) => {
                 self.notify("nothing to save");
                 Vec::new()
@@ -321,12 +323,13 @@ impl Shared {
         }
     }
 
-    /// Saves a leaf's edits; `overwrite` even if the file changed on disk.
-    pub fn save(&mut self, folder: &Path, overwrite: bool) -> Vec<Effect> {
+    /// Saves a leaf's edits over the file as it is `over` on disk (see
+    /// [`Effect::Save`]).
+    pub fn save(&mut self, folder: &Path, over: DiskState) -> Vec<Effect> {
         match self.open.get(folder) {
             Some(open) => vec![Effect::Save {
                 buffer: open.buffer.clone(),
-                overwrite,
+                over,
             }],
             None => Vec::new(),
         }
@@ -550,9 +553,16 @@ impl Shared {
                 }
                 effects.into()
             }
-            Err(SaveFailure::ChangedOnDisk) => {
+            // Put back as loaded meanwhile: nothing of theirs to lose.
+            Err(SaveFailure::ChangedOnDisk(DiskState::Unchanged)) => {
+                self.save(&folder, DiskState::Unchanged).into()
+            }
+            Err(SaveFailure::ChangedOnDisk(found)) => {
                 self.quit_when_saved = false;
-                Reaction::push(Conflict { folder })
+                match self.open.get(&folder) {
+                    Some(open) => Reaction::push(Conflict::new(&open.buffer, found)),
+                    None => Reaction::none(),
+                }
             }
             Err(SaveFailure::Failed(why)) => {
                 self.quit_when_saved = false;

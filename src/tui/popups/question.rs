@@ -9,6 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::buffer::DiskState;
 use crate::drafts::Draft;
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction};
@@ -82,56 +83,6 @@ pub(crate) fn folder_list<'a>(leaves: impl Iterator<Item = &'a PathBuf>) -> Vec<
         .collect()
 }
 
-/// A save found the file changed on disk: reload theirs, or keep mine?
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    /// The leaf.
-    pub folder: PathBuf,
-}
-
-impl Ask for Conflict {
-    fn title(&self) -> String {
-        " Changed on disk ".into()
-    }
-
-    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
-        vec![Line::from(format!(
-            "{} changed on disk since you opened it.",
-            self.folder.display()
-        ))]
-    }
-
-    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
-        vec![
-            (
-                Action::TakeDisk,
-                "reload: take the version on disk and LOSE your unsaved edits".into(),
-            ),
-            (
-                Action::KeepMine,
-                "keep mine: write your version over the one on disk".into(),
-            ),
-            (
-                Action::Back,
-                "decide later (your edits stay unsaved, kept as a draft)".into(),
-            ),
-        ]
-    }
-
-    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
-        let folder = self.folder.clone();
-        match action {
-            Action::TakeDisk => {
-                let forget = ctx.discard(&folder);
-                ctx.notify(format!("took the version on disk of {}", folder.display()));
-                Some(vec![forget, Effect::ReadFile { folder }].into())
-            }
-            Action::KeepMine => Some(ctx.save(&folder, true).into()),
-            _ => None,
-        }
-    }
-}
-
 /// Quit with unsaved edits: save them, discard them, or stay?
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfirmQuit {
@@ -168,7 +119,7 @@ impl Ask for ConfirmQuit {
                 let saves: Vec<Effect> = self
                     .dirty
                     .iter()
-                    .flat_map(|folder| ctx.save(folder, false))
+                    .flat_map(|folder| ctx.save(folder, DiskState::Unchanged))
                     .collect();
                 Some(saves.into())
             }

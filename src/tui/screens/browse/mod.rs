@@ -141,6 +141,7 @@ impl Browse {
             | Action::Yes
             | Action::TakeDisk
             | Action::KeepMine
+            | Action::Merge
             | Action::SaveAll
             | Action::DiscardAll => {}
         }
