@@ -12,7 +12,7 @@ use std::process::Command;
 use taxon::taxonomy::edit::Field;
 use taxon::tui::msg::Effect;
 use taxon::tui::popups::field_editor::{FieldEditor, Preview};
-use taxon::tui::popups::question::ConfirmDeleteExample;
+use taxon::tui::popups::question::{ConfirmCancelEdit, ConfirmDeleteExample};
 use taxon::tui::popups::wizard::{Step, Wizard};
 use taxon::tui::shared::Focus;
 use tui_harness::Harness;
@@ -222,7 +222,7 @@ fn an_answer_is_edited_in_a_text_area_with_live_validation() {
 }
 
 #[test]
-fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_cancels() {
+fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_asks_before_cancelling() {
     let (_dir, mut harness) = Harness::open_copy();
     let folder = harness.select(SKILL);
     harness.press("e end");
@@ -239,8 +239,26 @@ fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_cancels() {
         editor.preview
     );
     harness.press("esc");
+    assert!(
+        harness.app.popup::<ConfirmCancelEdit>().is_some(),
+        "typed text is not thrown away without asking"
+    );
+    let screen = harness.render(100, 30);
+    assert!(screen.contains("Discard typed text?"), "{screen}");
+    assert!(screen.contains("created_by"), "names the field: {screen}");
+    harness.press("n");
+    let Some(editor) = harness.app.popup::<FieldEditor>() else {
+        panic!("no keeps the editor open");
+    };
+    assert_eq!(editor.area.lines(), [""], "with the text typed");
+    harness.press("esc y");
     assert!(!harness.app.has_popup());
     assert!(!harness.app.shared.open.is_dirty(&folder));
+    harness.press("e esc");
+    assert!(
+        !harness.app.has_popup(),
+        "nothing typed: esc closes at once"
+    );
 
     harness.press("] ] e ctrl-s");
     assert_eq!(harness.app.shared.cursor_field(), Some(Field::Question(0)));

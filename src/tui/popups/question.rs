@@ -83,6 +83,44 @@ pub(crate) fn folder_list<'a>(leaves: impl Iterator<Item = &'a PathBuf>) -> Vec<
         .collect()
 }
 
+/// Cancel the field editor, though text was typed in it?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmCancelEdit {
+    /// The leaf.
+    pub folder: PathBuf,
+    /// The field's label.
+    pub field: String,
+}
+
+impl Ask for ConfirmCancelEdit {
+    fn title(&self) -> String {
+        " Discard typed text? ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        vec![Line::from(format!(
+            "What you typed in {} of {} differs from the field's value.",
+            self.field,
+            self.folder.display()
+        ))]
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (
+                Action::Yes,
+                "yes, DISCARD the typed text (the field stays as it was)".into(),
+            ),
+            (Action::Back, "no, go on editing".into()),
+        ]
+    }
+
+    fn answer(&mut self, _ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        // Closes this question first, so the field editor beneath takes the discard.
+        (action == Action::Yes).then(|| Reaction::close().and_below(Action::DiscardAll))
+    }
+}
+
 /// Quit with unsaved edits: save them, discard them, or stay?
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfirmQuit {
