@@ -9,7 +9,7 @@ use std::fs;
 
 use taxon::tui::msg::Effect;
 use taxon::tui::popups::conflict::Conflict;
-use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, Recover};
+use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, ConfirmSaveBroken, Recover};
 use tui_harness::Harness;
 
 const LEAF: &str = "oceanography/tides";
@@ -187,6 +187,39 @@ fn a_file_deleted_on_disk_is_said_deleted_and_written_again_only_when_asked() {
         fs::read_to_string(&file)
             .unwrap()
             .contains("created_by: mine")
+    );
+    assert!(!harness.app.shared.open.is_dirty(&folder));
+}
+
+#[test]
+fn saving_a_text_that_does_not_parse_says_where_and_asks_first() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    let file = dir.path().join(&folder).join("qna.yaml");
+    let before = fs::read_to_string(&file).unwrap();
+    harness.editor =
+        Box::new(
+            |text| Ok(text.replace("created_by: tidewatcher-m", "created_by: [tidewatcher-m")),
+        );
+    harness.press("E w");
+    assert!(harness.app.popup::<ConfirmSaveBroken>().is_some());
+    let screen = harness.render(120, 40);
+    assert!(
+        screen.contains("does not parse: line") && screen.contains("4, column 14: expected"),
+        "says where:\n{screen}"
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), before, "not saved yet");
+    harness.press("esc");
+    assert!(harness.render(120, 40).contains("not saved"));
+    assert!(harness.app.shared.open.is_dirty(&folder));
+    assert_eq!(fs::read_to_string(&file).unwrap(), before);
+
+    harness.press("w y");
+    assert!(
+        fs::read_to_string(&file)
+            .unwrap()
+            .contains("created_by: [tidewatcher-m"),
+        "saved when asked to"
     );
     assert!(!harness.app.shared.open.is_dirty(&folder));
 }

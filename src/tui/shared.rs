@@ -10,6 +10,7 @@ use crate::drafts::Draft;
 use crate::taxonomy::edit::{self, Field};
 use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::validate::Report;
+use crate::taxonomy::yaml;
 
 use super::action::Action;
 use super::component::Reaction;
@@ -20,7 +21,7 @@ use super::load::Loaded;
 use super::marks::{LeafMarks, ReviewMarks};
 use super::msg::{Effect, Msg, SaveFailure};
 use super::popups::conflict::Conflict;
-use super::popups::question::{ConfirmQuit, Recover};
+use super::popups::question::{ConfirmQuit, ConfirmSaveBroken, Recover};
 use super::review_jobs::{ReviewJob, ReviewReply};
 use super::screens::train::TrainSetup;
 use super::tree::Tree;
@@ -311,15 +312,19 @@ impl Shared {
         }
     }
 
-    /// Saves the selected leaf's edits, if it has any.
-    pub fn save_selected(&mut self) -> Vec<Effect> {
-        match self.selected_folder() {
-            Some(folder) if self.open.is_dirty(&folder) => self.save(&folder, DiskState::Unchanged),
-            Some(_) => {
-                self.notify("nothing to save");
-                Vec::new()
-            }
-            None => Vec::new(),
+    /// Saves the selected leaf's edits, if it has any; asks first when the edited
+    /// text does not parse.
+    pub fn save_selected(&mut self) -> Reaction {
+        let Some(folder) = self.selected_folder() else {
+            return Reaction::none();
+        };
+        let Some(open) = self.open.get(&folder).filter(|open| open.buffer.is_dirty()) else {
+            self.notify("nothing to save");
+            return Reaction::none();
+        };
+        match yaml::load(&open.buffer.text) {
+            Ok(_) => self.save(&folder, DiskState::Unchanged).into(),
+            Err(error) => Reaction::push(ConfirmSaveBroken { folder, error }),
         }
     }
 

@@ -11,6 +11,7 @@ use ratatui::text::Line;
 
 use crate::buffer::DiskState;
 use crate::drafts::Draft;
+use crate::taxonomy::yaml::LoadError;
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction};
 use crate::tui::keymap::Mode;
@@ -118,6 +119,50 @@ impl Ask for ConfirmCancelEdit {
     fn answer(&mut self, _ctx: &mut Shared, action: Action) -> Option<Reaction> {
         // Closes this question first, so the field editor beneath takes the discard.
         (action == Action::Yes).then(|| Reaction::close().and_below(Action::DiscardAll))
+    }
+}
+
+/// Save a leaf whose edited text does not parse?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmSaveBroken {
+    /// The leaf.
+    pub folder: PathBuf,
+    /// Why its text does not parse, and where.
+    pub error: LoadError,
+}
+
+impl Ask for ConfirmSaveBroken {
+    fn title(&self) -> String {
+        " Save a file that does not parse? ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        let error = &self.error;
+        vec![
+            Line::from(format!(
+                "{}/qna.yaml does not parse: line {}, column {}: {}",
+                self.folder.display(),
+                error.line,
+                error.col,
+                error.message
+            )),
+            Line::from("Saved so, it cannot be validated, reviewed or used to generate."),
+        ]
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (Action::Yes, "yes, save it as it is".into()),
+            (Action::Back, "no, leave it unsaved to fix it".into()),
+        ]
+    }
+
+    fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        (action == Action::Yes).then(|| ctx.save(&self.folder, DiskState::Unchanged).into())
+    }
+
+    fn dismissed(&mut self, ctx: &mut Shared) {
+        ctx.notify(format!("{} not saved", self.folder.display()));
     }
 }
 

@@ -47,7 +47,7 @@ impl Browse {
         match action {
             Action::Quit => return ctx.quit(),
             Action::EditInEditor => return edit_in_editor(ctx),
-            Action::Save => return ctx.save_selected().into(),
+            Action::Save => return ctx.save_selected(),
             Action::Revert => return ask_revert(ctx),
             Action::Back if ctx.focus == Focus::Tree && self.preview.open.is_some() => {
                 return self.preview.close().into_iter().collect::<Vec<_>>().into();
