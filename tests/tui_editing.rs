@@ -10,6 +10,7 @@ use std::fs;
 use taxon::tui::msg::Effect;
 use taxon::tui::popups::conflict::Conflict;
 use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, ConfirmSaveBroken, Recover};
+use taxon::tui::tree::Row;
 use tui_harness::Harness;
 
 const LEAF: &str = "oceanography/tides";
@@ -222,6 +223,58 @@ fn saving_a_text_that_does_not_parse_says_where_and_asks_first() {
         "saved when asked to"
     );
     assert!(!harness.app.shared.open.is_dirty(&folder));
+}
+
+/// The leaves with errors the folder `path` counts, as its tree row shows.
+fn invalid_below(harness: &Harness, path: &str) -> usize {
+    harness
+        .app
+        .shared
+        .tree
+        .rows
+        .iter()
+        .find_map(|row| match row {
+            Row::Folder { path: p, stats, .. } if p.as_path() == std::path::Path::new(path) => {
+                Some(stats.invalid)
+            }
+            _ => None,
+        })
+        .expect("the folder's row")
+}
+
+#[test]
+fn errors_in_unsaved_edits_count_in_the_folders_and_for_n() {
+    let (_dir, mut harness) = Harness::open_copy();
+    assert_eq!(invalid_below(&harness, "knowledge"), 0);
+    harness.press("n");
+    assert!(
+        harness.render(120, 40).contains("no leaf has errors"),
+        "the sample is clean"
+    );
+    let folder = harness.select(LEAF);
+    harness.editor =
+        Box::new(|text| Ok(text.replace("created_by: tidewatcher-m", "created_by: ''")));
+    harness.press("E");
+    assert_eq!(
+        invalid_below(&harness, "knowledge"),
+        1,
+        "the folder counts the edited leaf's errors"
+    );
+
+    harness.select("grammar/run_on_sentences");
+    harness.press("n");
+    let selected = harness.app.shared.tree.selected_leaf().unwrap();
+    assert_eq!(
+        harness.app.shared.taxonomy.leaves[selected].folder, folder,
+        "n finds the edited leaf's errors"
+    );
+
+    harness.press("u y");
+    assert_eq!(
+        invalid_below(&harness, "knowledge"),
+        0,
+        "discarded edits no longer count"
+    );
 }
 
 #[test]

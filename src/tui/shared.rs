@@ -106,7 +106,7 @@ impl Shared {
         branch: Option<String>,
         keymap: Keymap,
     ) -> Self {
-        let tree = Tree::new(&taxonomy, &marks);
+        let tree = Tree::new(&taxonomy, &marks, &OpenLeaves::default());
         Self {
             taxonomy,
             marks,
@@ -149,13 +149,13 @@ impl Shared {
                 let selected = self.selected_folder();
                 let Loaded { taxonomy, git } = *loaded;
                 self.taxonomy = taxonomy;
-                self.tree.rebuild(&self.taxonomy, &self.marks);
+                self.rebuild_tree();
                 if let Some(index) = selected.and_then(|f| self.taxonomy.find(&f)) {
                     self.tree.select_leaf(&self.taxonomy, index);
                 }
                 self.branch = git.branch;
                 self.set_marks(git.marks);
-                self.tree.rebuild(&self.taxonomy, &self.marks);
+                self.rebuild_tree();
                 return vec![
                     Effect::Review(ReviewJob::Status),
                     Effect::Reindex(Box::new(self.taxonomy.clone())),
@@ -164,7 +164,7 @@ impl Shared {
         };
         self.branch = git.branch;
         self.set_marks(git.marks);
-        self.tree.rebuild(&self.taxonomy, &self.marks);
+        self.rebuild_tree();
         vec![Effect::Review(ReviewJob::Status)]
     }
 
@@ -220,10 +220,7 @@ impl Shared {
 
     /// The report shown for a leaf: its edited text's if it is open, else the file's.
     pub fn report_of(&self, index: usize) -> &Report {
-        let leaf = &self.taxonomy.leaves[index];
-        self.open
-            .get(&leaf.folder)
-            .map_or(&leaf.report, |open| &open.report)
+        self.open.report_of(&self.taxonomy.leaves[index])
     }
 
     /// Whether the edited text of the leaf in `folder` is being validated.
@@ -261,7 +258,7 @@ impl Shared {
         let Some(open) = self.open.get_mut(folder) else {
             return Vec::new();
         };
-        if open.buffer.is_dirty() {
+        let effects = if open.buffer.is_dirty() {
             let draft = open.draft(&self.taxonomy.root);
             let mut effects = vec![Effect::KeepDraft(draft)];
             if at_once {
@@ -277,7 +274,15 @@ impl Shared {
             vec![Effect::ForgetDraft {
                 folder: folder.to_owned(),
             }]
-        }
+        };
+        self.rebuild_tree();
+        effects
+    }
+
+    /// Recomputes the tree's rows and folder counts, edited leaves counted as
+    /// their edited text validates.
+    fn rebuild_tree(&mut self) {
+        self.tree.rebuild(&self.taxonomy, &self.marks, &self.open);
     }
 
     /// What to do when the process is told to end (SIGTERM, SIGHUP): keep every
@@ -301,15 +306,18 @@ impl Shared {
             return;
         };
         let pending = edited_notice(open);
-        if open.take(validated)
-            && self
-                .notice
-                .as_ref()
-                .is_some_and(|notice| notice.text == pending)
+        if !open.take(validated) {
+            return;
+        }
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|notice| notice.text == pending)
         {
             let done = edited_notice(open);
             self.notify(done);
         }
+        self.rebuild_tree();
     }
 
     /// Saves the selected leaf's edits, if it has any; asks first when the edited
@@ -343,13 +351,13 @@ impl Shared {
     /// Puts a leaf read from disk in place of the old one.
     pub fn replace_leaf(&mut self, leaf: Leaf) {
         self.taxonomy.replace(vec![leaf]);
-        self.tree.rebuild(&self.taxonomy, &self.marks);
+        self.rebuild_tree();
     }
 
     /// Drops a leaf's edits (after the user confirmed).
-    /// Drops a leaf's edits (after the user confirmed).
     pub fn discard(&mut self, folder: &Path) -> Effect {
         self.open.remove(folder);
+        self.rebuild_tree();
         Effect::ForgetDraft {
             folder: folder.to_owned(),
         }
@@ -434,7 +442,7 @@ impl Shared {
                 None => effects.push(Effect::KeepDraft(draft)),
             }
         }
-        self.tree.rebuild(&self.taxonomy, &self.marks);
+        self.rebuild_tree();
         self.notify(format!(
             "restored unsaved edits of {} leaves",
             self.open.dirty().len()
@@ -531,7 +539,7 @@ impl Shared {
     fn checked(&mut self, leaves: Vec<Leaf>, done: bool) -> Vec<Effect> {
         let count = leaves.len();
         self.taxonomy.replace(leaves);
-        self.tree.rebuild(&self.taxonomy, &self.marks);
+        self.rebuild_tree();
         if done {
             self.checking = None;
             return vec![Effect::Reindex(Box::new(self.taxonomy.clone()))];

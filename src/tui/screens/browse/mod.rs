@@ -198,10 +198,10 @@ fn collapse(ctx: &mut Shared) {
 
 fn next_problem(ctx: &mut Shared) {
     let start = ctx.tree.selected_leaf().map_or(0, |i| i + 1);
-    let leaves = &ctx.taxonomy.leaves;
-    let found = (0..leaves.len())
-        .map(|offset| (start + offset) % leaves.len())
-        .find(|&i| !leaves[i].report.diagnostics.is_empty());
+    let count = ctx.taxonomy.leaves.len();
+    let found = (0..count)
+        .map(|offset| (start + offset) % count)
+        .find(|&i| !ctx.report_of(i).diagnostics.is_empty());
     match found {
         Some(index) => ctx.tree.select_leaf(&ctx.taxonomy, index),
         None => ctx.notify("no leaf has errors or warnings"),
