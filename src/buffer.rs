@@ -116,26 +116,12 @@ impl LeafBuffer {
     /// What changed on disk since the text was loaded: the unified diff of the
     /// loaded text against `theirs`, hunk headers included.
     pub fn outside_change(&self, theirs: &str) -> Vec<DiffLine> {
-        let patch = diffy::create_patch(&self.saved, theirs);
-        let mut lines = Vec::new();
-        for hunk in patch.hunks() {
-            lines.push(DiffLine {
-                kind: DiffLineKind::Hunk,
-                text: format!("@@ -{} +{} @@", hunk.old_range(), hunk.new_range()),
-            });
-            lines.extend(hunk.lines().iter().map(|line| {
-                let (kind, prefix, text) = match line {
-                    diffy::Line::Context(text) => (DiffLineKind::Context, ' ', text),
-                    diffy::Line::Delete(text) => (DiffLineKind::Removed, '-', text),
-                    diffy::Line::Insert(text) => (DiffLineKind::Added, '+', text),
-                };
-                DiffLine {
-                    kind,
-                    text: format!("{prefix}{}", text.trim_end_matches(['\n', '\r'])),
-                }
-            }));
-        }
-        lines
+        line_diff(&self.saved, theirs)
+    }
+
+    /// The unsaved edits: the unified diff of the loaded text against the edited.
+    pub fn unsaved_change(&self) -> Vec<DiffLine> {
+        line_diff(&self.saved, &self.text)
     }
 
     /// The edits and the change on disk together (a three-way merge of the loaded
@@ -152,6 +138,31 @@ impl LeafBuffer {
         self.text = on_disk;
         Ok(())
     }
+}
+
+/// The unified diff of `old` against `new`, as lines with kinds, hunk headers
+/// included.
+fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
+    let patch = diffy::create_patch(old, new);
+    let mut lines = Vec::new();
+    for hunk in patch.hunks() {
+        lines.push(DiffLine {
+            kind: DiffLineKind::Hunk,
+            text: format!("@@ -{} +{} @@", hunk.old_range(), hunk.new_range()),
+        });
+        lines.extend(hunk.lines().iter().map(|line| {
+            let (kind, prefix, text) = match line {
+                diffy::Line::Context(text) => (DiffLineKind::Context, ' ', text),
+                diffy::Line::Delete(text) => (DiffLineKind::Removed, '-', text),
+                diffy::Line::Insert(text) => (DiffLineKind::Added, '+', text),
+            };
+            DiffLine {
+                kind,
+                text: format!("{prefix}{}", text.trim_end_matches(['\n', '\r'])),
+            }
+        }));
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -321,13 +321,20 @@ fn drafts_are_offered_again_and_restored() {
 }
 
 #[test]
-fn revert_asks_and_names_the_leaf() {
+fn revert_asks_and_lists_the_lines_lost() {
     let (_dir, mut harness) = Harness::open_copy();
     let folder = harness.select(LEAF);
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "gone")));
     harness.press("E u");
     assert!(
-        matches!(harness.app.popup::<ConfirmRevert>(), Some(ConfirmRevert { folder: f }) if *f == folder)
+        matches!(harness.app.popup::<ConfirmRevert>(), Some(ConfirmRevert { folder: f, .. }) if *f == folder)
+    );
+    let screen = harness.render(120, 40);
+    assert!(
+        screen.contains("Lines edited since the last save, LOST: 1; saved lines that come back: 1")
+            && screen.contains("-created_by: tidewatcher-m")
+            && screen.contains("+created_by: gone"),
+        "u lists the lines lost:\n{screen}"
     );
     harness.press("y");
     assert!(!harness.app.shared.open.is_dirty(&folder));

@@ -12,8 +12,7 @@ use crate::git::DiffLine;
 use crate::tui::action::Action;
 use crate::tui::component::Reaction;
 use crate::tui::msg::Effect;
-use crate::tui::popups::diff::diff_line;
-use crate::tui::popups::question::Ask;
+use crate::tui::popups::question::{Ask, diff_excerpt};
 use crate::tui::shared::Shared;
 
 /// How many lines of the change on disk the question shows.
@@ -74,10 +73,7 @@ impl Ask for Conflict {
         let mut lines = vec![Line::from(format!(
             "{folder} changed on disk since you opened it. The change on disk:"
         ))];
-        lines.extend(self.outside.iter().take(SHOWN_LINES).map(diff_line));
-        if let Some(more) = self.outside.len().checked_sub(SHOWN_LINES + 1) {
-            lines.push(Line::from(format!("  … and {} more lines", more + 1)));
-        }
+        lines.extend(diff_excerpt(self.outside.iter(), SHOWN_LINES));
         lines.push(Line::from(if self.merged.is_some() {
             "Your edits touch other lines: both can be kept."
         } else {

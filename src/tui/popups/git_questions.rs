@@ -3,18 +3,16 @@
 
 use std::path::PathBuf;
 
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
-use super::diff::diff_line;
-use crate::git::{DiffLine, DiffLineKind, LeafDiff};
+use crate::git::LeafDiff;
 use crate::tui::action::Action;
 use crate::tui::component::Reaction;
 use crate::tui::git_jobs::GitJob;
 use crate::tui::msg::Effect;
 use crate::tui::shared::Shared;
-use crate::tui::view::theme;
 
-use super::question::{Ask, folder_list};
+use super::question::{Ask, changed_lines, diff_excerpt, folder_list};
 
 /// How many lost lines the discard question shows before "and N more".
 const LOST_SHOWN: usize = 8;
@@ -51,19 +49,10 @@ impl Ask for ConfirmDiscard {
         lines.push(Line::from(format!(
             "{added} lines written since HEAD are LOST, {removed} come back:"
         )));
-        let changed: Vec<&DiffLine> = self
-            .diff
-            .lines
-            .iter()
-            .filter(|l| matches!(l.kind, DiffLineKind::Added | DiffLineKind::Removed))
-            .collect();
-        lines.extend(changed.iter().take(LOST_SHOWN).map(|l| diff_line(l)));
-        if changed.len() > LOST_SHOWN {
-            lines.push(Line::from(Span::styled(
-                format!("  … and {} more changed lines", changed.len() - LOST_SHOWN),
-                theme::DIM,
-            )));
-        }
+        lines.extend(diff_excerpt(
+            changed_lines(&self.diff.lines).into_iter(),
+            LOST_SHOWN,
+        ));
         lines
     }
 

@@ -7,17 +7,20 @@ use std::path::PathBuf;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 
 use crate::buffer::DiskState;
 use crate::drafts::Draft;
+use crate::git::{DiffLine, DiffLineKind};
 use crate::taxonomy::yaml::LoadError;
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction};
 use crate::tui::keymap::Mode;
 use crate::tui::msg::Effect;
+use crate::tui::popups::diff::diff_line;
 use crate::tui::screens::browse::authoring::delete_example;
 use crate::tui::shared::Shared;
+use crate::tui::view::theme;
 use crate::tui::view::widgets::{ask, key_name};
 
 /// A question: what it says, its answers, and what each does.
@@ -216,11 +219,39 @@ impl Ask for ConfirmQuit {
     }
 }
 
-/// Discard the unsaved edits of one leaf?
+/// The first `shown` of `lines` coloured as a diff, then how many more there are.
+pub(crate) fn diff_excerpt<'a>(
+    lines: impl ExactSizeIterator<Item = &'a DiffLine>,
+    shown: usize,
+) -> Vec<Line<'static>> {
+    let more = lines.len().saturating_sub(shown);
+    let mut excerpt: Vec<Line<'static>> = lines.take(shown).map(diff_line).collect();
+    if more > 0 {
+        excerpt.push(Line::from(Span::styled(
+            format!("  … and {more} more lines"),
+            theme::DIM,
+        )));
+    }
+    excerpt
+}
+
+/// The added and removed lines of a diff, without hunk headers and context.
+pub(crate) fn changed_lines(diff: &[DiffLine]) -> Vec<&DiffLine> {
+    diff.iter()
+        .filter(|l| matches!(l.kind, DiffLineKind::Added | DiffLineKind::Removed))
+        .collect()
+}
+
+/// How many changed lines the revert question shows.
+const REVERTED_SHOWN: usize = 12;
+
+/// Discard the unsaved edits of one leaf? Lists the lines lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfirmRevert {
     /// The leaf.
     pub folder: PathBuf,
+    /// What would be lost: the unsaved edits as a diff.
+    pub edits: Vec<DiffLine>,
 }
 
 impl Ask for ConfirmRevert {
@@ -229,10 +260,27 @@ impl Ask for ConfirmRevert {
     }
 
     fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
-        vec![Line::from(format!(
-            "Discard every unsaved edit of {}?",
-            self.folder.display()
-        ))]
+        let changed = changed_lines(&self.edits);
+        let typed = changed
+            .iter()
+            .filter(|l| l.kind == DiffLineKind::Added)
+            .count();
+        let mut lines = vec![
+            Line::from(format!(
+                "Discard every unsaved edit of {}?",
+                self.folder.display()
+            )),
+            Line::from(format!(
+                "Lines edited since the last save, LOST: {typed}; saved lines that come back: {}",
+                changed.len() - typed
+            )),
+        ];
+        lines.extend(diff_excerpt(changed.into_iter(), REVERTED_SHOWN));
+        lines
+    }
+
+    fn size(&self) -> (u16, u16) {
+        (80, 70)
     }
 
     fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {

@@ -224,7 +224,14 @@ fn edit_in_editor(ctx: &mut Shared) -> Reaction {
 
 fn ask_revert(ctx: &mut Shared) -> Reaction {
     match ctx.selected_folder() {
-        Some(folder) if ctx.open.is_dirty(&folder) => Reaction::push(ConfirmRevert { folder }),
+        Some(folder) if ctx.open.is_dirty(&folder) => {
+            let edits = ctx
+                .open
+                .get(&folder)
+                .map(|open| open.buffer.unsaved_change())
+                .unwrap_or_default();
+            Reaction::push(ConfirmRevert { folder, edits })
+        }
         _ => {
             ctx.notify("no unsaved edits here");
             Reaction::none()
