@@ -374,6 +374,42 @@ fn discard_names_what_is_lost_and_asks() {
 }
 
 #[test]
+fn discarding_a_new_leaf_removes_the_folders_it_made() {
+    let (dir, mut harness) = repo_copy();
+    harness.app.shared.author.created_by = Some("ada-l".into());
+    harness
+        .press("a down enter text:tech tab text:drafts/release space text:notes enter enter enter");
+    let folder = Path::new("compositional_skills/grounded/technology/drafts/release_notes");
+    assert!(
+        dir.path().join(folder).join("qna.yaml").is_file(),
+        "the wizard made the leaf: {}",
+        notice(&harness)
+    );
+    let index = harness.app.shared.taxonomy.find(folder).unwrap();
+    harness.app.shared.open_leaf(index);
+    harness.press("X");
+    assert!(
+        harness.app.popup::<ConfirmDiscard>().is_some(),
+        "{}",
+        notice(&harness)
+    );
+    harness.press("y");
+    assert!(!dir.path().join(folder).exists());
+    assert!(
+        !dir.path()
+            .join("compositional_skills/grounded/technology/drafts")
+            .exists(),
+        "no empty folder is left behind"
+    );
+    assert!(
+        dir.path()
+            .join("compositional_skills/grounded/technology")
+            .is_dir()
+    );
+    assert!(harness.app.shared.taxonomy.find(folder).is_none());
+}
+
+#[test]
 fn diff_view_at_80x24() {
     let (dir, mut harness) = repo_copy();
     edit_and_save(&mut harness, TIDES, ANSWER, EDITED);
