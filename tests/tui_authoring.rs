@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use taxon::taxonomy::edit::Field;
+use taxon::taxonomy::validate::Report;
 use taxon::tui::msg::Effect;
 use taxon::tui::popups::field_editor::{FieldEditor, Preview};
 use taxon::tui::popups::question::{ConfirmCancelEdit, ConfirmDeleteExample};
@@ -34,6 +35,17 @@ fn selected_text(harness: &Harness) -> String {
             .clone()
             .expect("text"),
     }
+}
+
+/// A fresh leaf is valid, its only findings the warnings of its placeholders.
+fn valid_with_placeholders(report: &Report) {
+    assert!(
+        report.is_valid()
+            && !report.diagnostics.is_empty()
+            && report.diagnostics.iter().all(|d| d.rule == "placeholder"),
+        "valid, with a warning for each placeholder left: {:?}",
+        report.diagnostics
+    );
 }
 
 #[test]
@@ -88,17 +100,7 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
         Some(Field::TaskDescription),
         "the cursor is on the first placeholder"
     );
-    assert!(
-        leaf.report.is_valid()
-            && !leaf.report.diagnostics.is_empty()
-            && leaf
-                .report
-                .diagnostics
-                .iter()
-                .all(|d| d.rule == "placeholder"),
-        "valid, with a warning for each placeholder left: {:?}",
-        leaf.report.diagnostics
-    );
+    valid_with_placeholders(&leaf.report);
     assert_eq!(leaf.report.qna.as_ref().unwrap().seed_examples.len(), 5);
     let text = fs::read_to_string(dir.path().join(folder).join("qna.yaml")).unwrap();
     assert!(text.contains("created_by: ada-l\n"));
@@ -390,17 +392,7 @@ fn a_knowledge_leaf_from_the_wizard_validates() {
         leaf.report.kind,
         Some(taxon::taxonomy::leaf::LeafKind::Knowledge)
     );
-    assert!(
-        leaf.report.is_valid()
-            && !leaf.report.diagnostics.is_empty()
-            && leaf
-                .report
-                .diagnostics
-                .iter()
-                .all(|d| d.rule == "placeholder"),
-        "valid, with a warning for each placeholder left: {:?}",
-        leaf.report.diagnostics
-    );
+    valid_with_placeholders(&leaf.report);
     let qna = leaf.report.qna.as_ref().unwrap();
     assert_eq!(qna.domain.as_ref().unwrap().value, "marine biology");
     assert!(

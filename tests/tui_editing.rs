@@ -6,6 +6,7 @@
 mod tui_harness;
 
 use std::fs;
+use std::path::PathBuf;
 
 use taxon::tui::msg::Effect;
 use taxon::tui::popups::conflict::Conflict;
@@ -61,17 +62,28 @@ fn an_edit_is_validated_kept_as_a_draft_and_saved() {
     );
 }
 
-#[test]
-fn a_file_changed_underneath_is_never_overwritten_blindly() {
-    let (dir, mut harness) = Harness::open_copy();
+/// Edits the tides leaf's `created_by` to `mine` (unsaved), then changes its file
+/// on disk, `from` replaced by `to`: the leaf's folder, its file and the text on disk.
+fn mine_unsaved_theirs_on_disk(
+    dir: &tempfile::TempDir,
+    harness: &mut Harness,
+    from: &str,
+    to: &str,
+) -> (PathBuf, PathBuf, String) {
     let folder = harness.select(LEAF);
     let file = dir.path().join(&folder).join("qna.yaml");
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "mine")));
     harness.press("E");
-    let theirs = fs::read_to_string(&file)
-        .unwrap()
-        .replace("tidewatcher-m", "theirs");
+    let theirs = fs::read_to_string(&file).unwrap().replace(from, to);
     fs::write(&file, &theirs).unwrap();
+    (folder, file, theirs)
+}
+
+#[test]
+fn a_file_changed_underneath_is_never_overwritten_blindly() {
+    let (dir, mut harness) = Harness::open_copy();
+    let (folder, file, theirs) =
+        mine_unsaved_theirs_on_disk(&dir, &mut harness, "tidewatcher-m", "theirs");
 
     harness.press("ctrl-s");
     assert!(harness.app.popup::<Conflict>().is_some());
@@ -107,14 +119,12 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
 #[test]
 fn the_change_on_disk_is_shown_and_merged_with_edits_of_other_lines() {
     let (dir, mut harness) = Harness::open_copy();
-    let folder = harness.select(LEAF);
-    let file = dir.path().join(&folder).join("qna.yaml");
-    harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "mine")));
-    harness.press("E");
-    let theirs = fs::read_to_string(&file)
-        .unwrap()
-        .replace("How long is a lunar day", "How long is a moon day");
-    fs::write(&file, &theirs).unwrap();
+    let (folder, file, _) = mine_unsaved_theirs_on_disk(
+        &dir,
+        &mut harness,
+        "How long is a lunar day",
+        "How long is a moon day",
+    );
 
     harness.press("ctrl-s");
     let screen = harness.render(120, 50);
@@ -172,10 +182,7 @@ fn the_change_on_disk_is_shown_and_merged_with_edits_of_other_lines() {
 #[test]
 fn a_file_deleted_on_disk_is_said_deleted_and_written_again_only_when_asked() {
     let (dir, mut harness) = Harness::open_copy();
-    let folder = harness.select(LEAF);
-    let file = dir.path().join(&folder).join("qna.yaml");
-    harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "mine")));
-    harness.press("E");
+    let (folder, file, _) = mine_unsaved_theirs_on_disk(&dir, &mut harness, "", "");
     fs::remove_file(&file).unwrap();
 
     harness.press("ctrl-s");
