@@ -9,6 +9,7 @@ use ratatui::text::Line;
 
 use crate::buffer::{DiskState, LeafBuffer};
 use crate::git::DiffLine;
+use crate::taxonomy::yaml;
 use crate::tui::action::Action;
 use crate::tui::component::Reaction;
 use crate::tui::msg::Effect;
@@ -28,7 +29,8 @@ pub struct Conflict {
     pub found: DiskState,
     /// What changed on disk, against what was loaded.
     pub outside: Vec<DiffLine>,
-    /// The edits and the change on disk together, when they touch different lines.
+    /// The edits and the change on disk together, when they touch different lines
+    /// and the result still parses.
     pub merged: Option<String>,
 }
 
@@ -36,9 +38,12 @@ impl Conflict {
     /// The question for `buffer`, whose file was `found` so on disk.
     pub fn new(buffer: &LeafBuffer, found: DiskState) -> Self {
         let (outside, merged) = match &found {
-            DiskState::Changed(theirs) => {
-                (buffer.outside_change(theirs), buffer.merged_with(theirs))
-            }
+            DiskState::Changed(theirs) => (
+                buffer.outside_change(theirs),
+                buffer
+                    .merged_with(theirs)
+                    .filter(|merged| yaml::load(merged).is_ok()),
+            ),
             DiskState::Unchanged | DiskState::Deleted => (Vec::new(), None),
         };
         Self {
@@ -77,7 +82,7 @@ impl Ask for Conflict {
         lines.push(Line::from(if self.merged.is_some() {
             "Your edits touch other lines: both can be kept."
         } else {
-            "Your edits touch the same lines: they cannot be merged."
+            "Your edits touch the same lines (or merged, the file would not parse): they cannot be merged."
         }));
         lines
     }
@@ -148,5 +153,39 @@ impl Ask for Conflict {
 
     fn size(&self) -> (u16, u16) {
         if self.deleted() { (70, 40) } else { (80, 80) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buffer(saved: &str, text: &str) -> LeafBuffer {
+        LeafBuffer {
+            path: "a/qna.yaml".into(),
+            folder: "a".into(),
+            saved: saved.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_merge_is_offered_only_when_it_parses() {
+        let base = "a:\n  b: 1\n  c: 1\n  d: 1\n  e: 1\n";
+        let theirs = DiskState::Changed("a:\n  b: 1\n  c: 1\n  d: 1\n  e: 2\n".into());
+        let fine = Conflict::new(
+            &buffer(base, "a:\n  b: 2\n  c: 1\n  d: 1\n  e: 1\n"),
+            theirs.clone(),
+        );
+        assert_eq!(
+            fine.merged.as_deref(),
+            Some("a:\n  b: 2\n  c: 1\n  d: 1\n  e: 2\n")
+        );
+        let broken = Conflict::new(
+            &buffer(base, "a: x\n  b: 1\n  c: 1\n  d: 1\n  e: 1\n"),
+            theirs,
+        );
+        assert_eq!(broken.merged, None, "merged, it would not parse");
+        assert!(!broken.outside.is_empty());
     }
 }
