@@ -347,6 +347,33 @@ fn revert_asks_and_lists_the_lines_lost() {
     assert!(!harness.app.shared.open.is_dirty(&folder));
 }
 
+#[test]
+fn long_changes_leave_the_answers_on_screen_at_80x24() {
+    let (dir, mut harness) = Harness::open_copy();
+    let (_, file, _) = mine_unsaved_theirs_on_disk(&dir, &mut harness, "      ", "       ");
+    harness.press("ctrl-s");
+    let screen = harness.render(80, 24);
+    assert!(
+        screen.contains("more lines")
+            && screen.contains("keep mine")
+            && screen.contains("decide later"),
+        "the change is cut, the answers stay:\n{screen}"
+    );
+    harness.press("r");
+    assert!(!harness.app.has_popup());
+
+    let original = fs::read_to_string(&file).unwrap();
+    harness.editor = Box::new(|text| Ok(text.replace("the", "THE")));
+    harness.press("E u");
+    let screen = harness.render(80, 24);
+    assert!(
+        screen.contains("more lines") && screen.contains("no, keep them"),
+        "the lines lost are cut, the answers stay:\n{screen}"
+    );
+    harness.press("y");
+    assert_eq!(fs::read_to_string(&file).unwrap(), original);
+}
+
 /// Issue 14 item 7: the TUI froze for seconds after `E` returned a hostile text (a
 /// one-line flow sequence of 80,000 items) because the update validated it.
 #[test]

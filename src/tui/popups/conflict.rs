@@ -13,11 +13,8 @@ use crate::taxonomy::yaml;
 use crate::tui::action::Action;
 use crate::tui::component::Reaction;
 use crate::tui::msg::Effect;
-use crate::tui::popups::question::{Ask, diff_excerpt};
+use crate::tui::popups::question::{Ask, with_excerpt};
 use crate::tui::shared::Shared;
-
-/// How many lines of the change on disk the question shows.
-const SHOWN_LINES: usize = 24;
 
 /// A save found the file changed or deleted on disk: reload theirs, merge, or keep
 /// mine?
@@ -68,23 +65,23 @@ impl Ask for Conflict {
         }
     }
 
-    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+    fn lines(&self, ctx: &Shared) -> Vec<Line<'static>> {
         let folder = self.folder.display();
         if self.deleted() {
             return vec![Line::from(format!(
                 "{folder}/qna.yaml was deleted on disk since you opened it."
             ))];
         }
-        let mut lines = vec![Line::from(format!(
+        let header = vec![Line::from(format!(
             "{folder} changed on disk since you opened it. The change on disk:"
         ))];
-        lines.extend(diff_excerpt(self.outside.iter(), SHOWN_LINES));
-        lines.push(Line::from(if self.merged.is_some() {
+        let footer = vec![Line::from(if self.merged.is_some() {
             "Your edits touch other lines: both can be kept."
         } else {
             "Your edits touch the same lines (or merged, the file would not parse): they cannot be merged."
-        }));
-        lines
+        })];
+        let outside: Vec<&DiffLine> = self.outside.iter().collect();
+        with_excerpt(self, ctx, header, &outside, footer)
     }
 
     fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {

@@ -21,7 +21,7 @@ use crate::tui::popups::diff::diff_line;
 use crate::tui::screens::browse::authoring::delete_example;
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
-use crate::tui::view::widgets::{ask, key_name};
+use crate::tui::view::widgets::{ask, centered_in, key_name};
 
 /// A question: what it says, its answers, and what each does.
 pub trait Ask: Debug + 'static {
@@ -219,20 +219,55 @@ impl Ask for ConfirmQuit {
     }
 }
 
-/// The first `shown` of `lines` coloured as a diff, then how many more there are.
-pub(crate) fn diff_excerpt<'a>(
-    lines: impl ExactSizeIterator<Item = &'a DiffLine>,
-    shown: usize,
+/// The rows `line` takes, wrapped to `width` columns.
+fn rows_of(line: &Line<'_>, width: usize) -> usize {
+    line.width().div_ceil(width).max(1)
+}
+
+/// What `question` says: `header`, as much of `diff` (coloured) as fits in its box
+/// on this screen with `footer` and the answers below, and how many lines did not
+/// fit, so the answers are never pushed out of the box.
+pub(crate) fn with_excerpt<Q: Ask>(
+    question: &Q,
+    ctx: &Shared,
+    mut header: Vec<Line<'static>>,
+    diff: &[&DiffLine],
+    footer: Vec<Line<'static>>,
 ) -> Vec<Line<'static>> {
-    let more = lines.len().saturating_sub(shown);
-    let mut excerpt: Vec<Line<'static>> = lines.take(shown).map(diff_line).collect();
-    if more > 0 {
-        excerpt.push(Line::from(Span::styled(
-            format!("  … and {more} more lines"),
+    let (width_percent, height_percent) = question.size();
+    let screen = Rect::new(0, 0, ctx.width, ctx.height);
+    let area = centered_in(screen, width_percent, height_percent);
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let answers: usize = question
+        .answers(ctx)
+        .iter()
+        .map(|(_, what)| rows_of(&Line::from(format!("  key  {what}")), width))
+        .sum();
+    let used: usize = header
+        .iter()
+        .chain(&footer)
+        .map(|line| rows_of(line, width))
+        .sum();
+    // The borders, the blank line before the answers and the "and more" line.
+    let mut room = usize::from(area.height).saturating_sub(used + answers + 4);
+    let mut shown = 0;
+    for line in diff.iter().map(|line| diff_line(line)) {
+        let rows = rows_of(&line, width);
+        if rows > room {
+            break;
+        }
+        room -= rows;
+        header.push(line);
+        shown += 1;
+    }
+    if shown < diff.len() {
+        header.push(Line::from(Span::styled(
+            format!("  … and {} more lines", diff.len() - shown),
             theme::DIM,
         )));
     }
-    excerpt
+    header.extend(footer);
+    header
 }
 
 /// The added and removed lines of a diff, without hunk headers and context.
@@ -241,9 +276,6 @@ pub(crate) fn changed_lines(diff: &[DiffLine]) -> Vec<&DiffLine> {
         .filter(|l| matches!(l.kind, DiffLineKind::Added | DiffLineKind::Removed))
         .collect()
 }
-
-/// How many changed lines the revert question shows.
-const REVERTED_SHOWN: usize = 12;
 
 /// Discard the unsaved edits of one leaf? Lists the lines lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,13 +291,13 @@ impl Ask for ConfirmRevert {
         " Discard edits? ".into()
     }
 
-    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+    fn lines(&self, ctx: &Shared) -> Vec<Line<'static>> {
         let changed = changed_lines(&self.edits);
         let typed = changed
             .iter()
             .filter(|l| l.kind == DiffLineKind::Added)
             .count();
-        let mut lines = vec![
+        let header = vec![
             Line::from(format!(
                 "Discard every unsaved edit of {}?",
                 self.folder.display()
@@ -275,8 +307,7 @@ impl Ask for ConfirmRevert {
                 changed.len() - typed
             )),
         ];
-        lines.extend(diff_excerpt(changed.into_iter(), REVERTED_SHOWN));
-        lines
+        with_excerpt(self, ctx, header, &changed, Vec::new())
     }
 
     fn size(&self) -> (u16, u16) {
