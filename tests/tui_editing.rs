@@ -222,7 +222,13 @@ fn saving_a_text_that_does_not_parse_says_where_and_asks_first() {
     assert!(harness.app.shared.open.is_dirty(&folder));
     assert_eq!(fs::read_to_string(&file).unwrap(), before);
 
-    harness.press("w y");
+    harness.press("q");
+    let screen = harness.render(120, 40);
+    assert!(
+        screen.contains("does not parse: line 4, column 14"),
+        "quitting says so too:\n{screen}"
+    );
+    harness.press("esc w y");
     assert!(
         fs::read_to_string(&file)
             .unwrap()

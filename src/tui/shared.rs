@@ -10,7 +10,7 @@ use crate::drafts::Draft;
 use crate::taxonomy::edit::{self, Field};
 use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::validate::Report;
-use crate::taxonomy::yaml;
+use crate::taxonomy::yaml::{self, LoadError};
 
 use super::action::Action;
 use super::component::Reaction;
@@ -326,14 +326,20 @@ impl Shared {
         let Some(folder) = self.selected_folder() else {
             return Reaction::none();
         };
-        let Some(open) = self.open.get(&folder).filter(|open| open.buffer.is_dirty()) else {
+        if !self.open.is_dirty(&folder) {
             self.notify("nothing to save");
             return Reaction::none();
-        };
-        match yaml::load(&open.buffer.text) {
-            Ok(_) => self.save(&folder, DiskState::Unchanged).into(),
-            Err(error) => Reaction::push(ConfirmSaveBroken { folder, error }),
         }
+        match self.parse_error(&folder) {
+            None => self.save(&folder, DiskState::Unchanged).into(),
+            Some(error) => Reaction::push(ConfirmSaveBroken { folder, error }),
+        }
+    }
+
+    /// Why the edited text of the leaf in `folder` does not parse, if it does not.
+    pub fn parse_error(&self, folder: &Path) -> Option<LoadError> {
+        let open = self.open.get(folder)?;
+        yaml::load(&open.buffer.text).err()
     }
 
     /// Saves a leaf's edits over the file as it is `over` on disk (see

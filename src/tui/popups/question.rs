@@ -181,9 +181,20 @@ impl Ask for ConfirmQuit {
         " Quit? ".into()
     }
 
-    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+    fn lines(&self, ctx: &Shared) -> Vec<Line<'static>> {
         let mut lines = vec![Line::from("These leaves have unsaved edits:")];
-        lines.extend(folder_list(self.dirty.iter()));
+        for (folder, line) in self.dirty.iter().zip(folder_list(self.dirty.iter())) {
+            lines.push(line);
+            if let Some(error) = ctx.parse_error(folder) {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "      does not parse: line {}, column {}: {}",
+                        error.line, error.col, error.message
+                    ),
+                    theme::WARNING,
+                )));
+            }
+        }
         lines
     }
 
