@@ -241,6 +241,31 @@ fn replace_by_rename(path: &Path, temp: &Path, expected: &[u8]) -> Result<(), Re
     sync_folder(path).map_err(io_error)
 }
 
+/// Creates `path` holding `contents` atomically, its folder too, but only where no
+/// file is: a file someone else created meanwhile is never overwritten
+/// (`renameat2(RENAME_NOREPLACE)`; where the file system lacks it, a hard link, which
+/// also fails on an existing name).
+pub fn create_new(path: &Path, contents: &[u8]) -> Result<(), ReplaceError> {
+    let io_error = |source| ReplaceError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    fs::create_dir_all(folder_of(path)).map_err(io_error)?;
+    let (_file, temp) = temporary_beside(path, contents).map_err(io_error)?;
+    let created = match renameat_with(CWD, &temp, CWD, path, RenameFlags::NOREPLACE) {
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => fs::hard_link(&temp, path),
+        other => other.map_err(io::Error::from),
+    };
+    let _ = fs::remove_file(&temp);
+    match created {
+        Ok(()) => sync_folder(path).map_err(io_error),
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => Err(ReplaceError::Changed {
+            path: path.to_owned(),
+        }),
+        Err(error) => Err(io_error(error)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +297,18 @@ mod tests {
         assert!(matches!(err, ReplaceError::Removed { .. }), "{err}");
         assert!(!path.exists());
         assert_eq!(leftovers(dir.path()), 0);
+    }
+
+    #[test]
+    fn creates_a_file_only_where_none_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone/qna.yaml");
+        create_new(&path, b"mine\n").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "mine\n");
+        let err = create_new(&path, b"again\n").unwrap_err();
+        assert!(matches!(err, ReplaceError::Changed { .. }), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "mine\n");
+        assert_eq!(leftovers(&dir.path().join("gone")), 1);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::atomic_file::{ReplaceError, replace_if_unchanged, write_atomic};
+use crate::atomic_file::{ReplaceError, create_new, replace_if_unchanged};
+use crate::git::{DiffLine, DiffLineKind};
 use crate::taxonomy::leaf::LEAF_FILE;
 
 /// How the file on disk compares with what was loaded.
@@ -82,30 +83,52 @@ impl LeafBuffer {
     /// changed on disk meanwhile, even by a save landing while this one is made, is
     /// left as it is (see [`replace_if_unchanged`]).
     pub fn save(&mut self) -> Result<(), SaveError> {
-        replace_if_unchanged(&self.path, self.saved.as_bytes(), self.text.as_bytes()).map_err(
-            |error| match error {
-                ReplaceError::Io { path, source } => SaveError::Write { path, source },
-                ReplaceError::Changed { .. } | ReplaceError::Removed { .. } => {
-                    SaveError::ChangedOnDisk(self.path.clone())
-                }
-                kept @ ReplaceError::KeptBeside { .. } => SaveError::Write {
-                    path: self.path.clone(),
-                    source: io::Error::other(kept.to_string()),
-                },
+        self.save_over(&DiskState::Unchanged)
+    }
+
+    /// Saves after the user saw the file as `found` on disk (a conflict, "keep
+    /// mine"): replaces only that content, or creates the file only if it is still
+    /// deleted. Anything else found on disk by then is left as it is.
+    pub fn save_over(&mut self, found: &DiskState) -> Result<(), SaveError> {
+        let written = match found {
+            DiskState::Unchanged => {
+                replace_if_unchanged(&self.path, self.saved.as_bytes(), self.text.as_bytes())
+            }
+            DiskState::Changed(theirs) => {
+                replace_if_unchanged(&self.path, theirs.as_bytes(), self.text.as_bytes())
+            }
+            DiskState::Deleted => create_new(&self.path, self.text.as_bytes()),
+        };
+        written.map_err(|error| match error {
+            ReplaceError::Io { path, source } => SaveError::Write { path, source },
+            ReplaceError::Changed { .. } | ReplaceError::Removed { .. } => {
+                SaveError::ChangedOnDisk(self.path.clone())
+            }
+            kept @ ReplaceError::KeptBeside { .. } => SaveError::Write {
+                path: self.path.clone(),
+                source: io::Error::other(kept.to_string()),
             },
-        )?;
+        })?;
         self.saved = self.text.clone();
         Ok(())
     }
 
-    /// Saves atomically over whatever is on disk (after the user chose "keep mine").
-    pub fn save_over_disk(&mut self) -> Result<(), SaveError> {
-        write_atomic(&self.path, self.text.as_bytes()).map_err(|source| SaveError::Write {
-            path: self.path.clone(),
-            source,
-        })?;
-        self.saved = self.text.clone();
-        Ok(())
+    /// What changed on disk since the text was loaded: the unified diff of the
+    /// loaded text against `theirs`, hunk headers included.
+    pub fn outside_change(&self, theirs: &str) -> Vec<DiffLine> {
+        line_diff(&self.saved, theirs)
+    }
+
+    /// The unsaved edits: the unified diff of the loaded text against the edited.
+    pub fn unsaved_change(&self) -> Vec<DiffLine> {
+        line_diff(&self.saved, &self.text)
+    }
+
+    /// The edits and the change on disk together (a three-way merge of the loaded
+    /// text, the edited text and `theirs`), when the two touch different lines;
+    /// `None` when they overlap.
+    pub fn merged_with(&self, theirs: &str) -> Option<String> {
+        diffy::merge(&self.saved, &self.text, theirs).ok()
     }
 
     /// Takes the disk's version, dropping the edits (after the user chose "reload").
@@ -115,6 +138,31 @@ impl LeafBuffer {
         self.text = on_disk;
         Ok(())
     }
+}
+
+/// The unified diff of `old` against `new`, as lines with kinds, hunk headers
+/// included.
+fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
+    let patch = diffy::create_patch(old, new);
+    let mut lines = Vec::new();
+    for hunk in patch.hunks() {
+        lines.push(DiffLine {
+            kind: DiffLineKind::Hunk,
+            text: format!("@@ -{} +{} @@", hunk.old_range(), hunk.new_range()),
+        });
+        lines.extend(hunk.lines().iter().map(|line| {
+            let (kind, prefix, text) = match line {
+                diffy::Line::Context(text) => (DiffLineKind::Context, ' ', text),
+                diffy::Line::Delete(text) => (DiffLineKind::Removed, '-', text),
+                diffy::Line::Insert(text) => (DiffLineKind::Added, '+', text),
+            };
+            DiffLine {
+                kind,
+                text: format!("{prefix}{}", text.trim_end_matches(['\n', '\r'])),
+            }
+        }));
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -156,7 +204,47 @@ mod tests {
         let mut keep_theirs = buffer.clone();
         keep_theirs.reload().unwrap();
         assert_eq!(keep_theirs.text, "a: theirs\n");
-        buffer.save_over_disk().unwrap();
+        buffer
+            .save_over(&DiskState::Changed("a: someone else\n".into()))
+            .unwrap_err();
+        assert_eq!(fs::read_to_string(&buffer.path).unwrap(), "a: theirs\n");
+        buffer
+            .save_over(&DiskState::Changed("a: theirs\n".into()))
+            .unwrap();
+        assert_eq!(fs::read_to_string(&buffer.path).unwrap(), "a: mine\n");
+    }
+
+    #[test]
+    fn merges_edits_of_other_lines_and_shows_the_outside_change() {
+        let (_dir, mut buffer) = leaf();
+        buffer.saved = "a: 1\nb: 1\nc: 1\nd: 1\n".into();
+        buffer.text = "a: mine\nb: 1\nc: 1\nd: 1\n".into();
+        let theirs = "a: 1\nb: 1\nc: 1\nd: theirs\n";
+        let outside = buffer.outside_change(theirs);
+        let shown: Vec<&str> = outside
+            .iter()
+            .filter(|l| l.kind != DiffLineKind::Context)
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(shown, ["@@ -1,4 +1,4 @@", "-d: 1", "+d: theirs"]);
+        assert_eq!(
+            buffer.merged_with(theirs).as_deref(),
+            Some("a: mine\nb: 1\nc: 1\nd: theirs\n")
+        );
+        assert_eq!(buffer.merged_with("a: theirs\nb: 1\nc: 1\nd: 1\n"), None);
+    }
+
+    #[test]
+    fn a_deleted_file_is_created_again_only_if_still_absent() {
+        let (_dir, mut buffer) = leaf();
+        buffer.text = "a: mine\n".into();
+        fs::remove_file(&buffer.path).unwrap();
+        assert!(matches!(buffer.save(), Err(SaveError::ChangedOnDisk(_))));
+        assert!(!buffer.path.exists());
+        buffer.save_over(&DiskState::Deleted).unwrap();
+        assert_eq!(fs::read_to_string(&buffer.path).unwrap(), "a: mine\n");
+        buffer.text = "a: again\n".into();
+        assert!(buffer.save_over(&DiskState::Deleted).is_err());
         assert_eq!(fs::read_to_string(&buffer.path).unwrap(), "a: mine\n");
     }
 

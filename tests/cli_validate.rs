@@ -452,3 +452,33 @@ fn fix_goes_through_links_and_never_splits_copies_or_hangs() {
             .is_symlink()
     );
 }
+
+#[test]
+fn a_fresh_leaf_warns_of_each_placeholder_left() {
+    use taxon::taxonomy::leaf::LeafKind;
+    use taxon::taxonomy::template::NewLeaf;
+    let dir = tempfile::tempdir().unwrap();
+    let leaf = NewLeaf {
+        kind: LeafKind::FreeformSkill,
+        place: "writing/poetry/haiku".into(),
+        created_by: String::new(),
+    };
+    leaf.create(dir.path()).unwrap();
+    let out = taxon(&["validate", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0), "placeholders are warnings");
+    let text = stdout(&out);
+    for field in [
+        "created_by",
+        "task_description",
+        "example 1 question",
+        "example 5 answer",
+    ] {
+        assert!(
+            text.contains(&format!(
+                "{field} still holds the placeholder \"(fill me in)\""
+            )),
+            "{field} is named:\n{text}"
+        );
+    }
+    assert!(text.contains("(placeholder)"), "{text}");
+}

@@ -320,7 +320,9 @@ fn discard_restores_head_and_removes_new_files() {
     test.write(&leaf(TIDES, "qna.yaml"), "lost edit\n");
     test.stage(&leaf(TIDES, "qna.yaml"));
     test.remove(&leaf(TIDES, "attribution.txt"));
-    test.write("knowledge/science/new/qna.yaml", "new leaf\n");
+    test.write("knowledge/science/new/deeper/qna.yaml", "new leaf\n");
+    test.write("knowledge/science/kept/notes.md", "not a leaf file\n");
+    test.write("knowledge/science/kept/leaf/qna.yaml", "new leaf\n");
     let repo = open(&test);
 
     let preview = repo.leaf_diff_from_head(Path::new(TIDES)).unwrap();
@@ -336,8 +338,23 @@ fn discard_restores_head_and_removes_new_files() {
         fs::read_to_string(test.path().join(leaf(TIDES, "attribution.txt"))).unwrap(),
         "Title of work: x\n"
     );
-    repo.discard_leaf(Path::new("knowledge/science/new"))
+    repo.discard_leaf(Path::new("knowledge/science/new/deeper"))
         .unwrap();
-    assert!(!test.path().join("knowledge/science/new/qna.yaml").exists());
+    assert!(
+        !test.path().join("knowledge/science/new").exists(),
+        "the folders the new leaf left empty are removed"
+    );
+    assert!(
+        test.path().join("knowledge/science").is_dir(),
+        "a folder HEAD has is kept"
+    );
+    repo.discard_leaf(Path::new("knowledge/science/kept/leaf"))
+        .unwrap();
+    assert!(!test.path().join("knowledge/science/kept/leaf").exists());
+    assert!(
+        test.path().join("knowledge/science/kept/notes.md").exists(),
+        "a folder holding anything else is kept"
+    );
+    test.remove("knowledge/science/kept/notes.md");
     assert_eq!(test.git(&["status", "--porcelain"]), "");
 }

@@ -10,9 +10,10 @@ use std::path::Path;
 use std::process::Command;
 
 use taxon::taxonomy::edit::Field;
+use taxon::taxonomy::validate::Report;
 use taxon::tui::msg::Effect;
 use taxon::tui::popups::field_editor::{FieldEditor, Preview};
-use taxon::tui::popups::question::ConfirmDeleteExample;
+use taxon::tui::popups::question::{ConfirmCancelEdit, ConfirmDeleteExample};
 use taxon::tui::popups::wizard::{Step, Wizard};
 use taxon::tui::shared::Focus;
 use tui_harness::Harness;
@@ -34,6 +35,17 @@ fn selected_text(harness: &Harness) -> String {
             .clone()
             .expect("text"),
     }
+}
+
+/// A fresh leaf is valid, its only findings the warnings of its placeholders.
+fn valid_with_placeholders(report: &Report) {
+    assert!(
+        report.is_valid()
+            && !report.diagnostics.is_empty()
+            && report.diagnostics.iter().all(|d| d.rule == "placeholder"),
+        "valid, with a warning for each placeholder left: {:?}",
+        report.diagnostics
+    );
 }
 
 #[test]
@@ -88,11 +100,7 @@ fn the_wizard_creates_a_valid_leaf_and_shows_it() {
         Some(Field::TaskDescription),
         "the cursor is on the first placeholder"
     );
-    assert!(
-        leaf.report.diagnostics.is_empty(),
-        "{:?}",
-        leaf.report.diagnostics
-    );
+    valid_with_placeholders(&leaf.report);
     assert_eq!(leaf.report.qna.as_ref().unwrap().seed_examples.len(), 5);
     let text = fs::read_to_string(dir.path().join(folder).join("qna.yaml")).unwrap();
     assert!(text.contains("created_by: ada-l\n"));
@@ -222,7 +230,7 @@ fn an_answer_is_edited_in_a_text_area_with_live_validation() {
 }
 
 #[test]
-fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_cancels() {
+fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_asks_before_cancelling() {
     let (_dir, mut harness) = Harness::open_copy();
     let folder = harness.select(SKILL);
     harness.press("e end");
@@ -239,8 +247,26 @@ fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_cancels() {
         editor.preview
     );
     harness.press("esc");
+    assert!(
+        harness.app.popup::<ConfirmCancelEdit>().is_some(),
+        "typed text is not thrown away without asking"
+    );
+    let screen = harness.render(100, 30);
+    assert!(screen.contains("Discard typed text?"), "{screen}");
+    assert!(screen.contains("created_by"), "names the field: {screen}");
+    harness.press("n");
+    let Some(editor) = harness.app.popup::<FieldEditor>() else {
+        panic!("no keeps the editor open");
+    };
+    assert_eq!(editor.area.lines(), [""], "with the text typed");
+    harness.press("esc y");
     assert!(!harness.app.has_popup());
     assert!(!harness.app.shared.open.is_dirty(&folder));
+    harness.press("e esc");
+    assert!(
+        !harness.app.has_popup(),
+        "nothing typed: esc closes at once"
+    );
 
     harness.press("] ] e ctrl-s");
     assert_eq!(harness.app.shared.cursor_field(), Some(Field::Question(0)));
@@ -366,11 +392,7 @@ fn a_knowledge_leaf_from_the_wizard_validates() {
         leaf.report.kind,
         Some(taxon::taxonomy::leaf::LeafKind::Knowledge)
     );
-    assert!(
-        leaf.report.diagnostics.is_empty(),
-        "{:?}",
-        leaf.report.diagnostics
-    );
+    valid_with_placeholders(&leaf.report);
     let qna = leaf.report.qna.as_ref().unwrap();
     assert_eq!(qna.domain.as_ref().unwrap().value, "marine biology");
     assert!(

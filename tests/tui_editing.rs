@@ -6,9 +6,12 @@
 mod tui_harness;
 
 use std::fs;
+use std::path::PathBuf;
 
 use taxon::tui::msg::Effect;
-use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, Conflict, Recover};
+use taxon::tui::popups::conflict::Conflict;
+use taxon::tui::popups::question::{ConfirmQuit, ConfirmRevert, ConfirmSaveBroken, Recover};
+use taxon::tui::tree::Row;
 use tui_harness::Harness;
 
 const LEAF: &str = "oceanography/tides";
@@ -59,17 +62,28 @@ fn an_edit_is_validated_kept_as_a_draft_and_saved() {
     );
 }
 
-#[test]
-fn a_file_changed_underneath_is_never_overwritten_blindly() {
-    let (dir, mut harness) = Harness::open_copy();
+/// Edits the tides leaf's `created_by` to `mine` (unsaved), then changes its file
+/// on disk, `from` replaced by `to`: the leaf's folder, its file and the text on disk.
+fn mine_unsaved_theirs_on_disk(
+    dir: &tempfile::TempDir,
+    harness: &mut Harness,
+    from: &str,
+    to: &str,
+) -> (PathBuf, PathBuf, String) {
     let folder = harness.select(LEAF);
     let file = dir.path().join(&folder).join("qna.yaml");
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "mine")));
     harness.press("E");
-    let theirs = fs::read_to_string(&file)
-        .unwrap()
-        .replace("tidewatcher-m", "theirs");
+    let theirs = fs::read_to_string(&file).unwrap().replace(from, to);
     fs::write(&file, &theirs).unwrap();
+    (folder, file, theirs)
+}
+
+#[test]
+fn a_file_changed_underneath_is_never_overwritten_blindly() {
+    let (dir, mut harness) = Harness::open_copy();
+    let (folder, file, theirs) =
+        mine_unsaved_theirs_on_disk(&dir, &mut harness, "tidewatcher-m", "theirs");
 
     harness.press("ctrl-s");
     assert!(harness.app.popup::<Conflict>().is_some());
@@ -99,6 +113,180 @@ fn a_file_changed_underneath_is_never_overwritten_blindly() {
     assert!(
         !harness.app.shared.open.is_dirty(&folder),
         "reload took the disk's version"
+    );
+}
+
+#[test]
+fn the_change_on_disk_is_shown_and_merged_with_edits_of_other_lines() {
+    let (dir, mut harness) = Harness::open_copy();
+    let (folder, file, _) = mine_unsaved_theirs_on_disk(
+        &dir,
+        &mut harness,
+        "How long is a lunar day",
+        "How long is a moon day",
+    );
+
+    harness.press("ctrl-s");
+    let screen = harness.render(120, 50);
+    assert!(
+        screen.contains("-      - question: How long is a lunar day")
+            && screen.contains("+      - question: How long is a moon day"),
+        "the change on disk is shown:\n{screen}"
+    );
+    assert!(screen.contains("merge"), "a merge is offered:\n{screen}");
+    harness.press("m");
+    let merged = fs::read_to_string(&file).unwrap();
+    assert!(
+        merged.contains("created_by: mine") && merged.contains("How long is a moon day"),
+        "both edits are kept:\n{merged}"
+    );
+    assert!(!harness.app.has_popup());
+    assert!(!harness.app.shared.open.is_dirty(&folder));
+
+    // Edits of the same line cannot be merged, and keep mine replaces only the
+    // version shown: a newer change on disk asks again.
+    harness.editor = Box::new(|text| Ok(text.replace("created_by: mine", "created_by: again")));
+    harness.press("E");
+    fs::write(
+        &file,
+        merged.replace("created_by: mine", "created_by: theirs"),
+    )
+    .unwrap();
+    harness.press("ctrl-s");
+    let screen = harness.render(120, 50);
+    assert!(screen.contains("+created_by: theirs"), "{screen}");
+    assert!(screen.contains("cannot be"), "{screen}");
+    harness.press("m");
+    assert!(
+        harness.app.popup::<Conflict>().is_some(),
+        "no merge offered"
+    );
+    let newer = merged.replace("created_by: mine", "created_by: newer");
+    fs::write(&file, &newer).unwrap();
+    harness.press("k");
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        newer,
+        "not seen, not lost"
+    );
+    assert!(harness.app.popup::<Conflict>().is_some(), "asked again");
+    assert!(harness.render(120, 50).contains("+created_by: newer"));
+    harness.press("k");
+    assert!(
+        fs::read_to_string(&file)
+            .unwrap()
+            .contains("created_by: again")
+    );
+}
+
+#[test]
+fn a_file_deleted_on_disk_is_said_deleted_and_written_again_only_when_asked() {
+    let (dir, mut harness) = Harness::open_copy();
+    let (folder, file, _) = mine_unsaved_theirs_on_disk(&dir, &mut harness, "", "");
+    fs::remove_file(&file).unwrap();
+
+    harness.press("ctrl-s");
+    let screen = harness.render(120, 40);
+    assert!(screen.contains("Deleted on disk"), "{screen}");
+    assert!(screen.contains("was deleted on disk"), "{screen}");
+    assert!(!file.exists(), "nothing was written");
+    harness.press("k");
+    assert!(
+        fs::read_to_string(&file)
+            .unwrap()
+            .contains("created_by: mine")
+    );
+    assert!(!harness.app.shared.open.is_dirty(&folder));
+}
+
+#[test]
+fn saving_a_text_that_does_not_parse_says_where_and_asks_first() {
+    let (dir, mut harness) = Harness::open_copy();
+    let folder = harness.select(LEAF);
+    let file = dir.path().join(&folder).join("qna.yaml");
+    let before = fs::read_to_string(&file).unwrap();
+    harness.editor =
+        Box::new(
+            |text| Ok(text.replace("created_by: tidewatcher-m", "created_by: [tidewatcher-m")),
+        );
+    harness.press("E w");
+    assert!(harness.app.popup::<ConfirmSaveBroken>().is_some());
+    let screen = harness.render(120, 40);
+    assert!(
+        screen.contains("does not parse: line") && screen.contains("4, column 14: expected"),
+        "says where:\n{screen}"
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), before, "not saved yet");
+    harness.press("esc");
+    assert!(harness.render(120, 40).contains("not saved"));
+    assert!(harness.app.shared.open.is_dirty(&folder));
+    assert_eq!(fs::read_to_string(&file).unwrap(), before);
+
+    harness.press("q");
+    let screen = harness.render(120, 40);
+    assert!(
+        screen.contains("does not parse: line 4, column 14"),
+        "quitting says so too:\n{screen}"
+    );
+    harness.press("esc w y");
+    assert!(
+        fs::read_to_string(&file)
+            .unwrap()
+            .contains("created_by: [tidewatcher-m"),
+        "saved when asked to"
+    );
+    assert!(!harness.app.shared.open.is_dirty(&folder));
+}
+
+/// The leaves with errors the folder `path` counts, as its tree row shows.
+fn invalid_below(harness: &Harness, path: &str) -> usize {
+    harness
+        .app
+        .shared
+        .tree
+        .rows
+        .iter()
+        .find_map(|row| match row {
+            Row::Folder { path: p, stats, .. } if p.as_path() == std::path::Path::new(path) => {
+                Some(stats.invalid)
+            }
+            _ => None,
+        })
+        .expect("the folder's row")
+}
+
+#[test]
+fn errors_in_unsaved_edits_count_in_the_folders_and_for_n() {
+    let (_dir, mut harness) = Harness::open_copy();
+    assert_eq!(invalid_below(&harness, "knowledge"), 0);
+    harness.press("n");
+    assert!(
+        harness.render(120, 40).contains("no leaf has errors"),
+        "the sample is clean"
+    );
+    let folder = harness.select(LEAF);
+    harness.editor =
+        Box::new(|text| Ok(text.replace("created_by: tidewatcher-m", "created_by: ''")));
+    harness.press("E");
+    assert_eq!(
+        invalid_below(&harness, "knowledge"),
+        1,
+        "the folder counts the edited leaf's errors"
+    );
+
+    harness.select("grammar/run_on_sentences");
+    harness.press("n");
+    let selected = harness.app.shared.tree.selected_leaf().unwrap();
+    assert_eq!(
+        harness.app.shared.taxonomy.leaves[selected].folder, folder,
+        "n finds the edited leaf's errors"
+    );
+
+    harness.press("u y");
+    assert_eq!(
+        invalid_below(&harness, "knowledge"),
+        0,
+        "discarded edits no longer count"
     );
 }
 
@@ -146,16 +334,50 @@ fn drafts_are_offered_again_and_restored() {
 }
 
 #[test]
-fn revert_asks_and_names_the_leaf() {
+fn revert_asks_and_lists_the_lines_lost() {
     let (_dir, mut harness) = Harness::open_copy();
     let folder = harness.select(LEAF);
     harness.editor = Box::new(|text| Ok(text.replace("tidewatcher-m", "gone")));
     harness.press("E u");
     assert!(
-        matches!(harness.app.popup::<ConfirmRevert>(), Some(ConfirmRevert { folder: f }) if *f == folder)
+        matches!(harness.app.popup::<ConfirmRevert>(), Some(ConfirmRevert { folder: f, .. }) if *f == folder)
+    );
+    let screen = harness.render(120, 40);
+    assert!(
+        screen.contains("Lines edited since the last save, LOST: 1; saved lines that come back: 1")
+            && screen.contains("-created_by: tidewatcher-m")
+            && screen.contains("+created_by: gone"),
+        "u lists the lines lost:\n{screen}"
     );
     harness.press("y");
     assert!(!harness.app.shared.open.is_dirty(&folder));
+}
+
+#[test]
+fn long_changes_leave_the_answers_on_screen_at_80x24() {
+    let (dir, mut harness) = Harness::open_copy();
+    let (_, file, _) = mine_unsaved_theirs_on_disk(&dir, &mut harness, "      ", "       ");
+    harness.press("ctrl-s");
+    let screen = harness.render(80, 24);
+    assert!(
+        screen.contains("more lines")
+            && screen.contains("keep mine")
+            && screen.contains("decide later"),
+        "the change is cut, the answers stay:\n{screen}"
+    );
+    harness.press("r");
+    assert!(!harness.app.has_popup());
+
+    let original = fs::read_to_string(&file).unwrap();
+    harness.editor = Box::new(|text| Ok(text.replace("the", "THE")));
+    harness.press("E u");
+    let screen = harness.render(80, 24);
+    assert!(
+        screen.contains("more lines") && screen.contains("no, keep them"),
+        "the lines lost are cut, the answers stay:\n{screen}"
+    );
+    harness.press("y");
+    assert_eq!(fs::read_to_string(&file).unwrap(), original);
 }
 
 /// Issue 14 item 7: the TUI froze for seconds after `E` returned a hostile text (a

@@ -138,6 +138,46 @@ fn commit_from_the_dialog_is_signed_off_by_the_author() {
 }
 
 #[test]
+fn the_commit_dialog_shows_placeholders_left_and_asks_before_committing_them() {
+    let (dir, mut harness) = repo_copy();
+    harness.app.shared.author.created_by = Some("ada-l".into());
+    harness.press("a down enter text:tech tab text:release space text:notes enter enter enter");
+    let folder = Path::new("compositional_skills/grounded/technology/release_notes");
+    assert!(dir.path().join(folder).join("qna.yaml").is_file());
+    refresh_marks(&mut harness, dir.path());
+
+    harness.press("c");
+    let screen = screen(&mut harness, dir.path());
+    assert!(
+        screen.contains("! still (fill me in) (placeholder): task_description,")
+            && screen.contains("example 1 context, example 1 question, example 1 answer")
+            && screen.contains("and 12 more"),
+        "the leaf's placeholders are shown:\n{screen}"
+    );
+    harness.press("text:Release space text:notes enter");
+    assert!(
+        harness.app.popup::<CommitDialog>().is_some(),
+        "not committed at once: {}",
+        notice(&harness)
+    );
+    assert!(
+        notice(&harness).contains("still hold (fill me in) placeholders"),
+        "{}",
+        notice(&harness)
+    );
+    harness.press("enter");
+    assert!(!harness.app.has_popup(), "{}", notice(&harness));
+    assert!(
+        notice(&harness).starts_with("committed "),
+        "{}",
+        notice(&harness)
+    );
+    let (message, _, files) = head(dir.path());
+    assert!(message.starts_with("Release notes"));
+    assert!(files.contains(&folder.join("qna.yaml").display().to_string()));
+}
+
+#[test]
 fn a_save_refreshes_the_git_marks_as_the_runtime_does() {
     let (_dir, mut harness) = repo_copy();
     assert_eq!(harness.app.shared.marks.changed_count(), 0);
@@ -371,6 +411,42 @@ fn discard_names_what_is_lost_and_asks() {
     );
     harness.press("X");
     assert!(notice(&harness).starts_with("nothing to discard"));
+}
+
+#[test]
+fn discarding_a_new_leaf_removes_the_folders_it_made() {
+    let (dir, mut harness) = repo_copy();
+    harness.app.shared.author.created_by = Some("ada-l".into());
+    harness
+        .press("a down enter text:tech tab text:drafts/release space text:notes enter enter enter");
+    let folder = Path::new("compositional_skills/grounded/technology/drafts/release_notes");
+    assert!(
+        dir.path().join(folder).join("qna.yaml").is_file(),
+        "the wizard made the leaf: {}",
+        notice(&harness)
+    );
+    let index = harness.app.shared.taxonomy.find(folder).unwrap();
+    harness.app.shared.open_leaf(index);
+    harness.press("X");
+    assert!(
+        harness.app.popup::<ConfirmDiscard>().is_some(),
+        "{}",
+        notice(&harness)
+    );
+    harness.press("y");
+    assert!(!dir.path().join(folder).exists());
+    assert!(
+        !dir.path()
+            .join("compositional_skills/grounded/technology/drafts")
+            .exists(),
+        "no empty folder is left behind"
+    );
+    assert!(
+        dir.path()
+            .join("compositional_skills/grounded/technology")
+            .is_dir()
+    );
+    assert!(harness.app.shared.taxonomy.find(folder).is_none());
 }
 
 #[test]

@@ -1,8 +1,12 @@
 //! Discarding a leaf's working-tree changes: its files go back to HEAD's version (a
-//! file HEAD does not have is removed). Callers confirm first, naming what is lost.
+//! file HEAD does not have is removed, and so are the folders left empty that HEAD
+//! does not have). Callers confirm first, naming what is lost.
 
 use std::path::Path;
 
+use std::io::ErrorKind;
+
+use git2::Tree;
 use git2::build::CheckoutBuilder;
 
 use super::commit::LEAF_FILES;
@@ -11,7 +15,8 @@ use super::repo::TaxonomyRepo;
 
 impl TaxonomyRepo {
     /// Puts the leaf files of `folder` back as HEAD has them, in the index and the
-    /// working tree; returns the files changed.
+    /// working tree; a leaf HEAD does not have is removed with the folders it leaves
+    /// empty. Returns the files changed.
     pub fn discard_leaf(&self, folder: &Path) -> Result<Vec<String>, GitError> {
         let repo = self.repository();
         let before = self.leaf_diff_from_head(folder)?.files;
@@ -27,6 +32,7 @@ impl TaxonomyRepo {
             .update_index(true)
             .disable_pathspec_match(true);
         let mut any_restored = false;
+        let mut any_removed = false;
         for name in LEAF_FILES {
             let path = folder.join(name);
             let in_head = tree.as_ref().is_some_and(|t| t.get_path(&path).is_ok());
@@ -41,6 +47,7 @@ impl TaxonomyRepo {
                     path: file.clone(),
                     source,
                 })?;
+                any_removed = true;
             }
             if index.get_path(&path, 0).is_some() {
                 index.remove_path(&path)?;
@@ -50,6 +57,28 @@ impl TaxonomyRepo {
         if any_restored {
             repo.checkout_head(Some(&mut restore))?;
         }
+        if any_removed {
+            self.remove_empty_folders(folder, tree.as_ref())?;
+        }
         Ok(before)
+    }
+
+    /// Removes `folder` and its parents while they are empty and HEAD (`tree`) does
+    /// not have them; stops at the first one holding anything, and at the root.
+    fn remove_empty_folders(&self, folder: &Path, tree: Option<&Tree>) -> Result<(), GitError> {
+        for relative in folder.ancestors() {
+            if relative.as_os_str().is_empty() || tree.is_some_and(|t| t.get_path(relative).is_ok())
+            {
+                break;
+            }
+            let path = self.root().join(relative);
+            match std::fs::remove_dir(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) if e.kind() == ErrorKind::DirectoryNotEmpty => break,
+                Err(source) => return Err(GitError::WorkingTree { path, source }),
+            }
+        }
+        Ok(())
     }
 }

@@ -8,7 +8,7 @@ pub use render::scalar_after_key;
 
 use thiserror::Error;
 
-use super::qna::Qna;
+use super::qna::{Qna, Text};
 use super::yaml::{self, Document, NodeId, Value};
 
 /// A string field of a leaf that can be edited.
@@ -91,6 +91,25 @@ impl Field {
                 format!("example {} pair {} {}", i + 1, j + 1, self.key())
             }
             _ => self.key().into(),
+        }
+    }
+
+    /// The field's text in `qna`, if the leaf has it.
+    pub fn text_in(self, qna: &Qna) -> Option<&Text> {
+        let example = |i: usize| qna.seed_examples.get(i);
+        let pair = |i: usize, j: usize| example(i)?.questions_and_answers.get(j);
+        match self {
+            Self::CreatedBy => qna.created_by.as_ref(),
+            Self::TaskDescription => qna.task_description.as_ref(),
+            Self::Domain => qna.domain.as_ref(),
+            Self::DocumentOutline => qna.document_outline.as_ref(),
+            Self::DocumentRepo => qna.document.as_ref()?.repo.as_ref(),
+            Self::DocumentCommit => qna.document.as_ref()?.commit.as_ref(),
+            Self::Context(i) => example(i)?.context.as_ref(),
+            Self::Question(i) => example(i)?.qa.question.as_ref(),
+            Self::Answer(i) => example(i)?.qa.answer.as_ref(),
+            Self::PairQuestion(i, j) => pair(i, j)?.question.as_ref(),
+            Self::PairAnswer(i, j) => pair(i, j)?.answer.as_ref(),
         }
     }
 
@@ -520,44 +539,28 @@ fn example_fields(doc: &Document, item: NodeId, index: usize) -> Vec<Field> {
 /// top-level fields present, then each example's.
 pub fn fields_of(qna: &Qna) -> Vec<Field> {
     let top = [
-        (Field::CreatedBy, qna.created_by.is_some()),
-        (Field::TaskDescription, qna.task_description.is_some()),
-        (Field::Domain, qna.domain.is_some()),
-        (Field::DocumentOutline, qna.document_outline.is_some()),
-        (
-            Field::DocumentRepo,
-            qna.document.as_ref().is_some_and(|d| d.repo.is_some()),
-        ),
-        (
-            Field::DocumentCommit,
-            qna.document.as_ref().is_some_and(|d| d.commit.is_some()),
-        ),
+        Field::CreatedBy,
+        Field::TaskDescription,
+        Field::Domain,
+        Field::DocumentOutline,
+        Field::DocumentRepo,
+        Field::DocumentCommit,
     ];
-    let mut fields: Vec<Field> = top
-        .into_iter()
-        .filter(|(_, on)| *on)
-        .map(|(f, _)| f)
-        .collect();
-    for (i, example) in qna.seed_examples.iter().enumerate() {
-        if example.context.is_some() {
-            fields.push(Field::Context(i));
-        }
-        if example.qa.question.is_some() {
-            fields.push(Field::Question(i));
-        }
-        if example.qa.answer.is_some() {
-            fields.push(Field::Answer(i));
-        }
-        for (j, pair) in example.questions_and_answers.iter().enumerate() {
-            if pair.question.is_some() {
-                fields.push(Field::PairQuestion(i, j));
-            }
-            if pair.answer.is_some() {
-                fields.push(Field::PairAnswer(i, j));
-            }
-        }
-    }
-    fields
+    let examples = qna
+        .seed_examples
+        .iter()
+        .enumerate()
+        .flat_map(|(i, example)| {
+            let pairs = (0..example.questions_and_answers.len())
+                .flat_map(move |j| [Field::PairQuestion(i, j), Field::PairAnswer(i, j)]);
+            [Field::Context(i), Field::Question(i), Field::Answer(i)]
+                .into_iter()
+                .chain(pairs)
+        });
+    top.into_iter()
+        .chain(examples)
+        .filter(|field| field.text_in(qna).is_some())
+        .collect()
 }
 
 fn check_count(text: &str, expected: usize, what: &str) -> Result<(), EditError> {

@@ -1,12 +1,15 @@
 //! Warnings for the limits the contribution guides recommend but upstream's
 //! validator does not check: long contexts and answers, oversized skills,
-//! repeated questions, and directory names that are not lowercase snake_case.
+//! repeated questions, directory names that are not lowercase snake_case, and
+//! fields still holding a new leaf's `(fill me in)` placeholder.
 
 use std::path::{Component, Path};
 
 use super::diagnostic::{Diagnostic, Severity};
+use super::edit::{Field, fields_of};
 use super::leaf::LeafKind;
 use super::qna::{Qna, Text};
+use super::template::FILL_ME_IN;
 use super::whitespace::is_space;
 use super::yaml::Position;
 
@@ -81,7 +84,31 @@ pub fn check(kind: LeafKind, qna: &Qna, taxonomy_path: &Path) -> Vec<Diagnostic>
         LeafKind::Foundational => {}
     }
     duplicate_questions(qna, &mut out);
+    placeholders(qna, &mut out);
     out
+}
+
+/// The fields of `qna` still holding the template's placeholder, with their text.
+pub fn placeholder_fields(qna: &Qna) -> Vec<(Field, &Text)> {
+    fields_of(qna)
+        .into_iter()
+        .filter_map(|field| Some((field, field.text_in(qna)?)))
+        .filter(|(_, text)| text.value.contains(FILL_ME_IN))
+        .collect()
+}
+
+/// One warning for each field still holding the template's placeholder.
+fn placeholders(qna: &Qna, out: &mut Vec<Diagnostic>) {
+    for (field, text) in placeholder_fields(qna) {
+        out.push(warning(
+            text.span.start,
+            "placeholder",
+            format!(
+                "{} still holds the placeholder \"{FILL_ME_IN}\" of a new leaf: replace it",
+                field.label()
+            ),
+        ));
+    }
 }
 
 fn directory_names(taxonomy_path: &Path, out: &mut Vec<Diagnostic>) {
@@ -282,6 +309,36 @@ mod tests {
         fold_question(question, &mut folded);
         let folded = folded.strip_prefix(b"before").expect("appended");
         String::from_utf8(folded.to_vec()).expect("folding keeps UTF-8")
+    }
+
+    #[test]
+    fn each_field_holding_a_placeholder_is_named_where_it_is() {
+        let doc = load(
+            "version: 3\ncreated_by: (fill me in)\ntask_description: Haiku\nseed_examples:\n  - question: Write one\n    answer: Example 1 answer (fill me in)\n",
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        placeholders(&Qna::from_document(&doc), &mut out);
+        let found: Vec<(usize, usize, &str)> = out
+            .iter()
+            .map(|d| (d.line, d.col, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    2,
+                    13,
+                    "created_by still holds the placeholder \"(fill me in)\" of a new leaf: replace it"
+                ),
+                (
+                    6,
+                    13,
+                    "example 1 answer still holds the placeholder \"(fill me in)\" of a new leaf: replace it"
+                ),
+            ]
+        );
+        assert!(out.iter().all(|d| d.rule == "placeholder"));
     }
 
     #[test]

@@ -276,7 +276,9 @@ impl NewLeaf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::taxonomy::validate::{Options, validate_file, yamllint_findings};
+    use crate::taxonomy::validate::{
+        Attribution, Options, validate_file, validate_text, yamllint_findings,
+    };
 
     #[test]
     fn names_become_lowercase_snake_case() {
@@ -293,7 +295,7 @@ mod tests {
     }
 
     #[test]
-    fn fresh_leaves_of_every_kind_validate() {
+    fn fresh_leaves_of_every_kind_validate_with_a_warning_for_each_placeholder() {
         let dir = tempfile::tempdir().unwrap();
         for kind in [
             LeafKind::FreeformSkill,
@@ -308,12 +310,35 @@ mod tests {
             let folder = leaf.create(dir.path()).unwrap();
             let file = dir.path().join(&folder).join(LEAF_FILE);
             let report = validate_file(&file, &Options::default());
+            let text = std::fs::read_to_string(&file).unwrap();
             assert!(
-                report.diagnostics.is_empty(),
-                "{kind:?}: {:?}\n{}",
-                report.diagnostics,
-                std::fs::read_to_string(&file).unwrap()
+                report.is_valid(),
+                "{kind:?}: {:?}\n{text}",
+                report.diagnostics
             );
+            let placeholders = text.matches(FILL_ME_IN).count();
+            assert!(placeholders > TEMPLATE_EXAMPLES);
+            assert_eq!(
+                report.diagnostics.len(),
+                placeholders,
+                "{kind:?}: one warning for each placeholder: {:?}",
+                report.diagnostics
+            );
+            assert!(
+                report
+                    .diagnostics
+                    .iter()
+                    .all(|d| d.rule == "placeholder" && d.message.contains("still holds")),
+                "{:?}",
+                report.diagnostics
+            );
+            let filled = validate_text(
+                &file,
+                &text.replace(FILL_ME_IN, "filled"),
+                Attribution::Present,
+                &Options::default(),
+            );
+            assert!(filled.diagnostics.is_empty(), "{:?}", filled.diagnostics);
             assert_eq!(report.kind, Some(kind));
             let text = std::fs::read_to_string(&file).unwrap();
             assert!(yamllint_findings(&text).is_empty());

@@ -75,6 +75,7 @@ actions! {
     Yes => "yes", "Answer yes: do what the question asks";
     TakeDisk => "take-disk", "Take the file as it is on disk, dropping your unsaved edits";
     KeepMine => "keep-mine", "Keep your edits: write them over the file changed on disk";
+    Merge => "merge", "Keep your edits and the change on disk together, when they touch different lines";
     SaveAll => "save-all", "Save every unsaved edit, then quit";
     DiscardAll => "discard-all", "Discard the unsaved edits or drafts the question lists";
     NewLeaf => "new-leaf", "Create a leaf from a template (kind, place, created_by)";

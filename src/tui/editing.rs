@@ -171,6 +171,12 @@ impl OpenLeaves {
         self.leaves.remove(folder)
     }
 
+    /// The validation of `leaf` as edited, if it is open; as read otherwise.
+    pub fn report_of<'a>(&'a self, leaf: &'a Leaf) -> &'a Report {
+        self.get(&leaf.folder)
+            .map_or(&leaf.report, |open| &open.report)
+    }
+
     /// The folders with unsaved edits.
     pub fn dirty(&self) -> Vec<PathBuf> {
         self.leaves

@@ -290,6 +290,7 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Confirm, "y", Action::Yes),
     (Mode::Confirm, "r", Action::TakeDisk),
     (Mode::Confirm, "k", Action::KeepMine),
+    (Mode::Confirm, "m", Action::Merge),
     (Mode::Confirm, "s", Action::SaveAll),
     (Mode::Confirm, "d", Action::DiscardAll),
     (Mode::Help, "esc", Action::Back),

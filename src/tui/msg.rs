@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crossterm::event::KeyEvent;
 
-use crate::buffer::LeafBuffer;
+use crate::buffer::{DiskState, LeafBuffer};
 use crate::drafts::Draft;
 use crate::find::Hit;
 use crate::taxonomy::model::{Leaf, Taxonomy};
@@ -22,8 +22,8 @@ use super::train_jobs::{TrainJob, TrainReply};
 /// Why a save failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveFailure {
-    /// The file changed on disk since it was loaded.
-    ChangedOnDisk,
+    /// The file changed on disk since it was loaded: how it is now.
+    ChangedOnDisk(DiskState),
     /// Writing failed, with the reason.
     Failed(String),
 }
@@ -116,12 +116,13 @@ pub enum Effect {
         /// The text to edit.
         text: String,
     },
-    /// Save a leaf's buffer; `overwrite` even if the file changed on disk.
+    /// Save a leaf's buffer, only over the file as it was found.
     Save {
         /// What to save.
         buffer: LeafBuffer,
-        /// Whether to write over a file changed on disk (the user chose so).
-        overwrite: bool,
+        /// The file on disk it may replace: as loaded ([`DiskState::Unchanged`]), or
+        /// as the user saw it changed or deleted and chose to keep their edits.
+        over: DiskState,
     },
     /// Read a leaf's file again (to take the disk's version), and the git state.
     ReadFile {

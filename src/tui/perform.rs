@@ -145,17 +145,9 @@ pub fn perform(effect: Effect, env: &Env) -> Option<Msg> {
             None
         }
         Effect::Reload => Some(Msg::Loaded(Box::new(load(root)))),
-        Effect::Save {
-            mut buffer,
-            overwrite,
-        } => {
-            let outcome = if overwrite {
-                buffer.save_over_disk()
-            } else {
-                buffer.save()
-            };
-            let result = outcome.map_err(|error| match error {
-                SaveError::ChangedOnDisk(_) => SaveFailure::ChangedOnDisk,
+        Effect::Save { mut buffer, over } => {
+            let result = buffer.save_over(&over).map_err(|error| match error {
+                SaveError::ChangedOnDisk(_) => SaveFailure::ChangedOnDisk(buffer.disk_state()),
                 other => SaveFailure::Failed(other.to_string()),
             });
             Some(Msg::Saved {

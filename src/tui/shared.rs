@@ -5,10 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::buffer::DiskState;
 use crate::drafts::Draft;
 use crate::taxonomy::edit::{self, Field};
 use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::validate::Report;
+use crate::taxonomy::yaml::{self, LoadError};
 
 use super::action::Action;
 use super::component::Reaction;
@@ -18,7 +20,8 @@ use super::keymap::{Keymap, Mode};
 use super::load::Loaded;
 use super::marks::{LeafMarks, ReviewMarks};
 use super::msg::{Effect, Msg, SaveFailure};
-use super::popups::question::{ConfirmQuit, Conflict, Recover};
+use super::popups::conflict::Conflict;
+use super::popups::question::{ConfirmQuit, ConfirmSaveBroken, Recover};
 use super::review_jobs::{ReviewJob, ReviewReply};
 use super::screens::train::TrainSetup;
 use super::tree::Tree;
@@ -103,7 +106,7 @@ impl Shared {
         branch: Option<String>,
         keymap: Keymap,
     ) -> Self {
-        let tree = Tree::new(&taxonomy, &marks);
+        let tree = Tree::new(&taxonomy, &marks, &OpenLeaves::default());
         Self {
             taxonomy,
             marks,
@@ -146,13 +149,13 @@ impl Shared {
                 let selected = self.selected_folder();
                 let Loaded { taxonomy, git } = *loaded;
                 self.taxonomy = taxonomy;
-                self.tree.rebuild(&self.taxonomy, &self.marks);
+                self.rebuild_tree();
                 if let Some(index) = selected.and_then(|f| self.taxonomy.find(&f)) {
                     self.tree.select_leaf(&self.taxonomy, index);
                 }
                 self.branch = git.branch;
                 self.set_marks(git.marks);
-                self.tree.rebuild(&self.taxonomy, &self.marks);
+                self.rebuild_tree();
                 return vec![
                     Effect::Review(ReviewJob::Status),
                     Effect::Reindex(Box::new(self.taxonomy.clone())),
@@ -161,7 +164,7 @@ impl Shared {
         };
         self.branch = git.branch;
         self.set_marks(git.marks);
-        self.tree.rebuild(&self.taxonomy, &self.marks);
+        self.rebuild_tree();
         vec![Effect::Review(ReviewJob::Status)]
     }
 
@@ -217,10 +220,7 @@ impl Shared {
 
     /// The report shown for a leaf: its edited text's if it is open, else the file's.
     pub fn report_of(&self, index: usize) -> &Report {
-        let leaf = &self.taxonomy.leaves[index];
-        self.open
-            .get(&leaf.folder)
-            .map_or(&leaf.report, |open| &open.report)
+        self.open.report_of(&self.taxonomy.leaves[index])
     }
 
     /// Whether the edited text of the leaf in `folder` is being validated.
@@ -258,7 +258,7 @@ impl Shared {
         let Some(open) = self.open.get_mut(folder) else {
             return Vec::new();
         };
-        if open.buffer.is_dirty() {
+        let effects = if open.buffer.is_dirty() {
             let draft = open.draft(&self.taxonomy.root);
             let mut effects = vec![Effect::KeepDraft(draft)];
             if at_once {
@@ -274,7 +274,15 @@ impl Shared {
             vec![Effect::ForgetDraft {
                 folder: folder.to_owned(),
             }]
-        }
+        };
+        self.rebuild_tree();
+        effects
+    }
+
+    /// Recomputes the tree's rows and folder counts, edited leaves counted as
+    /// their edited text validates.
+    fn rebuild_tree(&mut self) {
+        self.tree.rebuild(&self.taxonomy, &self.marks, &self.open);
     }
 
     /// What to do when the process is told to end (SIGTERM, SIGHUP): keep every
@@ -298,35 +306,49 @@ impl Shared {
             return;
         };
         let pending = edited_notice(open);
-        if open.take(validated)
-            && self
-                .notice
-                .as_ref()
-                .is_some_and(|notice| notice.text == pending)
+        if !open.take(validated) {
+            return;
+        }
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|notice| notice.text == pending)
         {
             let done = edited_notice(open);
             self.notify(done);
         }
+        self.rebuild_tree();
     }
 
-    /// Saves the selected leaf's edits, if it has any.
-    pub fn save_selected(&mut self) -> Vec<Effect> {
-        match self.selected_folder() {
-            Some(folder) if self.open.is_dirty(&folder) => self.save(&folder, false),
-            Some(_) => {
-                self.notify("nothing to save");
-                Vec::new()
-            }
-            None => Vec::new(),
+    /// Saves the selected leaf's edits, if it has any; asks first when the edited
+    /// text does not parse.
+    pub fn save_selected(&mut self) -> Reaction {
+        let Some(folder) = self.selected_folder() else {
+            return Reaction::none();
+        };
+        if !self.open.is_dirty(&folder) {
+            self.notify("nothing to save");
+            return Reaction::none();
+        }
+        match self.parse_error(&folder) {
+            None => self.save(&folder, DiskState::Unchanged).into(),
+            Some(error) => Reaction::push(ConfirmSaveBroken { folder, error }),
         }
     }
 
-    /// Saves a leaf's edits; `overwrite` even if the file changed on disk.
-    pub fn save(&mut self, folder: &Path, overwrite: bool) -> Vec<Effect> {
+    /// Why the edited text of the leaf in `folder` does not parse, if it does not.
+    pub fn parse_error(&self, folder: &Path) -> Option<LoadError> {
+        let open = self.open.get(folder)?;
+        yaml::load(&open.buffer.text).err()
+    }
+
+    /// Saves a leaf's edits over the file as it is `over` on disk (see
+    /// [`Effect::Save`]).
+    pub fn save(&mut self, folder: &Path, over: DiskState) -> Vec<Effect> {
         match self.open.get(folder) {
             Some(open) => vec![Effect::Save {
                 buffer: open.buffer.clone(),
-                overwrite,
+                over,
             }],
             None => Vec::new(),
         }
@@ -335,13 +357,13 @@ impl Shared {
     /// Puts a leaf read from disk in place of the old one.
     pub fn replace_leaf(&mut self, leaf: Leaf) {
         self.taxonomy.replace(vec![leaf]);
-        self.tree.rebuild(&self.taxonomy, &self.marks);
+        self.rebuild_tree();
     }
 
     /// Drops a leaf's edits (after the user confirmed).
-    /// Drops a leaf's edits (after the user confirmed).
     pub fn discard(&mut self, folder: &Path) -> Effect {
         self.open.remove(folder);
+        self.rebuild_tree();
         Effect::ForgetDraft {
             folder: folder.to_owned(),
         }
@@ -426,7 +448,7 @@ impl Shared {
                 None => effects.push(Effect::KeepDraft(draft)),
             }
         }
-        self.tree.rebuild(&self.taxonomy, &self.marks);
+        self.rebuild_tree();
         self.notify(format!(
             "restored unsaved edits of {} leaves",
             self.open.dirty().len()
@@ -523,7 +545,7 @@ impl Shared {
     fn checked(&mut self, leaves: Vec<Leaf>, done: bool) -> Vec<Effect> {
         let count = leaves.len();
         self.taxonomy.replace(leaves);
-        self.tree.rebuild(&self.taxonomy, &self.marks);
+        self.rebuild_tree();
         if done {
             self.checking = None;
             return vec![Effect::Reindex(Box::new(self.taxonomy.clone()))];
@@ -550,9 +572,16 @@ impl Shared {
                 }
                 effects.into()
             }
-            Err(SaveFailure::ChangedOnDisk) => {
+            // Put back as loaded meanwhile: nothing of theirs to lose.
+            Err(SaveFailure::ChangedOnDisk(DiskState::Unchanged)) => {
+                self.save(&folder, DiskState::Unchanged).into()
+            }
+            Err(SaveFailure::ChangedOnDisk(found)) => {
                 self.quit_when_saved = false;
-                Reaction::push(Conflict { folder })
+                match self.open.get(&folder) {
+                    Some(open) => Reaction::push(Conflict::new(&open.buffer, found)),
+                    None => Reaction::none(),
+                }
             }
             Err(SaveFailure::Failed(why)) => {
                 self.quit_when_saved = false;

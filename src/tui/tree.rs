@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::taxonomy::model::{TOP_FOLDERS, Taxonomy};
 
+use super::editing::OpenLeaves;
 use super::marks::{GitMark, LeafMarks};
 
 /// Totals of the leaves below a folder.
@@ -69,20 +70,21 @@ pub struct Tree {
 
 impl Tree {
     /// A tree with the top folders open.
-    pub fn new(taxonomy: &Taxonomy, marks: &LeafMarks) -> Self {
+    pub fn new(taxonomy: &Taxonomy, marks: &LeafMarks, edited: &OpenLeaves) -> Self {
         let mut tree = Self {
             expanded: TOP_FOLDERS.iter().map(PathBuf::from).collect(),
             ..Self::default()
         };
-        tree.rebuild(taxonomy, marks);
+        tree.rebuild(taxonomy, marks, edited);
         tree
     }
 
-    /// Recomputes the totals and rows after the taxonomy or the marks changed,
-    /// keeping the selection on the same leaf or folder.
-    pub fn rebuild(&mut self, taxonomy: &Taxonomy, marks: &LeafMarks) {
+    /// Recomputes the totals and rows after the taxonomy, the marks or the
+    /// validation of an `edited` leaf changed, keeping the selection on the same
+    /// leaf or folder. Edited leaves count as their edited text validates.
+    pub fn rebuild(&mut self, taxonomy: &Taxonomy, marks: &LeafMarks, edited: &OpenLeaves) {
         let selected = self.rows.get(self.selected).cloned();
-        self.stats = folder_stats(taxonomy, marks);
+        self.stats = folder_stats(taxonomy, marks, edited);
         self.rows = self.flatten(taxonomy);
         if let Some(previous) = selected {
             let same = |row: &Row| match (row, &previous) {
@@ -215,10 +217,14 @@ impl Tree {
     }
 }
 
-fn folder_stats(taxonomy: &Taxonomy, marks: &LeafMarks) -> HashMap<PathBuf, FolderStats> {
+fn folder_stats(
+    taxonomy: &Taxonomy,
+    marks: &LeafMarks,
+    edited: &OpenLeaves,
+) -> HashMap<PathBuf, FolderStats> {
     let mut stats: BTreeMap<&Path, FolderStats> = BTreeMap::new();
     for leaf in &taxonomy.leaves {
-        let report = &leaf.report;
+        let report = edited.report_of(leaf);
         let changed = marks.git(&leaf.folder) != GitMark::Clean;
         for folder in leaf.folder.ancestors().skip(1) {
             if folder.as_os_str().is_empty() {
@@ -275,7 +281,7 @@ mod tests {
             "knowledge/science/tides",
         ]);
         let marks = LeafMarks::default();
-        let mut tree = Tree::new(&taxonomy, &marks);
+        let mut tree = Tree::new(&taxonomy, &marks, &OpenLeaves::default());
         assert_eq!(
             names(&tree, &taxonomy),
             vec![

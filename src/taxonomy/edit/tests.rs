@@ -43,9 +43,15 @@ fn findings(path: &Path, text: &str) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// No finding in `new` that `old` lacks, but the placeholder warnings of an
+/// example added with placeholders.
 fn no_new_findings(path: &Path, old: &str, new: &str) {
     let before = findings(path, old);
-    let new_ones: Vec<_> = findings(path, new).difference(&before).cloned().collect();
+    let new_ones: Vec<_> = findings(path, new)
+        .difference(&before)
+        .filter(|(rule, _)| rule != "placeholder")
+        .cloned()
+        .collect();
     assert!(new_ones.is_empty(), "new findings {new_ones:?} in\n{new}");
     assert!(yamllint_findings(new).len() <= yamllint_findings(old).len());
 }

@@ -1,13 +1,15 @@
 //! The commit dialog: the leaves changed against HEAD, ticked to be committed, and
 //! the message; the commit is signed off by the author from git config.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 
+use crate::taxonomy::soft_limits::placeholder_fields;
+use crate::taxonomy::template::FILL_ME_IN;
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction, Taken};
 use crate::tui::git_jobs::{GitJob, GitReply};
@@ -40,6 +42,9 @@ pub struct CommitDialog {
     pub message: InputLine,
     /// Whether the commit is being made.
     pub busy: bool,
+    /// Whether the user was told that ticked leaves hold placeholders (the next
+    /// commit goes ahead).
+    pub placeholders_shown: bool,
 }
 
 impl Default for CommitDialog {
@@ -50,6 +55,7 @@ impl Default for CommitDialog {
             focus: CommitFocus::Message,
             message: InputLine::default(),
             busy: false,
+            placeholders_shown: false,
         }
     }
 }
@@ -94,6 +100,14 @@ impl CommitDialog {
         } else if folders.iter().any(|f| ctx.open.is_dirty(f)) {
             let message = format!("save the unsaved edits first: {}", ctx.unsaved_list());
             ctx.notify_error(message);
+        } else if !self.placeholders_shown
+            && folders.iter().any(|f| !placeholders_of(ctx, f).is_empty())
+        {
+            self.placeholders_shown = true;
+            let again = key_name(&ctx.keymap, self.mode(ctx), Action::Confirm);
+            ctx.notify_error(format!(
+                "ticked leaves still hold {FILL_ME_IN} placeholders (listed); {again} again commits them anyway"
+            ));
         } else {
             self.busy = true;
             ctx.notify("committing…");
@@ -201,10 +215,15 @@ impl Component for CommitDialog {
                 .iter()
                 .map(|(folder, ticked)| {
                     let mark = if *ticked { "[x] " } else { "[ ] " };
-                    ListItem::new(Line::from(vec![
+                    let mut lines = vec![Line::from(vec![
                         Span::styled(mark, theme::KEY),
                         Span::raw(folder.display().to_string()),
-                    ]))
+                    ])];
+                    lines.extend(placeholder_lines(
+                        &placeholders_of(ctx, folder),
+                        list_area.width,
+                    ));
+                    ListItem::new(lines)
                 })
                 .collect(),
         };
@@ -268,6 +287,48 @@ impl Component for CommitDialog {
             CommitFocus::Leaves => &[Action::Toggle, Action::FocusNext, Action::Confirm],
         }
     }
+}
+
+/// How many names of fields holding placeholders a leaf's line shows.
+const PLACEHOLDERS_NAMED: usize = 4;
+
+/// The fields of the leaf in `folder` still holding a placeholder, as validated
+/// (with its unsaved edits, if any).
+fn placeholders_of(ctx: &Shared, folder: &Path) -> Vec<String> {
+    ctx.taxonomy
+        .find(folder)
+        .and_then(|index| ctx.report_of(index).qna.as_ref())
+        .map(|qna| {
+            placeholder_fields(qna)
+                .into_iter()
+                .map(|(field, _)| field.label())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The warning under a leaf whose `fields` still hold placeholders, wrapped to
+/// `width` columns.
+fn placeholder_lines(fields: &[String], width: u16) -> Vec<Line<'static>> {
+    if fields.is_empty() {
+        return Vec::new();
+    }
+    let named = fields.len().min(PLACEHOLDERS_NAMED);
+    let more = match fields.len() - named {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    };
+    let text = format!(
+        "! still {FILL_ME_IN} (placeholder): {}{more}",
+        fields[..named].join(", ")
+    );
+    let options = textwrap::Options::new(usize::from(width).max(20))
+        .initial_indent("    ")
+        .subsequent_indent("      ");
+    textwrap::wrap(&text, options)
+        .into_iter()
+        .map(|piece| Line::from(Span::styled(piece.into_owned(), theme::WARNING)))
+        .collect()
 }
 
 /// The label of one part of the dialog: marked, in the key colour, when it has the

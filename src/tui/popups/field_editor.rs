@@ -15,6 +15,7 @@ use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction};
 use crate::tui::editing::OpenLeaf;
 use crate::tui::keymap::Mode;
+use crate::tui::popups::question::ConfirmCancelEdit;
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
 use crate::tui::view::widgets::{centered, key_name, popup_block};
@@ -149,10 +150,14 @@ impl Component for FieldEditor {
 
     fn handle(&mut self, ctx: &mut Shared, press: Press) -> Reaction {
         match press.action {
-            Some(Action::Back) => {
-                if self.is_changed() {
-                    ctx.notify("edit cancelled; the field is as it was");
-                }
+            Some(Action::Back) if self.is_changed() => Reaction::push(ConfirmCancelEdit {
+                folder: self.folder.clone(),
+                field: self.field.label(),
+            }),
+            Some(Action::Back) => Reaction::close(),
+            // The question above answered: discard what was typed.
+            Some(Action::DiscardAll) => {
+                ctx.notify("edit cancelled; the field is as it was");
                 Reaction::close()
             }
             Some(Action::Confirm) => match self.applied() {

@@ -3,21 +3,16 @@
 
 use std::path::PathBuf;
 
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
-use super::diff::diff_line;
-use crate::git::{DiffLine, DiffLineKind, LeafDiff};
+use crate::git::LeafDiff;
 use crate::tui::action::Action;
 use crate::tui::component::Reaction;
 use crate::tui::git_jobs::GitJob;
 use crate::tui::msg::Effect;
 use crate::tui::shared::Shared;
-use crate::tui::view::theme;
 
-use super::question::{Ask, folder_list};
-
-/// How many lost lines the discard question shows before "and N more".
-const LOST_SHOWN: usize = 8;
+use super::question::{Ask, changed_lines, folder_list, with_excerpt};
 
 /// Discard a leaf's changes since HEAD? Names the files and lines lost.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,38 +28,26 @@ impl Ask for ConfirmDiscard {
         " Discard changes? ".into()
     }
 
-    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+    fn lines(&self, ctx: &Shared) -> Vec<Line<'static>> {
         let (added, removed) = self.diff.counts();
-        let mut lines = vec![
+        let mut header = vec![
             Line::from(format!(
                 "Discard every change to {} since HEAD?",
                 self.folder.display()
             )),
             Line::from("These files go back to HEAD (a file HEAD lacks is deleted):"),
         ];
-        lines.extend(
+        header.extend(
             self.diff
                 .files
                 .iter()
                 .map(|f| Line::from(format!("  • {f}"))),
         );
-        lines.push(Line::from(format!(
+        header.push(Line::from(format!(
             "{added} lines written since HEAD are LOST, {removed} come back:"
         )));
-        let changed: Vec<&DiffLine> = self
-            .diff
-            .lines
-            .iter()
-            .filter(|l| matches!(l.kind, DiffLineKind::Added | DiffLineKind::Removed))
-            .collect();
-        lines.extend(changed.iter().take(LOST_SHOWN).map(|l| diff_line(l)));
-        if changed.len() > LOST_SHOWN {
-            lines.push(Line::from(Span::styled(
-                format!("  … and {} more changed lines", changed.len() - LOST_SHOWN),
-                theme::DIM,
-            )));
-        }
-        lines
+        let changed = changed_lines(&self.diff.lines);
+        with_excerpt(self, ctx, header, &changed, Vec::new())
     }
 
     fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {

@@ -3,6 +3,7 @@
 
 pub mod branches;
 pub mod commit;
+pub mod conflict;
 pub mod diff;
 pub mod field_editor;
 pub mod finder;

@@ -70,6 +70,7 @@ fn palette_visible(action: Action) -> bool {
             | Action::Yes
             | Action::TakeDisk
             | Action::KeepMine
+            | Action::Merge
             | Action::SaveAll
             | Action::DiscardAll
     )

@@ -7,16 +7,21 @@ use std::path::PathBuf;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 
+use crate::buffer::DiskState;
 use crate::drafts::Draft;
+use crate::git::{DiffLine, DiffLineKind};
+use crate::taxonomy::yaml::LoadError;
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction};
 use crate::tui::keymap::Mode;
 use crate::tui::msg::Effect;
+use crate::tui::popups::diff::diff_line;
 use crate::tui::screens::browse::authoring::delete_example;
 use crate::tui::shared::Shared;
-use crate::tui::view::widgets::{ask, key_name};
+use crate::tui::view::theme;
+use crate::tui::view::widgets::{ask, centered_in, key_name};
 
 /// A question: what it says, its answers, and what each does.
 pub trait Ask: Debug + 'static {
@@ -82,21 +87,24 @@ pub(crate) fn folder_list<'a>(leaves: impl Iterator<Item = &'a PathBuf>) -> Vec<
         .collect()
 }
 
-/// A save found the file changed on disk: reload theirs, or keep mine?
+/// Cancel the field editor, though text was typed in it?
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
+pub struct ConfirmCancelEdit {
     /// The leaf.
     pub folder: PathBuf,
+    /// The field's label.
+    pub field: String,
 }
 
-impl Ask for Conflict {
+impl Ask for ConfirmCancelEdit {
     fn title(&self) -> String {
-        " Changed on disk ".into()
+        " Discard typed text? ".into()
     }
 
     fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
         vec![Line::from(format!(
-            "{} changed on disk since you opened it.",
+            "What you typed in {} of {} differs from the field's value.",
+            self.field,
             self.folder.display()
         ))]
     }
@@ -104,31 +112,60 @@ impl Ask for Conflict {
     fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
         vec![
             (
-                Action::TakeDisk,
-                "reload: take the version on disk and LOSE your unsaved edits".into(),
+                Action::Yes,
+                "yes, DISCARD the typed text (the field stays as it was)".into(),
             ),
-            (
-                Action::KeepMine,
-                "keep mine: write your version over the one on disk".into(),
-            ),
-            (
-                Action::Back,
-                "decide later (your edits stay unsaved, kept as a draft)".into(),
-            ),
+            (Action::Back, "no, go on editing".into()),
+        ]
+    }
+
+    fn answer(&mut self, _ctx: &mut Shared, action: Action) -> Option<Reaction> {
+        // Closes this question first, so the field editor beneath takes the discard.
+        (action == Action::Yes).then(|| Reaction::close().and_below(Action::DiscardAll))
+    }
+}
+
+/// Save a leaf whose edited text does not parse?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmSaveBroken {
+    /// The leaf.
+    pub folder: PathBuf,
+    /// Why its text does not parse, and where.
+    pub error: LoadError,
+}
+
+impl Ask for ConfirmSaveBroken {
+    fn title(&self) -> String {
+        " Save a file that does not parse? ".into()
+    }
+
+    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+        let error = &self.error;
+        vec![
+            Line::from(format!(
+                "{}/qna.yaml does not parse: line {}, column {}: {}",
+                self.folder.display(),
+                error.line,
+                error.col,
+                error.message
+            )),
+            Line::from("Saved so, it cannot be validated, reviewed or used to generate."),
+        ]
+    }
+
+    fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {
+        vec![
+            (Action::Yes, "yes, save it as it is".into()),
+            (Action::Back, "no, leave it unsaved to fix it".into()),
         ]
     }
 
     fn answer(&mut self, ctx: &mut Shared, action: Action) -> Option<Reaction> {
-        let folder = self.folder.clone();
-        match action {
-            Action::TakeDisk => {
-                let forget = ctx.discard(&folder);
-                ctx.notify(format!("took the version on disk of {}", folder.display()));
-                Some(vec![forget, Effect::ReadFile { folder }].into())
-            }
-            Action::KeepMine => Some(ctx.save(&folder, true).into()),
-            _ => None,
-        }
+        (action == Action::Yes).then(|| ctx.save(&self.folder, DiskState::Unchanged).into())
+    }
+
+    fn dismissed(&mut self, ctx: &mut Shared) {
+        ctx.notify(format!("{} not saved", self.folder.display()));
     }
 }
 
@@ -144,9 +181,20 @@ impl Ask for ConfirmQuit {
         " Quit? ".into()
     }
 
-    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
+    fn lines(&self, ctx: &Shared) -> Vec<Line<'static>> {
         let mut lines = vec![Line::from("These leaves have unsaved edits:")];
-        lines.extend(folder_list(self.dirty.iter()));
+        for (folder, line) in self.dirty.iter().zip(folder_list(self.dirty.iter())) {
+            lines.push(line);
+            if let Some(error) = ctx.parse_error(folder) {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "      does not parse: line {}, column {}: {}",
+                        error.line, error.col, error.message
+                    ),
+                    theme::WARNING,
+                )));
+            }
+        }
         lines
     }
 
@@ -168,7 +216,7 @@ impl Ask for ConfirmQuit {
                 let saves: Vec<Effect> = self
                     .dirty
                     .iter()
-                    .flat_map(|folder| ctx.save(folder, false))
+                    .flat_map(|folder| ctx.save(folder, DiskState::Unchanged))
                     .collect();
                 Some(saves.into())
             }
@@ -182,11 +230,71 @@ impl Ask for ConfirmQuit {
     }
 }
 
-/// Discard the unsaved edits of one leaf?
+/// The rows `line` takes, wrapped to `width` columns.
+fn rows_of(line: &Line<'_>, width: usize) -> usize {
+    line.width().div_ceil(width).max(1)
+}
+
+/// What `question` says: `header`, as much of `diff` (coloured) as fits in its box
+/// on this screen with `footer` and the answers below, and how many lines did not
+/// fit, so the answers are never pushed out of the box.
+pub(crate) fn with_excerpt<Q: Ask>(
+    question: &Q,
+    ctx: &Shared,
+    mut header: Vec<Line<'static>>,
+    diff: &[&DiffLine],
+    footer: Vec<Line<'static>>,
+) -> Vec<Line<'static>> {
+    let (width_percent, height_percent) = question.size();
+    let screen = Rect::new(0, 0, ctx.width, ctx.height);
+    let area = centered_in(screen, width_percent, height_percent);
+    let width = usize::from(area.width.saturating_sub(2)).max(1);
+    let answers: usize = question
+        .answers(ctx)
+        .iter()
+        .map(|(_, what)| rows_of(&Line::from(format!("  key  {what}")), width))
+        .sum();
+    let used: usize = header
+        .iter()
+        .chain(&footer)
+        .map(|line| rows_of(line, width))
+        .sum();
+    // The borders, the blank line before the answers and the "and more" line.
+    let mut room = usize::from(area.height).saturating_sub(used + answers + 4);
+    let mut shown = 0;
+    for line in diff.iter().map(|line| diff_line(line)) {
+        let rows = rows_of(&line, width);
+        if rows > room {
+            break;
+        }
+        room -= rows;
+        header.push(line);
+        shown += 1;
+    }
+    if shown < diff.len() {
+        header.push(Line::from(Span::styled(
+            format!("  … and {} more lines", diff.len() - shown),
+            theme::DIM,
+        )));
+    }
+    header.extend(footer);
+    header
+}
+
+/// The added and removed lines of a diff, without hunk headers and context.
+pub(crate) fn changed_lines(diff: &[DiffLine]) -> Vec<&DiffLine> {
+    diff.iter()
+        .filter(|l| matches!(l.kind, DiffLineKind::Added | DiffLineKind::Removed))
+        .collect()
+}
+
+/// Discard the unsaved edits of one leaf? Lists the lines lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfirmRevert {
     /// The leaf.
     pub folder: PathBuf,
+    /// What would be lost: the unsaved edits as a diff.
+    pub edits: Vec<DiffLine>,
 }
 
 impl Ask for ConfirmRevert {
@@ -194,11 +302,27 @@ impl Ask for ConfirmRevert {
         " Discard edits? ".into()
     }
 
-    fn lines(&self, _ctx: &Shared) -> Vec<Line<'static>> {
-        vec![Line::from(format!(
-            "Discard every unsaved edit of {}?",
-            self.folder.display()
-        ))]
+    fn lines(&self, ctx: &Shared) -> Vec<Line<'static>> {
+        let changed = changed_lines(&self.edits);
+        let typed = changed
+            .iter()
+            .filter(|l| l.kind == DiffLineKind::Added)
+            .count();
+        let header = vec![
+            Line::from(format!(
+                "Discard every unsaved edit of {}?",
+                self.folder.display()
+            )),
+            Line::from(format!(
+                "Lines edited since the last save, LOST: {typed}; saved lines that come back: {}",
+                changed.len() - typed
+            )),
+        ];
+        with_excerpt(self, ctx, header, &changed, Vec::new())
+    }
+
+    fn size(&self) -> (u16, u16) {
+        (80, 70)
     }
 
     fn answers(&self, _ctx: &Shared) -> Vec<(Action, String)> {

@@ -47,7 +47,7 @@ impl Browse {
         match action {
             Action::Quit => return ctx.quit(),
             Action::EditInEditor => return edit_in_editor(ctx),
-            Action::Save => return ctx.save_selected().into(),
+            Action::Save => return ctx.save_selected(),
             Action::Revert => return ask_revert(ctx),
             Action::Back if ctx.focus == Focus::Tree && self.preview.open.is_some() => {
                 return self.preview.close().into_iter().collect::<Vec<_>>().into();
@@ -141,6 +141,7 @@ impl Browse {
             | Action::Yes
             | Action::TakeDisk
             | Action::KeepMine
+            | Action::Merge
             | Action::SaveAll
             | Action::DiscardAll => {}
         }
@@ -197,10 +198,10 @@ fn collapse(ctx: &mut Shared) {
 
 fn next_problem(ctx: &mut Shared) {
     let start = ctx.tree.selected_leaf().map_or(0, |i| i + 1);
-    let leaves = &ctx.taxonomy.leaves;
-    let found = (0..leaves.len())
-        .map(|offset| (start + offset) % leaves.len())
-        .find(|&i| !leaves[i].report.diagnostics.is_empty());
+    let count = ctx.taxonomy.leaves.len();
+    let found = (0..count)
+        .map(|offset| (start + offset) % count)
+        .find(|&i| !ctx.report_of(i).diagnostics.is_empty());
     match found {
         Some(index) => ctx.tree.select_leaf(&ctx.taxonomy, index),
         None => ctx.notify("no leaf has errors or warnings"),
@@ -223,7 +224,14 @@ fn edit_in_editor(ctx: &mut Shared) -> Reaction {
 
 fn ask_revert(ctx: &mut Shared) -> Reaction {
     match ctx.selected_folder() {
-        Some(folder) if ctx.open.is_dirty(&folder) => Reaction::push(ConfirmRevert { folder }),
+        Some(folder) if ctx.open.is_dirty(&folder) => {
+            let edits = ctx
+                .open
+                .get(&folder)
+                .map(|open| open.buffer.unsaved_change())
+                .unwrap_or_default();
+            Reaction::push(ConfirmRevert { folder, edits })
+        }
         _ => {
             ctx.notify("no unsaved edits here");
             Reaction::none()
