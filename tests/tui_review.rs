@@ -142,7 +142,7 @@ fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
         );
     }
     let screen = harness.app.screen::<ReviewScreen>().unwrap();
-    assert_eq!(screen.example, count - 1, "stays on the last example");
+    assert_eq!(screen.item, count - 1, "stays on the last example");
     assert_eq!(
         screen.current_leaf().unwrap().derived,
         Some(Verdict::Approved)
@@ -152,10 +152,7 @@ fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
     for _ in EDITED..count - 1 {
         harness.press("k");
     }
-    assert_eq!(
-        harness.app.screen::<ReviewScreen>().unwrap().example,
-        EDITED
-    );
+    assert_eq!(harness.app.screen::<ReviewScreen>().unwrap().item, EDITED);
     harness.press("X text:Keep space text:identify esc");
     assert_eq!(notice(&harness), "nothing was recorded", "esc cancels");
     harness.press(
@@ -353,4 +350,79 @@ fn a_successful_preview_is_recorded_in_the_review_notes() {
     let preview = stored(dir.path()).checklist.preview.unwrap();
     assert_eq!(preview.record.run, Some(run));
     assert_eq!(preview.record.reviewer, reviewer());
+}
+
+/// The working tree also rewords `LEAF`'s task description and adds a sibling leaf
+/// whose YAML is broken.
+fn with_changed_task_and_broken_sibling(dir: &Path) -> String {
+    let file = dir.join(LEAF).join("qna.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    let short = "Identify the logical fallacy in a short";
+    assert!(text.contains(short));
+    fs::write(
+        &file,
+        text.replace(short, "Identify the logical fallacy in a long"),
+    )
+    .unwrap();
+    let broken = "compositional_skills/philosophy/logic/broken";
+    fs::create_dir_all(dir.join(broken)).unwrap();
+    fs::write(
+        dir.join(broken).join("qna.yaml"),
+        "version: 3\ntask_description: [unclosed\n",
+    )
+    .unwrap();
+    broken.to_owned()
+}
+
+fn shown_leaf(harness: &Harness) -> String {
+    let screen = harness.app.screen::<ReviewScreen>().unwrap();
+    screen.current_leaf().unwrap().leaf.leaf.clone()
+}
+
+#[test]
+fn a_changed_task_description_is_an_item_to_decide_and_a_broken_leaf_is_unreadable() {
+    let me = reviewer();
+    let (dir, mut harness) = branch_with_edited_leaf(Some(&me));
+    let broken = with_changed_task_and_broken_sibling(dir.path());
+    harness.press("R");
+    if shown_leaf(&harness) != broken {
+        harness.press("K");
+    }
+    assert_eq!(shown_leaf(&harness), broken);
+    let screen = harness.render(100, 30);
+    assert!(
+        screen.contains("This leaf cannot be read")
+            && screen.contains(&format!("{broken}/qna.yaml:3:1: syntax")),
+        "{screen}"
+    );
+    assert!(screen.contains("- seed examples: not run"), "{screen}");
+    assert!(!screen.contains("examples removed"), "{screen}");
+
+    harness.press("J");
+    assert_eq!(shown_leaf(&harness), LEAF);
+    let screen = harness.render(100, 30);
+    assert!(
+        screen.contains("Leaf fields · changed against main"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("+ task_description: Identify the logical fallacy in a long"),
+        "{screen}"
+    );
+    // Every example approved: the undecided task description keeps the leaf pending.
+    let current = |harness: &Harness| {
+        let screen = harness.app.screen::<ReviewScreen>().unwrap();
+        screen.current_leaf().unwrap().clone()
+    };
+    harness.press("j a a a a a a a");
+    assert!(notice(&harness).contains("example 7 approved"));
+    assert_eq!(current(&harness).derived, None);
+    harness.press("k k k k k k k a");
+    assert!(notice(&harness).contains("leaf fields approved by Rhea Viewer"));
+    let leaf = current(&harness);
+    assert_eq!(
+        leaf.fields_state_for(&me),
+        ExampleState::Decided(Decision::Approve)
+    );
+    assert_eq!(leaf.derived, Some(Verdict::Approved));
 }

@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::git::Change;
-use crate::review::decision::ExampleState;
+use crate::review::decision::{ExampleState, ReviewerState};
+use crate::review::queue::DiffLine;
 use crate::review::{Decision, ExampleChange, LeafReview, QueueExample, Verdict};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
@@ -17,7 +18,7 @@ use crate::tui::shared::Shared;
 use crate::tui::view::theme::{self, verdict_mark};
 use crate::tui::view::widgets::hints;
 
-use super::ReviewScreen;
+use super::{ReviewScreen, Shown, item_count};
 
 fn decision_style(decision: Decision) -> Style {
     match decision {
@@ -67,16 +68,18 @@ fn queue(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
         .iter()
         .map(|leaf| {
             // How far this reviewer has got with the leaf.
+            let fields = leaf.leaf.fields.is_some().then_some(&leaf.fields_states);
             let mine = leaf
                 .states
                 .iter()
+                .chain(fields)
                 .filter(|states| {
                     states
                         .iter()
                         .any(|s| Some(&s.reviewer) == me && s.state.current().is_some())
                 })
                 .count();
-            let progress = format!(" {mine}/{}", leaf.leaf.examples.len());
+            let progress = format!(" {mine}/{}", item_count(leaf));
             let width = usize::from(area.width.saturating_sub(4)).saturating_sub(progress.len());
             ListItem::new(Line::from(vec![
                 verdict_mark(leaf.verdict()),
@@ -118,23 +121,26 @@ fn change_label(change: &ExampleChange, base: &str) -> String {
     }
 }
 
+/// A line diff against the base, under a heading.
+fn diff_lines(diff: &[DiffLine], base: &str) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        format!("Changes against {base}:"),
+        theme::HEADING,
+    ))];
+    lines.extend(diff.iter().map(|line| {
+        let style = match line.sign {
+            '+' => theme::OK,
+            '-' => theme::ERROR,
+            _ => Style::default(),
+        };
+        Line::from(Span::styled(format!("{} {}", line.sign, line.text), style))
+    }));
+    lines
+}
+
 fn example_lines(example: &QueueExample, base: &str) -> Vec<Line<'static>> {
     match &example.change {
-        ExampleChange::Modified { diff, .. } => {
-            let mut lines = vec![Line::from(Span::styled(
-                format!("Changes against {base}:"),
-                theme::HEADING,
-            ))];
-            lines.extend(diff.iter().map(|line| {
-                let style = match line.sign {
-                    '+' => theme::OK,
-                    '-' => theme::ERROR,
-                    _ => Style::default(),
-                };
-                Line::from(Span::styled(format!("{} {}", line.sign, line.text), style))
-            }));
-            lines
-        }
+        ExampleChange::Modified { diff, .. } => diff_lines(diff, base),
         ExampleChange::Unchanged { .. } | ExampleChange::Added => example
             .content
             .lines()
@@ -144,22 +150,18 @@ fn example_lines(example: &QueueExample, base: &str) -> Vec<Line<'static>> {
     }
 }
 
-fn decisions_lines(screen: &ReviewScreen, leaf: &LeafReview) -> Vec<Line<'static>> {
+/// This reviewer's and the others' states on the item shown.
+fn decisions_lines(screen: &ReviewScreen, states: &[ReviewerState]) -> Vec<Line<'static>> {
     let reviewer = screen.status.as_ref().and_then(|s| s.reviewer.clone());
     let mut lines = Vec::new();
     match &reviewer {
         Some(me) => {
-            let state = leaf.state_for(screen.example, me);
+            let mine = states.iter().find(|s| s.reviewer == *me);
             let mut spans = vec![
                 Span::styled(format!("You ({}): ", me.name), theme::HEADING),
-                state_span(state),
+                state_span(mine.map_or(ExampleState::Undecided, |s| s.state)),
             ];
-            let comment = leaf
-                .states
-                .get(screen.example)
-                .and_then(|states| states.iter().find(|s| s.reviewer == *me))
-                .and_then(|s| s.comment.clone());
-            if let Some(comment) = comment {
+            if let Some(comment) = mine.and_then(|s| s.comment.clone()) {
                 spans.push(Span::raw(format!(" · “{comment}”")));
             }
             lines.push(Line::from(spans));
@@ -169,11 +171,8 @@ fn decisions_lines(screen: &ReviewScreen, leaf: &LeafReview) -> Vec<Line<'static
             theme::ERROR,
         ))),
     }
-    let others: Vec<_> = leaf
-        .states
-        .get(screen.example)
-        .into_iter()
-        .flatten()
+    let others: Vec<_> = states
+        .iter()
         .filter(|s| Some(&s.reviewer) != reviewer.as_ref())
         .collect();
     if others.is_empty() {
@@ -196,6 +195,54 @@ fn decisions_lines(screen: &ReviewScreen, leaf: &LeafReview) -> Vec<Line<'static
     lines
 }
 
+/// The title and lines of the example pane.
+fn item_lines(screen: &ReviewScreen, leaf: &LeafReview) -> (String, Vec<Line<'static>>) {
+    let base = screen.status.as_ref().map_or("", |s| s.base.as_str());
+    let examples = leaf.leaf.examples.len();
+    match screen.shown() {
+        Some(Shown::Fields(change, states)) => (
+            format!(" Leaf fields · changed against {base} · then {examples} examples "),
+            [
+                decisions_lines(screen, states),
+                diff_lines(&change.diff, base),
+            ]
+            .concat(),
+        ),
+        Some(Shown::Example(example, states)) => (
+            format!(
+                " Example {}/{examples} · {} ",
+                example.index + 1,
+                change_label(&example.change, base)
+            ),
+            // The decisions first: short, and what the reviewer acts on.
+            [
+                decisions_lines(screen, states),
+                example_lines(example, base),
+            ]
+            .concat(),
+        ),
+        None => match leaf.leaf.why_unreadable() {
+            Some(why) => (
+                " Unreadable ".to_owned(),
+                vec![
+                    Line::from(Span::styled(
+                        "This leaf cannot be read, so its examples are unknown:",
+                        theme::ERROR,
+                    )),
+                    Line::from(Span::styled(why, theme::ERROR)),
+                ],
+            ),
+            None => (
+                " No seed examples ".to_owned(),
+                vec![Line::from(Span::styled(
+                    "This leaf has no seed examples to decide on; give it a verdict.",
+                    theme::WARNING,
+                ))],
+            ),
+        },
+    }
+}
+
 fn example_pane(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
     let block = Block::default()
         .borders(Borders::ALL)
@@ -208,26 +255,7 @@ fn example_pane(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
         frame.render_widget(text, area);
         return;
     };
-    let base = screen.status.as_ref().map_or("", |s| s.base.as_str());
-    let count = leaf.leaf.examples.len();
-    let (title, lines) = match screen.current_example() {
-        Some(example) => (
-            format!(
-                " Example {}/{count} · {} ",
-                screen.example + 1,
-                change_label(&example.change, base)
-            ),
-            // The decisions first: short, and what the reviewer acts on.
-            [decisions_lines(screen, leaf), example_lines(example, base)].concat(),
-        ),
-        None => (
-            " No seed examples ".to_owned(),
-            vec![Line::from(Span::styled(
-                "This leaf has no seed examples to decide on; give it a verdict.",
-                theme::WARNING,
-            ))],
-        ),
-    };
+    let (title, lines) = item_lines(screen, leaf);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block.title(title))
@@ -267,6 +295,12 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview)
         ));
     }
     let mut lines = vec![Line::from(spans)];
+    if let Some(why) = leaf.leaf.why_unreadable() {
+        lines.push(Line::from(Span::styled(
+            format!("Unreadable: {why}"),
+            theme::ERROR,
+        )));
+    }
     for given in &leaf.verdicts {
         let stale = if given.current {
             ""
