@@ -426,3 +426,67 @@ fn a_changed_task_description_is_an_item_to_decide_and_a_broken_leaf_is_unreadab
     );
     assert_eq!(leaf.derived, Some(Verdict::Approved));
 }
+
+/// Everything seen paging down from the top of the item shown at `width` x `height`.
+fn paged_through(harness: &mut Harness, width: u16, height: u16) -> String {
+    // Away and back: the item is shown from its top.
+    harness.press("k j");
+    let mut seen = vec![harness.render(width, height)];
+    for _ in 0..60 {
+        harness.press("pagedown");
+        let screen = harness.render(width, height);
+        if seen.last() == Some(&screen) {
+            break;
+        }
+        seen.push(screen);
+    }
+    seen.join("\n")
+}
+
+#[test]
+fn paging_reaches_every_line_of_the_diff_and_of_the_checklist() {
+    let me = reviewer();
+    let (dir, mut harness) = branch_with_edited_leaf(Some(&me));
+    let file = dir.path().join(LEAF).join("qna.yaml");
+    let text = fs::read_to_string(&file)
+        .unwrap()
+        .replace("This is a false dilemma", "This is a false choice")
+        .replace("The fallacy works by", "The trick works by")
+        .replace(
+            "Many mid-priced laptops",
+            "Call 415-555-2671 or write to jane.doe@gmail.com before the shooting. Many mid-priced laptops",
+        );
+    fs::write(&file, text).unwrap();
+    harness.press("R j j");
+    let screen = harness.app.screen::<ReviewScreen>().unwrap();
+    let example = screen.current_example().unwrap();
+    assert_eq!(example.index, EDITED);
+    let ExampleChange::Modified { diff, .. } = &example.change else {
+        panic!("example 3 is an edit: {:?}", example.change);
+    };
+    let wanted: Vec<String> = diff
+        .iter()
+        .map(|l| format!("{} {}", l.sign, l.text).chars().take(24).collect())
+        .collect();
+    assert!(wanted.len() >= 6, "{wanted:?}");
+    for (width, height) in [(80, 24), (100, 36), (120, 50)] {
+        let seen = paged_through(&mut harness, width, height);
+        for line in &wanted {
+            assert!(
+                seen.contains(line.as_str()),
+                "{width}x{height}: {line:?} is never shown:\n{seen}"
+            );
+        }
+        for warning in [
+            "! likely personal data:",
+            "jane.doe@gmail.com",
+            "415-555-2671",
+            "! topics to avoid, by",
+        ] {
+            assert!(
+                seen.contains(warning),
+                "{width}x{height}: {warning:?} is never shown:\n{seen}"
+            );
+        }
+    }
+}

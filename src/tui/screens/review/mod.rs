@@ -4,6 +4,7 @@
 //! git.
 
 mod comment;
+mod panes;
 mod view;
 
 use ratatui::Frame;
@@ -40,7 +41,7 @@ pub struct ReviewScreen {
     /// The item shown (0-based): the change of the leaf's own fields first, when
     /// there is one, then its examples.
     pub item: usize,
-    /// How far the example pane is scrolled.
+    /// How far the example pane, then the leaf pane, are paged (see `panes`).
     pub scroll: u16,
     /// The review key of the leaf to show first, once the queue is read.
     start_at: Option<String>,
@@ -264,7 +265,6 @@ impl Component for ReviewScreen {
             return Reaction::none();
         };
         ctx.notice = None;
-        let page = ctx.height.saturating_sub(8).max(1);
         match action {
             Action::Back => return Reaction::close(),
             Action::Quit => return ctx.quit(),
@@ -273,8 +273,12 @@ impl Component for ReviewScreen {
                 ctx.notify(READING);
                 return Effect::Review(ReviewJob::Status).into();
             }
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
-            Action::PageDown => self.scroll = self.scroll.saturating_add(page),
+            Action::PageUp | Action::PageDown => {
+                // The screen's area: the terminal above the two status lines.
+                let area = Rect::new(0, 0, ctx.width, ctx.height.saturating_sub(2));
+                let panes = panes::Panes::of(area, self);
+                self.scroll = panes.paged(self.scroll, action == Action::PageDown);
+            }
             Action::NextExample => {
                 if !self.move_item(1) {
                     ctx.notify("the last example of this leaf: next-leaf goes on");

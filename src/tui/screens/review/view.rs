@@ -3,7 +3,7 @@
 //! leaf's verdicts and checklist.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
@@ -18,6 +18,7 @@ use crate::tui::shared::Shared;
 use crate::tui::view::theme::{self, verdict_mark};
 use crate::tui::view::widgets::hints;
 
+use super::panes::Panes;
 use super::{ReviewScreen, Shown, item_count};
 
 fn decision_style(decision: Decision) -> Style {
@@ -196,7 +197,7 @@ fn decisions_lines(screen: &ReviewScreen, states: &[ReviewerState]) -> Vec<Line<
 }
 
 /// The title and lines of the example pane.
-fn item_lines(screen: &ReviewScreen, leaf: &LeafReview) -> (String, Vec<Line<'static>>) {
+pub(super) fn item_lines(screen: &ReviewScreen, leaf: &LeafReview) -> (String, Vec<Line<'static>>) {
     let base = screen.status.as_ref().map_or("", |s| s.base.as_str());
     let examples = leaf.leaf.examples.len();
     match screen.shown() {
@@ -243,7 +244,24 @@ fn item_lines(screen: &ReviewScreen, leaf: &LeafReview) -> (String, Vec<Line<'st
     }
 }
 
-fn example_pane(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
+/// The "more below" mark for a pane scrolled to `offset` of `max`, with the key that
+/// pages on.
+fn more_mark(ctx: &Shared, offset: u16, max: u16) -> Line<'static> {
+    if offset >= max {
+        return Line::default();
+    }
+    let key = ctx.keymap.keys_for(Mode::Review, Action::PageDown);
+    let key = key.first().map_or("page-down", String::as_str);
+    Line::from(Span::styled(format!(" ↓ more: {key} "), theme::KEY)).right_aligned()
+}
+
+fn example_pane(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Shared,
+    screen: &ReviewScreen,
+    (offset, max): (u16, u16),
+) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::BORDER);
@@ -256,11 +274,12 @@ fn example_pane(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
         return;
     };
     let (title, lines) = item_lines(screen, leaf);
+    let block = block.title(title).title(more_mark(ctx, offset, max));
     frame.render_widget(
         Paragraph::new(lines)
-            .block(block.title(title))
+            .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((screen.scroll, 0)),
+            .scroll((offset, 0)),
         area,
     );
 }
@@ -274,7 +293,9 @@ fn change_of(change: &Change) -> String {
     }
 }
 
-fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview) {
+/// The lines of the leaf pane: its verdict, why it is unreadable, the verdicts given
+/// and the checklist.
+pub(super) fn leaf_lines(leaf: &LeafReview) -> Vec<Line<'static>> {
     let verdict = leaf.verdict();
     let mut spans = vec![
         Span::styled("Verdict: ", theme::HEADING),
@@ -322,6 +343,16 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview)
             Span::raw(format!(" {}", item.detail)),
         ]));
     }
+    lines
+}
+
+fn leaf_pane(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Shared,
+    leaf: &LeafReview,
+    (offset, max): (u16, u16),
+) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::BORDER)
@@ -330,11 +361,13 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview)
             leaf.leaf.leaf,
             change_of(&leaf.leaf.change)
         ))
+        .title(more_mark(ctx, offset, max))
         .title_bottom(verdict_hints(ctx));
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(leaf_lines(leaf))
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((offset, 0)),
         area,
     );
 }
@@ -357,21 +390,17 @@ fn verdict_hints(ctx: &Shared) -> Line<'static> {
 
 /// Draws the review screen in `area`.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &ReviewScreen) {
-    let queue_width = (area.width * 3 / 10).clamp(24, 44);
-    let [queue_area, right] =
-        Layout::horizontal([Constraint::Length(queue_width), Constraint::Min(20)]).areas(area);
-    queue(frame, queue_area, screen);
-    match screen.current_leaf() {
-        Some(leaf) => {
-            let leaf_height = u16::try_from(leaf.checklist.items.len() + leaf.verdicts.len() + 3)
-                .unwrap_or(u16::MAX)
-                .min(right.height / 2);
-            let [example_area, leaf_area] =
-                Layout::vertical([Constraint::Min(3), Constraint::Length(leaf_height)])
-                    .areas(right);
-            example_pane(frame, example_area, screen);
-            leaf_pane(frame, leaf_area, ctx, leaf);
-        }
-        None => example_pane(frame, right, screen),
+    let panes = Panes::of(area, screen);
+    queue(frame, panes.queue, screen);
+    let (example_offset, leaf_offset) = panes.offsets(screen.scroll);
+    example_pane(
+        frame,
+        panes.example,
+        ctx,
+        screen,
+        (example_offset, panes.example_max),
+    );
+    if let (Some(leaf), Some(leaf_area)) = (screen.current_leaf(), panes.leaf) {
+        leaf_pane(frame, leaf_area, ctx, leaf, (leaf_offset, panes.leaf_max));
     }
 }
