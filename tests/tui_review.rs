@@ -307,8 +307,15 @@ fn a_decision_on_an_example_changed_since_it_was_shown_is_refused() {
     );
     let stored = stored(dir.path());
     assert!(stored.records.is_empty(), "nothing was recorded");
-    // The screen took the fresh queue: the next key decides on the new content.
-    harness.press("k a");
+    // The screen stays on the refused example and shows its new content; the next
+    // key decides on it.
+    assert_eq!(harness.app.screen::<ReviewScreen>().unwrap().item, 0);
+    let screen = harness.render(100, 30);
+    assert!(
+        screen.contains("Example 1/7") && screen.contains("This is an ad-hominem"),
+        "{screen}"
+    );
+    harness.press("a");
     assert_eq!(
         stored_state(dir.path(), &me, 0),
         ExampleState::Decided(Decision::Approve)

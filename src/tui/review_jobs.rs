@@ -87,6 +87,8 @@ pub enum ReviewReply {
     Status(Result<Box<ReviewStatus>, String>),
     /// A decision or verdict was recorded (what to say), then the queue read again.
     Recorded {
+        /// The job that asked for it.
+        job: ReviewJob,
         /// What happened.
         result: Result<String, String>,
         /// The queue read afterwards, or why it could not be.
@@ -218,6 +220,7 @@ pub fn run(job: &ReviewJob, root: &Path) -> ReviewReply {
         | ReviewJob::DecideFields { .. }
         | ReviewJob::Verdict { .. }
         | ReviewJob::RecordPreview { .. } => ReviewReply::Recorded {
+            job: job.clone(),
             result: record(job, root),
             status: status(root),
         },

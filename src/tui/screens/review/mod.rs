@@ -201,6 +201,32 @@ impl ReviewScreen {
         Effect::Review(job).into()
     }
 
+    /// Goes back to the item of a decision that was refused (its leaf changed on
+    /// disk, say), as the fresh queue shows it: nothing was recorded, and moving on
+    /// would leave it undecided unnoticed.
+    fn show_refused(&mut self, job: &ReviewJob) {
+        let (key, example) = match job {
+            ReviewJob::Decide { leaf, index, .. } => (leaf, Some(*index)),
+            ReviewJob::DecideFields { leaf, .. } => (leaf, None),
+            ReviewJob::Status | ReviewJob::Verdict { .. } | ReviewJob::RecordPreview { .. } => {
+                return;
+            }
+        };
+        let Some(position) = self.leaves().iter().position(|l| l.leaf.leaf == *key) else {
+            return;
+        };
+        let leaf = &self.leaves()[position];
+        let fields = usize::from(leaf.leaf.fields.is_some());
+        let item = match example {
+            Some(index) => index + fields,
+            None if fields == 1 => 0,
+            None => return,
+        };
+        if item < item_count(leaf) {
+            (self.leaf, self.item, self.scroll) = (position, item, 0);
+        }
+    }
+
     /// Takes a queue read from the store, or why it could not be read.
     fn take_queue(&mut self, ctx: &mut Shared, status: Result<Box<ReviewStatus>, String>) {
         match status {
@@ -317,9 +343,17 @@ impl Component for ReviewScreen {
                 self.take_queue(ctx, status);
                 Taken::Yes(Reaction::none())
             }
-            Msg::Review(ReviewReply::Recorded { result, status }) => {
+            Msg::Review(ReviewReply::Recorded {
+                job,
+                result,
+                status,
+            }) => {
+                let refused = result.is_err();
                 ctx.said(result);
                 self.take_queue(ctx, status);
+                if refused {
+                    self.show_refused(&job);
+                }
                 Taken::Yes(Reaction::none())
             }
             other => Taken::No(other),
