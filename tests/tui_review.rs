@@ -497,3 +497,22 @@ fn paging_reaches_every_line_of_the_diff_and_of_the_checklist() {
         }
     }
 }
+
+#[test]
+fn at_80x24_the_tree_keeps_the_unsaved_and_review_marks_and_cuts_names_with_an_ellipsis() {
+    let me = reviewer();
+    let (_dir, mut harness) = branch_with_edited_leaf(Some(&me));
+    harness.editor = Box::new(|text| Ok(text.replace("ad hominem", "ad-hominem")));
+    harness.select(LEAF);
+    harness.press("E");
+    let screen = harness.render(80, 24);
+    let row = screen
+        .lines()
+        .filter_map(|line| line.split("││").next())
+        .find(|tree| tree.contains("logical_fal"))
+        .unwrap_or_else(|| panic!("the leaf is in the tree:\n{screen}"));
+    assert!(
+        row.contains("logical_fal") && row.contains("… ● ·"),
+        "{row}\n{screen}"
+    );
+}
