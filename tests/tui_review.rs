@@ -307,6 +307,20 @@ fn a_decision_on_an_example_changed_since_it_was_shown_is_refused() {
     );
     let stored = stored(dir.path());
     assert!(stored.records.is_empty(), "nothing was recorded");
+    // The long refusal is wrapped under the panes, never cut.
+    let screen = harness.render(80, 24);
+    let below_panes: Vec<&str> = screen
+        .lines()
+        .skip_while(|line| !line.contains("└ vs main"))
+        .skip(1)
+        .map(|line| line.trim_matches('"').trim())
+        .collect();
+    let said = notice(&harness);
+    assert!(said.len() > 80, "{said}");
+    assert!(
+        below_panes.join(" ").contains(&said),
+        "{said:?} in full:\n{screen}"
+    );
     // The screen stays on the refused example and shows its new content; the next
     // key decides on it.
     assert_eq!(harness.app.screen::<ReviewScreen>().unwrap().item, 0);
