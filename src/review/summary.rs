@@ -60,17 +60,20 @@ pub fn markdown(title: &str, reviews: &[LeafReview]) -> String {
     out
 }
 
+/// `: comment` on one line, shortened, or nothing.
+fn comment_suffix(comment: Option<&str>) -> String {
+    comment
+        .map(|c| format!(": {}", one_line(c, 200)))
+        .unwrap_or_default()
+}
+
 /// Each reviewer's state on one item, as a nested list.
 fn state_items(out: &mut String, states: &[ReviewerState]) {
     if states.is_empty() {
         let _ = writeln!(out, "  - {} undecided", state_mark(ExampleState::Undecided));
     }
     for state in states {
-        let comment = state
-            .comment
-            .as_deref()
-            .map(|c| format!(": {}", one_line(c, 200)))
-            .unwrap_or_default();
+        let comment = comment_suffix(state.comment.as_deref());
         let _ = writeln!(
             out,
             "  - {} {} by {}{comment}",
@@ -101,12 +104,7 @@ fn leaf_section(out: &mut String, review: &LeafReview) {
         } else {
             " (given before the examples changed)"
         };
-        let comment = given
-            .record
-            .comment
-            .as_deref()
-            .map(|c| format!(": {}", one_line(c, 200)))
-            .unwrap_or_default();
+        let comment = comment_suffix(given.record.comment.as_deref());
         let _ = writeln!(
             out,
             "Verdict by {}: {}{stale}{comment}.",
