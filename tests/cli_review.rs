@@ -435,3 +435,112 @@ fn a_damaged_note_line_is_skipped_with_a_warning_and_kept() {
     let leaf = status_json(&repo);
     assert_eq!(leaf["examples"][1]["reviews"][0]["reviewer"]["name"], "Bo");
 }
+
+/// Five examples on `main`; `edit` makes the working tree's version.
+fn repo_with_edited_leaf(edit: impl Fn(String) -> String) -> TestRepo {
+    let repo = TestRepo::init();
+    let text = leaf_text(&["Hello!", "Welcome!", "Good morning!", "Hi!", "Greetings!"]);
+    repo.write(FILE, &text);
+    repo.commit_all("Add the greetings leaf");
+    repo.write(FILE, &edit(text));
+    set_identity(&repo, "Ana");
+    repo
+}
+
+#[test]
+fn a_changed_task_description_is_decided_before_the_leaf_is_approved() {
+    let repo = repo_with_edited_leaf(|text| {
+        text.replace("Greet a colleague.", "Greet a colleague rudely.")
+    });
+    for number in 1..=5 {
+        let number = number.to_string();
+        ok(&taxon(
+            &["review", "decide", LEAF, "--example", &number, "--approve"],
+            repo.path(),
+        ));
+    }
+    let leaf = status_json(&repo);
+    assert_eq!(leaf["derived_verdict"], "pending", "{leaf}");
+    assert_eq!(leaf["fields"]["reviews"], serde_json::json!([]), "{leaf}");
+    let diff = leaf["fields"]["diff"].to_string();
+    assert!(
+        diff.contains(r#"{"sign":"-","text":"task_description: Greet a colleague."}"#)
+            && diff
+                .contains(r#"{"sign":"+","text":"task_description: Greet a colleague rudely."}"#),
+        "{diff}"
+    );
+    let human = ok(&taxon(&["review", "status", "--base", "main"], repo.path()));
+    assert!(
+        human.contains(
+            "      -task_description: Greet a colleague.\n      +task_description: Greet a colleague rudely.\n    undecided\n"
+        ) && human.contains("  leaf fields (changed):\n")
+            && human.contains("(modified): pending"),
+        "{human}"
+    );
+
+    let said = ok(&taxon(
+        &["review", "decide", LEAF, "--fields", "--approve"],
+        repo.path(),
+    ));
+    assert!(
+        said.starts_with(&format!("{LEAF}: leaf fields approved by Ana")),
+        "{said}"
+    );
+    assert_eq!(status_json(&repo)["derived_verdict"], "approved");
+    let summary = ok(&taxon(
+        &["review", "summary", "--base", "main"],
+        repo.path(),
+    ));
+    assert!(
+        summary.contains("+task_description: Greet a colleague rudely.\n```\n\n- Leaf fields:\n  - ✅ approved by Ana\n"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn an_unreadable_leaf_is_shown_as_unreadable_and_its_content_checks_as_not_run() {
+    let repo = repo_with_edited_leaf(|text| format!("{text}  - question: [unclosed\n"));
+    let leaf = status_json(&repo);
+    let (line, column) = (&leaf["unreadable"]["line"], &leaf["unreadable"]["column"]);
+    assert!(line.as_u64().is_some_and(|l| l > 1), "{leaf}");
+    assert_eq!(
+        leaf["removed"],
+        serde_json::json!([]),
+        "nothing removed: {leaf}"
+    );
+    let statuses: Vec<(String, String)> = leaf["checklist"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["kind"].to_string(), i["status"].to_string()))
+        .collect();
+    for kind in ["examples", "personal_data", "topics"] {
+        assert!(
+            statuses.contains(&(format!("\"{kind}\""), "\"not_run\"".to_owned())),
+            "{kind} not run: {statuses:?}"
+        );
+    }
+
+    let human = ok(&taxon(&["review", "status", "--base", "main"], repo.path()));
+    assert!(
+        human.contains(&format!("  unreadable: {FILE}:{line}:{column}: ")),
+        "{human}"
+    );
+    assert!(
+        !human.contains("removed") && !human.contains("✅ no likely personal data"),
+        "{human}"
+    );
+    assert!(
+        human.contains("⏸️ personal data: not run, the leaf cannot be read"),
+        "{human}"
+    );
+    let summary = ok(&taxon(
+        &["review", "summary", "--base", "main"],
+        repo.path(),
+    ));
+    assert!(
+        summary.contains(&format!("❗ Unreadable: `{FILE}:{line}:{column}: "))
+            && !summary.contains("Removed from the base"),
+        "{summary}"
+    );
+}

@@ -232,3 +232,126 @@ fn a_bad_keymap_entry_is_placed_and_the_other_overrides_kept() {
     taxon.send("Q");
     assert_eq!(taxon.wait_exit(WAIT), 0, "Q quits, as the file says");
 }
+
+/// The screen once it has not changed for a moment.
+fn settled(taxon: &Pty) -> String {
+    let start = std::time::Instant::now();
+    let mut shown = taxon.screen();
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = taxon.screen();
+        if now == shown {
+            return now;
+        }
+        assert!(start.elapsed() < WAIT, "the screen never settles:\n{now}");
+        shown = now;
+    }
+}
+
+/// Pages the review screen down while a pane says there is more; everything seen.
+fn paged_to_the_end(taxon: &mut Pty) -> String {
+    let mut shown = settled(taxon);
+    let mut seen = shown.clone();
+    for _ in 0..40 {
+        if !shown.contains("↓ more") {
+            return seen;
+        }
+        taxon.send("\x1b[6~"); // page down
+        let start = std::time::Instant::now();
+        while taxon.screen() == shown {
+            assert!(start.elapsed() < WAIT, "page-down did nothing:\n{shown}");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        shown = settled(taxon);
+        seen.push('\n');
+        seen.push_str(&shown);
+    }
+    panic!("still more after 40 pages:\n{shown}");
+}
+
+/// Issue 19: the review path at 80x24. A leaf whose task description changed and
+/// whose answer holds personal data and a topic to avoid, and a broken sibling leaf:
+/// every change and warning can be reached on screen.
+#[test]
+fn review_every_change_and_warning_at_80x24() {
+    git_sandbox::isolate();
+    let home = tempfile::tempdir().unwrap();
+    let taxonomy = home.path().join("taxonomy");
+    copy_sample(&taxonomy);
+    taxon::git::init_repository_with_files(&taxonomy, "Initial taxonomy", None).unwrap();
+    let repo = taxon::git::TaxonomyRepo::open(&taxonomy).unwrap();
+    let mut config = repo.repository().config().unwrap();
+    config.set_str("user.name", "Pty Tester").unwrap();
+    config.set_str("user.email", "pty@example.com").unwrap();
+    repo.create_branch("contribution").unwrap();
+    let logic = taxonomy.join("compositional_skills/philosophy/logic");
+    let file = logic.join("logical_fallacies/qna.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    let (short, laptops) = (
+        "Identify the logical fallacy in a short",
+        "Many mid-priced laptops",
+    );
+    assert!(text.contains(short) && text.contains(laptops));
+    let text = text.replace(short, "Identify the logical fallacy in a long").replace(
+        laptops,
+        "Call 415-555-2671 or write to jane.doe@gmail.com before the shooting. Many mid-priced laptops",
+    );
+    fs::write(&file, text).unwrap();
+    fs::create_dir_all(logic.join("broken")).unwrap();
+    fs::write(
+        logic.join("broken/qna.yaml"),
+        "version: 3\ntask_description: [unclosed\n",
+    )
+    .unwrap();
+
+    let mut taxon = Pty::spawn(&[taxonomy.to_str().unwrap()], home.path(), &[], 80, 24);
+    taxon.wait_for("Taxonomy", WAIT);
+    taxon.wait_for("contribution", WAIT);
+    taxon.send("R");
+    taxon.wait_for("Review · 2 leaves", WAIT);
+    taxon.wait_for("This leaf cannot be read", WAIT);
+    let broken = paged_to_the_end(&mut taxon);
+    for shown in [
+        "compositional_skills/philosophy/logic/broken/qna.yaml:",
+        "3:1: syntax error",
+        "- seed examples: not run",
+        "- personal data: not run",
+        "- topics to avoid: not run",
+    ] {
+        assert!(broken.contains(shown), "{shown:?} never shown:\n{broken}");
+    }
+    assert!(!broken.contains("removed"), "{broken}");
+
+    taxon.send("J");
+    taxon.wait_for("Leaf fields · changed against main", WAIT);
+    let fields = paged_to_the_end(&mut taxon);
+    for shown in [
+        "- task_description: Identify the logical fallacy in a",
+        "short everyday argument",
+        "+ task_description: Identify the logical fallacy in a",
+        "long everyday argument",
+        "! likely personal data:",
+        "jane.doe@gmail.com",
+        "415-555-2671",
+        "! topics to avoid, by keyword: violence",
+    ] {
+        assert!(fields.contains(shown), "{shown:?} never shown:\n{fields}");
+    }
+
+    // The third example holds the personal data: its diff, every line of it.
+    taxon.send("jjj");
+    taxon.wait_for("Example 3/7 · modified", WAIT);
+    let example = paged_to_the_end(&mut taxon);
+    for shown in [
+        "- answer: This is a false dilemma",
+        "+ answer: This is a false dilemma",
+        "Call 415-555-2671 or write to jane.doe@gmail.com",
+    ] {
+        assert!(example.contains(shown), "{shown:?} never shown:\n{example}");
+    }
+    taxon.send("q");
+    taxon.wait_for("Taxonomy", WAIT);
+    taxon.send("q");
+    assert_eq!(taxon.wait_exit(WAIT), 0);
+    assert!(!taxon.on_alternate_screen());
+}

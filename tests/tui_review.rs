@@ -142,7 +142,7 @@ fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
         );
     }
     let screen = harness.app.screen::<ReviewScreen>().unwrap();
-    assert_eq!(screen.example, count - 1, "stays on the last example");
+    assert_eq!(screen.item, count - 1, "stays on the last example");
     assert_eq!(
         screen.current_leaf().unwrap().derived,
         Some(Verdict::Approved)
@@ -152,10 +152,7 @@ fn a_full_review_pass_is_stored_for_the_reviewer_and_marked_in_the_tree() {
     for _ in EDITED..count - 1 {
         harness.press("k");
     }
-    assert_eq!(
-        harness.app.screen::<ReviewScreen>().unwrap().example,
-        EDITED
-    );
+    assert_eq!(harness.app.screen::<ReviewScreen>().unwrap().item, EDITED);
     harness.press("X text:Keep space text:identify esc");
     assert_eq!(notice(&harness), "nothing was recorded", "esc cancels");
     harness.press(
@@ -310,8 +307,29 @@ fn a_decision_on_an_example_changed_since_it_was_shown_is_refused() {
     );
     let stored = stored(dir.path());
     assert!(stored.records.is_empty(), "nothing was recorded");
-    // The screen took the fresh queue: the next key decides on the new content.
-    harness.press("k a");
+    // The long refusal is wrapped under the panes, never cut.
+    let screen = harness.render(80, 24);
+    let below_panes: Vec<&str> = screen
+        .lines()
+        .skip_while(|line| !line.contains("└ vs main"))
+        .skip(1)
+        .map(|line| line.trim_matches('"').trim())
+        .collect();
+    let said = notice(&harness);
+    assert!(said.len() > 80, "{said}");
+    assert!(
+        below_panes.join(" ").contains(&said),
+        "{said:?} in full:\n{screen}"
+    );
+    // The screen stays on the refused example and shows its new content; the next
+    // key decides on it.
+    assert_eq!(harness.app.screen::<ReviewScreen>().unwrap().item, 0);
+    let screen = harness.render(100, 30);
+    assert!(
+        screen.contains("Example 1/7") && screen.contains("This is an ad-hominem"),
+        "{screen}"
+    );
+    harness.press("a");
     assert_eq!(
         stored_state(dir.path(), &me, 0),
         ExampleState::Decided(Decision::Approve)
@@ -353,4 +371,162 @@ fn a_successful_preview_is_recorded_in_the_review_notes() {
     let preview = stored(dir.path()).checklist.preview.unwrap();
     assert_eq!(preview.record.run, Some(run));
     assert_eq!(preview.record.reviewer, reviewer());
+}
+
+/// The working tree also rewords `LEAF`'s task description and adds a sibling leaf
+/// whose YAML is broken.
+fn with_changed_task_and_broken_sibling(dir: &Path) -> String {
+    let file = dir.join(LEAF).join("qna.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    let short = "Identify the logical fallacy in a short";
+    assert!(text.contains(short));
+    fs::write(
+        &file,
+        text.replace(short, "Identify the logical fallacy in a long"),
+    )
+    .unwrap();
+    let broken = "compositional_skills/philosophy/logic/broken";
+    fs::create_dir_all(dir.join(broken)).unwrap();
+    fs::write(
+        dir.join(broken).join("qna.yaml"),
+        "version: 3\ntask_description: [unclosed\n",
+    )
+    .unwrap();
+    broken.to_owned()
+}
+
+fn shown_leaf(harness: &Harness) -> String {
+    let screen = harness.app.screen::<ReviewScreen>().unwrap();
+    screen.current_leaf().unwrap().leaf.leaf.clone()
+}
+
+#[test]
+fn a_changed_task_description_is_an_item_to_decide_and_a_broken_leaf_is_unreadable() {
+    let me = reviewer();
+    let (dir, mut harness) = branch_with_edited_leaf(Some(&me));
+    let broken = with_changed_task_and_broken_sibling(dir.path());
+    harness.press("R");
+    if shown_leaf(&harness) != broken {
+        harness.press("K");
+    }
+    assert_eq!(shown_leaf(&harness), broken);
+    let screen = harness.render(100, 30);
+    assert!(
+        screen.contains("This leaf cannot be read")
+            && screen.contains(&format!("{broken}/qna.yaml:3:1: syntax")),
+        "{screen}"
+    );
+    assert!(screen.contains("- seed examples: not run"), "{screen}");
+    assert!(!screen.contains("examples removed"), "{screen}");
+
+    harness.press("J");
+    assert_eq!(shown_leaf(&harness), LEAF);
+    let screen = harness.render(100, 30);
+    assert!(
+        screen.contains("Leaf fields · changed against main"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("+ task_description: Identify the logical fallacy in a long"),
+        "{screen}"
+    );
+    // Every example approved: the undecided task description keeps the leaf pending.
+    let current = |harness: &Harness| {
+        let screen = harness.app.screen::<ReviewScreen>().unwrap();
+        screen.current_leaf().unwrap().clone()
+    };
+    harness.press("j a a a a a a a");
+    assert!(notice(&harness).contains("example 7 approved"));
+    assert_eq!(current(&harness).derived, None);
+    harness.press("k k k k k k k a");
+    assert!(notice(&harness).contains("leaf fields approved by Rhea Viewer"));
+    let leaf = current(&harness);
+    assert_eq!(
+        leaf.fields_state_for(&me),
+        ExampleState::Decided(Decision::Approve)
+    );
+    assert_eq!(leaf.derived, Some(Verdict::Approved));
+}
+
+/// Everything seen paging down from the top of the item shown at `width` x `height`.
+fn paged_through(harness: &mut Harness, width: u16, height: u16) -> String {
+    // Away and back: the item is shown from its top.
+    harness.press("k j");
+    let mut seen = vec![harness.render(width, height)];
+    for _ in 0..60 {
+        harness.press("pagedown");
+        let screen = harness.render(width, height);
+        if seen.last() == Some(&screen) {
+            break;
+        }
+        seen.push(screen);
+    }
+    seen.join("\n")
+}
+
+#[test]
+fn paging_reaches_every_line_of_the_diff_and_of_the_checklist() {
+    let me = reviewer();
+    let (dir, mut harness) = branch_with_edited_leaf(Some(&me));
+    let file = dir.path().join(LEAF).join("qna.yaml");
+    let text = fs::read_to_string(&file)
+        .unwrap()
+        .replace("This is a false dilemma", "This is a false choice")
+        .replace("The fallacy works by", "The trick works by")
+        .replace(
+            "Many mid-priced laptops",
+            "Call 415-555-2671 or write to jane.doe@gmail.com before the shooting. Many mid-priced laptops",
+        );
+    fs::write(&file, text).unwrap();
+    harness.press("R j j");
+    let screen = harness.app.screen::<ReviewScreen>().unwrap();
+    let example = screen.current_example().unwrap();
+    assert_eq!(example.index, EDITED);
+    let ExampleChange::Modified { diff, .. } = &example.change else {
+        panic!("example 3 is an edit: {:?}", example.change);
+    };
+    let wanted: Vec<String> = diff
+        .iter()
+        .map(|l| format!("{} {}", l.sign, l.text).chars().take(24).collect())
+        .collect();
+    assert!(wanted.len() >= 6, "{wanted:?}");
+    for (width, height) in [(80, 24), (100, 36), (120, 50)] {
+        let seen = paged_through(&mut harness, width, height);
+        for line in &wanted {
+            assert!(
+                seen.contains(line.as_str()),
+                "{width}x{height}: {line:?} is never shown:\n{seen}"
+            );
+        }
+        for warning in [
+            "! likely personal data:",
+            "jane.doe@gmail.com",
+            "415-555-2671",
+            "! topics to avoid, by",
+        ] {
+            assert!(
+                seen.contains(warning),
+                "{width}x{height}: {warning:?} is never shown:\n{seen}"
+            );
+        }
+    }
+}
+
+#[test]
+fn at_80x24_the_tree_keeps_the_unsaved_and_review_marks_and_cuts_names_with_an_ellipsis() {
+    let me = reviewer();
+    let (_dir, mut harness) = branch_with_edited_leaf(Some(&me));
+    harness.editor = Box::new(|text| Ok(text.replace("ad hominem", "ad-hominem")));
+    harness.select(LEAF);
+    harness.press("E");
+    let screen = harness.render(80, 24);
+    let row = screen
+        .lines()
+        .filter_map(|line| line.split("││").next())
+        .find(|tree| tree.contains("logical_fal"))
+        .unwrap_or_else(|| panic!("the leaf is in the tree:\n{screen}"));
+    assert!(
+        row.contains("logical_fal") && row.contains("… ● ·"),
+        "{row}\n{screen}"
+    );
 }

@@ -510,12 +510,17 @@ pub struct DecisionFlags {
 
 /// Arguments of `taxon review decide`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("item").required(true).args(["example", "fields"])))]
 pub struct DecideArgs {
     /// The leaf: its folder or its qna.yaml.
     pub leaf: PathBuf,
     /// The example, counted from 1 as in the file.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub example: u64,
+    pub example: Option<u64>,
+    /// The leaf's own fields instead of an example (`task_description`, `document`,
+    /// `domain`, `created_by`, `document_outline`), as they are now.
+    #[arg(long)]
+    pub fields: bool,
     /// The decision.
     #[command(flatten)]
     pub decision: DecisionFlags,

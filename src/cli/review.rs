@@ -106,11 +106,21 @@ fn decide(args: &DecideArgs) -> anyhow::Result<()> {
     } else {
         Decision::Reject
     };
-    let index = usize::try_from(args.example - 1).unwrap_or(usize::MAX);
+    let Some(example) = args.example else {
+        let (leaf, fields_hash) = review.fields_at(&args.leaf)?;
+        let record = review.decide_fields(&leaf, fields_hash, decision, args.comment.clone())?;
+        out!(
+            "{leaf}: leaf fields {} by {} (content {})",
+            decision.label(),
+            record.reviewer,
+            record.fields_hash.short()
+        )?;
+        return Ok(());
+    };
+    let index = usize::try_from(example - 1).unwrap_or(usize::MAX);
     let record = review.decide(&leaf, &hashes, index, decision, args.comment.clone())?;
     out!(
-        "{leaf}: example {} {} by {} (content {})",
-        args.example,
+        "{leaf}: example {example} {} by {} (content {})",
         decision.label(),
         record.reviewer,
         record.example_hash.short()

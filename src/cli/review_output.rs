@@ -6,7 +6,7 @@ use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 
 use crate::git::Change;
-use crate::review::decision::ExampleState;
+use crate::review::decision::{ExampleState, ReviewerState};
 use crate::review::queue::{DiffLine, ExampleChange};
 use crate::review::summary::verdict_label;
 use crate::review::{LeafReview, ReviewQueue, Reviewer, Verdict};
@@ -45,6 +45,33 @@ fn diff_line(line: &DiffLine) -> String {
     format!("      {style}{}{}{style:#}", line.sign, line.text)
 }
 
+/// Each reviewer's state on one item, indented; `undecided` when nobody decided.
+fn state_lines(states: &[ReviewerState], me: &Option<Reviewer>) -> Vec<String> {
+    if states.is_empty() {
+        return vec!["    undecided".to_owned()];
+    }
+    states
+        .iter()
+        .map(|state| {
+            let you = if me.as_ref() == Some(&state.reviewer) {
+                " (you)"
+            } else {
+                ""
+            };
+            let comment = state
+                .comment
+                .as_deref()
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
+            format!(
+                "    {} by {}{you}{comment}",
+                state.state.label(),
+                state.reviewer.name
+            )
+        })
+        .collect()
+}
+
 /// Prints the queue for people; `me` (the current reviewer) is marked where known.
 pub fn print_human(
     queue: &ReviewQueue,
@@ -66,8 +93,16 @@ pub fn print_human(
             change_label(&review.leaf.change),
             verdict_label(review.verdict())
         ));
+        if let Some(why) = review.leaf.why_unreadable() {
+            lines.push(format!("  unreadable: {why}"));
+        }
         for item in &review.checklist.items {
             lines.push(format!("  {} {}", item.status.mark(), item.detail));
+        }
+        if let Some(change) = &review.leaf.fields {
+            lines.push("  leaf fields (changed):".to_owned());
+            lines.extend(change.diff.iter().map(diff_line));
+            lines.extend(state_lines(&review.fields_states, me));
         }
         for (example, states) in review.leaf.examples.iter().zip(&review.states) {
             let question = example
@@ -84,26 +119,7 @@ pub fn print_human(
             if let ExampleChange::Modified { diff, .. } = &example.change {
                 lines.extend(diff.iter().map(diff_line));
             }
-            if states.is_empty() {
-                lines.push("    undecided".to_owned());
-            }
-            for state in states {
-                let you = if me.as_ref() == Some(&state.reviewer) {
-                    " (you)"
-                } else {
-                    ""
-                };
-                let comment = state
-                    .comment
-                    .as_deref()
-                    .map(|c| format!(": {c}"))
-                    .unwrap_or_default();
-                lines.push(format!(
-                    "    {} by {}{you}{comment}",
-                    state.state.label(),
-                    state.reviewer.name
-                ));
-            }
+            lines.extend(state_lines(states, me));
         }
         for (index, _) in &review.leaf.removed {
             lines.push(format!("  example {} of the base: removed", index + 1));
@@ -131,6 +147,23 @@ fn verdict_json(verdict: Option<Verdict>) -> Value {
     verdict.map_or_else(|| json!("pending"), |v| json!(v))
 }
 
+/// Each reviewer's state on one item.
+fn reviews_json(states: &[ReviewerState]) -> Vec<Value> {
+    states
+        .iter()
+        .map(|s| {
+            let (state, decision) = state_json(s.state);
+            json!({
+                "reviewer": s.reviewer,
+                "state": state,
+                "decision": decision,
+                "comment": s.comment,
+                "time": s.time,
+            })
+        })
+        .collect()
+}
+
 /// The JSON object of one leaf.
 fn leaf_json(review: &LeafReview) -> Value {
     let leaf = &review.leaf;
@@ -139,28 +172,30 @@ fn leaf_json(review: &LeafReview) -> Value {
         .iter()
         .zip(&review.states)
         .map(|(example, states)| {
-            let reviews: Vec<Value> = states
-                .iter()
-                .map(|s| {
-                    let (state, decision) = state_json(s.state);
-                    json!({
-                        "reviewer": s.reviewer,
-                        "state": state,
-                        "decision": decision,
-                        "comment": s.comment,
-                        "time": s.time,
-                    })
-                })
-                .collect();
             json!({
                 "number": example.index + 1,
                 "hash": example.hash,
                 "change": example.change,
                 "content": example.content,
-                "reviews": reviews,
+                "reviews": reviews_json(states),
             })
         })
         .collect();
+    let fields = leaf.fields.as_ref().map(|change| {
+        json!({
+            "hash": change.hash,
+            "lines": change.fields.lines,
+            "diff": change.diff,
+            "reviews": reviews_json(&review.fields_states),
+        })
+    });
+    let unreadable = leaf.unreadable.as_ref().map(|d| {
+        json!({
+            "line": d.line,
+            "column": d.col,
+            "message": d.message,
+        })
+    });
     let removed: Vec<Value> = leaf
         .removed
         .iter()
@@ -185,6 +220,8 @@ fn leaf_json(review: &LeafReview) -> Value {
         "verdicts": review.verdicts,
         "changed_since_review": review.changed_since_review(),
         "checklist": review.checklist,
+        "unreadable": unreadable,
+        "fields": fields,
         "examples": examples,
         "removed": removed,
     })

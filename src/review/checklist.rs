@@ -26,15 +26,18 @@ pub enum CheckStatus {
     Warn,
     /// Not met.
     Fail,
+    /// Could not run (the leaf cannot be read): neither met nor failed.
+    NotRun,
 }
 
 impl CheckStatus {
-    /// The mark used in summaries: ✅, ⚠️ or ❌.
+    /// The mark used in summaries: ✅, ⚠️, ❌ or ⏸️ (not run).
     pub fn mark(self) -> &'static str {
         match self {
             Self::Pass => "✅",
             Self::Warn => "⚠️",
             Self::Fail => "❌",
+            Self::NotRun => "⏸️",
         }
     }
 }
@@ -122,6 +125,17 @@ pub fn checklist(leaf: &QueueLeaf, records: &[Record]) -> Checklist {
         },
         format!("{count} seed examples (at least {MIN_EXAMPLES} wanted)"),
     );
+    let not_run = |kind, what: &str| {
+        item(
+            kind,
+            CheckStatus::NotRun,
+            format!("{what}: not run, the leaf cannot be read"),
+        )
+    };
+    let examples = match leaf.unreadable {
+        Some(_) => not_run(CheckKind::Examples, "seed examples"),
+        None => examples,
+    };
     let attribution = match Attribution::beside(&leaf.file) {
         Attribution::Present => item(
             CheckKind::Attribution,
@@ -207,6 +221,13 @@ pub fn checklist(leaf: &QueueLeaf, records: &[Record]) -> Checklist {
             CheckStatus::Warn,
             format!("topics to avoid, by keyword: {}", found.join("; ")),
         )
+    };
+    let (personal_item, topics_item) = match leaf.unreadable {
+        Some(_) => (
+            not_run(CheckKind::PersonalData, "personal data"),
+            not_run(CheckKind::Topics, "topics to avoid"),
+        ),
+        None => (personal_item, topics_item),
     };
     Checklist {
         items: vec![

@@ -111,6 +111,29 @@ pub fn example_states(records: &[Record], hashes: &[ContentHash]) -> Vec<Vec<Rev
         .collect()
 }
 
+/// Each reviewer's state on the leaf's own fields, whose current hash is `hash`: as
+/// for an example, a decision on other content makes them "changed since review".
+pub fn fields_states(records: &[Record], hash: &ContentHash) -> Vec<ReviewerState> {
+    let as_decisions: Vec<Record> = records
+        .iter()
+        .filter_map(|record| match record {
+            Record::FieldsDecision(d) => Some(Record::Decision(DecisionRecord {
+                leaf: d.leaf.clone(),
+                example_hash: d.fields_hash.clone(),
+                example_index: 0,
+                reviewer: d.reviewer.clone(),
+                decision: d.decision,
+                comment: d.comment.clone(),
+                time: d.time,
+            })),
+            _ => None,
+        })
+        .collect();
+    example_states(&as_decisions, std::slice::from_ref(hash))
+        .pop()
+        .unwrap_or_default()
+}
+
 /// The verdict the example decisions add up to; `None` while nothing is decided.
 ///
 /// Any rejection rejects the leaf; else any request for changes asks for changes; else

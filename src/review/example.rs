@@ -21,7 +21,7 @@ impl fmt::Display for ContentHash {
 
 impl ContentHash {
     /// The git blob id of `input`, as hex.
-    fn of(input: &str) -> Self {
+    pub(super) fn of(input: &str) -> Self {
         // Hashing bytes in memory only fails for an invalid object type, never for a blob.
         let id = Oid::hash_object(ObjectType::Blob, input.as_bytes()).unwrap_or(Oid::ZERO_SHA1);
         Self(id.to_string())
@@ -138,14 +138,19 @@ impl ExampleContent {
     /// The example as lines of text (`field: first line`, continuation lines indented),
     /// the unit of its line diff.
     pub fn lines(&self) -> Vec<String> {
-        let mut lines = Vec::new();
-        for (name, text) in self.fields() {
-            let mut parts = text.split('\n');
-            lines.push(format!("{name}: {}", parts.next().unwrap_or_default()));
-            lines.extend(parts.map(|line| format!("  {line}")));
-        }
-        lines
+        field_lines(self.fields())
     }
+}
+
+/// Named texts as lines: `name: first line`, continuation lines indented.
+pub fn field_lines<'t>(fields: impl IntoIterator<Item = (String, &'t str)>) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (name, text) in fields {
+        let mut parts = text.split('\n');
+        lines.push(format!("{name}: {}", parts.next().unwrap_or_default()));
+        lines.extend(parts.map(|line| format!("  {line}")));
+    }
+    lines
 }
 
 #[cfg(test)]

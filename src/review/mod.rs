@@ -6,6 +6,7 @@ pub mod checklist;
 pub mod decision;
 pub mod error;
 pub mod example;
+pub mod fields;
 pub mod personal_data;
 pub mod queue;
 pub mod record;

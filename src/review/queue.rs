@@ -14,6 +14,8 @@ use crate::taxonomy::yaml;
 
 use super::error::ReviewError;
 use super::example::{ContentHash, ExampleContent};
+use super::fields::{FieldsChange, LeafFields};
+use crate::taxonomy::diagnostic::Diagnostic;
 
 /// One line of an example's diff against its base version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +74,12 @@ pub struct QueueLeaf {
     pub examples: Vec<QueueExample>,
     /// Examples of the base version that are gone, with their 0-based base positions.
     pub removed: Vec<(usize, ExampleContent)>,
+    /// The change of its own fields (`task_description`, `document`, ...) against the
+    /// base, reviewed as an item of its own; `None` when they are unchanged.
+    pub fields: Option<FieldsChange>,
+    /// Why the leaf cannot be read (its first error, with line and column), if it
+    /// cannot: then its examples, fields and content checks are unknown, not empty.
+    pub unreadable: Option<Diagnostic>,
 }
 
 impl QueueLeaf {
@@ -83,6 +91,16 @@ impl QueueLeaf {
     /// The hash of all its examples: what verdicts and previews are tied to.
     pub fn leaf_hash(&self) -> ContentHash {
         ContentHash::of_leaf(&self.hashes())
+    }
+
+    /// Why it cannot be read, for people: `key/qna.yaml:line:col: message`.
+    pub fn why_unreadable(&self) -> Option<String> {
+        self.unreadable.as_ref().map(|d| {
+            format!(
+                "{}/{LEAF_FILE}:{}:{}: {}",
+                self.leaf, d.line, d.col, d.message
+            )
+        })
     }
 }
 
@@ -137,25 +155,28 @@ pub fn locate_leaf(root: &Path, given: &Path) -> Result<(String, PathBuf), Revie
     Ok((leaf_key(relative), absolute))
 }
 
-/// The examples of a leaf's text; `None` when it is not YAML.
-pub fn examples_of_text(text: &str) -> Option<Vec<ExampleContent>> {
-    let doc = yaml::load(text).ok()?;
-    Some(
-        Qna::from_document(&doc)
-            .seed_examples
-            .iter()
-            .map(ExampleContent::of)
-            .collect(),
-    )
+/// The content of a leaf's text; `None` when it is not YAML.
+fn qna_of_text(text: &str) -> Option<Qna> {
+    Some(Qna::from_document(&yaml::load(text).ok()?))
 }
 
-/// The current examples of the leaf file `file`.
-pub fn read_examples(file: &Path) -> Result<Vec<ExampleContent>, ReviewError> {
+/// The examples of a parsed leaf.
+pub fn examples_of(qna: &Qna) -> Vec<ExampleContent> {
+    qna.seed_examples.iter().map(ExampleContent::of).collect()
+}
+
+/// The examples of a leaf's text; `None` when it is not YAML.
+pub fn examples_of_text(text: &str) -> Option<Vec<ExampleContent>> {
+    qna_of_text(text).as_ref().map(examples_of)
+}
+
+/// The current content of the leaf file `file`.
+pub fn read_leaf(file: &Path) -> Result<Qna, ReviewError> {
     let text = std::fs::read_to_string(file).map_err(|source| ReviewError::Read {
         path: file.to_path_buf(),
         source,
     })?;
-    examples_of_text(&text).ok_or_else(|| ReviewError::Unreadable {
+    qna_of_text(&text).ok_or_else(|| ReviewError::Unreadable {
         path: file.to_path_buf(),
     })
 }
@@ -173,21 +194,25 @@ impl ReviewQueue {
         for changed in &changes.changed {
             let file = changes.root.join(&changed.path);
             let report = validate_file(&file, &Options::default());
-            let current: Vec<ExampleContent> = report
-                .qna
-                .as_ref()
-                .map(|q| q.seed_examples.iter().map(ExampleContent::of).collect())
-                .unwrap_or_default();
             let base_path = match &changed.change {
                 Change::Modified => Some(changed.path.as_path()),
                 Change::Renamed { from } => Some(from.as_path()),
                 Change::Added | Change::Untracked => None,
             };
-            let base_examples = match (&base_tree, base_path) {
-                (Some(tree), Some(path)) => base_examples(repo.repository(), tree, path)?,
-                _ => Vec::new(),
+            let base = match (&base_tree, base_path) {
+                (Some(tree), Some(path)) => base_leaf(repo.repository(), tree, path)?,
+                _ => None,
+            }
+            .unwrap_or_default();
+            let (examples, removed, fields, unreadable) = match &report.qna {
+                Some(qna) => {
+                    let (examples, removed) = pair(&examples_of(&base), examples_of(qna));
+                    let fields = FieldsChange::between(&LeafFields::of(&base), LeafFields::of(qna));
+                    (examples, removed, fields, None)
+                }
+                // Unknown, not empty: nothing is paired, so nothing shows as removed.
+                None => (Vec::new(), Vec::new(), None, Some(unreadable(&report))),
             };
-            let (examples, removed) = pair(&base_examples, current);
             leaves.push(QueueLeaf {
                 leaf: leaf_key(&changed.path),
                 file,
@@ -195,6 +220,8 @@ impl ReviewQueue {
                 report,
                 examples,
                 removed,
+                fields,
+                unreadable,
             });
         }
         Ok(Self {
@@ -206,22 +233,39 @@ impl ReviewQueue {
     }
 }
 
-/// The examples of `path` in the base tree; none when it is missing or not YAML.
-fn base_examples(
+/// Why a leaf whose content could not be read is unreadable: its first error.
+fn unreadable(report: &Report) -> Diagnostic {
+    report
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .cloned()
+        .unwrap_or_else(|| {
+            Diagnostic::new(
+                crate::taxonomy::diagnostic::Severity::Error,
+                1,
+                1,
+                "syntax",
+                "the file cannot be read as a leaf",
+            )
+        })
+}
+
+/// The content of `path` in the base tree; `None` when it is missing or not YAML.
+fn base_leaf(
     repo: &git2::Repository,
     tree: &git2::Tree<'_>,
     path: &Path,
-) -> Result<Vec<ExampleContent>, ReviewError> {
+) -> Result<Option<Qna>, ReviewError> {
     let entry = match tree.get_path(path) {
         Ok(entry) => entry,
-        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     let Ok(blob) = entry.to_object(repo)?.peel_to_blob() else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
-    let text = String::from_utf8_lossy(blob.content());
-    Ok(examples_of_text(&text).unwrap_or_default())
+    Ok(qna_of_text(&String::from_utf8_lossy(blob.content())))
 }
 
 /// Pairs the current examples with the base's: equal contents by a diff of the hash
@@ -286,7 +330,11 @@ fn pair(
 
 /// The line diff of two versions of an example, as rendered by [`ExampleContent::lines`].
 pub fn line_diff(old: &ExampleContent, new: &ExampleContent) -> Vec<DiffLine> {
-    let (old, new) = (old.lines(), new.lines());
+    diff_lines(&old.lines(), &new.lines())
+}
+
+/// The line diff of two lists of lines.
+pub fn diff_lines(old: &[String], new: &[String]) -> Vec<DiffLine> {
     let old: Vec<&str> = old.iter().map(String::as_str).collect();
     let new: Vec<&str> = new.iter().map(String::as_str).collect();
     TextDiff::from_slices(&old, &new)

@@ -88,6 +88,25 @@ pub struct DecisionRecord {
     pub time: i64,
 }
 
+/// A decision on a leaf's own fields (`task_description`, `document`, ...), tied to
+/// their content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldsDecisionRecord {
+    /// The leaf folder, relative to the taxonomy root, `/`-separated.
+    pub leaf: String,
+    /// The hash of the leaf's normalised fields when they were decided.
+    pub fields_hash: ContentHash,
+    /// Who decided.
+    pub reviewer: Reviewer,
+    /// What they decided.
+    pub decision: Decision,
+    /// Why, if they said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// When, in seconds since the Unix epoch.
+    pub time: i64,
+}
+
 /// An explicit verdict on a leaf, tied to the leaf's content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerdictRecord {
@@ -147,6 +166,8 @@ pub struct PreviewRun {
 pub enum Record {
     /// A decision on an example.
     Decision(DecisionRecord),
+    /// A decision on the leaf's own fields.
+    FieldsDecision(FieldsDecisionRecord),
     /// A verdict on the leaf.
     Verdict(VerdictRecord),
     /// A successful generation preview.
@@ -158,6 +179,7 @@ impl Record {
     pub fn time(&self) -> i64 {
         match self {
             Self::Decision(r) => r.time,
+            Self::FieldsDecision(r) => r.time,
             Self::Verdict(r) => r.time,
             Self::Preview(r) => r.time,
         }

@@ -8,12 +8,15 @@ use crate::git::{Base, Change, TaxonomyRepo};
 use super::checklist::{Checklist, checklist};
 use super::decision::{
     Dated, ExampleState, ReviewerState, derive_verdict, example_states, explicit_verdicts,
+    fields_states,
 };
 use super::error::ReviewError;
 use super::example::ContentHash;
-use super::queue::{QueueLeaf, ReviewQueue, leaf_key, locate_leaf, read_examples};
+use super::fields::LeafFields;
+use super::queue::{QueueLeaf, ReviewQueue, examples_of, leaf_key, locate_leaf, read_leaf};
 use super::record::{
-    Decision, DecisionRecord, PreviewRecord, PreviewRun, Record, Reviewer, Verdict, VerdictRecord,
+    Decision, DecisionRecord, FieldsDecisionRecord, PreviewRecord, PreviewRun, Record, Reviewer,
+    Verdict, VerdictRecord,
 };
 use super::store::{FetchOutcome, ReviewStore, now, reviewer_identity};
 
@@ -26,7 +29,11 @@ pub struct LeafReview {
     pub records: Vec<Record>,
     /// Per example, in order, each reviewer's state.
     pub states: Vec<Vec<ReviewerState>>,
-    /// The verdict the example decisions add up to (`None`: pending).
+    /// Each reviewer's state on the change of the leaf's own fields (empty when they
+    /// are unchanged or nobody decided).
+    pub fields_states: Vec<ReviewerState>,
+    /// The verdict the decisions add up to (`None`: pending, as long as a change of
+    /// the leaf's own fields is undecided).
     pub derived: Option<Verdict>,
     /// Each reviewer's latest explicit verdict, latest first.
     pub verdicts: Vec<Dated<VerdictRecord>>,
@@ -50,6 +57,14 @@ impl LeafReview {
         self.states
             .get(index)
             .and_then(|states| states.iter().find(|s| s.reviewer == *reviewer))
+            .map_or(ExampleState::Undecided, |s| s.state)
+    }
+
+    /// Where `reviewer` stands on the change of the leaf's own fields.
+    pub fn fields_state_for(&self, reviewer: &Reviewer) -> ExampleState {
+        self.fields_states
+            .iter()
+            .find(|s| s.reviewer == *reviewer)
             .map_or(ExampleState::Undecided, |s| s.state)
     }
 
@@ -116,10 +131,27 @@ impl Review {
         records.extend(current);
         damaged.extend(damaged_current);
         let states = example_states(&records, &leaf.hashes());
+        let fields_states = leaf
+            .fields
+            .as_ref()
+            .map(|change| fields_states(&records, &change.hash))
+            .unwrap_or_default();
+        let derived = match &leaf.fields {
+            None => derive_verdict(&states),
+            // Nothing is derived while a change of the leaf's own fields is undecided:
+            // approving every example must not approve a task description unseen.
+            Some(_) if fields_states.iter().all(|s| s.state.current().is_none()) => None,
+            Some(_) => {
+                let mut items = states.clone();
+                items.push(fields_states.clone());
+                derive_verdict(&items)
+            }
+        };
         let mut checklist = checklist(&leaf, &records);
         checklist.warn_of_damaged_note(&damaged);
         Ok(LeafReview {
-            derived: derive_verdict(&states),
+            derived,
+            fields_states,
             verdicts: explicit_verdicts(&records, &leaf.leaf_hash()),
             checklist,
             states,
@@ -132,8 +164,40 @@ impl Review {
     /// `qna.yaml`).
     pub fn leaf_at(&self, path: &Path) -> Result<(String, Vec<ContentHash>), ReviewError> {
         let (leaf, file) = locate_leaf(self.root(), path)?;
-        let hashes = read_examples(&file)?.iter().map(|e| e.hash()).collect();
+        let hashes = examples_of(&read_leaf(&file)?)
+            .iter()
+            .map(|e| e.hash())
+            .collect();
         Ok((leaf, hashes))
+    }
+
+    /// The review key and the current hash of the own fields of the leaf at `path`.
+    pub fn fields_at(&self, path: &Path) -> Result<(String, ContentHash), ReviewError> {
+        let (leaf, file) = locate_leaf(self.root(), path)?;
+        Ok((leaf, LeafFields::of(&read_leaf(&file)?).hash()))
+    }
+
+    /// Records the reviewer's `decision` on the own fields of `leaf`, whose current
+    /// hash is `fields_hash`.
+    pub fn decide_fields(
+        &self,
+        leaf: &str,
+        fields_hash: ContentHash,
+        decision: Decision,
+        comment: Option<String>,
+    ) -> Result<FieldsDecisionRecord, ReviewError> {
+        let reviewer = self.reviewer()?;
+        let record = FieldsDecisionRecord {
+            leaf: leaf.to_owned(),
+            fields_hash,
+            reviewer: reviewer.clone(),
+            decision,
+            comment,
+            time: now(),
+        };
+        self.store()
+            .append(leaf, Record::FieldsDecision(record.clone()), &reviewer)?;
+        Ok(record)
     }
 
     /// Records the reviewer's `decision` on the example at 0-based `index` of `leaf`,

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::decision::ExampleState;
+use super::decision::{ExampleState, ReviewerState};
 use super::queue::ExampleChange;
 use super::record::{Decision, Verdict};
 use super::session::LeafReview;
@@ -60,6 +60,30 @@ pub fn markdown(title: &str, reviews: &[LeafReview]) -> String {
     out
 }
 
+/// `: comment` on one line, shortened, or nothing.
+fn comment_suffix(comment: Option<&str>) -> String {
+    comment
+        .map(|c| format!(": {}", one_line(c, 200)))
+        .unwrap_or_default()
+}
+
+/// Each reviewer's state on one item, as a nested list.
+fn state_items(out: &mut String, states: &[ReviewerState]) {
+    if states.is_empty() {
+        let _ = writeln!(out, "  - {} undecided", state_mark(ExampleState::Undecided));
+    }
+    for state in states {
+        let comment = comment_suffix(state.comment.as_deref());
+        let _ = writeln!(
+            out,
+            "  - {} {} by {}{comment}",
+            state_mark(state.state),
+            state.state.label(),
+            state.reviewer.name
+        );
+    }
+}
+
 fn leaf_section(out: &mut String, review: &LeafReview) {
     let verdict = review.verdict();
     let _ = writeln!(
@@ -80,12 +104,7 @@ fn leaf_section(out: &mut String, review: &LeafReview) {
         } else {
             " (given before the examples changed)"
         };
-        let comment = given
-            .record
-            .comment
-            .as_deref()
-            .map(|c| format!(": {}", one_line(c, 200)))
-            .unwrap_or_default();
+        let comment = comment_suffix(given.record.comment.as_deref());
         let _ = writeln!(
             out,
             "Verdict by {}: {}{stale}{comment}.",
@@ -100,9 +119,20 @@ fn leaf_section(out: &mut String, review: &LeafReview) {
             "🔄 {changed} examples changed since they were reviewed."
         );
     }
+    if let Some(why) = review.leaf.why_unreadable() {
+        let _ = writeln!(out, "❗ Unreadable: `{why}`.");
+    }
     out.push_str("\n**Checklist**\n\n");
     for item in &review.checklist.items {
         let _ = writeln!(out, "- {} {}", item.status.mark(), item.detail);
+    }
+    if let Some(change) = &review.leaf.fields {
+        out.push_str("\n**Leaf fields** (changed)\n\n```diff\n");
+        for line in &change.diff {
+            let _ = writeln!(out, "{}{}", line.sign, line.text);
+        }
+        out.push_str("```\n\n- Leaf fields:\n");
+        state_items(out, &review.fields_states);
     }
     out.push_str("\n**Examples**\n\n");
     for (example, states) in review.leaf.examples.iter().zip(&review.states) {
@@ -122,23 +152,7 @@ fn leaf_section(out: &mut String, review: &LeafReview) {
             example.index + 1,
             one_line(question, LABEL_CHARS)
         );
-        if states.is_empty() {
-            let _ = writeln!(out, "  - {} undecided", state_mark(ExampleState::Undecided));
-        }
-        for state in states {
-            let comment = state
-                .comment
-                .as_deref()
-                .map(|c| format!(": {}", one_line(c, 200)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  - {} {} by {}{comment}",
-                state_mark(state.state),
-                state.state.label(),
-                state.reviewer.name
-            );
-        }
+        state_items(out, states);
     }
     if !review.leaf.removed.is_empty() {
         let numbers: Vec<String> = review

@@ -176,8 +176,10 @@ impl App {
 
     /// Draws the screen, the status bar and the popups.
     pub fn draw(&self, frame: &mut Frame<'_>) {
+        let area = frame.area();
+        let status_height = status::height(self, area.width).min(area.height / 2).max(2);
         let [main, status_area] =
-            Layout::vertical([Constraint::Min(3), Constraint::Length(2)]).areas(frame.area());
+            Layout::vertical([Constraint::Min(3), Constraint::Length(status_height)]).areas(area);
         let screen = self.screen.component().unwrap_or(&self.browse);
         screen.draw(frame, main, &self.shared, self.popups.is_empty());
         status::draw(frame, status_area, self);

@@ -31,6 +31,20 @@ pub enum ReviewJob {
         /// Why, if the reviewer said.
         comment: Option<String>,
     },
+    /// Record this reviewer's decision on the change of a leaf's own fields.
+    DecideFields {
+        /// The leaf's review key.
+        leaf: String,
+        /// Its `qna.yaml`.
+        file: PathBuf,
+        /// The fields' content as shown: the decision is refused if the file has
+        /// changed since.
+        shown: ContentHash,
+        /// The decision.
+        decision: Decision,
+        /// Why, if the reviewer said.
+        comment: Option<String>,
+    },
     /// Record that a generation preview of a leaf's examples succeeded.
     RecordPreview {
         /// Its `qna.yaml`, relative to the taxonomy root.
@@ -73,6 +87,8 @@ pub enum ReviewReply {
     Status(Result<Box<ReviewStatus>, String>),
     /// A decision or verdict was recorded (what to say), then the queue read again.
     Recorded {
+        /// The job that asked for it.
+        job: ReviewJob,
         /// What happened.
         result: Result<String, String>,
         /// The queue read afterwards, or why it could not be.
@@ -107,11 +123,14 @@ fn current_hashes(
 ) -> Result<(String, Vec<ContentHash>), String> {
     let (leaf, hashes) = review.leaf_at(file).map_err(|e| e.to_string())?;
     if changed(&hashes) {
-        return Err(format!(
-            "{leaf} changed on disk since it was shown; nothing was recorded, look again"
-        ));
+        return Err(changed_on_disk(&leaf));
     }
     Ok((leaf, hashes))
+}
+
+/// The refusal of a record for a leaf that changed after it was shown.
+fn changed_on_disk(leaf: &str) -> String {
+    format!("{leaf} changed on disk since it was shown; nothing was recorded, look again")
 }
 
 fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
@@ -135,6 +154,26 @@ fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
             Ok(format!(
                 "example {} {} by {}",
                 index + 1,
+                decision.label(),
+                record.reviewer.name
+            ))
+        }
+        ReviewJob::DecideFields {
+            file,
+            shown,
+            decision,
+            comment,
+            ..
+        } => {
+            let (leaf, hash) = review.fields_at(file).map_err(said)?;
+            if hash != *shown {
+                return Err(changed_on_disk(&leaf));
+            }
+            let record = review
+                .decide_fields(&leaf, hash, *decision, comment.clone())
+                .map_err(said)?;
+            Ok(format!(
+                "leaf fields {} by {}",
                 decision.label(),
                 record.reviewer.name
             ))
@@ -177,11 +216,13 @@ fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
 pub fn run(job: &ReviewJob, root: &Path) -> ReviewReply {
     match job {
         ReviewJob::Status => ReviewReply::Status(status(root)),
-        ReviewJob::Decide { .. } | ReviewJob::Verdict { .. } | ReviewJob::RecordPreview { .. } => {
-            ReviewReply::Recorded {
-                result: record(job, root),
-                status: status(root),
-            }
-        }
+        ReviewJob::Decide { .. }
+        | ReviewJob::DecideFields { .. }
+        | ReviewJob::Verdict { .. }
+        | ReviewJob::RecordPreview { .. } => ReviewReply::Recorded {
+            job: job.clone(),
+            result: record(job, root),
+            status: status(root),
+        },
     }
 }

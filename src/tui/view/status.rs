@@ -1,9 +1,10 @@
-//! The status bar: where we are, and the keys that matter now.
+//! The status bar: where we are, and the keys that matter now, or the last notice,
+//! wrapped over as many rows as it needs so that it is never cut.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -11,7 +12,26 @@ use crate::tui::keymap::Mode;
 
 use super::theme;
 
-/// Draws the two status lines.
+/// The notice as drawn, if there is one.
+fn notice(app: &App) -> Option<Paragraph<'_>> {
+    let notice = app.shared.notice.as_ref()?;
+    let style = if notice.is_error {
+        theme::ERROR
+    } else {
+        theme::OK
+    };
+    let text = Line::from(Span::styled(format!(" {}", notice.text), style));
+    Some(Paragraph::new(text).wrap(Wrap { trim: false }))
+}
+
+/// The rows the status bar needs at `width` columns: the top line, and the notice
+/// wrapped (or the key hints).
+pub fn height(app: &App, width: u16) -> u16 {
+    let bottom = notice(app).map_or(1, |n| n.line_count(width));
+    u16::try_from(bottom.saturating_add(1)).unwrap_or(u16::MAX)
+}
+
+/// Draws the status lines: the top line, then the notice or the key hints.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let branch = app.shared.branch.as_deref().unwrap_or("no branch");
     let changed = match (&app.shared.git_problem, &app.shared.marks.base) {
@@ -45,15 +65,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         top.push(Span::styled(hint, theme::KEY));
     }
     let top = Line::from(top);
-    let bottom = match &app.shared.notice {
-        Some(notice) => Line::from(Span::styled(
-            format!(" {}", notice.text),
-            if notice.is_error {
-                theme::ERROR
-            } else {
-                theme::OK
-            },
-        )),
+    let [top_area, bottom_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(top), top_area);
+    let bottom = match notice(app) {
+        Some(notice) => notice,
         None => {
             let mode = app.mode();
             let mut spans = Vec::new();
@@ -63,8 +79,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     spans.push(Span::styled(format!(" {} ", action.name()), theme::DIM));
                 }
             }
-            Line::from(spans)
+            Paragraph::new(Line::from(spans))
         }
     };
-    frame.render_widget(Paragraph::new(vec![top, bottom]), area);
+    frame.render_widget(bottom, bottom_area);
 }

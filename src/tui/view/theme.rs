@@ -49,5 +49,6 @@ pub fn check_mark(status: CheckStatus) -> Span<'static> {
         CheckStatus::Pass => Span::styled("✓", OK),
         CheckStatus::Warn => Span::styled("!", WARNING),
         CheckStatus::Fail => Span::styled("✗", ERROR),
+        CheckStatus::NotRun => Span::styled("-", DIM),
     }
 }

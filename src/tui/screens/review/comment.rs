@@ -1,4 +1,5 @@
-//! The comment prompt of the review screen: a decision on one example, with why.
+//! The comment prompt of the review screen: a decision on one item (an example or
+//! the leaf's own fields), with why.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,13 +15,13 @@ use crate::tui::review_jobs::ReviewJob;
 use crate::tui::shared::Shared;
 use crate::tui::view::widgets::{centered, hints, input_line, popup_block};
 
-/// A comment being typed for a decision on one example.
+/// A comment being typed for a decision on one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommentPrompt {
     /// The decision to record, its comment still to come.
     job: ReviewJob,
-    /// The example (0-based).
-    pub example: usize,
+    /// The item decided on, for people (`example 2`, `leaf fields`).
+    pub item: String,
     /// The decision.
     pub decision: Decision,
     /// The comment.
@@ -28,11 +29,11 @@ pub struct CommentPrompt {
 }
 
 impl CommentPrompt {
-    /// The prompt for `job`, a decision on `example`.
-    pub fn new(job: ReviewJob, example: usize, decision: Decision) -> Self {
+    /// The prompt for `job`, a decision on `item`.
+    pub fn new(job: ReviewJob, item: String, decision: Decision) -> Self {
         Self {
             job,
-            example,
+            item,
             decision,
             input: InputLine::default(),
         }
@@ -56,7 +57,9 @@ impl Component for CommentPrompt {
             Some(Action::Confirm) => {
                 let text = self.input.text().trim().to_owned();
                 let mut job = self.job.clone();
-                if let ReviewJob::Decide { comment, .. } = &mut job {
+                if let ReviewJob::Decide { comment, .. } | ReviewJob::DecideFields { comment, .. } =
+                    &mut job
+                {
                     *comment = (!text.is_empty()).then_some(text);
                 }
                 ctx.notify("recording…");
@@ -72,11 +75,7 @@ impl Component for CommentPrompt {
             height: area.height.min(4),
             ..area
         };
-        let title = format!(
-            " Comment · example {} {} ",
-            self.example + 1,
-            self.decision.label()
-        );
+        let title = format!(" Comment · {} {} ", self.item, self.decision.label());
         let block = popup_block(title).title_bottom(hints(
             &ctx.keymap,
             Mode::Picker,

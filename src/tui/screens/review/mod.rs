@@ -4,11 +4,14 @@
 //! git.
 
 mod comment;
+mod panes;
 mod view;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
+use crate::review::decision::ReviewerState;
+use crate::review::fields::FieldsChange;
 use crate::review::queue::leaf_key;
 use crate::review::{Decision, LeafReview, QueueExample, Verdict};
 use crate::tui::action::Action;
@@ -35,9 +38,10 @@ pub struct ReviewScreen {
     pub problem: Option<String>,
     /// The leaf shown (position in the queue).
     pub leaf: usize,
-    /// The example shown (0-based).
-    pub example: usize,
-    /// How far the example pane is scrolled.
+    /// The item shown (0-based): the change of the leaf's own fields first, when
+    /// there is one, then its examples.
+    pub item: usize,
+    /// How far the example pane, then the leaf pane, are paged (see `panes`).
     pub scroll: u16,
     /// The review key of the leaf to show first, once the queue is read.
     start_at: Option<String>,
@@ -69,9 +73,27 @@ impl ReviewScreen {
         self.leaves().get(self.leaf)
     }
 
-    /// The example shown.
+    /// The item shown.
+    pub fn shown(&self) -> Option<Shown<'_>> {
+        let leaf = self.current_leaf()?;
+        match (&leaf.leaf.fields, self.item) {
+            (Some(change), 0) => Some(Shown::Fields(change, &leaf.fields_states)),
+            (fields, item) => {
+                let index = item - usize::from(fields.is_some());
+                Some(Shown::Example(
+                    leaf.leaf.examples.get(index)?,
+                    leaf.states.get(index).map_or(&[], Vec::as_slice),
+                ))
+            }
+        }
+    }
+
+    /// The example shown, if an example is.
     pub fn current_example(&self) -> Option<&QueueExample> {
-        self.current_leaf()?.leaf.examples.get(self.example)
+        match self.shown()? {
+            Shown::Example(example, _) => Some(example),
+            Shown::Fields(..) => None,
+        }
     }
 
     /// Takes a fresh queue, staying on the same leaf and example where they remain.
@@ -84,27 +106,24 @@ impl ReviewScreen {
         match found {
             Some(index) if index != self.leaf => {
                 self.leaf = index;
-                self.example = 0;
+                self.item = 0;
             }
             Some(_) => {}
             None => self.leaf = self.leaf.min(status.leaves.len().saturating_sub(1)),
         }
-        let examples = status
-            .leaves
-            .get(self.leaf)
-            .map_or(0, |l| l.leaf.examples.len());
-        self.example = self.example.min(examples.saturating_sub(1));
+        let items = status.leaves.get(self.leaf).map_or(0, item_count);
+        self.item = self.item.min(items.saturating_sub(1));
         self.status = Some(status);
         self.problem = None;
     }
 
-    fn move_example(&mut self, delta: isize) -> bool {
-        let count = self.current_leaf().map_or(0, |l| l.leaf.examples.len());
-        let next = self.example.saturating_add_signed(delta);
-        if next >= count || next == self.example {
+    fn move_item(&mut self, delta: isize) -> bool {
+        let count = self.current_leaf().map_or(0, item_count);
+        let next = self.item.saturating_add_signed(delta);
+        if next >= count || next == self.item {
             return false;
         }
-        self.example = next;
+        self.item = next;
         self.scroll = 0;
         true
     }
@@ -115,22 +134,37 @@ impl ReviewScreen {
             return false;
         }
         self.leaf = next;
-        self.example = 0;
+        self.item = 0;
         self.scroll = 0;
         true
     }
 
-    /// The decision job on the example shown (without a comment).
-    fn decision(&self, decision: Decision) -> Option<ReviewJob> {
+    /// The decision job on the item shown (without a comment), and the item's name.
+    fn decision(&self, decision: Decision) -> Option<(ReviewJob, String)> {
         let queued = self.current_leaf()?;
-        let shown = queued.leaf.examples.get(self.example)?;
-        Some(ReviewJob::Decide {
-            leaf: queued.leaf.leaf.clone(),
-            file: queued.leaf.file.clone(),
-            index: self.example,
-            shown: shown.hash.clone(),
-            decision,
-            comment: None,
+        let (leaf, file) = (queued.leaf.leaf.clone(), queued.leaf.file.clone());
+        Some(match self.shown()? {
+            Shown::Fields(change, _) => (
+                ReviewJob::DecideFields {
+                    leaf,
+                    file,
+                    shown: change.hash.clone(),
+                    decision,
+                    comment: None,
+                },
+                "leaf fields".to_owned(),
+            ),
+            Shown::Example(example, _) => (
+                ReviewJob::Decide {
+                    leaf,
+                    file,
+                    index: example.index,
+                    shown: example.hash.clone(),
+                    decision,
+                    comment: None,
+                },
+                format!("example {}", example.index + 1),
+            ),
         })
     }
 
@@ -139,14 +173,14 @@ impl ReviewScreen {
             ctx.notify("no leaf to review");
             return Reaction::none();
         }
-        let Some(job) = self.decision(decision) else {
-            ctx.notify_error("this leaf has no seed examples to decide on");
+        let Some((job, item)) = self.decision(decision) else {
+            ctx.notify_error("this leaf has nothing to decide on; give it a verdict");
             return Reaction::none();
         };
         if with_comment {
-            return Reaction::push(CommentPrompt::new(job, self.example, decision));
+            return Reaction::push(CommentPrompt::new(job, item, decision));
         }
-        self.move_example(1);
+        self.move_item(1);
         ctx.notify("recording…");
         Effect::Review(job).into()
     }
@@ -167,6 +201,32 @@ impl ReviewScreen {
         Effect::Review(job).into()
     }
 
+    /// Goes back to the item of a decision that was refused (its leaf changed on
+    /// disk, say), as the fresh queue shows it: nothing was recorded, and moving on
+    /// would leave it undecided unnoticed.
+    fn show_refused(&mut self, job: &ReviewJob) {
+        let (key, example) = match job {
+            ReviewJob::Decide { leaf, index, .. } => (leaf, Some(*index)),
+            ReviewJob::DecideFields { leaf, .. } => (leaf, None),
+            ReviewJob::Status | ReviewJob::Verdict { .. } | ReviewJob::RecordPreview { .. } => {
+                return;
+            }
+        };
+        let Some(position) = self.leaves().iter().position(|l| l.leaf.leaf == *key) else {
+            return;
+        };
+        let leaf = &self.leaves()[position];
+        let fields = usize::from(leaf.leaf.fields.is_some());
+        let item = match example {
+            Some(index) => index + fields,
+            None if fields == 1 => 0,
+            None => return,
+        };
+        if item < item_count(leaf) {
+            (self.leaf, self.item, self.scroll) = (position, item, 0);
+        }
+    }
+
     /// Takes a queue read from the store, or why it could not be read.
     fn take_queue(&mut self, ctx: &mut Shared, status: Result<Box<ReviewStatus>, String>) {
         match status {
@@ -182,6 +242,21 @@ impl ReviewScreen {
             }
         }
     }
+}
+
+/// The item of a leaf on screen, with each reviewer's state on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shown<'a> {
+    /// The change of the leaf's own fields.
+    Fields(&'a FieldsChange, &'a [ReviewerState]),
+    /// An example.
+    Example(&'a QueueExample, &'a [ReviewerState]),
+}
+
+/// How many items a leaf has to decide on: its examples, and its own fields when
+/// they changed.
+pub fn item_count(leaf: &LeafReview) -> usize {
+    leaf.leaf.examples.len() + usize::from(leaf.leaf.fields.is_some())
 }
 
 fn decision_of(action: Action) -> Option<(Decision, bool)> {
@@ -216,7 +291,6 @@ impl Component for ReviewScreen {
             return Reaction::none();
         };
         ctx.notice = None;
-        let page = ctx.height.saturating_sub(8).max(1);
         match action {
             Action::Back => return Reaction::close(),
             Action::Quit => return ctx.quit(),
@@ -225,15 +299,19 @@ impl Component for ReviewScreen {
                 ctx.notify(READING);
                 return Effect::Review(ReviewJob::Status).into();
             }
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
-            Action::PageDown => self.scroll = self.scroll.saturating_add(page),
+            Action::PageUp | Action::PageDown => {
+                // The screen's area: the terminal above the two status lines.
+                let area = Rect::new(0, 0, ctx.width, ctx.height.saturating_sub(2));
+                let panes = panes::Panes::of(area, self);
+                self.scroll = panes.paged(self.scroll, action == Action::PageDown);
+            }
             Action::NextExample => {
-                if !self.move_example(1) {
+                if !self.move_item(1) {
                     ctx.notify("the last example of this leaf: next-leaf goes on");
                 }
             }
             Action::PrevExample => {
-                if !self.move_example(-1) {
+                if !self.move_item(-1) {
                     ctx.notify("the first example of this leaf");
                 }
             }
@@ -265,9 +343,17 @@ impl Component for ReviewScreen {
                 self.take_queue(ctx, status);
                 Taken::Yes(Reaction::none())
             }
-            Msg::Review(ReviewReply::Recorded { result, status }) => {
+            Msg::Review(ReviewReply::Recorded {
+                job,
+                result,
+                status,
+            }) => {
+                let refused = result.is_err();
                 ctx.said(result);
                 self.take_queue(ctx, status);
+                if refused {
+                    self.show_refused(&job);
+                }
                 Taken::Yes(Reaction::none())
             }
             other => Taken::No(other),
@@ -339,10 +425,13 @@ mod tests {
             change: Change::Added,
             examples,
             removed: Vec::new(),
+            fields: None,
+            unreadable: None,
         };
         LeafReview {
             records: Vec::new(),
             states: vec![Vec::new(); count],
+            fields_states: Vec::new(),
             derived: None,
             verdicts: Vec::new(),
             checklist: checklist(&leaf, &[]),
@@ -419,12 +508,12 @@ mod tests {
             vec![decided(&app, 0, 2, Decision::Reject, None)]
         );
         assert_eq!(
-            app.screen::<ReviewScreen>().unwrap().example,
+            app.screen::<ReviewScreen>().unwrap().item,
             2,
             "the last one stays"
         );
         assert_eq!(keys(&mut app, "kk"), Vec::new());
-        assert_eq!(app.screen::<ReviewScreen>().unwrap().example, 0);
+        assert_eq!(app.screen::<ReviewScreen>().unwrap().item, 0);
     }
 
     #[test]
@@ -453,7 +542,7 @@ mod tests {
         let mut app = reviewing();
         assert!(keys(&mut app, "jJ").is_empty());
         let screen = app.screen::<ReviewScreen>().unwrap();
-        assert_eq!((screen.leaf, screen.example), (1, 0));
+        assert_eq!((screen.leaf, screen.item), (1, 0));
         assert!(keys(&mut app, "J").is_empty());
         assert_eq!(
             app.screen::<ReviewScreen>().unwrap().leaf,
@@ -526,10 +615,10 @@ mod tests {
         let mut screen = ReviewScreen::default();
         screen.take_status(status(vec![queued("a", 3), queued("b", 2)]));
         screen.leaf = 1;
-        screen.example = 1;
+        screen.item = 1;
         // A leaf appeared before it, and it lost an example.
         screen.take_status(status(vec![queued("0", 1), queued("a", 3), queued("b", 1)]));
-        assert_eq!((screen.leaf, screen.example), (2, 0));
+        assert_eq!((screen.leaf, screen.item), (2, 0));
         assert_eq!(screen.current_leaf().unwrap().leaf.leaf, "b");
         let marks = ReviewMarks::from_leaves(screen.leaves());
         assert_eq!(marks.get(Path::new("b")), Some(None), "queued, pending");

@@ -3,13 +3,14 @@
 //! leaf's verdicts and checklist.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::git::Change;
-use crate::review::decision::ExampleState;
+use crate::review::decision::{ExampleState, ReviewerState};
+use crate::review::queue::DiffLine;
 use crate::review::{Decision, ExampleChange, LeafReview, QueueExample, Verdict};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
@@ -17,7 +18,8 @@ use crate::tui::shared::Shared;
 use crate::tui::view::theme::{self, verdict_mark};
 use crate::tui::view::widgets::hints;
 
-use super::ReviewScreen;
+use super::panes::Panes;
+use super::{ReviewScreen, Shown, item_count};
 
 fn decision_style(decision: Decision) -> Style {
     match decision {
@@ -67,16 +69,18 @@ fn queue(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
         .iter()
         .map(|leaf| {
             // How far this reviewer has got with the leaf.
+            let fields = leaf.leaf.fields.is_some().then_some(&leaf.fields_states);
             let mine = leaf
                 .states
                 .iter()
+                .chain(fields)
                 .filter(|states| {
                     states
                         .iter()
                         .any(|s| Some(&s.reviewer) == me && s.state.current().is_some())
                 })
                 .count();
-            let progress = format!(" {mine}/{}", leaf.leaf.examples.len());
+            let progress = format!(" {mine}/{}", item_count(leaf));
             let width = usize::from(area.width.saturating_sub(4)).saturating_sub(progress.len());
             ListItem::new(Line::from(vec![
                 verdict_mark(leaf.verdict()),
@@ -118,23 +122,26 @@ fn change_label(change: &ExampleChange, base: &str) -> String {
     }
 }
 
+/// A line diff against the base, under a heading.
+fn diff_lines(diff: &[DiffLine], base: &str) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        format!("Changes against {base}:"),
+        theme::HEADING,
+    ))];
+    lines.extend(diff.iter().map(|line| {
+        let style = match line.sign {
+            '+' => theme::OK,
+            '-' => theme::ERROR,
+            _ => Style::default(),
+        };
+        Line::from(Span::styled(format!("{} {}", line.sign, line.text), style))
+    }));
+    lines
+}
+
 fn example_lines(example: &QueueExample, base: &str) -> Vec<Line<'static>> {
     match &example.change {
-        ExampleChange::Modified { diff, .. } => {
-            let mut lines = vec![Line::from(Span::styled(
-                format!("Changes against {base}:"),
-                theme::HEADING,
-            ))];
-            lines.extend(diff.iter().map(|line| {
-                let style = match line.sign {
-                    '+' => theme::OK,
-                    '-' => theme::ERROR,
-                    _ => Style::default(),
-                };
-                Line::from(Span::styled(format!("{} {}", line.sign, line.text), style))
-            }));
-            lines
-        }
+        ExampleChange::Modified { diff, .. } => diff_lines(diff, base),
         ExampleChange::Unchanged { .. } | ExampleChange::Added => example
             .content
             .lines()
@@ -144,22 +151,18 @@ fn example_lines(example: &QueueExample, base: &str) -> Vec<Line<'static>> {
     }
 }
 
-fn decisions_lines(screen: &ReviewScreen, leaf: &LeafReview) -> Vec<Line<'static>> {
+/// This reviewer's and the others' states on the item shown.
+fn decisions_lines(screen: &ReviewScreen, states: &[ReviewerState]) -> Vec<Line<'static>> {
     let reviewer = screen.status.as_ref().and_then(|s| s.reviewer.clone());
     let mut lines = Vec::new();
     match &reviewer {
         Some(me) => {
-            let state = leaf.state_for(screen.example, me);
+            let mine = states.iter().find(|s| s.reviewer == *me);
             let mut spans = vec![
                 Span::styled(format!("You ({}): ", me.name), theme::HEADING),
-                state_span(state),
+                state_span(mine.map_or(ExampleState::Undecided, |s| s.state)),
             ];
-            let comment = leaf
-                .states
-                .get(screen.example)
-                .and_then(|states| states.iter().find(|s| s.reviewer == *me))
-                .and_then(|s| s.comment.clone());
-            if let Some(comment) = comment {
+            if let Some(comment) = mine.and_then(|s| s.comment.clone()) {
                 spans.push(Span::raw(format!(" · “{comment}”")));
             }
             lines.push(Line::from(spans));
@@ -169,11 +172,8 @@ fn decisions_lines(screen: &ReviewScreen, leaf: &LeafReview) -> Vec<Line<'static
             theme::ERROR,
         ))),
     }
-    let others: Vec<_> = leaf
-        .states
-        .get(screen.example)
-        .into_iter()
-        .flatten()
+    let others: Vec<_> = states
+        .iter()
         .filter(|s| Some(&s.reviewer) != reviewer.as_ref())
         .collect();
     if others.is_empty() {
@@ -196,7 +196,72 @@ fn decisions_lines(screen: &ReviewScreen, leaf: &LeafReview) -> Vec<Line<'static
     lines
 }
 
-fn example_pane(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
+/// The title and lines of the example pane.
+pub(super) fn item_lines(screen: &ReviewScreen, leaf: &LeafReview) -> (String, Vec<Line<'static>>) {
+    let base = screen.status.as_ref().map_or("", |s| s.base.as_str());
+    let examples = leaf.leaf.examples.len();
+    match screen.shown() {
+        Some(Shown::Fields(change, states)) => (
+            format!(" Leaf fields · changed against {base} · then {examples} examples "),
+            [
+                decisions_lines(screen, states),
+                diff_lines(&change.diff, base),
+            ]
+            .concat(),
+        ),
+        Some(Shown::Example(example, states)) => (
+            format!(
+                " Example {}/{examples} · {} ",
+                example.index + 1,
+                change_label(&example.change, base)
+            ),
+            // The decisions first: short, and what the reviewer acts on.
+            [
+                decisions_lines(screen, states),
+                example_lines(example, base),
+            ]
+            .concat(),
+        ),
+        None => match leaf.leaf.why_unreadable() {
+            Some(why) => (
+                " Unreadable ".to_owned(),
+                vec![
+                    Line::from(Span::styled(
+                        "This leaf cannot be read, so its examples are unknown:",
+                        theme::ERROR,
+                    )),
+                    Line::from(Span::styled(why, theme::ERROR)),
+                ],
+            ),
+            None => (
+                " No seed examples ".to_owned(),
+                vec![Line::from(Span::styled(
+                    "This leaf has no seed examples to decide on; give it a verdict.",
+                    theme::WARNING,
+                ))],
+            ),
+        },
+    }
+}
+
+/// The "more below" mark for a pane scrolled to `offset` of `max`, with the key that
+/// pages on.
+fn more_mark(ctx: &Shared, offset: u16, max: u16) -> Line<'static> {
+    if offset >= max {
+        return Line::default();
+    }
+    let key = ctx.keymap.keys_for(Mode::Review, Action::PageDown);
+    let key = key.first().map_or("page-down", String::as_str);
+    Line::from(Span::styled(format!(" ↓ more: {key} "), theme::KEY)).right_aligned()
+}
+
+fn example_pane(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Shared,
+    screen: &ReviewScreen,
+    (offset, max): (u16, u16),
+) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::BORDER);
@@ -208,31 +273,13 @@ fn example_pane(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
         frame.render_widget(text, area);
         return;
     };
-    let base = screen.status.as_ref().map_or("", |s| s.base.as_str());
-    let count = leaf.leaf.examples.len();
-    let (title, lines) = match screen.current_example() {
-        Some(example) => (
-            format!(
-                " Example {}/{count} · {} ",
-                screen.example + 1,
-                change_label(&example.change, base)
-            ),
-            // The decisions first: short, and what the reviewer acts on.
-            [decisions_lines(screen, leaf), example_lines(example, base)].concat(),
-        ),
-        None => (
-            " No seed examples ".to_owned(),
-            vec![Line::from(Span::styled(
-                "This leaf has no seed examples to decide on; give it a verdict.",
-                theme::WARNING,
-            ))],
-        ),
-    };
+    let (title, lines) = item_lines(screen, leaf);
+    let block = block.title(title).title(more_mark(ctx, offset, max));
     frame.render_widget(
         Paragraph::new(lines)
-            .block(block.title(title))
+            .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((screen.scroll, 0)),
+            .scroll((offset, 0)),
         area,
     );
 }
@@ -246,7 +293,9 @@ fn change_of(change: &Change) -> String {
     }
 }
 
-fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview) {
+/// The lines of the leaf pane: its verdict, why it is unreadable, the verdicts given
+/// and the checklist.
+pub(super) fn leaf_lines(leaf: &LeafReview) -> Vec<Line<'static>> {
     let verdict = leaf.verdict();
     let mut spans = vec![
         Span::styled("Verdict: ", theme::HEADING),
@@ -267,6 +316,12 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview)
         ));
     }
     let mut lines = vec![Line::from(spans)];
+    if let Some(why) = leaf.leaf.why_unreadable() {
+        lines.push(Line::from(Span::styled(
+            format!("Unreadable: {why}"),
+            theme::ERROR,
+        )));
+    }
     for given in &leaf.verdicts {
         let stale = if given.current {
             ""
@@ -288,6 +343,16 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview)
             Span::raw(format!(" {}", item.detail)),
         ]));
     }
+    lines
+}
+
+fn leaf_pane(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Shared,
+    leaf: &LeafReview,
+    (offset, max): (u16, u16),
+) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::BORDER)
@@ -296,11 +361,13 @@ fn leaf_pane(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, leaf: &LeafReview)
             leaf.leaf.leaf,
             change_of(&leaf.leaf.change)
         ))
+        .title(more_mark(ctx, offset, max))
         .title_bottom(verdict_hints(ctx));
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(leaf_lines(leaf))
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((offset, 0)),
         area,
     );
 }
@@ -323,21 +390,17 @@ fn verdict_hints(ctx: &Shared) -> Line<'static> {
 
 /// Draws the review screen in `area`.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &ReviewScreen) {
-    let queue_width = (area.width * 3 / 10).clamp(24, 44);
-    let [queue_area, right] =
-        Layout::horizontal([Constraint::Length(queue_width), Constraint::Min(20)]).areas(area);
-    queue(frame, queue_area, screen);
-    match screen.current_leaf() {
-        Some(leaf) => {
-            let leaf_height = u16::try_from(leaf.checklist.items.len() + leaf.verdicts.len() + 3)
-                .unwrap_or(u16::MAX)
-                .min(right.height / 2);
-            let [example_area, leaf_area] =
-                Layout::vertical([Constraint::Min(3), Constraint::Length(leaf_height)])
-                    .areas(right);
-            example_pane(frame, example_area, screen);
-            leaf_pane(frame, leaf_area, ctx, leaf);
-        }
-        None => example_pane(frame, right, screen),
+    let panes = Panes::of(area, screen);
+    queue(frame, panes.queue, screen);
+    let (example_offset, leaf_offset) = panes.offsets(screen.scroll);
+    example_pane(
+        frame,
+        panes.example,
+        ctx,
+        screen,
+        (example_offset, panes.example_max),
+    );
+    if let (Some(leaf), Some(leaf_area)) = (screen.current_leaf(), panes.leaf) {
+        leaf_pane(frame, leaf_area, ctx, leaf, (leaf_offset, panes.leaf_max));
     }
 }
