@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use pty::{Pty, copy_sample};
+use pty::{Pty, git, sample_repository, stdout_of};
 use taxon::dirs::AppDirs;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -25,41 +25,15 @@ const WAIT: Duration = Duration::from_secs(20);
 const MODEL_WAIT: Duration = Duration::from_secs(600);
 const LEAF: &str = "compositional_skills/writing/poetry/haiku";
 
-/// Runs `git` in `repo`, cut off from the user's and the system's config.
-fn git(repo: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(repo)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-/// Runs `taxon` with `args`, taxon's folders under `home`; its stdout.
+/// Runs `taxon` with `args`, taxon's folders under `home`; its output.
 fn taxon(home: &Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_taxon"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_taxon"));
+    command
         .args(args)
         .env("HOME", home)
         .env("TAXON_STATE_DIR", home.join("state"))
-        .env("TAXON_DATA_DIR", home.join("data"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "taxon {args:?}: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+        .env("TAXON_DATA_DIR", home.join("data"));
+    stdout_of(command)
 }
 
 /// The line of `screen` holding `text`.
@@ -77,13 +51,7 @@ fn a_new_user_branches_authors_previews_commits_reviews_and_opens_the_launch_for
     git_sandbox::isolate();
     let home = tempfile::tempdir().unwrap();
     let taxonomy = home.path().join("taxonomy");
-    copy_sample(&taxonomy);
-    taxon::git::init_repository_with_files(&taxonomy, "Initial taxonomy", None).unwrap();
-    let repo = git2::Repository::open(&taxonomy).unwrap();
-    let mut config = repo.config().unwrap();
-    config.set_str("user.name", "Pty Tester").unwrap();
-    config.set_str("user.email", "pty@example.com").unwrap();
-    let initial = repo.head().unwrap().peel_to_commit().unwrap().id();
+    let initial = sample_repository(&taxonomy);
 
     let cache = AppDirs::from_env().cache;
     let mut tui = Pty::spawn(
