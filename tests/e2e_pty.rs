@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
-use pty::{Pty, copy_sample};
+use pty::{Pty, copy_sample, git, sample_repository};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -75,13 +75,7 @@ fn find_edit_save_and_commit_a_leaf_signed_off() {
     git_sandbox::isolate();
     let home = tempfile::tempdir().unwrap();
     let taxonomy = home.path().join("taxonomy");
-    copy_sample(&taxonomy);
-    taxon::git::init_repository_with_files(&taxonomy, "Initial taxonomy", None).unwrap();
-    let repo = git2::Repository::open(&taxonomy).unwrap();
-    let mut config = repo.config().unwrap();
-    config.set_str("user.name", "Pty Tester").unwrap();
-    config.set_str("user.email", "pty@example.com").unwrap();
-    let initial = repo.head().unwrap().peel_to_commit().unwrap().id();
+    let initial = sample_repository(&taxonomy);
 
     // An answer line of the tides leaf, changed in place by the "editor".
     let editor = "sed -i 's/solar day because the Moon moves/solar day, since the Moon moves/'";
@@ -116,17 +110,7 @@ fn find_edit_save_and_commit_a_leaf_signed_off() {
     assert_eq!(taxon.wait_exit(WAIT), 0);
     assert!(!taxon.on_alternate_screen());
 
-    let git = |args: &[&str]| {
-        let output = std::process::Command::new("git")
-            .current_dir(&taxonomy)
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "git {args:?}");
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let git = |args: &[&str]| git(&taxonomy, args);
     let log = git(&["log", "-1", "--format=%an <%ae>%n%B"]);
     assert_eq!(
         log,

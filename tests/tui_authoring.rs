@@ -277,6 +277,29 @@ fn emptying_a_field_shows_the_error_before_it_is_applied_and_esc_asks_before_can
     );
 }
 
+/// Issue 15 defect 3 in the field editor: its text area's own `ctrl-u` undid and its
+/// `alt-f` went to the start of the next word; they are readline's now (delete to the
+/// line's start, to the end of the word), `ctrl-z` undoes.
+#[test]
+fn the_field_editor_takes_readline_keys() {
+    let (_dir, mut harness) = Harness::open_copy();
+    harness.select(SKILL);
+    let lines = |harness: &Harness| -> Vec<String> {
+        let Some(editor) = harness.app.popup::<FieldEditor>() else {
+            panic!("the editor is open");
+        };
+        editor.area.lines().to_vec()
+    };
+    harness.press("e ctrl-e ctrl-u");
+    assert_eq!(lines(&harness), [""], "ctrl-u deletes to the line's start");
+    harness.press("ctrl-z");
+    assert_eq!(lines(&harness), ["tanvi-r"], "ctrl-z undoes");
+    harness.press("ctrl-e ctrl-u text:ab space text:cd ctrl-a alt-f text:X");
+    assert_eq!(lines(&harness), ["abX cd"], "alt-f goes to the word's end");
+    harness.press("alt-f text:Y alt-b text:Z");
+    assert_eq!(lines(&harness), ["abX ZcdY"], "alt-b to the word's start");
+}
+
 #[test]
 fn examples_are_added_deleted_and_reordered() {
     let (_dir, mut harness) = Harness::open_copy();

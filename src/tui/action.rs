@@ -71,6 +71,7 @@ actions! {
     DeleteWordForward => "delete-word-forward", "In a line being typed: delete the word after the cursor";
     DeleteToStart => "delete-to-start", "In a line being typed: delete everything before the cursor";
     DeleteToEnd => "delete-to-end", "In a line being typed: delete everything from the cursor";
+    Undo => "undo", "In the field editor: undo the last change";
     Toggle => "toggle", "Tick or untick the selected leaf (commit dialog), or change the choice (launch form)";
     Yes => "yes", "Answer yes: do what the question asks";
     TakeDisk => "take-disk", "Take the file as it is on disk, dropping your unsaved edits";

@@ -41,6 +41,19 @@ fn request(action: Action) -> Option<InputRequest> {
     })
 }
 
+/// Where readline's forward-word goes in `text` from character `cursor`: the end of
+/// the word at or after it (tui-input and the text area go to the start of the next
+/// word), as a character index.
+pub fn word_end(text: &str, cursor: usize) -> usize {
+    let rest = text.chars().skip(cursor);
+    let spaces = rest.clone().take_while(|c| !c.is_alphanumeric()).count();
+    let word = rest
+        .skip(spaces)
+        .take_while(|c| c.is_alphanumeric())
+        .count();
+    cursor + spaces + word
+}
+
 impl InputLine {
     /// A line holding `text`, the cursor at its end.
     pub fn from_text(text: &str) -> Self {
@@ -82,16 +95,9 @@ impl InputLine {
             .is_some_and(|changed| changed.value)
     }
 
-    /// Where readline's forward-word goes: the end of the word at or after the
-    /// cursor (tui-input's goes to the start of the next word).
+    /// Where readline's forward-word goes from the cursor.
     fn word_end(&self) -> usize {
-        let rest = self.text().chars().skip(self.input.cursor());
-        let spaces = rest.clone().take_while(|c| !c.is_alphanumeric()).count();
-        let word = rest
-            .skip(spaces)
-            .take_while(|c| c.is_alphanumeric())
-            .count();
-        self.input.cursor() + spaces + word
+        word_end(self.text(), self.input.cursor())
     }
 
     /// Whether `press` is typing or editing for an input line (so it is the line's,

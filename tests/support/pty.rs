@@ -22,6 +22,44 @@ pub fn copy_sample(to: &Path) {
     }
 }
 
+/// A git repository at `taxonomy` holding the sample taxonomy in one signed-off
+/// commit, its user Pty Tester <pty@example.com>; that commit's id. Call
+/// `git_sandbox::isolate()` first.
+pub fn sample_repository(taxonomy: &Path) -> git2::Oid {
+    copy_sample(taxonomy);
+    taxon::git::init_repository_with_files(taxonomy, "Initial taxonomy", None).unwrap();
+    let repo = git2::Repository::open(taxonomy).unwrap();
+    let mut config = repo.config().unwrap();
+    config.set_str("user.name", "Pty Tester").unwrap();
+    config.set_str("user.email", "pty@example.com").unwrap();
+    repo.head().unwrap().peel_to_commit().unwrap().id()
+}
+
+/// Runs the `git` command in `repo`, cut off from the user's and the system's
+/// config; its output.
+pub fn git(repo: &Path, args: &[&str]) -> String {
+    let mut command = std::process::Command::new("git");
+    command.current_dir(repo).args(args);
+    stdout_of(command)
+}
+
+/// Runs `command` cut off from the user's and the system's git config; its output,
+/// after asserting that it succeeded.
+pub fn stdout_of(mut command: std::process::Command) -> String {
+    let output = command
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?}: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
 pub struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,

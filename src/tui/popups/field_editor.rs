@@ -8,12 +8,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui_textarea::{CursorMove, DataCursor, TextArea, WrapMode};
 
 use crate::taxonomy::edit::{EditError, Field, set_field};
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Press, Reaction};
 use crate::tui::editing::OpenLeaf;
+use crate::tui::input_line::word_end;
 use crate::tui::keymap::Mode;
 use crate::tui::popups::question::ConfirmCancelEdit;
 use crate::tui::shared::Shared;
@@ -141,6 +142,38 @@ impl FieldEditor {
         }
         changed
     }
+
+    /// Does an editing action the keymap gives the text area where its own keys
+    /// differ from readline's (its `ctrl-u` undoes, its `alt-f` goes to the start of
+    /// the next word); false for any other action.
+    fn edit(&mut self, action: Action) -> bool {
+        match action {
+            Action::DeleteToStart => {
+                if self.area.delete_line_by_head() {
+                    self.refresh();
+                }
+            }
+            Action::Undo => {
+                if self.area.undo() {
+                    self.refresh();
+                }
+            }
+            Action::WordRight => {
+                let DataCursor(mut row, col) = self.area.cursor();
+                let lines = self.area.lines();
+                let mut end = word_end(&lines[row], col);
+                // At a line's last word readline goes on to the next line's first.
+                if end == lines[row].chars().count() && end == col && row + 1 < lines.len() {
+                    row += 1;
+                    end = word_end(&lines[row], 0);
+                }
+                let to = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+                self.area.move_cursor(CursorMove::Jump(to(row), to(end)));
+            }
+            _ => return false,
+        }
+        true
+    }
 }
 
 impl Component for FieldEditor {
@@ -167,6 +200,7 @@ impl Component for FieldEditor {
                 Ok(_) => Reaction::close(),
                 Err(_) => Reaction::none(), // the preview already says why
             },
+            Some(action) if self.edit(action) => Reaction::none(),
             _ => {
                 self.input(press.key);
                 Reaction::none()

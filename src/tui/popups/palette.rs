@@ -67,6 +67,7 @@ fn palette_visible(action: Action) -> bool {
             | Action::DeleteWordForward
             | Action::DeleteToStart
             | Action::DeleteToEnd
+            | Action::Undo
             | Action::Yes
             | Action::TakeDisk
             | Action::KeepMine

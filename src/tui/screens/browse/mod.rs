@@ -138,6 +138,7 @@ impl Browse {
             | Action::DeleteWordForward
             | Action::DeleteToStart
             | Action::DeleteToEnd
+            | Action::Undo
             | Action::Yes
             | Action::TakeDisk
             | Action::KeepMine
