@@ -181,6 +181,10 @@ fn the_training_screen_lists_every_run_and_charts_the_selected_one() {
     insta::assert_snapshot!("training_screen_at_100x30", shown);
     // 35 steps left at 0.25 steps/s.
     assert!(shown.contains("ETA 2m20s"), "{shown}");
+    assert!(
+        shown.contains("c compare"),
+        "the hints offer the check:\n{shown}"
+    );
     assert!(shown.contains("Loss · 20261201-083000-bbbb"), "{shown}");
 
     harness.press("k space j space l");
@@ -469,7 +473,7 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         .clone()
         .unwrap();
     assert!(
-        whole.starts_with(so_far.trim_end()),
+        whole.text.starts_with(so_far.trim_end()),
         "{so_far:?} streamed before {whole:?}"
     );
     assert_eq!(
@@ -484,8 +488,13 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         "{}",
         check.tuned_name
     );
-    let answered = |a: &Option<String>| a.as_ref().is_some_and(|t| !t.is_empty());
-    assert!(check.base.iter().chain(&check.tuned).all(answered));
+    assert!(
+        check
+            .base
+            .iter()
+            .chain(&check.tuned)
+            .all(|a| a.as_ref().is_some_and(|a| !a.text.is_empty()))
+    );
     assert_ne!(
         check.base, check.tuned,
         "the tuned model answers differently"

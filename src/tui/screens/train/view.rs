@@ -171,6 +171,7 @@ fn run_list(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &TrainScree
                 (Action::LogScale, "log scale"),
                 (Action::NewRun, "new run"),
                 (Action::CancelRun, "cancel run"),
+                (Action::Compare, "compare"),
                 (Action::Back, "back"),
             ],
         ));
