@@ -740,3 +740,57 @@ fn the_before_after_check_names_what_is_missing() {
             .is_none()
     );
 }
+
+#[test]
+fn the_launch_form_moves_between_fields_with_up_down_and_shift_tab_as_its_hints_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    harness.press("n");
+    let focused = |harness: &mut Harness| -> String {
+        let form = harness.render(100, 30);
+        let row = form
+            .lines()
+            .find(|l| l.contains('▸'))
+            .unwrap_or_else(|| panic!("a focused row in:\n{form}"));
+        row.split('▸').nth(1).unwrap().trim().to_owned()
+    };
+    assert!(focused(&mut harness).starts_with("dataset file"));
+    harness.press("down");
+    assert!(
+        focused(&mut harness).starts_with("epochs"),
+        "samples per leaf is skipped"
+    );
+    harness.press("shift-tab");
+    assert!(focused(&mut harness).starts_with("dataset file"));
+    harness.press("up");
+    assert!(focused(&mut harness).starts_with("dataset"));
+    harness.press("shift-tab");
+    assert!(
+        focused(&mut harness).starts_with("base model"),
+        "from the choice row too"
+    );
+    harness.press("shift-tab");
+    assert!(
+        focused(&mut harness).starts_with("threads"),
+        "round the start"
+    );
+    harness.press("tab down");
+    assert!(focused(&mut harness).starts_with("dataset"));
+    harness.press("tab");
+    assert!(focused(&mut harness).starts_with("dataset file"));
+    // The hints name keys that do what they say.
+    let form = harness.render(100, 30);
+    let hint = form
+        .lines()
+        .find(|l| l.contains("enter launch"))
+        .unwrap_or_else(|| panic!("the hint line in:\n{form}"));
+    for key in [
+        "enter launch",
+        "down next field",
+        "up previous field",
+        "esc cancel",
+    ] {
+        assert!(hint.contains(key), "{key} in {hint}");
+    }
+}

@@ -46,6 +46,7 @@ actions! {
     ExpandAll => "expand-all", "Open every folder";
     CollapseAll => "collapse-all", "Close every folder";
     FocusNext => "focus-next", "Switch pane or field; in the wizard, take the completion";
+    FocusPrev => "focus-prev", "Switch to the previous pane or field";
     Find => "find", "Fuzzy-find leaves by path, description and question";
     Palette => "palette", "Run any command by name";
     Help => "help", "Show every key";

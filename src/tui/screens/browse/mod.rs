@@ -72,7 +72,7 @@ impl Browse {
             Action::Collapse => collapse(ctx),
             Action::ExpandAll => ctx.tree.set_all_expanded(&ctx.taxonomy, true),
             Action::CollapseAll => ctx.tree.set_all_expanded(&ctx.taxonomy, false),
-            Action::FocusNext => {
+            Action::FocusNext | Action::FocusPrev => {
                 ctx.focus = match ctx.focus {
                     Focus::Tree if ctx.tree.selected_leaf().is_some() => Focus::Detail,
                     _ => Focus::Tree,
