@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use taxon::dirs::AppDirs;
 use taxon::train::metrics::{MetricRecord, MetricsWriter};
+use taxon::train::phases::Phase;
 use taxon::train::registry::{Checkpoint, Registry, Run, RunState, RunStatus};
 use taxon::train::spec::{DatasetSource, EngineSpec, LocalSpec, RunSpec};
 use taxon::tui::screens::train::form::LaunchForm;
@@ -793,4 +794,82 @@ fn the_launch_form_moves_between_fields_with_up_down_and_shift_tab_as_its_hints_
     ] {
         assert!(hint.contains(key), "{key} in {hint}");
     }
+}
+
+/// A finished run of phases: 20 knowledge steps (two epochs), then 10 of skills
+/// started from phase 1's first epoch, its best.
+fn phased(data: &Path) -> Registry {
+    let registry = registry(data);
+    let run = synthetic(&registry, DONE, 0, 30, |s| {
+        s.state = RunState::Done;
+        s.phases = serde_json::from_value(serde_json::json!([
+            {"phase": "knowledge", "epochs": 2, "learning_rate": 2e-4, "records": 8,
+             "replayed": 0, "heldout": 1, "windows": 10, "first_step": 0,
+             "started_from": null},
+            {"phase": "skills", "epochs": 2, "learning_rate": 2e-4, "records": 6,
+             "replayed": 2, "heldout": 1, "windows": 5, "first_step": 20,
+             "started_from": "knowledge-epoch-1"},
+        ]))
+        .unwrap();
+    });
+    let mut writer = MetricsWriter::open(&run.metrics_file()).unwrap();
+    for step in 1..=30_u64 {
+        let (phase, epoch) = match step {
+            1..=10 => (Phase::Knowledge, 1),
+            11..=20 => (Phase::Knowledge, 2),
+            21..=25 => (Phase::Skills, 1),
+            _ => (Phase::Skills, 2),
+        };
+        let x = step as f64;
+        writer
+            .write(&MetricRecord {
+                step,
+                epoch,
+                phase: Some(phase),
+                train_loss: Some(if step > 20 {
+                    2.5 - x / 30.0
+                } else {
+                    2.0 - x / 20.0
+                }),
+                lr: Some(2e-4),
+                elapsed_seconds: x * 4.0,
+                ..MetricRecord::default()
+            })
+            .unwrap();
+    }
+    registry
+}
+
+#[test]
+fn a_run_of_phases_shows_its_phase_and_where_phase_two_started_from_what() {
+    let dir = tempfile::tempdir().unwrap();
+    phased(dir.path());
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    let shown = harness.render(100, 30);
+    insta::assert_snapshot!("run_of_phases_at_100x30", shown);
+    let row = shown.lines().find(|l| l.contains(DONE)).unwrap();
+    assert!(
+        row.contains("30/30 skills 2/2"),
+        "the phase and its epochs:\n{shown}"
+    );
+    let chart: String = shown
+        .lines()
+        .filter(|l| l.contains("Loss") || l.contains("│     │"))
+        .map(|l| l.split("││").next().unwrap())
+        .collect();
+    assert!(
+        chart.contains("phase 2 from knowledge-epoch-1"),
+        "the legend names phase 2's start:\n{shown}"
+    );
+    let details: String = shown
+        .lines()
+        .filter_map(|l| l.split("││").nth(1))
+        .map(|l| l.trim_end_matches(['│', '"']).trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        details.contains("phase 2 from knowledge-epoch-1 at step 21"),
+        "{details}"
+    );
 }
