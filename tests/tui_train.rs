@@ -18,10 +18,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use taxon::dirs::AppDirs;
+use taxon::eval::judge::Outcome;
+use taxon::eval::report::Item;
+use taxon::eval::{EVAL_FILE, EvalReport, LeafResult, QuestionSource, Totals};
 use taxon::train::metrics::{MetricRecord, MetricsWriter};
 use taxon::train::phases::Phase;
 use taxon::train::registry::{Checkpoint, Registry, Run, RunState, RunStatus};
 use taxon::train::spec::{DatasetSource, EngineSpec, LocalSpec, RunSpec};
+use taxon::tui::screens::train::eval::EvalPane;
 use taxon::tui::screens::train::form::LaunchForm;
 use taxon::tui::screens::train::run_entry::RunEntry;
 use taxon::tui::screens::train::{CancelRun, TrainScreen, TrainSetup};
@@ -871,5 +875,140 @@ fn a_run_of_phases_shows_its_phase_and_where_phase_two_started_from_what() {
     assert!(
         details.contains("phase 2 from knowledge-epoch-1 at step 21"),
         "{details}"
+    );
+}
+
+/// An evaluation of two leaves, as `taxon eval` writes it into the finished run.
+fn write_eval(registry: &Registry) {
+    let item = |question: &str, base: &str, tuned: &str, verdict, reason: &str| Item {
+        question: question.into(),
+        reference: "The reference answer.".into(),
+        base_answer: base.into(),
+        tuned_answer: tuned.into(),
+        base_rouge_l: 0.2,
+        tuned_rouge_l: 0.5,
+        tuned_shown_first: true,
+        verdict,
+        reason: reason.into(),
+    };
+    let leaf = |leaf: &str, source, items: Vec<Item>| LeafResult {
+        leaf: leaf.into(),
+        source,
+        totals: Totals::of(&items),
+        items,
+    };
+    let mut report = EvalReport {
+        run: DONE.into(),
+        base_model: "/models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+        checkpoint: "epoch-2".into(),
+        checkpoint_file: "/runs/aaaa/checkpoints/epoch-2.Q8_0.gguf".into(),
+        judge: "/models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+        created: "2026-12-01T09:00:00Z".into(),
+        leaves: vec![
+            leaf(
+                "compositional_skills/linguistics/spelling/british_and_american_spelling",
+                QuestionSource::HeldOut,
+                vec![
+                    item(
+                        "How is colour spelt in American English?",
+                        "Colour.",
+                        "Color.",
+                        Some(Outcome::Win),
+                        "B names the American spelling.",
+                    ),
+                    item(
+                        "And centre?",
+                        "Center.",
+                        "Center.",
+                        Some(Outcome::Tie),
+                        "Both say center.",
+                    ),
+                ],
+            ),
+            leaf(
+                "knowledge/science/astronomy/tides",
+                QuestionSource::Seed,
+                vec![item(
+                    "What causes tides?",
+                    "The Moon's gravity.",
+                    "The wind.",
+                    Some(Outcome::Loss),
+                    "A is right: the Moon pulls the oceans.",
+                )],
+            ),
+        ],
+        overall: Totals::default(),
+    };
+    report.total();
+    let path = registry.root().join(DONE).join(EVAL_FILE);
+    std::fs::write(path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+}
+
+fn eval_pane(harness: &Harness) -> Option<EvalPane> {
+    harness
+        .app
+        .screen::<TrainScreen>()?
+        .eval
+        .as_deref()
+        .cloned()
+}
+
+#[test]
+fn the_eval_view_shows_a_bar_pair_per_leaf_and_every_answer_with_the_judges_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = three_runs(dir.path());
+    write_eval(&registry);
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    harness.press("e");
+    harness.pump_until("the evaluation", Duration::from_secs(10), |h| {
+        eval_pane(h).is_some_and(|p| p.loaded)
+    });
+    let shown = harness.render(100, 30);
+    insta::assert_snapshot!("eval_view_at_100x30", shown);
+    for text in [
+        "Evaluation · 20261201-080000-aaaa · epoch-2",
+        "overall 3 questions · ROUGE-L base 0.20 tuned 0.50 · 1 win 1 tie 1 loss",
+        "▸ 1W 1T 0L british_and_american_spelling",
+        "  0W 0T 1L tides",
+        "Q1 How is colour spelt in American English?",
+        "judge: tuned wins · B names the American spelling.",
+    ] {
+        assert!(shown.contains(text), "{text} in:\n{shown}");
+    }
+    let bars = shown.lines().filter(|l| l.contains("│base  0.20█")).count();
+    assert_eq!(bars, 2, "a base bar for each leaf:\n{shown}");
+    let bars = shown.lines().filter(|l| l.contains("│tuned 0.50█")).count();
+    assert_eq!(bars, 2, "a tuned bar for each leaf:\n{shown}");
+    harness.press("pagedown");
+    let shown = harness.render(100, 30);
+    assert!(shown.contains("judge: tie · Both say center."), "{shown}");
+    harness.press("j");
+    let shown = harness.render(100, 30);
+    assert!(shown.contains("▸ 0W 0T 1L tides"), "{shown}");
+    assert!(
+        shown.contains("judge: base wins · A is right: the Moon pulls the"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("seed questions (the run held none out)"),
+        "{shown}"
+    );
+    harness.press("esc");
+    assert!(eval_pane(&harness).is_none(), "esc closes the pane");
+    harness.press("j e");
+    harness.pump_until("no evaluation", Duration::from_secs(10), |h| {
+        eval_pane(h).is_some_and(|p| p.loaded)
+    });
+    let shown = harness.render(100, 30);
+    assert!(
+        shown.contains("run 20261201-083000-bbbb has no evaluation yet: E runs one"),
+        "{shown}"
+    );
+    harness.press("E");
+    let notice = harness.app.shared.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("has saved no checkpoint yet"),
+        "{notice:?}"
     );
 }

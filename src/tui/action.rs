@@ -109,6 +109,8 @@ actions! {
     MarkRun => "mark-run", "Mark or unmark the selected run to plot it with the other marked runs";
     LogScale => "log-scale", "Switch the loss axis between linear and logarithmic";
     Compare => "compare", "Ask the tree's leaf's seed questions to the base and the run's tuned model";
+    ShowEval => "show-eval", "Show the selected run's evaluation: scores per leaf, answers and the judge's reasons";
+    RunEval => "run-eval", "Evaluate the selected run in the background, as taxon eval does (every leaf, default judge)";
     Preview => "preview", "Preview generation: stream new samples of the selected leaf (again to close)";
     PreviewReseed => "preview-reseed", "Preview generation again with a new seed";
 }

@@ -356,6 +356,8 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Train, "x", Action::CancelRun),
     (Mode::Train, "n", Action::NewRun),
     (Mode::Train, "c", Action::Compare),
+    (Mode::Train, "e", Action::ShowEval),
+    (Mode::Train, "E", Action::RunEval),
 ];
 
 /// An entry of a keymap file that was left out, and where it is.

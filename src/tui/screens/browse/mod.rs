@@ -103,7 +103,9 @@ impl Browse {
             | Action::CancelRun
             | Action::MarkRun
             | Action::LogScale
-            | Action::Compare => {
+            | Action::Compare
+            | Action::ShowEval
+            | Action::RunEval => {
                 let key = ctx.key_of(Action::Train);
                 ctx.notify(format!("open the training screen ({key}) first"));
             }

@@ -182,6 +182,7 @@ fn run_list(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &TrainScree
                 (Action::NewRun, "new run"),
                 (Action::CancelRun, "cancel run"),
                 (Action::Compare, "compare"),
+                (Action::ShowEval, "eval"),
                 (Action::Back, "back"),
             ],
         ));
@@ -435,6 +436,9 @@ fn details(frame: &mut Frame<'_>, area: Rect, screen: &TrainScreen) {
     if let Some(checkpoint) = status.checkpoints.last() {
         lines.push(row("saved", checkpoint.label.clone()));
     }
+    if let Some(evaluating) = screen.evaluating.as_ref().filter(|e| e.run == entry.run.id) {
+        lines.push(Line::from(Span::styled(evaluating.describe(), theme::OK)));
+    }
     if let Some((step, legend)) = phase_two_start(status) {
         let text = format!("{legend} at step {}", step.ceil());
         lines.push(Line::from(Span::styled(text, theme::DIM)));
@@ -479,6 +483,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &TrainScree
     run_list(frame, list_area, ctx, screen);
     if let Some(check) = &screen.compare {
         super::compare_view::draw(frame, lower, check);
+    } else if let Some(pane) = &screen.eval {
+        super::eval_view::draw(frame, lower, ctx, pane, screen.evaluating.as_ref());
     } else {
         chart(frame, chart_area, screen);
         details(frame, details_area, screen);
