@@ -521,6 +521,50 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
             .is_none(),
         "esc closes the check"
     );
+
+    // The evaluation, in the background: the pane closes and the screen goes on
+    // while it runs; its report is then shown from the run's eval.json.
+    harness.press("E");
+    let evaluating = |h: &Harness| h.app.screen::<TrainScreen>().unwrap().evaluating.clone();
+    assert!(evaluating(&harness).is_some(), "the evaluation started");
+    harness.pump_until("progress", Duration::from_secs(600), |h| {
+        evaluating(h).is_none_or(|e| e.progress.is_some())
+    });
+    harness.press("esc");
+    assert!(eval_pane(&harness).is_none());
+    harness.press("k j");
+    let mut progress = Vec::new();
+    harness.pump_until("the evaluation", Duration::from_secs(900), |h| {
+        let now = evaluating(h);
+        if let Some(p) = now.as_ref().and_then(|e| e.progress.clone()) {
+            progress.push(p);
+        }
+        now.is_none()
+    });
+    let notice = harness.app.shared.notice.clone().unwrap();
+    assert_eq!(
+        notice.text,
+        format!("the evaluation of run {id} is done"),
+        "{notice:?} after {progress:?}"
+    );
+    assert!(data.join("runs").join(&id).join(EVAL_FILE).is_file());
+    harness.press("e");
+    harness.pump_until("the report", Duration::from_secs(10), |h| {
+        eval_pane(h).is_some_and(|p| p.loaded)
+    });
+    let pane = eval_pane(&harness).unwrap();
+    let report = pane.report.expect("the report is read back");
+    assert_eq!(report.run, id);
+    assert_eq!(report.checkpoint, "epoch-2");
+    assert!(report.overall.questions >= 1, "{report:?}");
+    let shown = harness.render(100, 30);
+    assert!(
+        shown.contains(&format!("Evaluation · {id} · epoch-2")),
+        "{shown}"
+    );
+    assert!(shown.contains("│tuned "), "a tuned bar:\n{shown}");
+    assert!(shown.contains("judge: "), "the verdict:\n{shown}");
+    eprintln!("evaluation: {:?}", report.overall);
 }
 
 #[test]

@@ -182,11 +182,18 @@ impl TrainScreen {
             }
             EvalReply::Busy { running } => {
                 ctx.notify_error(format!("run {running} is being evaluated already"));
+                // Started before the screen was last opened: follow that one.
+                self.evaluating = Some(Evaluating {
+                    run: running,
+                    progress: None,
+                });
             }
             EvalReply::Progress { run, progress } => {
-                if let Some(evaluating) = self.evaluating.as_mut().filter(|e| e.run == run) {
-                    evaluating.progress = Some(progress);
-                }
+                // Also an evaluation started before the screen was last opened.
+                self.evaluating = Some(Evaluating {
+                    run,
+                    progress: Some(progress),
+                });
             }
             EvalReply::Finished { run, result } => {
                 self.evaluating = None;
@@ -206,5 +213,64 @@ impl TrainScreen {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dirs::AppDirs;
+    use crate::taxonomy::model::Taxonomy;
+    use crate::tui::app::App;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::marks::LeafMarks;
+    use crate::tui::msg::Msg;
+    use crate::tui::screens::train::TrainSetup;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn screen(app: &App) -> &TrainScreen {
+        app.screen::<TrainScreen>().unwrap()
+    }
+
+    #[test]
+    fn an_evaluation_is_followed_also_when_it_started_before_the_screen_opened() {
+        let mut app = App::new(
+            Taxonomy::default(),
+            LeafMarks::default(),
+            None,
+            Keymap::default(),
+        );
+        let dirs = AppDirs {
+            config: "/c".into(),
+            data: "/d".into(),
+            state: "/s".into(),
+            cache: "/k".into(),
+        };
+        app.shared.train_setup = Some(TrainSetup::new(dirs, "/bin/taxon".into()));
+        app.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char('T'),
+            KeyModifiers::NONE,
+        )));
+        app.update(Msg::Eval(EvalReply::Busy {
+            running: "a".into(),
+        }));
+        assert_eq!(screen(&app).evaluating.as_ref().unwrap().run, "a");
+        let progress = EvalProgress::Judging { done: 1, total: 2 };
+        app.update(Msg::Eval(EvalReply::Progress {
+            run: "a".into(),
+            progress: progress.clone(),
+        }));
+        let evaluating = screen(&app).evaluating.clone().unwrap();
+        assert_eq!(evaluating.progress, Some(progress));
+        assert_eq!(evaluating.describe(), "evaluating run a: judged 1/2");
+        app.update(Msg::Eval(EvalReply::Finished {
+            run: "a".into(),
+            result: Err("cancelled".into()),
+        }));
+        assert!(screen(&app).evaluating.is_none());
+        assert_eq!(
+            app.shared.notice.as_ref().unwrap().text,
+            "evaluating run a: cancelled"
+        );
     }
 }

@@ -16,9 +16,10 @@ use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::shared::Shared;
 use crate::tui::view::theme;
-use crate::tui::view::widgets::{hints, key_name};
+use crate::tui::view::widgets::key_name;
 
 use super::eval::{EvalPane, Evaluating};
+use super::view::focused_pane;
 
 /// The bars' pane width.
 const BARS_WIDTH: u16 = 44;
@@ -195,21 +196,17 @@ pub fn draw(
         ),
         None => format!(" Evaluation · {} ", pane.run),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::BORDER_FOCUSED)
-        .title(title)
-        .title_bottom(hints(
-            &ctx.keymap,
-            Mode::Train,
-            &[
-                (Action::Down, "next leaf"),
-                (Action::PageDown, "scroll"),
-                (Action::RunEval, "evaluate again"),
-                (Action::CancelRun, "stop evaluating"),
-                (Action::Back, "close"),
-            ],
-        ));
+    let block = focused_pane(
+        title,
+        ctx,
+        &[
+            (Action::Down, "next leaf"),
+            (Action::PageDown, "scroll"),
+            (Action::RunEval, "evaluate again"),
+            (Action::CancelRun, "stop evaluating"),
+            (Action::Back, "close"),
+        ],
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut head = Vec::new();

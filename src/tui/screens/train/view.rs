@@ -164,28 +164,37 @@ fn colour_of(screen: &TrainScreen, id: &str) -> Option<(Color, Color)> {
     Some(RUN_COLOURS[position % RUN_COLOURS.len()])
 }
 
+/// A pane with the keyboard: its title on top, the training keys it offers below.
+pub(super) fn focused_pane(
+    title: String,
+    ctx: &Shared,
+    offered: &[(Action, &str)],
+) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::BORDER_FOCUSED)
+        .title(title)
+        .title_bottom(hints(&ctx.keymap, Mode::Train, offered))
+}
+
 fn run_list(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &TrainScreen) {
     let title = match screen.runs.len() {
         1 => " Training · 1 run ".to_owned(),
         n => format!(" Training · {n} runs "),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::BORDER_FOCUSED)
-        .title(title)
-        .title_bottom(hints(
-            &ctx.keymap,
-            Mode::Train,
-            &[
-                (Action::MarkRun, "overlay"),
-                (Action::LogScale, "log scale"),
-                (Action::NewRun, "new run"),
-                (Action::CancelRun, "cancel run"),
-                (Action::Compare, "compare"),
-                (Action::ShowEval, "eval"),
-                (Action::Back, "back"),
-            ],
-        ));
+    let block = focused_pane(
+        title,
+        ctx,
+        &[
+            (Action::MarkRun, "overlay"),
+            (Action::LogScale, "log scale"),
+            (Action::NewRun, "new run"),
+            (Action::CancelRun, "cancel run"),
+            (Action::Compare, "compare"),
+            (Action::ShowEval, "eval"),
+            (Action::Back, "back"),
+        ],
+    );
     let empty = match (&screen.problem, screen.loaded, screen.runs.is_empty()) {
         (Some(problem), _, _) => Some(problem.clone()),
         (None, false, _) => Some("reading the runs…".to_owned()),
