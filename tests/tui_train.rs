@@ -563,7 +563,17 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         "{shown}"
     );
     assert!(shown.contains("│tuned "), "a tuned bar:\n{shown}");
-    assert!(shown.contains("judge: "), "the verdict:\n{shown}");
+    // Long answers: the verdict is a few pages down.
+    let mut pages = vec![shown];
+    while !pages.last().unwrap().contains("judge: ") && pages.len() < 10 {
+        harness.press("pagedown");
+        pages.push(harness.render(100, 30));
+    }
+    assert!(
+        pages.last().unwrap().contains("judge: "),
+        "the verdict:\n{}",
+        pages.join("\n")
+    );
     eprintln!("evaluation: {:?}", report.overall);
 }
 
