@@ -14,7 +14,7 @@ use crate::tui::popups::help::Help;
 use crate::tui::shared::Shared;
 
 use super::TrainScreen;
-use super::eval_view::answers;
+use super::eval_view::answer_rows;
 
 /// Token limit of an answer, as `taxon eval`'s default.
 const MAX_TOKENS: u32 = 160;
@@ -152,12 +152,12 @@ impl TrainScreen {
                 if let Some(pane) = self.eval.as_deref_mut()
                     && let Some(scroll) = action.scrolled(pane.scroll, page)
                 {
-                    // Never past the leaf's last line.
+                    // Never past the leaf's last line, as wrapped on this terminal.
                     let lines = pane
                         .report
                         .as_ref()
                         .and_then(|r| r.leaves.get(pane.leaf))
-                        .map_or(0, |leaf| answers(leaf).len());
+                        .map_or(0, |leaf| answer_rows(leaf, ctx.width));
                     let last = u16::try_from(lines.saturating_sub(1)).unwrap_or(u16::MAX);
                     pane.scroll = scroll.min(last);
                 }

@@ -137,6 +137,19 @@ fn answer(lines: &mut Vec<Line<'static>>, who: &str, rouge: Option<f64>, text: &
     lines.extend(text.lines().map(|l| Line::from(format!("  {l}"))));
 }
 
+/// The answers' width on a terminal `columns` wide: inside the pane's border, right
+/// of the bars, after a column of padding.
+fn answers_width(columns: u16) -> u16 {
+    columns.saturating_sub(2 + BARS_WIDTH + 1)
+}
+
+/// The rows a leaf's answers take, wrapped, on a terminal `columns` wide.
+pub(super) fn answer_rows(leaf: &LeafResult, columns: u16) -> usize {
+    Paragraph::new(answers(leaf))
+        .wrap(Wrap { trim: false })
+        .line_count(answers_width(columns))
+}
+
 /// A leaf's questions: each with the reference, both answers and the verdict.
 pub(super) fn answers(leaf: &LeafResult) -> Vec<Line<'static>> {
     let source = match leaf.source {
