@@ -18,6 +18,7 @@ mod git_sandbox;
 mod train_runs;
 
 use taxon::generate::{Engine, EngineConfig, Prompt, Request, Sampling, complete};
+use taxon::train::gguf_metadata;
 use taxon::train::registry::{Registry, Run, RunState};
 use taxon::train::spec::{EngineSpec, RunSpec};
 use train_runs::{
@@ -141,6 +142,23 @@ fn a_short_run_lowers_the_loss_and_its_checkpoint_answers_differently() {
         "only the newest F32 is kept"
     );
     assert!(view.status.peak_rss_kib.unwrap() > 100_000);
+    // A checkpoint keeps its base model's metadata (llama.cpp's saver wrote the
+    // training context as the model's context length and dropped the chat
+    // template and the licence); only the file type and quantization differ.
+    let metadata = |path: &Path| {
+        let mut keys = gguf_metadata::read(path).unwrap();
+        let file_type = keys.remove("general.file_type").unwrap();
+        keys.remove("general.quantization_version");
+        (keys, file_type)
+    };
+    let (base, _) = metadata(&model);
+    assert_eq!(base["llama.context_length"], "8192");
+    assert!(base.contains_key("tokenizer.chat_template"));
+    assert_eq!(
+        metadata(last.f32.as_ref().unwrap()),
+        (base.clone(), "0".into())
+    );
+    assert_eq!(metadata(&last.q8_0), (base, "7".into()));
     eprintln!(
         "measured: {:.1} training tokens/s, peak RSS {} KiB, losses {:?}",
         view.status.tokens_per_second.unwrap(),

@@ -18,9 +18,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use taxon::dirs::AppDirs;
+use taxon::eval::judge::Outcome;
+use taxon::eval::report::Item;
+use taxon::eval::{EVAL_FILE, EvalReport, LeafResult, QuestionSource, Totals};
 use taxon::train::metrics::{MetricRecord, MetricsWriter};
+use taxon::train::phases::Phase;
 use taxon::train::registry::{Checkpoint, Registry, Run, RunState, RunStatus};
 use taxon::train::spec::{DatasetSource, EngineSpec, LocalSpec, RunSpec};
+use taxon::tui::screens::train::eval::EvalPane;
 use taxon::tui::screens::train::form::LaunchForm;
 use taxon::tui::screens::train::run_entry::RunEntry;
 use taxon::tui::screens::train::{CancelRun, TrainScreen, TrainSetup};
@@ -181,6 +186,10 @@ fn the_training_screen_lists_every_run_and_charts_the_selected_one() {
     insta::assert_snapshot!("training_screen_at_100x30", shown);
     // 35 steps left at 0.25 steps/s.
     assert!(shown.contains("ETA 2m20s"), "{shown}");
+    assert!(
+        shown.contains("c compare"),
+        "the hints offer the check:\n{shown}"
+    );
     assert!(shown.contains("Loss · 20261201-083000-bbbb"), "{shown}");
 
     harness.press("k space j space l");
@@ -469,7 +478,7 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         .clone()
         .unwrap();
     assert!(
-        whole.starts_with(so_far.trim_end()),
+        whole.text.starts_with(so_far.trim_end()),
         "{so_far:?} streamed before {whole:?}"
     );
     assert_eq!(
@@ -484,8 +493,13 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
         "{}",
         check.tuned_name
     );
-    let answered = |a: &Option<String>| a.as_ref().is_some_and(|t| !t.is_empty());
-    assert!(check.base.iter().chain(&check.tuned).all(answered));
+    assert!(
+        check
+            .base
+            .iter()
+            .chain(&check.tuned)
+            .all(|a| a.as_ref().is_some_and(|a| !a.text.is_empty()))
+    );
     assert_ne!(
         check.base, check.tuned,
         "the tuned model answers differently"
@@ -507,6 +521,60 @@ fn a_run_launched_from_the_form_trains_on_the_real_model_and_appears_in_the_list
             .is_none(),
         "esc closes the check"
     );
+
+    // The evaluation, in the background: the pane closes and the screen goes on
+    // while it runs; its report is then shown from the run's eval.json.
+    harness.press("E");
+    let evaluating = |h: &Harness| h.app.screen::<TrainScreen>().unwrap().evaluating.clone();
+    assert!(evaluating(&harness).is_some(), "the evaluation started");
+    harness.pump_until("progress", Duration::from_secs(600), |h| {
+        evaluating(h).is_none_or(|e| e.progress.is_some())
+    });
+    harness.press("esc");
+    assert!(eval_pane(&harness).is_none());
+    harness.press("k j");
+    let mut progress = Vec::new();
+    harness.pump_until("the evaluation", Duration::from_secs(900), |h| {
+        let now = evaluating(h);
+        if let Some(p) = now.as_ref().and_then(|e| e.progress.clone()) {
+            progress.push(p);
+        }
+        now.is_none()
+    });
+    let notice = harness.app.shared.notice.clone().unwrap();
+    assert_eq!(
+        notice.text,
+        format!("the evaluation of run {id} is done"),
+        "{notice:?} after {progress:?}"
+    );
+    assert!(data.join("runs").join(&id).join(EVAL_FILE).is_file());
+    harness.press("e");
+    harness.pump_until("the report", Duration::from_secs(10), |h| {
+        eval_pane(h).is_some_and(|p| p.loaded)
+    });
+    let pane = eval_pane(&harness).unwrap();
+    let report = pane.report.expect("the report is read back");
+    assert_eq!(report.run, id);
+    assert_eq!(report.checkpoint, "epoch-2");
+    assert!(report.overall.questions >= 1, "{report:?}");
+    let shown = harness.render(100, 30);
+    assert!(
+        shown.contains(&format!("Evaluation · {id} · epoch-2")),
+        "{shown}"
+    );
+    assert!(shown.contains("│tuned "), "a tuned bar:\n{shown}");
+    // Long answers: the verdict is a few pages down.
+    let mut pages = vec![shown];
+    while !pages.last().unwrap().contains("judge: ") && pages.len() < 10 {
+        harness.press("pagedown");
+        pages.push(harness.render(100, 30));
+    }
+    assert!(
+        pages.last().unwrap().contains("judge: "),
+        "the verdict:\n{}",
+        pages.join("\n")
+    );
+    eprintln!("evaluation: {:?}", report.overall);
 }
 
 #[test]
@@ -729,5 +797,272 @@ fn the_before_after_check_names_what_is_missing() {
             .unwrap()
             .compare
             .is_none()
+    );
+}
+
+#[test]
+fn the_launch_form_moves_between_fields_with_up_down_and_shift_tab_as_its_hints_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    harness.press("n");
+    let focused = |harness: &mut Harness| -> String {
+        let form = harness.render(100, 30);
+        let row = form
+            .lines()
+            .find(|l| l.contains('▸'))
+            .unwrap_or_else(|| panic!("a focused row in:\n{form}"));
+        row.split('▸').nth(1).unwrap().trim().to_owned()
+    };
+    assert!(focused(&mut harness).starts_with("dataset file"));
+    harness.press("down");
+    assert!(
+        focused(&mut harness).starts_with("epochs"),
+        "samples per leaf is skipped"
+    );
+    harness.press("shift-tab");
+    assert!(focused(&mut harness).starts_with("dataset file"));
+    harness.press("up");
+    assert!(focused(&mut harness).starts_with("dataset"));
+    harness.press("shift-tab");
+    assert!(
+        focused(&mut harness).starts_with("base model"),
+        "from the choice row too"
+    );
+    harness.press("shift-tab");
+    assert!(
+        focused(&mut harness).starts_with("threads"),
+        "round the start"
+    );
+    harness.press("tab down");
+    assert!(focused(&mut harness).starts_with("dataset"));
+    harness.press("tab");
+    assert!(focused(&mut harness).starts_with("dataset file"));
+    // The hints name keys that do what they say.
+    let form = harness.render(100, 30);
+    let hint = form
+        .lines()
+        .find(|l| l.contains("enter launch"))
+        .unwrap_or_else(|| panic!("the hint line in:\n{form}"));
+    for key in [
+        "enter launch",
+        "down next field",
+        "up previous field",
+        "esc cancel",
+    ] {
+        assert!(hint.contains(key), "{key} in {hint}");
+    }
+}
+
+/// A finished run of phases: 20 knowledge steps (two epochs), then 10 of skills
+/// started from phase 1's first epoch, its best.
+fn phased(data: &Path) -> Registry {
+    let registry = registry(data);
+    let run = synthetic(&registry, DONE, 0, 30, |s| {
+        s.state = RunState::Done;
+        s.phases = serde_json::from_value(serde_json::json!([
+            {"phase": "knowledge", "epochs": 2, "learning_rate": 2e-4, "records": 8,
+             "replayed": 0, "heldout": 1, "windows": 10, "first_step": 0,
+             "started_from": null},
+            {"phase": "skills", "epochs": 2, "learning_rate": 2e-4, "records": 6,
+             "replayed": 2, "heldout": 1, "windows": 5, "first_step": 20,
+             "started_from": "knowledge-epoch-1"},
+        ]))
+        .unwrap();
+    });
+    let mut writer = MetricsWriter::open(&run.metrics_file()).unwrap();
+    for step in 1..=30_u64 {
+        let (phase, epoch) = match step {
+            1..=10 => (Phase::Knowledge, 1),
+            11..=20 => (Phase::Knowledge, 2),
+            21..=25 => (Phase::Skills, 1),
+            _ => (Phase::Skills, 2),
+        };
+        let x = step as f64;
+        writer
+            .write(&MetricRecord {
+                step,
+                epoch,
+                phase: Some(phase),
+                train_loss: Some(if step > 20 {
+                    2.5 - x / 30.0
+                } else {
+                    2.0 - x / 20.0
+                }),
+                lr: Some(2e-4),
+                elapsed_seconds: x * 4.0,
+                ..MetricRecord::default()
+            })
+            .unwrap();
+    }
+    registry
+}
+
+#[test]
+fn a_run_of_phases_shows_its_phase_and_where_phase_two_started_from_what() {
+    let dir = tempfile::tempdir().unwrap();
+    phased(dir.path());
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    let shown = harness.render(100, 30);
+    insta::assert_snapshot!("run_of_phases_at_100x30", shown);
+    let row = shown.lines().find(|l| l.contains(DONE)).unwrap();
+    assert!(
+        row.contains("30/30 skills 2/2"),
+        "the phase and its epochs:\n{shown}"
+    );
+    let chart: String = shown
+        .lines()
+        .filter(|l| l.contains("Loss") || l.contains("│     │"))
+        .map(|l| l.split("││").next().unwrap())
+        .collect();
+    assert!(
+        chart.contains("phase 2 from knowledge-epoch-1"),
+        "the legend names phase 2's start:\n{shown}"
+    );
+    let details: String = shown
+        .lines()
+        .filter_map(|l| l.split("││").nth(1))
+        .map(|l| l.trim_end_matches(['│', '"']).trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        details.contains("phase 2 from knowledge-epoch-1 at step 21"),
+        "{details}"
+    );
+}
+
+/// An evaluation of two leaves, as `taxon eval` writes it into the finished run.
+fn write_eval(registry: &Registry) {
+    let item = |question: &str, base: &str, tuned: &str, verdict, reason: &str| Item {
+        question: question.into(),
+        reference: "The reference answer.".into(),
+        base_answer: base.into(),
+        tuned_answer: tuned.into(),
+        base_rouge_l: 0.2,
+        tuned_rouge_l: 0.5,
+        tuned_shown_first: true,
+        verdict,
+        reason: reason.into(),
+    };
+    let leaf = |leaf: &str, source, items: Vec<Item>| LeafResult {
+        leaf: leaf.into(),
+        source,
+        totals: Totals::of(&items),
+        items,
+    };
+    let mut report = EvalReport {
+        run: DONE.into(),
+        base_model: "/models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+        checkpoint: "epoch-2".into(),
+        checkpoint_file: "/runs/aaaa/checkpoints/epoch-2.Q8_0.gguf".into(),
+        judge: "/models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+        created: "2026-12-01T09:00:00Z".into(),
+        leaves: vec![
+            leaf(
+                "compositional_skills/linguistics/spelling/british_and_american_spelling",
+                QuestionSource::HeldOut,
+                vec![
+                    item(
+                        "How is colour spelt in American English?",
+                        "Colour.",
+                        "Color.",
+                        Some(Outcome::Win),
+                        "B names the American spelling.",
+                    ),
+                    item(
+                        "And centre?",
+                        "Center.",
+                        "Center.",
+                        Some(Outcome::Tie),
+                        "Both say center.",
+                    ),
+                ],
+            ),
+            leaf(
+                "knowledge/science/astronomy/tides",
+                QuestionSource::Seed,
+                vec![item(
+                    "What causes tides?",
+                    "The Moon's gravity.",
+                    "The wind.",
+                    Some(Outcome::Loss),
+                    "A is right: the Moon pulls the oceans.",
+                )],
+            ),
+        ],
+        overall: Totals::default(),
+    };
+    report.total();
+    let path = registry.root().join(DONE).join(EVAL_FILE);
+    std::fs::write(path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+}
+
+fn eval_pane(harness: &Harness) -> Option<EvalPane> {
+    harness
+        .app
+        .screen::<TrainScreen>()?
+        .eval
+        .as_deref()
+        .cloned()
+}
+
+#[test]
+fn the_eval_view_shows_a_bar_pair_per_leaf_and_every_answer_with_the_judges_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = three_runs(dir.path());
+    write_eval(&registry);
+    let mut harness = open(dir.path(), dir.path().join("cache"));
+    open_screen(&mut harness);
+    harness.press("e");
+    harness.pump_until("the evaluation", Duration::from_secs(10), |h| {
+        eval_pane(h).is_some_and(|p| p.loaded)
+    });
+    let shown = harness.render(100, 30);
+    insta::assert_snapshot!("eval_view_at_100x30", shown);
+    for text in [
+        "Evaluation · 20261201-080000-aaaa · epoch-2",
+        "overall 3 questions · ROUGE-L base 0.20 tuned 0.50 · 1 win 1 tie 1 loss",
+        "▸ 1W 1T 0L british_and_american_spelling",
+        "  0W 0T 1L tides",
+        "Q1 How is colour spelt in American English?",
+        "judge: tuned wins · B names the American spelling.",
+    ] {
+        assert!(shown.contains(text), "{text} in:\n{shown}");
+    }
+    let bars = shown.lines().filter(|l| l.contains("│base  0.20█")).count();
+    assert_eq!(bars, 2, "a base bar for each leaf:\n{shown}");
+    let bars = shown.lines().filter(|l| l.contains("│tuned 0.50█")).count();
+    assert_eq!(bars, 2, "a tuned bar for each leaf:\n{shown}");
+    harness.press("pagedown");
+    let shown = harness.render(100, 30);
+    assert!(shown.contains("judge: tie · Both say center."), "{shown}");
+    harness.press("j");
+    let shown = harness.render(100, 30);
+    assert!(shown.contains("▸ 0W 0T 1L tides"), "{shown}");
+    assert!(
+        shown.contains("judge: base wins · A is right: the Moon pulls the"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("seed questions (the run held none out)"),
+        "{shown}"
+    );
+    harness.press("esc");
+    assert!(eval_pane(&harness).is_none(), "esc closes the pane");
+    harness.press("j e");
+    harness.pump_until("no evaluation", Duration::from_secs(10), |h| {
+        eval_pane(h).is_some_and(|p| p.loaded)
+    });
+    let shown = harness.render(100, 30);
+    assert!(
+        shown.contains("run 20261201-083000-bbbb has no evaluation yet: E runs one"),
+        "{shown}"
+    );
+    harness.press("E");
+    let notice = harness.app.shared.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("has saved no checkpoint yet"),
+        "{notice:?}"
     );
 }

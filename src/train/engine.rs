@@ -29,6 +29,9 @@ pub enum JobError {
     /// llama.cpp failed.
     #[error("llama.cpp: {0}")]
     Llama(String),
+    /// A checkpoint's metadata could not be set.
+    #[error(transparent)]
+    Metadata(#[from] crate::train::gguf_metadata::MetadataError),
     /// The external command failed.
     #[error("{0}")]
     External(String),

@@ -1,6 +1,6 @@
 //! Tuning runs: run specs and the requests front ends build them from, the run's
 //! process and what its engines get from it, the built-in trainer (llama.cpp's
-//! opt API through raw FFI, in that process) with its records, masked token
+//! opt API through raw FFI, in that process) with its records, checkpoint metadata, masked token
 //! windows and LAB's phases, resuming a run, the run registry on disk, metrics
 //! and their upstream formats, the adapter for external training commands, and
 //! datasets generated when a run starts.
@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod engine;
 pub mod external;
 pub mod generated;
+pub mod gguf_metadata;
 pub mod metrics;
 mod os;
 pub mod phases;

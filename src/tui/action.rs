@@ -46,6 +46,7 @@ actions! {
     ExpandAll => "expand-all", "Open every folder";
     CollapseAll => "collapse-all", "Close every folder";
     FocusNext => "focus-next", "Switch pane or field; in the wizard, take the completion";
+    FocusPrev => "focus-prev", "Switch to the previous pane or field";
     Find => "find", "Fuzzy-find leaves by path, description and question";
     Palette => "palette", "Run any command by name";
     Help => "help", "Show every key";
@@ -108,6 +109,8 @@ actions! {
     MarkRun => "mark-run", "Mark or unmark the selected run to plot it with the other marked runs";
     LogScale => "log-scale", "Switch the loss axis between linear and logarithmic";
     Compare => "compare", "Ask the tree's leaf's seed questions to the base and the run's tuned model";
+    ShowEval => "show-eval", "Show the selected run's evaluation: scores per leaf, answers and the judge's reasons";
+    RunEval => "run-eval", "Evaluate the selected run in the background, as taxon eval does (every leaf, default judge)";
     Preview => "preview", "Preview generation: stream new samples of the selected leaf (again to close)";
     PreviewReseed => "preview-reseed", "Preview generation again with a new seed";
 }

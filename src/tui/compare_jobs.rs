@@ -7,16 +7,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::generate::{Engine, EngineConfig, Prompt, Request, Sampling, complete};
+use crate::generate::{Engine, EngineConfig, Finish, Prompt, Request, Sampling, complete};
 use crate::taxonomy::qna::Qna;
 use crate::train::dataset::leaf_conversations;
 
-use super::train_jobs::TrainReply;
+use super::train_jobs::{AnswerProgress, TrainReply};
 
 /// Seed questions asked at most (each is asked twice).
 pub const MAX_QUESTIONS: usize = 5;
 /// New tokens per answer at most.
-const MAX_TOKENS: u32 = 80;
+pub const MAX_TOKENS: u32 = 80;
 
 /// One before/after check to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub fn run(job: &CompareJob, cancelled: &AtomicBool, mut send: impl FnMut(TrainR
                     index,
                     tuned,
                     text: so_far.trim_start().to_owned(),
-                    complete: false,
+                    progress: AnswerProgress::Writing,
                 });
             });
             if !listened {
@@ -106,7 +106,11 @@ pub fn run(job: &CompareJob, cancelled: &AtomicBool, mut send: impl FnMut(TrainR
                     index,
                     tuned,
                     text: completion.text.trim().to_owned(),
-                    complete: true,
+                    progress: if completion.finish == Finish::Length {
+                        AnswerProgress::Cut
+                    } else {
+                        AnswerProgress::Whole
+                    },
                 },
                 Err(error) => failed(error.to_string()),
             };

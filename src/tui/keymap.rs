@@ -232,6 +232,7 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Browse, "b", Action::Branch),
     (Mode::Browse, "X", Action::Discard),
     (Mode::Picker, "tab", Action::FocusNext),
+    (Mode::Picker, "shift-tab", Action::FocusPrev),
     (Mode::Picker, "left", Action::CharLeft),
     (Mode::Picker, "ctrl-b", Action::CharLeft),
     (Mode::Picker, "right", Action::CharRight),
@@ -256,7 +257,7 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::List, "ctrl-c", Action::Back),
     (Mode::List, "enter", Action::Confirm),
     (Mode::List, "tab", Action::FocusNext),
-    (Mode::List, "shift-tab", Action::FocusNext),
+    (Mode::List, "shift-tab", Action::FocusPrev),
     (Mode::List, "up", Action::Up),
     (Mode::List, "k", Action::Up),
     (Mode::List, "down", Action::Down),
@@ -355,6 +356,8 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Train, "x", Action::CancelRun),
     (Mode::Train, "n", Action::NewRun),
     (Mode::Train, "c", Action::Compare),
+    (Mode::Train, "e", Action::ShowEval),
+    (Mode::Train, "E", Action::RunEval),
 ];
 
 /// An entry of a keymap file that was left out, and where it is.

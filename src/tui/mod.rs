@@ -46,6 +46,7 @@ pub mod app;
 pub mod compare_jobs;
 pub mod component;
 pub mod editing;
+pub mod eval_jobs;
 pub mod git_jobs;
 mod input;
 pub mod input_line;

@@ -13,6 +13,7 @@ use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::template::NewLeaf;
 
 use super::editing::{Validated, Validation};
+use super::eval_jobs::{EvalJob, EvalReply};
 use super::git_jobs::{GitJob, GitReply};
 use super::load::{GitState, Loaded};
 use super::preview_jobs::{PreviewJob, PreviewReply};
@@ -86,6 +87,8 @@ pub enum Msg {
     Review(ReviewReply),
     /// Training work reported.
     Train(TrainReply),
+    /// Evaluation work reported.
+    Eval(EvalReply),
     /// News from the generation preview.
     Preview(PreviewReply),
     /// The process was told to end (SIGTERM, SIGHUP): quit at once, unsaved edits
@@ -147,6 +150,9 @@ pub enum Effect {
     Review(ReviewJob),
     /// Training work, off the event loop; it answers with [`Msg::Train`].
     Train(TrainJob),
+    /// Evaluation work: a read, or an evaluation on a thread of its own; it
+    /// answers with [`Msg::Eval`].
+    Eval(EvalJob),
     /// Preview a leaf's generation, superseding any other preview; it answers
     /// with [`Msg::Preview`].
     Preview(PreviewJob),

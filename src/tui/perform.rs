@@ -18,6 +18,7 @@ use crate::find::{FIND_LIMIT, Index};
 use crate::taxonomy::model::{Leaf, Taxonomy};
 use crate::taxonomy::validate::Options;
 
+use super::eval_jobs::{EvalJob, EvalWorker};
 use super::load::{git_state, load};
 use super::msg::{Effect, Msg, SaveFailure};
 use super::preview_jobs::{PreviewConfig, PreviewWorker};
@@ -25,12 +26,13 @@ use super::train_jobs::TrainWorker;
 use super::{git_jobs, review_jobs};
 
 /// What effects run against: the taxonomy's root, the drafts folder, the finder's
-/// index, and the threads that stream (training, previews).
+/// index, and the threads that stream (training, evaluations, previews).
 pub struct Env {
     root: PathBuf,
     drafts: Drafts,
     index: Mutex<Index>,
     trains: TrainWorker,
+    evals: EvalWorker,
     previews: PreviewWorker,
 }
 
@@ -43,12 +45,15 @@ impl Env {
         preview: PreviewConfig,
         tx: &UnboundedSender<Msg>,
     ) -> Self {
-        let (trains, previews) = (tx.clone(), tx.clone());
+        let (trains, evals, previews) = (tx.clone(), tx.clone(), tx.clone());
         Self {
             root: taxonomy.root.clone(),
             drafts,
             index: Mutex::new(Index::build(taxonomy)),
             trains: TrainWorker::spawn(move |reply| trains.send(Msg::Train(reply)).is_ok()),
+            evals: EvalWorker::new(move |reply| {
+                let _ = evals.send(Msg::Eval(reply));
+            }),
             previews: PreviewWorker::spawn(preview, move |reply| {
                 let _ = previews.send(Msg::Preview(reply));
             }),
@@ -96,9 +101,10 @@ impl Effect {
             Effect::KeepDraft(_)
             | Effect::ForgetDraft { .. }
             | Effect::Train(_)
+            | Effect::Eval(EvalJob::Start { .. } | EvalJob::Cancel)
             | Effect::Preview(_)
             | Effect::CancelPreview => Lane::Inline,
-            Effect::Git(_) | Effect::Reload => Lane::Background,
+            Effect::Git(_) | Effect::Reload | Effect::Eval(EvalJob::Load(_)) => Lane::Background,
             Effect::Save { .. } | Effect::ReadFile { .. } | Effect::CreateLeaf(_) => {
                 Lane::Queue(Queue::Files)
             }
@@ -186,6 +192,7 @@ pub fn perform(effect: Effect, env: &Env) -> Option<Msg> {
             env.trains.send(job);
             None
         }
+        Effect::Eval(job) => env.evals.perform(job).map(Msg::Eval),
         Effect::Preview(job) => {
             env.previews.start(job);
             None

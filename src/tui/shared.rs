@@ -15,6 +15,7 @@ use crate::taxonomy::yaml::{self, LoadError};
 use super::action::Action;
 use super::component::Reaction;
 use super::editing::{OpenLeaf, OpenLeaves, Validated};
+use super::eval_jobs::EvalReply;
 use super::git_jobs::{GitReply, Refreshed};
 use super::keymap::{Keymap, Mode};
 use super::load::Loaded;
@@ -510,6 +511,15 @@ impl Shared {
             | Msg::Preview(_)
             | Msg::LeafCreated(_) => Reaction::none(),
             Msg::Train(_) | Msg::Review(ReviewReply::Status(_)) => Reaction::none(),
+            // An evaluation that ends after the training screen closed.
+            Msg::Eval(EvalReply::Finished { run, result }) => {
+                match result {
+                    Ok(_) => self.notify(format!("the evaluation of run {run} is done")),
+                    Err(why) => self.notify_error(format!("evaluating run {run}: {why}")),
+                }
+                Reaction::none()
+            }
+            Msg::Eval(_) => Reaction::none(),
             Msg::Resize(width, height) => {
                 self.width = width;
                 self.height = height;

@@ -90,8 +90,8 @@ pub enum TrainReply {
         tuned: bool,
         /// The answer so far.
         text: String,
-        /// Whether the answer is whole.
-        complete: bool,
+        /// Whether it is still being written, whole, or cut at the token limit.
+        progress: AnswerProgress,
     },
     /// A before/after check failed.
     CompareFailed {
@@ -100,6 +100,17 @@ pub enum TrainReply {
         /// Why.
         why: String,
     },
+}
+
+/// How far an answer of a before/after check has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerProgress {
+    /// It is being written: the text so far.
+    Writing,
+    /// The model ended it.
+    Whole,
+    /// It stopped at the token limit, unfinished.
+    Cut,
 }
 
 /// One followed run.

@@ -245,6 +245,8 @@ fn key_event(key: &str) -> KeyEvent {
         "enter" => KeyCode::Enter,
         "esc" => KeyCode::Esc,
         "tab" => KeyCode::Tab,
+        // As terminals report it: back-tab with shift held.
+        "shift-tab" => return KeyEvent::new(KeyCode::BackTab, modifiers | KeyModifiers::SHIFT),
         "up" => KeyCode::Up,
         "down" => KeyCode::Down,
         "backspace" => KeyCode::Backspace,

@@ -27,7 +27,7 @@
 use std::cell::Cell;
 use std::ffi::{CString, c_void};
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::ptr::{NonNull, null_mut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -35,6 +35,7 @@ use std::time::Instant;
 use llama_cpp_sys_2 as sys;
 
 use crate::train::engine::JobError;
+use crate::train::gguf_metadata::keep_base_metadata;
 use crate::train::schedule::Schedule;
 use crate::train::windows::Window;
 
@@ -403,6 +404,8 @@ impl Drop for Active {
 
 /// The F32 model, its training context and the optimizer.
 pub(super) struct Trainer {
+    /// The GGUF the model was loaded from, whose metadata checkpoints keep.
+    base: PathBuf,
     model: *mut sys::llama_model,
     ctx: *mut sys::llama_context,
     result: sys::ggml_opt_result_t,
@@ -485,6 +488,7 @@ impl Trainer {
             };
             sys::llama_opt_init(ctx, model_ptr, opt);
             let trainer = Self {
+                base: model.to_owned(),
                 model: model_ptr,
                 ctx,
                 result: sys::ggml_opt_result_init(),
@@ -617,16 +621,16 @@ impl Trainer {
         }))
     }
 
-    /// Writes the model as a GGUF.
+    /// Writes the model as a GGUF with the metadata of the file it was loaded from.
     pub(super) fn save(&self, path: &Path) -> Result<(), JobError> {
         let c = c_path(path)?;
         // SAFETY: the model is live and the path NUL-terminated for the call.
         unsafe { sys::llama_model_save_to_file(self.model, c.as_ptr()) };
-        if path.is_file() {
-            Ok(())
-        } else {
-            Err(JobError::Llama(format!("{}: not written", path.display())))
+        if !path.is_file() {
+            return Err(JobError::Llama(format!("{}: not written", path.display())));
         }
+        keep_base_metadata(path, &self.base)?;
+        Ok(())
     }
 }
 

@@ -134,7 +134,7 @@ impl Component for CommitDialog {
         match press.action {
             Some(Action::Back) => return Reaction::close(),
             Some(Action::Confirm) => return self.commit(ctx),
-            Some(Action::FocusNext) => {
+            Some(Action::FocusNext | Action::FocusPrev) => {
                 self.focus = match self.focus {
                     CommitFocus::Message => CommitFocus::Leaves,
                     CommitFocus::Leaves => CommitFocus::Message,

@@ -72,7 +72,7 @@ impl Browse {
             Action::Collapse => collapse(ctx),
             Action::ExpandAll => ctx.tree.set_all_expanded(&ctx.taxonomy, true),
             Action::CollapseAll => ctx.tree.set_all_expanded(&ctx.taxonomy, false),
-            Action::FocusNext => {
+            Action::FocusNext | Action::FocusPrev => {
                 ctx.focus = match ctx.focus {
                     Focus::Tree if ctx.tree.selected_leaf().is_some() => Focus::Detail,
                     _ => Focus::Tree,
@@ -103,7 +103,9 @@ impl Browse {
             | Action::CancelRun
             | Action::MarkRun
             | Action::LogScale
-            | Action::Compare => {
+            | Action::Compare
+            | Action::ShowEval
+            | Action::RunEval => {
                 let key = ctx.key_of(Action::Train);
                 ctx.notify(format!("open the training screen ({key}) first"));
             }

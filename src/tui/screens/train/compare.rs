@@ -9,9 +9,18 @@ use crate::tui::component::Reaction;
 use crate::tui::msg::Effect;
 use crate::tui::popups::help::Help;
 use crate::tui::shared::Shared;
-use crate::tui::train_jobs::{TrainJob, TrainReply};
+use crate::tui::train_jobs::{AnswerProgress, TrainJob, TrainReply};
 
 use super::TrainScreen;
+
+/// A whole answer of the check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// What the model wrote.
+    pub text: String,
+    /// Whether it stopped at the token limit, unfinished.
+    pub cut: bool,
+}
 
 /// The check as the screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -23,9 +32,9 @@ pub struct Comparison {
     /// The questions.
     pub questions: Vec<String>,
     /// The base model's answers, as they come.
-    pub base: Vec<Option<String>>,
+    pub base: Vec<Option<Answer>>,
     /// The tuned model's answers, as they come.
-    pub tuned: Vec<Option<String>>,
+    pub tuned: Vec<Option<Answer>>,
     /// The answer being written: whether the tuned model writes it, the question,
     /// the text so far.
     pub writing: Option<(bool, usize, String)>,
@@ -61,15 +70,19 @@ impl Comparison {
         index: usize,
         tuned: bool,
         text: String,
-        complete: bool,
+        progress: AnswerProgress,
     ) {
         if generation != self.generation {
             return;
         }
-        if !complete {
-            self.writing = Some((tuned, index, text));
-            return;
-        }
+        let cut = match progress {
+            AnswerProgress::Writing => {
+                self.writing = Some((tuned, index, text));
+                return;
+            }
+            AnswerProgress::Whole => false,
+            AnswerProgress::Cut => true,
+        };
         self.writing = None;
         let answers = if tuned {
             &mut self.tuned
@@ -77,7 +90,7 @@ impl Comparison {
             &mut self.base
         };
         if let Some(slot) = answers.get_mut(index) {
-            *slot = Some(text);
+            *slot = Some(Answer { text, cut });
         }
     }
 
@@ -178,8 +191,8 @@ impl TrainScreen {
                 index,
                 tuned,
                 text,
-                complete,
-            } => check.take(generation, index, tuned, text, complete),
+                progress,
+            } => check.take(generation, index, tuned, text, progress),
             TrainReply::CompareFailed { generation, why } if generation == check.generation => {
                 check.problem = Some(why.clone());
                 ctx.notify_error(why);
@@ -194,18 +207,23 @@ mod tests {
     use super::*;
     #[test]
     fn answers_of_an_older_check_are_dropped() {
+        use AnswerProgress::{Cut, Whole, Writing};
         let mut check = Comparison::new("leaf".into(), "run".into(), vec!["Q?".into()], 2);
-        check.take(1, 0, false, "old".into(), true);
+        check.take(1, 0, false, "old".into(), Whole);
         assert_eq!(check.base, [None]);
-        check.take(2, 0, false, "ba".into(), false);
+        check.take(2, 0, false, "ba".into(), Writing);
         assert_eq!(check.so_far(false, 0), Some("ba"), "streamed");
         assert_eq!(check.so_far(true, 0), None);
-        check.take(2, 0, false, "base".into(), true);
+        check.take(2, 0, false, "base".into(), Whole);
         assert_eq!(check.so_far(false, 0), None, "whole now");
-        check.take(2, 5, true, "out of range".into(), true);
+        check.take(2, 5, true, "out of range".into(), Whole);
         assert!(!check.is_complete());
-        check.take(2, 0, true, "tuned".into(), true);
+        check.take(2, 0, true, "tuned".into(), Cut);
         assert!(check.is_complete());
-        assert_eq!(check.tuned, [Some("tuned".to_owned())]);
+        let cut = Answer {
+            text: "tuned".into(),
+            cut: true,
+        };
+        assert_eq!(check.tuned, [Some(cut)]);
     }
 }

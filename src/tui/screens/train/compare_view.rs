@@ -7,9 +7,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::tui::compare_jobs::MAX_TOKENS;
 use crate::tui::view::theme;
 
-use super::compare::Comparison;
+use super::compare::{Answer, Comparison};
 
 /// An answer's lines as the model wrote them: a line break stays a line break (the
 /// paragraph joins nothing, and wraps each line to the column).
@@ -17,7 +18,7 @@ fn answer_lines(text: &str) -> impl Iterator<Item = Line<'static>> + '_ {
     text.lines().map(|line| Line::from(line.to_owned()))
 }
 
-fn column(check: &Comparison, tuned: bool, answers: &[Option<String>]) -> Vec<Line<'static>> {
+fn column(check: &Comparison, tuned: bool, answers: &[Option<Answer>]) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (i, (question, answer)) in check.questions.iter().zip(answers).enumerate() {
         lines.push(Line::from(Span::styled(
@@ -25,10 +26,18 @@ fn column(check: &Comparison, tuned: bool, answers: &[Option<String>]) -> Vec<Li
             theme::HEADING,
         )));
         match answer {
-            Some(text) if text.is_empty() => {
+            Some(answer) if answer.text.is_empty() => {
                 lines.push(Line::from(Span::styled("(no answer)", theme::DIM)));
             }
-            Some(text) => lines.extend(answer_lines(text)),
+            Some(answer) => {
+                lines.extend(answer_lines(&answer.text));
+                if answer.cut {
+                    lines.push(Line::from(Span::styled(
+                        format!("… cut at the {MAX_TOKENS}-token limit"),
+                        theme::WARNING,
+                    )));
+                }
+            }
             None if check.problem.is_some() => {
                 lines.push(Line::from(Span::styled("-", theme::DIM)))
             }
@@ -67,6 +76,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, check: &Comparison) {
         ),
     ];
     for (area, tuned, title, answers) in sides {
+        // A rule between the two columns; the pane's own border closes the right one.
+        let borders = if tuned { Borders::NONE } else { Borders::RIGHT };
         let mut lines = vec![Line::from(Span::styled(title, theme::KEY))];
         if let Some(problem) = &check.problem {
             lines.push(Line::from(Span::styled(problem.clone(), theme::ERROR)));
@@ -76,7 +87,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, check: &Comparison) {
             Paragraph::new(lines)
                 .block(
                     Block::default()
-                        .borders(Borders::RIGHT)
+                        .borders(borders)
                         .border_style(theme::BORDER),
                 )
                 .wrap(Wrap { trim: false })
@@ -92,6 +103,41 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
+    use crate::tui::train_jobs::AnswerProgress;
+
+    fn drawn(check: &Comparison, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| draw(frame, frame.area(), check))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    #[test]
+    fn answers_cut_at_the_token_limit_are_marked_and_the_pane_has_one_rule() {
+        let mut check = Comparison::new(
+            "leaf".into(),
+            "run epoch-2".into(),
+            vec!["Spell colour?".into()],
+            1,
+        );
+        check.take(1, 0, false, "colour, then".into(), AnswerProgress::Cut);
+        check.take(1, 0, true, "color".into(), AnswerProgress::Whole);
+        let screen = drawn(&check, 60, 10);
+        insta::assert_snapshot!("compare_with_a_cut_answer", screen);
+        let rows: Vec<Vec<char>> = screen.lines().map(|r| r.chars().collect()).collect();
+        let marked = rows
+            .iter()
+            .filter(|r| String::from_iter(r.iter()).contains("… cut at the 80-token limit"))
+            .count();
+        assert_eq!(marked, 1, "only the cut answer is marked:\n{screen}");
+        // Each row is quoted: column c is character c + 1.
+        for row in &rows[1..rows.len() - 1] {
+            assert_ne!(row[59], '│', "no stray rule left of the border:\n{screen}");
+            assert_eq!(row[30], '│', "one rule between the columns:\n{screen}");
+        }
+    }
+
     #[test]
     fn an_answer_keeps_its_line_breaks() {
         let mut check = Comparison::new(
@@ -105,14 +151,16 @@ mod tests {
             0,
             false,
             "a lone moon\nAria sings to the sea".into(),
-            true,
+            AnswerProgress::Whole,
         );
-        check.take(1, 0, true, "the sea\nthe sun".into(), false);
-        let mut terminal = Terminal::new(TestBackend::new(100, 16)).unwrap();
-        terminal
-            .draw(|frame| draw(frame, frame.area(), &check))
-            .unwrap();
-        let screen = terminal.backend().to_string();
+        check.take(
+            1,
+            0,
+            true,
+            "the sea\nthe sun".into(),
+            AnswerProgress::Writing,
+        );
+        let screen = drawn(&check, 100, 16);
         assert!(!screen.contains("moonAria"), "{screen}");
         assert!(!screen.contains("seathe"), "{screen}");
         let rows: Vec<&str> = screen.lines().collect();

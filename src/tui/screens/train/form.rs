@@ -263,7 +263,7 @@ impl Component for LaunchForm {
         }
         match press.action {
             Some(Action::Back) => return Reaction::close(),
-            Some(Action::Up) => self.move_focus(-1),
+            Some(Action::Up | Action::FocusPrev) => self.move_focus(-1),
             Some(Action::Down | Action::FocusNext) => self.move_focus(1),
             Some(Action::Confirm) => return self.launch(ctx),
             Some(Action::Toggle) if self.focus == SOURCE => self.toggle_source(),
@@ -274,6 +274,7 @@ impl Component for LaunchForm {
 
     fn draw(&self, frame: &mut Frame<'_>, _area: Rect, ctx: &Shared, _focused: bool) {
         let form = self;
+        let mode = self.mode(ctx);
         let area = centered(frame, 80, 60);
         let area = Rect {
             height: area.height.min(FIELDS.len() as u16 + 8),
@@ -281,10 +282,11 @@ impl Component for LaunchForm {
         };
         let block = popup_block(" New run · the built-in trainer ".into()).title_bottom(hints(
             &ctx.keymap,
-            Mode::Picker,
+            mode,
             &[
                 (Action::Confirm, "launch"),
-                (Action::FocusNext, "next field"),
+                (Action::Down, "next field"),
+                (Action::Up, "previous field"),
                 (Action::Back, "cancel"),
             ],
         ));
@@ -357,7 +359,7 @@ impl Component for LaunchForm {
     }
 
     fn hints(&self, _ctx: &Shared) -> &'static [Action] {
-        &[Action::Confirm, Action::FocusNext, Action::Back]
+        &[Action::Confirm, Action::Down, Action::Up, Action::Back]
     }
 }
 

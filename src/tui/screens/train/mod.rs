@@ -1,11 +1,16 @@
 //! The training screen: every run of the registry with its metrics as columns, the
 //! selection, the runs marked for the overlay chart, the log scale, the cancel
-//! question, the launch form and the before/after check. What the tailer reports
-//! comes in as [`TrainReply`]; stops and launches go out as [`Effect::Train`].
+//! question, the launch form, the before/after check and the evaluation pane. What
+//! the tailer reports comes in as [`TrainReply`], evaluations as
+//! [`EvalReply`](crate::tui::eval_jobs::EvalReply);
+//! stops and launches go out as [`Effect::Train`], evaluations as
+//! [`Effect::Eval`].
 //! Nothing here reads files.
 
 mod compare;
 mod compare_view;
+pub mod eval;
+mod eval_view;
 pub mod form;
 pub mod run_entry;
 mod view;
@@ -30,6 +35,7 @@ use crate::tui::train_jobs::{RunUpdate, TrainJob, TrainReply};
 use crate::tui::view::theme;
 
 use self::compare::Comparison;
+use self::eval::{EvalPane, Evaluating};
 use self::form::{Changes, LaunchForm};
 use self::run_entry::{RunEntry, Series};
 use super::Screen;
@@ -76,6 +82,10 @@ pub struct TrainScreen {
     pub compare: Option<Box<Comparison>>,
     /// The last before/after check's generation.
     pub(super) checks: u64,
+    /// The evaluation pane, while shown.
+    pub eval: Option<Box<EvalPane>>,
+    /// The evaluation running in the background, if any.
+    pub evaluating: Option<Evaluating>,
     /// A run to select once it is listed (one just launched).
     select_id: Option<String>,
 }
@@ -221,6 +231,9 @@ impl Component for TrainScreen {
         if self.compare.is_some() {
             return self.compare_key(ctx, press.action);
         }
+        if self.eval.is_some() {
+            return self.eval_key(ctx, press.action);
+        }
         let Some(action) = press.action else {
             return Reaction::none();
         };
@@ -245,6 +258,8 @@ impl Component for TrainScreen {
                 }
             }
             Action::Compare => return self.start_compare(ctx),
+            Action::ShowEval => return self.show_eval(ctx),
+            Action::RunEval => return self.run_eval(ctx),
             Action::Reload => {
                 if let Some(setup) = &ctx.train_setup {
                     return Effect::Train(TrainJob::Watch(setup.registry.clone())).into();
@@ -256,8 +271,13 @@ impl Component for TrainScreen {
     }
 
     fn take(&mut self, ctx: &mut Shared, msg: Msg) -> Taken {
-        let Msg::Train(reply) = msg else {
-            return Taken::No(msg);
+        let reply = match msg {
+            Msg::Train(reply) => reply,
+            Msg::Eval(reply) => {
+                self.eval_reply(ctx, reply);
+                return Taken::Yes(Reaction::none());
+            }
+            msg => return Taken::No(msg),
         };
         match reply {
             TrainReply::Runs { fresh, updates } => self.apply(fresh, updates),
@@ -288,12 +308,12 @@ impl Component for TrainScreen {
 
     fn hints(&self, _ctx: &Shared) -> &'static [Action] {
         &[
-            Action::Down,
             Action::MarkRun,
             Action::LogScale,
             Action::NewRun,
             Action::CancelRun,
             Action::Compare,
+            Action::ShowEval,
             Action::Help,
             Action::Back,
         ]

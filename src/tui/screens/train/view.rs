@@ -12,7 +12,8 @@ use ratatui::widgets::{
     Paragraph, Wrap,
 };
 
-use crate::train::registry::RunState;
+use crate::train::phases::Phase;
+use crate::train::registry::{RunState, RunStatus};
 use crate::tui::action::Action;
 use crate::tui::keymap::Mode;
 use crate::tui::shared::Shared;
@@ -115,9 +116,18 @@ fn run_item(screen: &TrainScreen, entry: &RunEntry, colour: Option<Color>) -> Li
         Some(total) => format!("{step}/{total}"),
         None => step.to_string(),
     };
-    let epoch = match (last.map(|r| r.epoch), status.epochs) {
-        (Some(e), Some(of)) => format!("ep {e}/{of}"),
-        (Some(e), None) => format!("ep {e}"),
+    // In a run of phases, the phase names the epoch and has its own count.
+    let phase = last
+        .and_then(|r| r.phase)
+        .filter(|p| *p != Phase::Single)
+        .and_then(|p| status.phases.iter().find(|s| s.phase == p));
+    let (name, of) = match phase {
+        Some(phase) => (phase.phase.name(), Some(phase.epochs)),
+        None => ("ep", status.epochs),
+    };
+    let epoch = match (last.map(|r| r.epoch), of) {
+        (Some(e), Some(of)) => format!("{name} {e}/{of}"),
+        (Some(e), None) => format!("{name} {e}"),
         (None, _) => String::new(),
     };
     let loss = last
@@ -136,7 +146,7 @@ fn run_item(screen: &TrainScreen, entry: &RunEntry, colour: Option<Color>) -> Li
             format!("{:<10}", status.state.name()),
             state_style(status.state),
         ),
-        Span::raw(format!("{progress:>11} {epoch:<8}")),
+        Span::raw(format!("{progress:>11} {epoch:<13}")),
         Span::raw(format!("{loss:>8} ")),
         Span::styled(
             format!("{:<15}", sparkline(&losses, SPARK_WIDTH)),
@@ -154,26 +164,37 @@ fn colour_of(screen: &TrainScreen, id: &str) -> Option<(Color, Color)> {
     Some(RUN_COLOURS[position % RUN_COLOURS.len()])
 }
 
+/// A pane with the keyboard: its title on top, the training keys it offers below.
+pub(super) fn focused_pane(
+    title: String,
+    ctx: &Shared,
+    offered: &[(Action, &str)],
+) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::BORDER_FOCUSED)
+        .title(title)
+        .title_bottom(hints(&ctx.keymap, Mode::Train, offered))
+}
+
 fn run_list(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &TrainScreen) {
     let title = match screen.runs.len() {
         1 => " Training · 1 run ".to_owned(),
         n => format!(" Training · {n} runs "),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::BORDER_FOCUSED)
-        .title(title)
-        .title_bottom(hints(
-            &ctx.keymap,
-            Mode::Train,
-            &[
-                (Action::MarkRun, "overlay"),
-                (Action::LogScale, "log scale"),
-                (Action::NewRun, "new run"),
-                (Action::CancelRun, "cancel run"),
-                (Action::Back, "back"),
-            ],
-        ));
+    let block = focused_pane(
+        title,
+        ctx,
+        &[
+            (Action::MarkRun, "overlay"),
+            (Action::LogScale, "log scale"),
+            (Action::NewRun, "new run"),
+            (Action::CancelRun, "cancel run"),
+            (Action::Compare, "compare"),
+            (Action::ShowEval, "eval"),
+            (Action::Back, "back"),
+        ],
+    );
     let empty = match (&screen.problem, screen.loaded, screen.runs.is_empty()) {
         (Some(problem), _, _) => Some(problem.clone()),
         (None, false, _) => Some("reading the runs…".to_owned()),
@@ -214,6 +235,20 @@ fn scaled(points: &[(f64, f64)], log: bool, target: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// Where phase 2 of a run of phases starts (between its first step and the one
+/// before) and what the legend says of it: the phase-1 checkpoint it started from.
+fn phase_two_start(status: &RunStatus) -> Option<(f64, String)> {
+    let phase = status.phases.get(1).filter(|p| p.first_step > 0)?;
+    let from = phase.started_from.as_deref().unwrap_or("the base model");
+    Some((
+        phase.first_step as f64 + 0.5,
+        format!("phase 2 from {from}"),
+    ))
+}
+
+/// A vertical rule on the chart: its legend, colour and two ends.
+type Rule = (String, Color, [(f64, f64); 2]);
+
 /// One run's lines, ready to draw.
 struct Plot {
     /// Its name in the legend (empty when it is plotted alone).
@@ -224,6 +259,8 @@ struct Plot {
     train: Vec<(f64, f64)>,
     /// (step, eval loss), decimated and scaled.
     eval: Vec<(f64, f64)>,
+    /// Where phase 2 starts, and its legend.
+    phase_two: Option<(f64, String)>,
 }
 
 fn loss_label(value: f64, log: bool) -> String {
@@ -260,6 +297,7 @@ fn chart(frame: &mut Frame<'_>, area: Rect, screen: &TrainScreen) {
                 colours: (train, eval),
                 train: scaled(&entry.series.train, log, target),
                 eval: scaled(&entry.series.eval, log, target),
+                phase_two: phase_two_start(&entry.status),
             }
         })
         .collect();
@@ -278,7 +316,28 @@ fn chart(frame: &mut Frame<'_>, area: Rect, screen: &TrainScreen) {
     }
     let pad = ((y1 - y0) * 0.05).max(if log { 0.01 } else { 1e-3 });
     (y0, y1) = (y0 - pad, y1 + pad);
+    // A vertical rule where a plotted run's phase 2 starts, once the chart gets there.
+    let rules: Vec<Rule> = series
+        .iter()
+        .filter_map(|plot| {
+            let (x, legend) = plot.phase_two.as_ref()?;
+            (*x <= x1).then(|| {
+                let name = format!("{}{legend}", plot.name);
+                (name, plot.colours.1, [(*x, y0), (*x, y1)])
+            })
+        })
+        .collect();
     let mut datasets = Vec::new();
+    for (name, colour, points) in &rules {
+        datasets.push(
+            Dataset::default()
+                .name(name.clone())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(*colour))
+                .data(points),
+        );
+    }
     for plot in &series {
         let (train, eval) = plot.colours;
         datasets.push(
@@ -318,7 +377,7 @@ fn chart(frame: &mut Frame<'_>, area: Rect, screen: &TrainScreen) {
                 .labels(y_labels),
         )
         .legend_position(Some(LegendPosition::TopRight))
-        .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)));
+        .hidden_legend_constraints((Constraint::Ratio(2, 3), Constraint::Ratio(1, 2)));
     frame.render_widget(chart, area);
 }
 
@@ -386,6 +445,13 @@ fn details(frame: &mut Frame<'_>, area: Rect, screen: &TrainScreen) {
     if let Some(checkpoint) = status.checkpoints.last() {
         lines.push(row("saved", checkpoint.label.clone()));
     }
+    if let Some(evaluating) = screen.evaluating.as_ref().filter(|e| e.run == entry.run.id) {
+        lines.push(Line::from(Span::styled(evaluating.describe(), theme::OK)));
+    }
+    if let Some((step, legend)) = phase_two_start(status) {
+        let text = format!("{legend} at step {}", step.ceil());
+        lines.push(Line::from(Span::styled(text, theme::DIM)));
+    }
     if let Some(spec) = &entry.spec {
         lines.push(Line::from(Span::styled(spec.summary(), theme::DIM)));
     }
@@ -426,6 +492,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, ctx: &Shared, screen: &TrainScree
     run_list(frame, list_area, ctx, screen);
     if let Some(check) = &screen.compare {
         super::compare_view::draw(frame, lower, check);
+    } else if let Some(pane) = &screen.eval {
+        super::eval_view::draw(frame, lower, ctx, pane, screen.evaluating.as_ref());
     } else {
         chart(frame, chart_area, screen);
         details(frame, details_area, screen);

@@ -1,0 +1,192 @@
+//! GGUF metadata of checkpoints. llama.cpp's model saver writes only the metadata
+//! it derives from the loaded model, and the optimizer has set the model's
+//! `<arch>.context_length` to the training context (256, say, for a model made for
+//! 8,192), so llama.cpp and other tools would cut a checkpoint's context; it also
+//! leaves out the chat template, the licence and the names. A saved checkpoint
+//! therefore gets the metadata of the model it was trained from, the tensors (what
+//! training changed) staying as saved.
+
+use std::collections::BTreeMap;
+use std::ffi::{CStr, CString, c_char};
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::ptr::null_mut;
+
+use llama_cpp_sys_2 as sys;
+
+/// Why a GGUF's metadata could not be read or rewritten.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    /// The file is not a GGUF llama.cpp can read.
+    #[error("{path}: not a readable GGUF")]
+    Unreadable {
+        /// The file.
+        path: String,
+    },
+    /// Reading or writing the file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+const ALIGNMENT_KEY: &CStr = c"general.alignment";
+
+/// A GGUF file's header, read without its tensor data.
+struct Gguf(*mut sys::gguf_context);
+
+impl Gguf {
+    fn open(path: &Path) -> Result<Self, MetadataError> {
+        let unreadable = || MetadataError::Unreadable {
+            path: path.display().to_string(),
+        };
+        let c_path = CString::new(path.as_os_str().as_bytes()).map_err(|_| unreadable())?;
+        let params = sys::gguf_init_params {
+            no_alloc: true,
+            ctx: null_mut(),
+        };
+        // SAFETY: the path is NUL-terminated and outlives the call; a null result
+        // is checked, and a context is freed once, in `Drop`.
+        let ctx = unsafe { sys::gguf_init_from_file(c_path.as_ptr(), params) };
+        if ctx.is_null() {
+            Err(unreadable())
+        } else {
+            Ok(Self(ctx))
+        }
+    }
+
+    /// The value of key `id`, as text (an array by its element type and length).
+    fn value(&self, id: i64) -> String {
+        // SAFETY: `id` is below `gguf_get_n_kv`, and each getter is called for the
+        // type the file declares for that key; strings are NUL-terminated and owned
+        // by the context.
+        unsafe {
+            let text = |p: *const c_char| CStr::from_ptr(p).to_string_lossy().into_owned();
+            match sys::gguf_get_kv_type(self.0, id) {
+                sys::GGUF_TYPE_UINT8 => sys::gguf_get_val_u8(self.0, id).to_string(),
+                sys::GGUF_TYPE_INT8 => sys::gguf_get_val_i8(self.0, id).to_string(),
+                sys::GGUF_TYPE_UINT16 => sys::gguf_get_val_u16(self.0, id).to_string(),
+                sys::GGUF_TYPE_INT16 => sys::gguf_get_val_i16(self.0, id).to_string(),
+                sys::GGUF_TYPE_UINT32 => sys::gguf_get_val_u32(self.0, id).to_string(),
+                sys::GGUF_TYPE_INT32 => sys::gguf_get_val_i32(self.0, id).to_string(),
+                sys::GGUF_TYPE_FLOAT32 => sys::gguf_get_val_f32(self.0, id).to_string(),
+                sys::GGUF_TYPE_UINT64 => sys::gguf_get_val_u64(self.0, id).to_string(),
+                sys::GGUF_TYPE_INT64 => sys::gguf_get_val_i64(self.0, id).to_string(),
+                sys::GGUF_TYPE_FLOAT64 => sys::gguf_get_val_f64(self.0, id).to_string(),
+                sys::GGUF_TYPE_BOOL => sys::gguf_get_val_bool(self.0, id).to_string(),
+                sys::GGUF_TYPE_STRING => text(sys::gguf_get_val_str(self.0, id)),
+                sys::GGUF_TYPE_ARRAY => format!(
+                    "[{} x {}]",
+                    sys::gguf_get_arr_n(self.0, id),
+                    text(sys::gguf_type_name(sys::gguf_get_arr_type(self.0, id)))
+                ),
+                other => format!("<type {other}>"),
+            }
+        }
+    }
+}
+
+impl Drop for Gguf {
+    fn drop(&mut self) {
+        // SAFETY: the context was created by `gguf_init_from_file` and is freed once.
+        unsafe { sys::gguf_free(self.0) };
+    }
+}
+
+/// The metadata of the GGUF at `path`, key by key, each value as text (arrays by
+/// their element type and length).
+pub fn read(path: &Path) -> Result<BTreeMap<String, String>, MetadataError> {
+    let gguf = Gguf::open(path)?;
+    // SAFETY: ids run below the context's key count; keys are NUL-terminated
+    // strings owned by the context.
+    let n = unsafe { sys::gguf_get_n_kv(gguf.0) };
+    Ok((0..n)
+        .map(|id| {
+            let key = unsafe { CStr::from_ptr(sys::gguf_get_key(gguf.0, id)) };
+            (key.to_string_lossy().into_owned(), gguf.value(id))
+        })
+        .collect())
+}
+
+/// Rewrites the GGUF at `saved` with the metadata of `base`, the model it was
+/// trained from: its keys and values become `base`'s (the saver's defaults for
+/// other architectures go, the chat template and licence come back), and the
+/// tensors are copied unchanged. The new file replaces `saved`
+/// through a temporary file beside it.
+pub fn keep_base_metadata(saved: &Path, base: &Path) -> Result<(), MetadataError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| MetadataError::Io { path, source }
+    };
+    let target = Gguf::open(saved)?;
+    let source = Gguf::open(base)?;
+    // SAFETY: both contexts are live; keys are NUL-terminated strings copied
+    // before `target` changes; `gguf_set_kv` copies `source`'s keys into `target`;
+    // the metadata buffer is sized by `gguf_get_meta_size` for the
+    // call that fills it.
+    let (data_offset, meta) = unsafe {
+        let data_offset = sys::gguf_get_data_offset(target.0);
+        let alignment = sys::gguf_get_alignment(target.0);
+        let own_keys: Vec<CString> = (0..sys::gguf_get_n_kv(target.0))
+            .map(|id| CStr::from_ptr(sys::gguf_get_key(target.0, id)).to_owned())
+            .filter(|key| sys::gguf_find_key(source.0, key.as_ptr()) < 0)
+            .collect();
+        for key in &own_keys {
+            sys::gguf_remove_key(target.0, key.as_ptr());
+        }
+        sys::gguf_set_kv(target.0, source.0);
+        // The tensors keep the saved file's layout, so the alignment key must say so.
+        if sys::gguf_find_key(target.0, ALIGNMENT_KEY.as_ptr()) >= 0 {
+            let alignment = u32::try_from(alignment).unwrap_or(u32::MAX);
+            sys::gguf_set_val_u32(target.0, ALIGNMENT_KEY.as_ptr(), alignment);
+        }
+        let mut meta = vec![0_u8; sys::gguf_get_meta_size(target.0)];
+        sys::gguf_get_meta_data(target.0, meta.as_mut_ptr().cast());
+        (data_offset, meta)
+    };
+    let name = saved
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    let temp = saved.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut input = File::open(saved)?;
+        let mut output = File::create(&temp)?;
+        output.write_all(&meta)?;
+        input.seek(SeekFrom::Start(data_offset as u64))?;
+        std::io::copy(&mut input, &mut output)?;
+        output.sync_all()?;
+        std::fs::rename(&temp, saved)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written.map_err(io(saved))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_gguf_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.gguf");
+        std::fs::write(&path, b"not a model").unwrap();
+        let error = read(&path).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("model.gguf: not a readable GGUF")
+        );
+        assert!(matches!(
+            keep_base_metadata(&path, &path),
+            Err(MetadataError::Unreadable { .. })
+        ));
+        assert_eq!(std::fs::read(&path).unwrap(), b"not a model");
+    }
+}
