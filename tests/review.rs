@@ -11,7 +11,6 @@ use git_sandbox::TestRepo;
 use taxon::git::{Base, GitError, NotesMerge};
 use taxon::review::checklist::{CheckKind, CheckStatus};
 use taxon::review::decision::ExampleState;
-use taxon::review::example::ContentHash;
 use taxon::review::record::PreviewRecord;
 use taxon::review::store::FetchOutcome;
 use taxon::review::{
@@ -74,7 +73,7 @@ fn decide(repo: &TestRepo, number: usize, decision: Decision, comment: Option<&s
     review
         .decide(
             &leaf,
-            &hashes,
+            &hashes.examples,
             number - 1,
             decision,
             comment.map(str::to_owned),
@@ -262,6 +261,21 @@ fn explicit_verdicts_and_previews_are_tied_to_the_content() {
     assert_eq!(after.verdict(), Some(Verdict::Uncertain));
     assert_eq!(after.derived, None);
 
+    // A change of the task description alone is a change too: neither the verdict
+    // nor the preview is of what the leaf says now.
+    let now = std::fs::read_to_string(repo.path().join(FILE)).unwrap();
+    assert!(now.contains("Greet a colleague."));
+    repo.write(
+        FILE,
+        &now.replace("Greet a colleague.", "Greet a stranger."),
+    );
+    let retitled = only_leaf(&repo);
+    assert_eq!(preview(&retitled).status, CheckStatus::Warn);
+    assert!(!retitled.verdicts[0].current);
+    assert_eq!(retitled.verdict(), None);
+    repo.write(FILE, &now);
+    assert_eq!(only_leaf(&repo).verdict(), Some(Verdict::Uncertain));
+
     repo.write(FILE, &leaf_text(&ANSWERS));
     let edited = only_leaf(&repo);
     assert_eq!(preview(&edited).status, CheckStatus::Warn);
@@ -278,7 +292,7 @@ fn a_preview_recorded_by_hand_is_not_taken_as_run() {
     // What `taxon review preview --comment` wrote before it ran anything.
     let by_hand = PreviewRecord {
         leaf: leaf.clone(),
-        leaf_hash: ContentHash::of_leaf(&hashes),
+        leaf_hash: hashes.leaf(),
         reviewer: reviewer.clone(),
         run: None,
         comment: Some("ilab data generate: 30 samples".into()),
@@ -338,7 +352,7 @@ fn a_missing_identity_is_a_clear_error() {
     let review = Review::open(repo.path()).unwrap();
     let (leaf, hashes) = review.leaf_at(&repo.path().join(LEAF)).unwrap();
     let error = review
-        .decide(&leaf, &hashes, 0, Decision::Approve, None)
+        .decide(&leaf, &hashes.examples, 0, Decision::Approve, None)
         .unwrap_err();
     assert!(
         matches!(error, ReviewError::NoIdentity { key: "user.name" }),
@@ -346,7 +360,7 @@ fn a_missing_identity_is_a_clear_error() {
     );
     assert!(error.to_string().contains("git config user.name"));
     let error = review
-        .decide(&leaf, &hashes, 7, Decision::Approve, None)
+        .decide(&leaf, &hashes.examples, 7, Decision::Approve, None)
         .unwrap_err();
     assert!(matches!(error, ReviewError::NoIdentity { .. }), "{error}");
 }
@@ -358,7 +372,7 @@ fn an_example_number_out_of_range_is_refused() {
     let review = Review::open(repo.path()).unwrap();
     let (leaf, hashes) = review.leaf_at(&repo.path().join(LEAF)).unwrap();
     let error = review
-        .decide(&leaf, &hashes, 5, Decision::Approve, None)
+        .decide(&leaf, &hashes.examples, 5, Decision::Approve, None)
         .unwrap_err();
     assert_eq!(
         error.to_string(),

@@ -12,7 +12,6 @@ use std::process::{Command, Output};
 
 use generate_cli::{FREEFORM, sample_taxonomy};
 use taxon::generate::dataset::LeafFiles;
-use taxon::review::example::ContentHash;
 use taxon::review::{Record, Review};
 
 /// `taxon ARGS --model MODEL --threads 2` in `repo`, with its own cache (the model
@@ -185,7 +184,7 @@ fn generate_records_a_preview_of_the_leaves_it_generated_for() {
         .unwrap()
         .leaf_at(&repo.path().join(FREEFORM))
         .unwrap();
-    assert_eq!(record.leaf_hash, ContentHash::of_leaf(&hashes));
+    assert_eq!(record.leaf_hash, hashes.leaf());
 }
 
 /// Outside a git repository `taxon generate` still generates and says why no

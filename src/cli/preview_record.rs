@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::generate::dataset::LeafSummary;
-use crate::review::example::ContentHash;
+use crate::review::example::LeafHashes;
 use crate::review::record::PreviewRecord;
 use crate::review::{PreviewRun, Review, ReviewError};
 
@@ -21,11 +21,11 @@ pub(super) fn preview_run(summary: &LeafSummary) -> PreviewRun {
     }
 }
 
-/// The review notes of a taxonomy, with each leaf's example hashes as they were
-/// before generation read them.
+/// The review notes of a taxonomy, with each leaf's hashes as they were before
+/// generation read it.
 pub(super) struct PreviewRecorder {
     review: Review,
-    hashes: HashMap<String, Vec<ContentHash>>,
+    hashes: HashMap<String, LeafHashes>,
 }
 
 impl PreviewRecorder {

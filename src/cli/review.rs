@@ -118,7 +118,13 @@ fn decide(args: &DecideArgs) -> anyhow::Result<()> {
         return Ok(());
     };
     let index = usize::try_from(example - 1).unwrap_or(usize::MAX);
-    let record = review.decide(&leaf, &hashes, index, decision, args.comment.clone())?;
+    let record = review.decide(
+        &leaf,
+        &hashes.examples,
+        index,
+        decision,
+        args.comment.clone(),
+    )?;
     out!(
         "{leaf}: example {example} {} by {} (content {})",
         decision.label(),

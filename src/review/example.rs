@@ -27,20 +27,32 @@ impl ContentHash {
         Self(id.to_string())
     }
 
-    /// The hash of a whole leaf's examples, in order: what previews and leaf verdicts
-    /// were given for.
-    pub fn of_leaf(examples: &[ContentHash]) -> Self {
-        let mut input = String::from("taxon-leaf-v1\n");
-        for example in examples {
-            input.push_str(&example.0);
-            input.push('\n');
-        }
-        Self::of(&input)
-    }
-
     /// The first ten hex digits, for people.
     pub fn short(&self) -> &str {
         &self.0[..self.0.len().min(10)]
+    }
+}
+
+/// A whole leaf as review sees it: its examples' hashes in order and the hash of its
+/// own fields (`task_description`, `document`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeafHashes {
+    /// Each example's hash, in order.
+    pub examples: Vec<ContentHash>,
+    /// The hash of its own fields.
+    pub fields: ContentHash,
+}
+
+impl LeafHashes {
+    /// The hash of the whole leaf, examples and own fields: what previews and leaf
+    /// verdicts are given for, so a changed task description makes them stale.
+    pub fn leaf(&self) -> ContentHash {
+        let mut input = format!("taxon-leaf-v2\nfields {}\n", self.fields.0);
+        for example in &self.examples {
+            input.push_str(&example.0);
+            input.push('\n');
+        }
+        ContentHash::of(&input)
     }
 }
 

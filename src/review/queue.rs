@@ -13,7 +13,7 @@ use crate::taxonomy::validate::{Options, Report, validate_file};
 use crate::taxonomy::yaml;
 
 use super::error::ReviewError;
-use super::example::{ContentHash, ExampleContent};
+use super::example::{ContentHash, ExampleContent, LeafHashes};
 use super::fields::{FieldsChange, LeafFields};
 use crate::taxonomy::diagnostic::Diagnostic;
 
@@ -77,6 +77,8 @@ pub struct QueueLeaf {
     /// The change of its own fields (`task_description`, `document`, ...) against the
     /// base, reviewed as an item of its own; `None` when they are unchanged.
     pub fields: Option<FieldsChange>,
+    /// The hash of its own fields now (changed or not).
+    pub fields_hash: ContentHash,
     /// Why the leaf cannot be read (its first error, with line and column), if it
     /// cannot: then its examples, fields and content checks are unknown, not empty.
     pub unreadable: Option<Diagnostic>,
@@ -88,9 +90,17 @@ impl QueueLeaf {
         self.examples.iter().map(|e| e.hash.clone()).collect()
     }
 
-    /// The hash of all its examples: what verdicts and previews are tied to.
+    /// Its examples' and own fields' hashes.
+    pub fn leaf_hashes(&self) -> LeafHashes {
+        LeafHashes {
+            examples: self.hashes(),
+            fields: self.fields_hash.clone(),
+        }
+    }
+
+    /// The hash of the whole leaf: what verdicts and previews are tied to.
     pub fn leaf_hash(&self) -> ContentHash {
-        ContentHash::of_leaf(&self.hashes())
+        self.leaf_hashes().leaf()
     }
 
     /// Why it cannot be read, for people: `key/qna.yaml:line:col: message`.
@@ -165,9 +175,17 @@ pub fn examples_of(qna: &Qna) -> Vec<ExampleContent> {
     qna.seed_examples.iter().map(ExampleContent::of).collect()
 }
 
-/// The examples of a leaf's text; `None` when it is not YAML.
-pub fn examples_of_text(text: &str) -> Option<Vec<ExampleContent>> {
-    qna_of_text(text).as_ref().map(examples_of)
+/// The hashes of a parsed leaf's examples and own fields.
+pub fn leaf_hashes(qna: &Qna) -> LeafHashes {
+    LeafHashes {
+        examples: examples_of(qna).iter().map(ExampleContent::hash).collect(),
+        fields: LeafFields::of(qna).hash(),
+    }
+}
+
+/// The hashes of a leaf's text; `None` when it is not YAML.
+pub fn leaf_hashes_of_text(text: &str) -> Option<LeafHashes> {
+    qna_of_text(text).as_ref().map(leaf_hashes)
 }
 
 /// The current content of the leaf file `file`.
@@ -204,6 +222,7 @@ impl ReviewQueue {
                 _ => None,
             }
             .unwrap_or_default();
+            let fields_hash = LeafFields::of(report.qna.as_ref().unwrap_or(&Qna::default())).hash();
             let (examples, removed, fields, unreadable) = match &report.qna {
                 Some(qna) => {
                     let (examples, removed) = pair(&examples_of(&base), examples_of(qna));
@@ -221,6 +240,7 @@ impl ReviewQueue {
                 examples,
                 removed,
                 fields,
+                fields_hash,
                 unreadable,
             });
         }

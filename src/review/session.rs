@@ -11,9 +11,9 @@ use super::decision::{
     fields_states,
 };
 use super::error::ReviewError;
-use super::example::ContentHash;
+use super::example::{ContentHash, LeafHashes};
 use super::fields::LeafFields;
-use super::queue::{QueueLeaf, ReviewQueue, examples_of, leaf_key, locate_leaf, read_leaf};
+use super::queue::{QueueLeaf, ReviewQueue, leaf_hashes, leaf_key, locate_leaf, read_leaf};
 use super::record::{
     Decision, DecisionRecord, FieldsDecisionRecord, PreviewRecord, PreviewRun, Record, Reviewer,
     Verdict, VerdictRecord,
@@ -162,13 +162,9 @@ impl Review {
 
     /// The review key and current example hashes of the leaf at `path` (its folder or
     /// `qna.yaml`).
-    pub fn leaf_at(&self, path: &Path) -> Result<(String, Vec<ContentHash>), ReviewError> {
+    pub fn leaf_at(&self, path: &Path) -> Result<(String, LeafHashes), ReviewError> {
         let (leaf, file) = locate_leaf(self.root(), path)?;
-        let hashes = examples_of(&read_leaf(&file)?)
-            .iter()
-            .map(|e| e.hash())
-            .collect();
-        Ok((leaf, hashes))
+        Ok((leaf, leaf_hashes(&read_leaf(&file)?)))
     }
 
     /// The review key and the current hash of the own fields of the leaf at `path`.
@@ -234,18 +230,19 @@ impl Review {
         Ok(record)
     }
 
-    /// Records the reviewer's explicit `verdict` on `leaf` as its examples are now.
+    /// Records the reviewer's explicit `verdict` on `leaf` as its examples and own
+    /// fields are now (`hashes`).
     pub fn give_verdict(
         &self,
         leaf: &str,
-        hashes: &[ContentHash],
+        hashes: &LeafHashes,
         verdict: Verdict,
         comment: Option<String>,
     ) -> Result<VerdictRecord, ReviewError> {
         let reviewer = self.reviewer()?;
         let record = VerdictRecord {
             leaf: leaf.to_owned(),
-            leaf_hash: ContentHash::of_leaf(hashes),
+            leaf_hash: hashes.leaf(),
             reviewer: reviewer.clone(),
             verdict,
             comment,
@@ -256,19 +253,19 @@ impl Review {
         Ok(record)
     }
 
-    /// Records that `run`, a generation preview from `leaf`'s examples with the
-    /// hashes `hashes`, succeeded; `comment` is the reviewer's note.
+    /// Records that `run`, a generation preview from `leaf` as its examples and own
+    /// fields were (`hashes`), succeeded; `comment` is the reviewer's note.
     pub fn record_preview(
         &self,
         leaf: &str,
-        hashes: &[ContentHash],
+        hashes: &LeafHashes,
         run: PreviewRun,
         comment: Option<String>,
     ) -> Result<PreviewRecord, ReviewError> {
         let reviewer = self.reviewer()?;
         let record = PreviewRecord {
             leaf: leaf.to_owned(),
-            leaf_hash: ContentHash::of_leaf(hashes),
+            leaf_hash: hashes.leaf(),
             reviewer: reviewer.clone(),
             run: Some(run),
             comment,

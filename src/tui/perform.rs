@@ -222,7 +222,7 @@ mod tests {
         let verdict = Effect::Review(ReviewJob::Verdict {
             leaf: "a".into(),
             file: "a/qna.yaml".into(),
-            shown: crate::review::example::ContentHash::of_leaf(&[]),
+            shown: crate::review::example::ContentHash(String::new()),
             verdict: crate::review::Verdict::Approved,
             comment: None,
         });

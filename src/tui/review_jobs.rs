@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::git::{Base, ResolvedBase};
-use crate::review::example::ContentHash;
+use crate::review::example::{ContentHash, LeafHashes};
 use crate::review::record::PreviewRun;
 use crate::review::{Decision, LeafReview, Review, ReviewError, Reviewer, Verdict};
 
@@ -114,13 +114,13 @@ fn status(root: &Path) -> Result<Box<ReviewStatus>, String> {
     }))
 }
 
-/// The leaf's current example hashes, refused when `changed` says they differ from
-/// what the reviewer saw.
+/// The leaf's current hashes, refused when `changed` says they differ from what the
+/// reviewer saw.
 fn current_hashes(
     review: &Review,
     file: &Path,
-    changed: impl Fn(&[ContentHash]) -> bool,
-) -> Result<(String, Vec<ContentHash>), String> {
+    changed: impl Fn(&LeafHashes) -> bool,
+) -> Result<(String, LeafHashes), String> {
     let (leaf, hashes) = review.leaf_at(file).map_err(|e| e.to_string())?;
     if changed(&hashes) {
         return Err(changed_on_disk(&leaf));
@@ -146,10 +146,11 @@ fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
             comment,
             ..
         } => {
-            let (leaf, hashes) =
-                current_hashes(&review, file, |hashes| hashes.get(*index) != Some(shown))?;
+            let (leaf, hashes) = current_hashes(&review, file, |hashes| {
+                hashes.examples.get(*index) != Some(shown)
+            })?;
             let record = review
-                .decide(&leaf, &hashes, *index, *decision, comment.clone())
+                .decide(&leaf, &hashes.examples, *index, *decision, comment.clone())
                 .map_err(said)?;
             Ok(format!(
                 "example {} {} by {}",
@@ -179,9 +180,8 @@ fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
             ))
         }
         ReviewJob::RecordPreview { file, shown, run } => {
-            let (leaf, hashes) = current_hashes(&review, &root.join(file), |hashes| {
-                ContentHash::of_leaf(hashes) != *shown
-            })?;
+            let (leaf, hashes) =
+                current_hashes(&review, &root.join(file), |hashes| hashes.leaf() != *shown)?;
             let record = review
                 .record_preview(&leaf, &hashes, run.clone(), None)
                 .map_err(said)?;
@@ -197,9 +197,7 @@ fn record(job: &ReviewJob, root: &Path) -> Result<String, String> {
             comment,
             ..
         } => {
-            let (leaf, hashes) = current_hashes(&review, file, |hashes| {
-                ContentHash::of_leaf(hashes) != *shown
-            })?;
+            let (leaf, hashes) = current_hashes(&review, file, |hashes| hashes.leaf() != *shown)?;
             let record = review
                 .give_verdict(&leaf, &hashes, *verdict, comment.clone())
                 .map_err(said)?;

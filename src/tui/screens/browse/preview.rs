@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::generate::{ModelInfo, RequestId, Stats};
 use crate::review::example::ContentHash;
-use crate::review::queue::examples_of_text;
+use crate::review::queue::leaf_hashes_of_text;
 use crate::review::record::PreviewRun;
 use crate::taxonomy::leaf::{LEAF_FILE, LeafKind};
 use crate::tui::action::Action;
@@ -296,10 +296,10 @@ impl PreviewPane {
         let mut preview = Preview::new(id, Some(folder.clone()), seed, wanted);
         // Reviews live in git notes: without git, nothing is recorded.
         if !ctx.open.is_dirty(&folder) && ctx.git_problem.is_none() {
-            preview.shown = text.as_deref().and_then(examples_of_text).map(|examples| {
-                let hashes: Vec<ContentHash> = examples.iter().map(|e| e.hash()).collect();
-                ContentHash::of_leaf(&hashes)
-            });
+            preview.shown = text
+                .as_deref()
+                .and_then(leaf_hashes_of_text)
+                .map(|hashes| hashes.leaf());
         }
         let Some(text) = text else {
             preview.phase = Phase::Failed(format!("{} cannot be read", folder.display()));
@@ -531,16 +531,12 @@ mod tests {
                 .collect()
         };
         assert!(recorded(&app.update(done(id, 0))).is_empty(), "none kept");
-        let hashes: Vec<ContentHash> = examples_of_text(&text)
-            .unwrap()
-            .iter()
-            .map(|e| e.hash())
-            .collect();
+        let hashes = leaf_hashes_of_text(&text).unwrap();
         assert_eq!(
             recorded(&app.update(done(id, 2))),
             [ReviewJob::RecordPreview {
                 file: folder.join(LEAF_FILE),
-                shown: ContentHash::of_leaf(&hashes),
+                shown: hashes.leaf(),
                 run: run(2),
             }]
         );
