@@ -19,6 +19,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use hostile::Shape;
+
+/// The allocator the `taxon` binary uses, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use taxon::taxonomy::validate::{Attribution, Options, validate_text};
 use timing::alternate;
 
