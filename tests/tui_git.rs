@@ -384,7 +384,10 @@ fn discard_names_what_is_lost_and_asks() {
     );
     let screen = screen(&mut harness, dir.path());
     assert!(screen.contains("tides/qna.yaml"), "{screen}");
-    assert!(screen.contains("LOST"), "{screen}");
+    assert!(
+        screen.contains("1 line written since HEAD is LOST, 1 comes back"),
+        "{screen}"
+    );
     harness.press("esc");
     assert!(!harness.app.has_popup());
     assert!(

@@ -43,8 +43,14 @@ impl Ask for ConfirmDiscard {
                 .iter()
                 .map(|f| Line::from(format!("  • {f}"))),
         );
+        let (lines, are) = if added == 1 {
+            ("line", "is")
+        } else {
+            ("lines", "are")
+        };
+        let come = if removed == 1 { "comes" } else { "come" };
         header.push(Line::from(format!(
-            "{added} lines written since HEAD are LOST, {removed} come back:"
+            "{added} {lines} written since HEAD {are} LOST, {removed} {come} back:"
         )));
         let changed = changed_lines(&self.diff.lines);
         with_excerpt(self, ctx, header, &changed, Vec::new())

@@ -272,8 +272,10 @@ pub(crate) fn with_excerpt<Q: Ask>(
         shown += 1;
     }
     if shown < diff.len() {
+        let more = diff.len() - shown;
+        let noun = if more == 1 { "line" } else { "lines" };
         header.push(Line::from(Span::styled(
-            format!("  … and {} more lines", diff.len() - shown),
+            format!("  … and {more} more {noun}"),
             theme::DIM,
         )));
     }
