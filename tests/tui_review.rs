@@ -418,6 +418,9 @@ fn a_changed_task_description_is_an_item_to_decide_and_a_broken_leaf_is_unreadab
     );
     assert!(screen.contains("- seed examples: not run"), "{screen}");
     assert!(!screen.contains("examples removed"), "{screen}");
+    // The queue says so too, instead of counting nothing ("0/0").
+    assert!(screen.contains(" unreadable"), "{screen}");
+    assert!(!screen.contains("0/0"), "{screen}");
 
     harness.press("J");
     assert_eq!(shown_leaf(&harness), LEAF);

@@ -80,13 +80,18 @@ fn queue(frame: &mut Frame<'_>, area: Rect, screen: &ReviewScreen) {
                         .any(|s| Some(&s.reviewer) == me && s.state.current().is_some())
                 })
                 .count();
-            let progress = format!(" {mine}/{}", item_count(leaf));
-            let width = usize::from(area.width.saturating_sub(4)).saturating_sub(progress.len());
+            // A leaf that cannot be read has nothing to count: say so, as the pane does.
+            let (progress, style) = match leaf.leaf.unreadable {
+                Some(_) => (" unreadable".to_owned(), theme::ERROR),
+                None => (format!(" {mine}/{}", item_count(leaf)), theme::DIM),
+            };
+            let width =
+                usize::from(area.width.saturating_sub(4)).saturating_sub(progress.chars().count());
             ListItem::new(Line::from(vec![
                 verdict_mark(leaf.verdict()),
                 Span::raw(" "),
                 Span::raw(tail(&leaf.leaf.leaf, width)),
-                Span::styled(progress, theme::DIM),
+                Span::styled(progress, style),
             ]))
         })
         .collect();
