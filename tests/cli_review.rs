@@ -495,6 +495,10 @@ fn a_changed_task_description_is_decided_before_the_leaf_is_approved() {
         summary.contains("+task_description: Greet a colleague rudely.\n```\n\n- Leaf fields:\n  - ✅ approved by Ana\n"),
         "{summary}"
     );
+    assert!(
+        summary.contains("From the decisions on the examples and the leaf's fields: approved."),
+        "{summary}"
+    );
 }
 
 #[test]

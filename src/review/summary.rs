@@ -93,16 +93,17 @@ fn leaf_section(out: &mut String, review: &LeafReview) {
         review.leaf.leaf,
         verdict_label(verdict)
     );
-    let _ = writeln!(
-        out,
-        "From the example decisions: {}.",
-        verdict_label(review.derived)
-    );
+    let decided = if review.leaf.fields.is_some() {
+        "the decisions on the examples and the leaf's fields"
+    } else {
+        "the example decisions"
+    };
+    let _ = writeln!(out, "From {decided}: {}.", verdict_label(review.derived));
     for given in &review.verdicts {
         let stale = if given.current {
             ""
         } else {
-            " (given before the examples changed)"
+            " (given before the leaf changed)"
         };
         let comment = comment_suffix(given.record.comment.as_deref());
         let _ = writeln!(
