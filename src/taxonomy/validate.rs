@@ -121,16 +121,26 @@ pub fn validate_file(path: &Path, options: &Options) -> Report {
             format!("Taxonomy file must be named \"{LEAF_FILE}\"; \"{name}\" is not a valid name"),
         ));
     }
-    let bytes = match read_leaf(path) {
-        Ok(bytes) => bytes,
-        Err(diagnostic) => return report.with(diagnostic),
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
+    match read_leaf(path) {
+        Ok(bytes) => validate_bytes(path, bytes, Attribution::beside(path), options),
+        Err(diagnostic) => report.with(diagnostic),
+    }
+}
+
+/// Validates the bytes of a leaf file that is at `path`: text that is not UTF-8 is
+/// an error placed at the first invalid byte.
+pub fn validate_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    attribution: Attribution,
+    options: &Options,
+) -> Report {
+    match String::from_utf8(bytes) {
+        Ok(text) => validate_text(path, &text, attribution, options),
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let (line, col) = end_position(valid);
-            return report.with(Diagnostic::new(
+            Report::new(path).with(Diagnostic::new(
                 Severity::Error,
                 line,
                 col,
@@ -140,10 +150,9 @@ pub fn validate_file(path: &Path, options: &Options) -> Report {
                     e.as_bytes()[valid.len()],
                     valid.len()
                 ),
-            ));
+            ))
         }
-    };
-    validate_text(path, &text, Attribution::beside(path), options)
+    }
 }
 
 /// The bytes of the leaf file at `path`: opened once (without waiting on a FIFO),
@@ -375,6 +384,25 @@ fn python_int(text: &str) -> Option<i128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_refused_at_the_first_bad_byte() {
+        let path = Path::new("compositional_skills/a/qna.yaml");
+        let bytes = b"version: 3\nta\xc3sk: x\n".to_vec();
+        let report = validate_bytes(path, bytes, Attribution::Missing, &Options::default());
+        let [only] = report.diagnostics.as_slice() else {
+            panic!("{:?}", report.diagnostics);
+        };
+        assert_eq!((only.rule, only.line, only.col), ("encoding", 2, 3));
+        assert!(
+            only.message.contains("0xc3 at byte offset 13"),
+            "{}",
+            only.message
+        );
+        let text = b"version: 3\n".to_vec();
+        let report = validate_bytes(path, text, Attribution::Missing, &Options::default());
+        assert!(report.diagnostics.iter().all(|d| d.rule != "encoding"));
+    }
 
     #[test]
     fn versions_follow_python() {
