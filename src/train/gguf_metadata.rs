@@ -113,18 +113,30 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, String>, MetadataError> {
         .collect())
 }
 
+/// The metadata of the model a run trains, read once when it is loaded: checkpoints
+/// keep it even after that file is gone (a resumed run's checkpoint can be pruned
+/// while the run goes on).
+pub struct BaseMetadata(Gguf);
+
+impl BaseMetadata {
+    /// Reads the metadata of the GGUF at `path`.
+    pub fn read(path: &Path) -> Result<Self, MetadataError> {
+        Gguf::open(path).map(Self)
+    }
+}
+
 /// Rewrites the GGUF at `saved` with the metadata of `base`, the model it was
 /// trained from: its keys and values become `base`'s (the saver's defaults for
 /// other architectures go, the chat template and licence come back), and the
 /// tensors are copied unchanged. The new file replaces `saved`
 /// through a temporary file beside it.
-pub fn keep_base_metadata(saved: &Path, base: &Path) -> Result<(), MetadataError> {
+pub fn keep_base_metadata(saved: &Path, base: &BaseMetadata) -> Result<(), MetadataError> {
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |source| MetadataError::Io { path, source }
     };
     let target = Gguf::open(saved)?;
-    let source = Gguf::open(base)?;
+    let source = &base.0;
     // SAFETY: both contexts are live; keys are NUL-terminated strings copied
     // before `target` changes; `gguf_set_kv` copies `source`'s keys into `target`;
     // the metadata buffer is sized by `gguf_get_meta_size` for the
@@ -184,7 +196,7 @@ mod tests {
                 .contains("model.gguf: not a readable GGUF")
         );
         assert!(matches!(
-            keep_base_metadata(&path, &path),
+            BaseMetadata::read(&path),
             Err(MetadataError::Unreadable { .. })
         ));
         assert_eq!(std::fs::read(&path).unwrap(), b"not a model");

@@ -27,7 +27,7 @@
 use std::cell::Cell;
 use std::ffi::{CString, c_void};
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::ptr::{NonNull, null_mut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -35,7 +35,7 @@ use std::time::Instant;
 use llama_cpp_sys_2 as sys;
 
 use crate::train::engine::JobError;
-use crate::train::gguf_metadata::keep_base_metadata;
+use crate::train::gguf_metadata::{BaseMetadata, keep_base_metadata};
 use crate::train::schedule::Schedule;
 use crate::train::windows::Window;
 
@@ -404,8 +404,8 @@ impl Drop for Active {
 
 /// The F32 model, its training context and the optimizer.
 pub(super) struct Trainer {
-    /// The GGUF the model was loaded from, whose metadata checkpoints keep.
-    base: PathBuf,
+    /// The metadata of the GGUF the model was loaded from, which checkpoints keep.
+    base: BaseMetadata,
     model: *mut sys::llama_model,
     ctx: *mut sys::llama_context,
     result: sys::ggml_opt_result_t,
@@ -425,6 +425,7 @@ impl Trainer {
         weight_decay: f32,
     ) -> Result<Self, JobError> {
         let path = c_path(model)?;
+        let base = BaseMetadata::read(model)?;
         let threads = i32::try_from(threads.max(1)).unwrap_or(1);
         let abort = Box::into_raw(Box::new(AtomicBool::new(false)));
         let shared = Box::into_raw(Box::new(Shared {
@@ -488,7 +489,7 @@ impl Trainer {
             };
             sys::llama_opt_init(ctx, model_ptr, opt);
             let trainer = Self {
-                base: model.to_owned(),
+                base,
                 model: model_ptr,
                 ctx,
                 result: sys::ggml_opt_result_init(),
