@@ -184,6 +184,31 @@ pub fn keep_base_metadata(saved: &Path, base: &BaseMetadata) -> Result<(), Metad
 mod tests {
     use super::*;
 
+    /// Writes a GGUF with no tensors whose metadata is `llama.context_length`.
+    fn write_gguf(path: &Path, context_length: u32) {
+        let name = CString::new(path.as_os_str().as_bytes()).unwrap();
+        // SAFETY: the context is created, filled, written and freed here; the key
+        // and the path are NUL-terminated.
+        unsafe {
+            let ctx = sys::gguf_init_empty();
+            sys::gguf_set_val_u32(ctx, c"llama.context_length".as_ptr(), context_length);
+            assert!(sys::gguf_write_to_file(ctx, name.as_ptr(), false));
+            sys::gguf_free(ctx);
+        }
+    }
+
+    #[test]
+    fn the_base_metadata_is_kept_after_its_file_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let (base, saved) = (dir.path().join("base.gguf"), dir.path().join("saved.gguf"));
+        write_gguf(&base, 8192);
+        write_gguf(&saved, 256);
+        let metadata = BaseMetadata::read(&base).unwrap();
+        std::fs::remove_file(&base).unwrap();
+        keep_base_metadata(&saved, &metadata).unwrap();
+        assert_eq!(read(&saved).unwrap()["llama.context_length"], "8192");
+    }
+
     #[test]
     fn a_file_that_is_not_gguf_is_refused_by_name() {
         let dir = tempfile::tempdir().unwrap();
