@@ -11,8 +11,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use generate_cli::{FREEFORM, sample_taxonomy};
+use git_sandbox::TestRepo;
 use taxon::generate::dataset::LeafFiles;
-use taxon::review::{Record, Review};
+use taxon::review::record::PreviewRecord;
+use taxon::review::{PreviewRun, Record, Review};
 
 /// `taxon ARGS --model MODEL --threads 2` in `repo`, with its own cache (the model
 /// is named with --model).
@@ -42,6 +44,24 @@ fn preview(repo: &Path, state: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// The sample taxonomy in git, with Ana as the reviewer.
+fn sample_with_reviewer() -> TestRepo {
+    let repo = sample_taxonomy();
+    repo.git(&["config", "user.name", "Ana"]);
+    repo.git(&["config", "user.email", "ana@example.com"]);
+    repo
+}
+
+/// The one preview record of the leaf, which says what it ran.
+fn only_preview(repo: &Path) -> (PreviewRecord, PreviewRun) {
+    let records = previews(repo);
+    let [Record::Preview(record)] = records.as_slice() else {
+        panic!("one preview record: {records:?}");
+    };
+    let run = record.run.clone().expect("what was run");
+    (record.clone(), run)
+}
+
 fn previews(repo: &Path) -> Vec<Record> {
     let review = Review::open(repo).unwrap();
     review
@@ -57,9 +77,7 @@ fn previews(repo: &Path) -> Vec<Record> {
 #[test]
 fn a_preview_runs_the_model_and_records_what_it_ran() {
     let _serial = generate_cli::serial();
-    let repo = sample_taxonomy();
-    repo.git(&["config", "user.name", "Ana"]);
-    repo.git(&["config", "user.email", "ana@example.com"]);
+    let repo = sample_with_reviewer();
     let state = tempfile::tempdir().unwrap();
 
     let output = preview(
@@ -74,11 +92,7 @@ fn a_preview_runs_the_model_and_records_what_it_ran() {
         stdout.contains(&format!("{FREEFORM}: generation preview recorded by Ana")),
         "{stdout}"
     );
-    let records = previews(repo.path());
-    let [Record::Preview(record)] = records.as_slice() else {
-        panic!("one preview record");
-    };
-    let run = record.run.as_ref().expect("what was run");
+    let (_, run) = only_preview(repo.path());
     assert_eq!(
         (run.pipeline.as_str(), run.seed, run.wanted),
         ("simple", 42, 2)
@@ -99,9 +113,7 @@ fn a_preview_runs_the_model_and_records_what_it_ran() {
 #[test]
 fn a_preview_that_keeps_nothing_records_nothing() {
     let _serial = generate_cli::serial();
-    let repo = sample_taxonomy();
-    repo.git(&["config", "user.name", "Ana"]);
-    repo.git(&["config", "user.email", "ana@example.com"]);
+    let repo = sample_with_reviewer();
     let state = tempfile::tempdir().unwrap();
 
     // Eight tokens cannot hold a question and its answer: every sample is cut.
@@ -135,9 +147,7 @@ fn a_preview_needs_a_reviewer_before_it_runs() {
 #[test]
 fn generate_records_a_preview_of_the_leaves_it_generated_for() {
     let _serial = generate_cli::serial();
-    let repo = sample_taxonomy();
-    repo.git(&["config", "user.name", "Ana"]);
-    repo.git(&["config", "user.email", "ana@example.com"]);
+    let repo = sample_with_reviewer();
     let state = tempfile::tempdir().unwrap();
     let generate = |output: &str, extra: &[&str]| {
         let output = state.path().join(output);
@@ -173,11 +183,7 @@ fn generate_records_a_preview_of_the_leaves_it_generated_for() {
         stderr.contains(&format!("{FREEFORM}: generation preview recorded by Ana")),
         "{stderr}"
     );
-    let records = previews(repo.path());
-    let [Record::Preview(record)] = records.as_slice() else {
-        panic!("one preview record: {records:?}");
-    };
-    let run = record.run.as_ref().expect("what was run");
+    let (record, run) = only_preview(repo.path());
     assert_eq!((run.pipeline.as_str(), run.wanted), ("simple", 2));
     assert!((1..=2).contains(&run.accepted), "{run:?}");
     let (_, hashes) = Review::open(repo.path())

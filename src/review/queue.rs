@@ -77,8 +77,6 @@ pub struct QueueLeaf {
     /// The change of its own fields (`task_description`, `document`, ...) against the
     /// base, reviewed as an item of its own; `None` when they are unchanged.
     pub fields: Option<FieldsChange>,
-    /// The hash of its own fields now (changed or not).
-    pub fields_hash: ContentHash,
     /// Why the leaf cannot be read (its first error, with line and column), if it
     /// cannot: then its examples, fields and content checks are unknown, not empty.
     pub unreadable: Option<Diagnostic>,
@@ -94,7 +92,7 @@ impl QueueLeaf {
     pub fn leaf_hashes(&self) -> LeafHashes {
         LeafHashes {
             examples: self.hashes(),
-            fields: self.fields_hash.clone(),
+            fields: LeafFields::of(self.report.qna.as_ref().unwrap_or(&Qna::default())).hash(),
         }
     }
 
@@ -222,7 +220,6 @@ impl ReviewQueue {
                 _ => None,
             }
             .unwrap_or_default();
-            let fields_hash = LeafFields::of(report.qna.as_ref().unwrap_or(&Qna::default())).hash();
             let (examples, removed, fields, unreadable) = match &report.qna {
                 Some(qna) => {
                     let (examples, removed) = pair(&examples_of(&base), examples_of(qna));
@@ -240,7 +237,6 @@ impl ReviewQueue {
                 examples,
                 removed,
                 fields,
-                fields_hash,
                 unreadable,
             });
         }

@@ -383,7 +383,7 @@ mod tests {
     use super::*;
     use crate::git::Change;
     use crate::review::checklist::checklist;
-    use crate::review::example::{ContentHash, ExampleContent, Pair};
+    use crate::review::example::{ExampleContent, Pair};
     use crate::review::{ExampleChange, QueueLeaf};
     use crate::taxonomy::model::Taxonomy;
     use crate::taxonomy::validate::Report;
@@ -426,7 +426,6 @@ mod tests {
             examples,
             removed: Vec::new(),
             fields: None,
-            fields_hash: ContentHash(String::new()),
             unreadable: None,
         };
         LeafReview {
