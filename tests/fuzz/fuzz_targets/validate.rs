@@ -1,31 +1,12 @@
 //! Parse-and-validate must never panic, whatever the bytes: run with
-//! `RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir tests/fuzz validate`.
+//! `RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir tests/fuzz validate`. What it
+//! asserts is `tests/support/fuzz_check.rs`, which `tests/fuzz_corpus.rs` also
+//! runs over a fixed corpus in the ordinary test suite.
 #![no_main]
 
-use std::path::Path;
+#[path = "../../support/fuzz_check.rs"]
+mod fuzz_check;
 
 use libfuzzer_sys::fuzz_target;
-use taxon::taxonomy::fix::fix_whitespace;
-use taxon::taxonomy::validate::{Attribution, Options, validate_bytes, yamllint_findings};
 
-fuzz_target!(|data: &[u8]| {
-    let strict = Options {
-        strict: true,
-        ..Options::default()
-    };
-    // The bytes as a file holds them: what is not UTF-8 is the validator's to refuse.
-    for path in ["compositional_skills/a/qna.yaml", "knowledge/a/qna.yaml", "elsewhere/qna.yaml"] {
-        let report = validate_bytes(Path::new(path), data.to_vec(), Attribution::Missing, &strict);
-        if std::str::from_utf8(data).is_err() {
-            assert!(report.diagnostics.iter().any(|d| d.rule == "encoding"));
-        }
-    }
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let _ = yamllint_findings(text);
-    if let Some(fixed) = fix_whitespace(text).fixed {
-        // A repair is idempotent: what it left, it leaves again.
-        assert_eq!(fix_whitespace(&fixed).fixed, None);
-    }
-});
+fuzz_target!(|data: &[u8]| fuzz_check::check(data));
