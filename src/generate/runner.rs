@@ -334,6 +334,12 @@ pub enum PipelineEvent {
         /// The measurements of the request that made (or failed to make) it.
         stats: Stats,
     },
+    /// The funnel's counts changed: a stage took its candidates in, or let them
+    /// out (the counts `<leaf>.summary.json` gets, so far).
+    Funnel {
+        /// Each stage's counts, in order.
+        funnel: Vec<StageCount>,
+    },
     /// A candidate passed every stage.
     Accepted {
         /// The candidate.
@@ -497,6 +503,9 @@ impl Run<'_> {
             if live.is_empty() {
                 continue;
             }
+            on_event(&PipelineEvent::Funnel {
+                funnel: self.outcome.funnel.clone(),
+            });
             on_event(&PipelineEvent::Stage {
                 stage: stage.name.clone(),
                 kind: stage.kind(),
@@ -513,6 +522,9 @@ impl Run<'_> {
             let count = &mut self.outcome.funnel[index];
             count.output += live.len();
             count.seconds += started.elapsed().as_secs_f64();
+            on_event(&PipelineEvent::Funnel {
+                funnel: self.outcome.funnel.clone(),
+            });
         }
         for candidate in live {
             self.accept(candidate, on_event);
