@@ -35,9 +35,24 @@ pub trait Backend {
     fn parallel(&self) -> usize {
         1
     }
+    /// Completes one request, handing `on_event` what it reports of it (by
+    /// default its text, as [`Event::Token`]s with id 0).
+    fn complete_events(
+        &mut self,
+        request: Request,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<Completion, EngineError> {
+        self.complete(request, &mut |text| {
+            let event = Event::Token {
+                id: 0,
+                text: text.to_owned(),
+            };
+            on_event(&event);
+        })
+    }
     /// Completes several requests (up to [`Backend::parallel`] at once), handing
     /// `on_event` what it reports of each with the request's index; results in the
-    /// requests' order. By default one after another, streaming their text.
+    /// requests' order. By default one after another, streaming their events.
     fn run_batch(
         &mut self,
         requests: Vec<Request>,
@@ -47,13 +62,7 @@ pub trait Backend {
             .into_iter()
             .enumerate()
             .map(|(index, request)| {
-                self.complete(request, &mut |text| {
-                    let event = Event::Token {
-                        id: index as u64,
-                        text: text.to_owned(),
-                    };
-                    on_event(index, &event);
-                })
+                self.complete_events(request, &mut |event| on_event(index, event))
             })
             .collect()
     }
