@@ -1,6 +1,7 @@
-//! The generation preview pane: a snapshot of a deterministic state, and headless
-//! runs with the real default model (streaming, verdicts, figures, and the newest
-//! request winning when the selection moves). The model comes from the cache
+//! The generation preview pane: snapshots of the full pipeline's funnel fed the
+//! runner's own events (a scripted model), and headless runs with the real
+//! default model (streaming, verdicts, figures, the full pipeline's judge marks,
+//! and the newest request winning when the selection moves). The model comes from the cache
 //! (`TAXON_CACHE_DIR`, else the user's cache) and is fetched when missing; without
 //! it these tests fail, they never skip.
 
