@@ -120,9 +120,9 @@ fn a_new_user_branches_authors_previews_commits_reviews_and_opens_the_launch_for
     // A preview with the real default model: the first sample gets its verdict.
     tui.send("g");
     let start = std::time::Instant::now();
-    // "✓ sample N accepted" or "✗ sample N rejected: why" in the preview pane (the
-    // tree marks valid leaves with a bare ✓).
-    while !(tui.screen().contains("✓ sample ") || tui.screen().contains("✗ sample ")) {
+    // "✓ #N accepted" or "✗ #N stage: why" in the preview pane (the tree marks
+    // valid leaves with a bare ✓).
+    while !(tui.screen().contains("✓ #") || tui.screen().contains("✗ #")) {
         assert!(
             start.elapsed() < MODEL_WAIT,
             "no sample got a verdict; the screen shows:\n{}",

@@ -1,6 +1,7 @@
-//! The generation preview pane: a snapshot of a deterministic state, and headless
-//! runs with the real default model (streaming, verdicts, figures, and the newest
-//! request winning when the selection moves). The model comes from the cache
+//! The generation preview pane: snapshots of the full pipeline's funnel fed the
+//! runner's own events (a scripted model), and headless runs with the real
+//! default model (streaming, verdicts, figures, the full pipeline's judge marks,
+//! and the newest request winning when the selection moves). The model comes from the cache
 //! (`TAXON_CACHE_DIR`, else the user's cache) and is fetched when missing; without
 //! it these tests fail, they never skip.
 
@@ -14,9 +15,17 @@ use std::time::{Duration, Instant};
 
 use taxon::dirs::AppDirs;
 use taxon::generate::fetch::{fetch_default_model, python_interpreter};
-use taxon::generate::{ModelInfo, RequestId, Stats};
+use taxon::generate::leaf_input::{LeafInput, PASSAGE_TOKENS};
+use taxon::generate::pipeline::Pipeline;
+use taxon::generate::runner::{
+    Backend, Backends, LeafOutcome, LeafSettings, PipelineEvent, generate_leaf,
+};
+use taxon::generate::{Completion, EngineError, Event, Finish, ModelInfo, Prompt, Request, Stats};
+use taxon::review::record::PreviewRun;
+use taxon::taxonomy::qna::Qna;
 use taxon::tui::msg::{Effect, Msg};
-use taxon::tui::preview_jobs::{PreviewConfig, PreviewJob, PreviewReply, Verdict};
+use taxon::tui::preview_jobs::{PreviewConfig, PreviewJob, PreviewReply};
+use taxon::tui::review_jobs::ReviewJob;
 use taxon::tui::screens::browse::preview::{Phase, Preview};
 use tui_harness::Harness;
 
@@ -83,40 +92,161 @@ fn reply(harness: &mut Harness, reply: PreviewReply) {
     harness.send(Msg::Preview(reply));
 }
 
-fn tokens(harness: &mut Harness, job: u64, request: RequestId, text: &str) {
-    for word in text.split_inclusive(' ') {
-        reply(
-            harness,
-            PreviewReply::Token {
-                job,
-                request,
-                text: word.to_owned(),
-            },
-        );
+/// Answers the full pipeline's prompts as a model would, from a script: three
+/// questions a round (the first round's second asks for a drawing, which the
+/// question judge turns down), an answer to each, and the answer judge rating
+/// the answer about "affect" 1 (so it is rejected) and the others 3.
+struct Scripted {
+    rounds: usize,
+}
+
+impl Scripted {
+    fn answer(&mut self, user: &str) -> String {
+        let last = user.rsplit("[Question]\n").next().unwrap_or_default();
+        let question = last.lines().next().unwrap_or_default();
+        if user.contains("You review questions") {
+            if question.contains("Draw") {
+                "0\n[Reason]\nA drawing cannot be given in writing.\n[End]".into()
+            } else {
+                "1\n[Reason]\nIt fits the task.\n[End]".into()
+            }
+        } else if user.contains("You rate answers") {
+            if question.contains("affect") {
+                "1\n[Reason]\nIt mixes up the two words.\n[End]".into()
+            } else {
+                "3\n[Reason]\nIt is correct and complete.\n[End]".into()
+            }
+        } else if user.contains("Answer the last question") {
+            format!("Use the one that fits: {}", question.to_lowercase())
+        } else {
+            self.rounds += 1;
+            let questions = match self.rounds {
+                1 => [
+                    "Which is correct: \"fewer apples\" or \"less apples\"?",
+                    "Draw the difference between \"there\" and \"their\".",
+                    "When do I use \"affect\" and when \"effect\"?",
+                ],
+                2 => [
+                    "Is it \"between you and me\" or \"between you and I\"?",
+                    "Do I \"lay\" or \"lie\" down after lunch?",
+                    "Should I write \"its\" or \"it's\" before \"tail\"?",
+                ],
+                _ => [
+                    "Is \"irregardless\" a word I can use?",
+                    "Which goes here: \"then\" or \"than\"?",
+                    "Is it \"who\" or \"whom\" after \"to\"?",
+                ],
+            };
+            questions.join("\n[End]\n[Question]\n") + "\n[End]"
+        }
     }
 }
 
-fn stats(first_token_ms: u64, tokens: usize, ms: u64, llama_ms: f64) -> Stats {
-    Stats {
-        prompt_tokens: 233,
-        cached_prompt_tokens: 0,
-        context_size: 2048,
-        generated_tokens: tokens,
-        time_to_first_token: Duration::from_millis(first_token_ms),
-        generation_time: Duration::from_millis(ms),
-        llama_prompt_eval: (120.0, 233),
-        llama_eval: (llama_ms, tokens as i32),
+impl Backend for Scripted {
+    fn complete(
+        &mut self,
+        request: Request,
+        on_token: &mut dyn FnMut(&str),
+    ) -> Result<Completion, EngineError> {
+        let Prompt::Chat { user, .. } = &request.prompt else {
+            panic!("the pipeline asks in chat prompts");
+        };
+        let text = self.answer(user);
+        for word in text.split_inclusive(' ') {
+            on_token(word);
+        }
+        let generated_tokens = text.split_whitespace().count();
+        Ok(Completion {
+            text,
+            finish: Finish::EndOfText,
+            stats: Stats {
+                prompt_tokens: user.split_whitespace().count(),
+                context_size: 2048,
+                generated_tokens,
+                time_to_first_token: Duration::from_millis(180),
+                generation_time: Duration::from_millis(40 * generated_tokens as u64),
+                llama_eval: (30.0 * generated_tokens as f64, generated_tokens as i32),
+                ..Stats::default()
+            },
+        })
     }
+
+    fn count_tokens(&mut self, texts: &[String]) -> Result<Vec<usize>, EngineError> {
+        Ok(texts.iter().map(|t| t.split_whitespace().count()).collect())
+    }
+
+    /// As the preview's engine does: the request's start, then its text.
+    fn complete_events(
+        &mut self,
+        request: Request,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<Completion, EngineError> {
+        let Prompt::Chat { user, .. } = &request.prompt else {
+            panic!("the pipeline asks in chat prompts");
+        };
+        on_event(&Event::Started {
+            id: 0,
+            prompt_tokens: user.split_whitespace().count(),
+            context_size: 2048,
+        });
+        self.complete(request, &mut |text| {
+            on_event(&Event::Token {
+                id: 0,
+                text: text.to_owned(),
+            })
+        })
+    }
+}
+
+/// The runner's events for the freeform leaf through the full pipeline, with the
+/// scripted model, and what came of it.
+fn full_pipeline_events(job: &PreviewJob) -> (Vec<PipelineEvent>, LeafOutcome) {
+    let document = taxon::taxonomy::yaml::load(&job.text).unwrap();
+    let qna = Qna::from_document(&document);
+    let mut scripted = Scripted { rounds: 0 };
+    let input = LeafInput::from_qna(job.kind, &qna, Path::new("docs"), PASSAGE_TOKENS, |texts| {
+        scripted.count_tokens(texts).unwrap()
+    })
+    .unwrap();
+    let pipeline = Pipeline::built_in(job.pipeline).unwrap();
+    let settings = LeafSettings {
+        num: job.samples,
+        seed: job.seed,
+        max_tokens: Some(job.max_tokens),
+        rounds_per_sample: 1,
+    };
+    let mut events = Vec::new();
+    let mut backends = Backends {
+        writer: &mut scripted,
+        judge: None,
+    };
+    let outcome = generate_leaf(&mut backends, &pipeline, &input, &settings, |event| {
+        events.push(event.clone())
+    })
+    .unwrap();
+    (events, outcome)
 }
 
 #[test]
-fn preview_pane_while_loading_and_streaming() {
+fn preview_pane_while_loading() {
     let mut harness = Harness::open(Path::new("sample-taxonomy"));
     harness.select(FREEFORM);
     harness.press("g");
     let job = last_job(&harness).id;
     reply(&mut harness, PreviewReply::LoadingModel { job });
     insta::assert_snapshot!("loading", harness.render(100, 30));
+}
+
+#[test]
+fn the_full_pipeline_funnel_mid_way_and_done() {
+    let mut harness = Harness::open(Path::new("sample-taxonomy"));
+    // The sample taxonomy is in this project's repository: its review is not
+    // recorded here, only asked for.
+    harness.hold(|effect| matches!(effect, Effect::Review(_)));
+    harness.select(FREEFORM);
+    harness.press("g P");
+    let job = last_job(&harness);
+    assert_eq!(job.pipeline, "full");
     let info = ModelInfo {
         path: "models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
         context_size: 2048,
@@ -125,51 +255,84 @@ fn preview_pane_while_loading_and_streaming() {
         chat_template: "gguf".into(),
         load_time: Duration::from_millis(412),
     };
-    reply(&mut harness, PreviewReply::ModelReady { job, info });
-    let start = |request| PreviewReply::Started {
-        job,
-        request,
-        prompt_tokens: 233,
-        context_size: 2048,
-        prefix: "[Question]\n".into(),
+    reply(&mut harness, PreviewReply::ModelReady { job: job.id, info });
+    let (events, outcome) = full_pipeline_events(&job);
+    // Mid-way: a few words into the second answer (the first streamed whole),
+    // after the question judge turned down the drawing.
+    let second_answer = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            matches!(e, PipelineEvent::Request { stage, event: Event::Started { .. }, .. }
+                if stage == "answers")
+        })
+        .map(|(at, _)| at)
+        .nth(1)
+        .expect("two answers were asked for");
+    let mid = second_answer + 5;
+    for event in &events[..mid] {
+        reply(
+            &mut harness,
+            PreviewReply::Pipeline {
+                job: job.id,
+                event: event.clone(),
+            },
+        );
+    }
+    let screen = harness.render(80, 24);
+    insta::assert_snapshot!("full_mid_funnel_80x24", screen);
+    assert!(screen.contains("… #"), "a candidate streams: {screen}");
+    insta::assert_snapshot!("full_mid_funnel", harness.render(100, 44));
+    for event in &events[mid..] {
+        reply(
+            &mut harness,
+            PreviewReply::Pipeline {
+                job: job.id,
+                event: event.clone(),
+            },
+        );
+    }
+    let run = PreviewRun {
+        model: "SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+        pipeline: job.pipeline.into(),
+        seed: job.seed,
+        wanted: job.samples,
+        accepted: outcome.accepted.len(),
     };
-    reply(&mut harness, start(1));
-    tokens(
-        &mut harness,
-        job,
-        1,
-        "Which is correct: \"I have fewer apples\" or \"I have less apples\"?\n[Answer]\n\"Fewer apples\" is correct: fewer is for things you can count.",
-    );
-    let accepted = Verdict::Accepted;
     reply(
         &mut harness,
-        PreviewReply::Judged {
-            job,
-            index: 0,
-            verdict: accepted,
-            stats: stats(231, 31, 300, 290.0),
+        PreviewReply::Done {
+            job: job.id,
+            run: run.clone(),
         },
     );
-    reply(&mut harness, start(2));
-    tokens(
-        &mut harness,
-        job,
-        2,
-        "Here are some words that are often confused.",
+    // The review records the pipeline that ran.
+    let [Effect::Review(ReviewJob::RecordPreview { run: recorded, .. })] = harness.held.as_slice()
+    else {
+        panic!("the preview is recorded once: {:?}", harness.held);
+    };
+    assert_eq!((recorded.pipeline.as_str(), recorded.accepted), ("full", 3));
+    insta::assert_snapshot!("full_done_80x24", harness.render(80, 24));
+    insta::assert_snapshot!("full_done", harness.render(100, 60));
+    // The counts at the top are the runner's own, as `<leaf>.summary.json` has them.
+    let mut chain = vec![format!("{} in", outcome.funnel[0].input)];
+    chain.extend(
+        outcome
+            .funnel
+            .iter()
+            .map(|count| format!("{} {}", count.stage, count.output)),
     );
-    let rejected = Verdict::Rejected("unparseable: no [Answer] after the question".into());
-    reply(
-        &mut harness,
-        PreviewReply::Judged {
-            job,
-            index: 1,
-            verdict: rejected,
-            stats: stats(95, 11, 100, 95.0),
-        },
+    let wide = harness.render(240, 40);
+    assert!(wide.contains(&chain.join(" → ")), "{chain:?} in {wide}");
+    let pane = open(&harness);
+    assert_eq!(pane.funnel.counts, outcome.funnel);
+    assert_eq!(
+        pane.funnel.outcomes(),
+        (
+            outcome.accepted.len() + outcome.surplus,
+            outcome.rejected.len()
+        )
     );
-    reply(&mut harness, start(3));
-    tokens(&mut harness, job, 3, "Should I write \"its\" or");
-    insta::assert_snapshot!("streaming", harness.render(100, 40));
 }
 
 #[test]
@@ -218,32 +381,40 @@ fn run_to_end(harness: &mut Harness) -> (Vec<String>, Vec<Msg>) {
     (frames, seen)
 }
 
+/// The candidate being written now, if any: its number and its text so far.
+fn streaming(harness: &Harness) -> Option<(usize, String)> {
+    let preview = open(harness);
+    let shown = preview.funnel.shown();
+    let writing = shown
+        .iter()
+        .find(|c| c.outcome.is_none() && c.stage.is_some() && !c.text.is_empty())?;
+    Some((writing.id, writing.text.clone()))
+}
+
 #[test]
 fn g_streams_samples_from_the_real_model() {
     let _serial = serial();
     let (_dir, _docs, mut harness) = with_model(40);
     harness.select(FREEFORM);
     harness.press("g");
+    assert_eq!(
+        last_job(&harness).pipeline,
+        "simple",
+        "the default pipeline"
+    );
     // The first frames say the model is loading; tokens then grow the first sample.
     let mut streamed: Vec<(usize, String)> = Vec::new();
     let mut loading_seen = false;
     let deadline = Instant::now() + Duration::from_secs(240);
-    while open(&harness)
-        .samples
-        .first()
-        .is_none_or(|s| s.verdict.is_none())
-    {
+    while open(&harness).funnel.outcomes() == (0, 0) {
         assert!(Instant::now() < deadline, "no sample completed");
         harness.pump_preview(Duration::from_secs(1));
         let screen = harness.render(100, 30);
         loading_seen |= screen.contains("loading model…");
-        if let Some(sample) = open(&harness).samples.first()
-            && sample.verdict.is_none()
-            && streamed
-                .last()
-                .is_none_or(|(len, _)| *len < sample.text.len())
+        if let Some((_, text)) = streaming(&harness)
+            && streamed.last().is_none_or(|(len, _)| *len < text.len())
         {
-            streamed.push((sample.text.len(), screen));
+            streamed.push((text.len(), screen));
         }
         if let Phase::Failed(error) = &open(&harness).phase {
             panic!("the preview failed: {error}");
@@ -264,24 +435,34 @@ fn g_streams_samples_from_the_real_model() {
     );
     run_to_end(&mut harness);
     let preview = open(&harness).clone();
-    assert_eq!(preview.samples.len(), 3, "{preview:#?}");
-    assert!(preview.samples.iter().all(|s| s.verdict.is_some()));
+    let (accepted, rejected) = preview.funnel.outcomes();
+    assert_eq!(accepted + rejected, 3, "{preview:#?}");
     let screen = harness.render(120, 80);
-    let marks = screen.matches("✓ sample").count() + screen.matches("✗ sample").count();
+    let marks = screen.matches("✓ #").count() + screen.matches("✗ #").count();
     assert_eq!(marks, 3, "{screen}");
     assert!(screen.contains("/2048 tok"), "{screen}");
     assert!(screen.contains("first token "), "{screen}");
-    let (accepted, rejected) = preview.counts();
     assert!(
-        screen.contains(&format!("done: {accepted} accepted, {rejected} rejected")),
+        screen.contains(&format!(
+            "simple done: {accepted} accepted, {rejected} rejected"
+        )),
         "{screen}"
     );
+    // The simple pipeline's funnel: three rounds into `sample`, then `checks`.
+    let stages: Vec<(&str, usize)> = preview
+        .funnel
+        .counts
+        .iter()
+        .map(|c| (c.stage.as_str(), c.input))
+        .collect();
+    assert_eq!(stages[0], ("sample", 3), "{stages:?}");
     // The pane's figures are the engine's own measurements of the samples.
-    assert!(preview.samples.iter().all(|s| {
-        s.stats
-            .as_ref()
-            .is_some_and(|st| st.prompt_tokens > 0 && st.context_size == 2048)
-    }));
+    assert!(
+        preview
+            .funnel
+            .stats()
+            .all(|st| st.prompt_tokens > 0 && st.context_size == 2048)
+    );
     let figures = preview.figures();
     let rate = format!("{:.1} tok/s", figures.tokens_per_second.expect("a rate"));
     let llama = format!(
@@ -291,8 +472,63 @@ fn g_streams_samples_from_the_real_model() {
     assert!(screen.contains(&rate), "{rate} in {screen}");
     assert!(screen.contains(&llama), "{llama} in {screen}");
     assert!(figures.first_token.is_some());
-    let streamed_text: String = preview.samples[2].text.clone();
-    assert!(streamed_text.starts_with("[Question]"), "{streamed_text}");
+}
+
+#[test]
+fn the_full_pipeline_shows_the_judges_marks_with_the_real_model() {
+    let _serial = serial();
+    // Enough tokens for the default model to write its first question whole.
+    let (_dir, _docs, mut harness) = with_model(120);
+    harness.app.browse.preview.settings.samples = 1;
+    harness.select(FREEFORM);
+    harness.press("g P");
+    let job = last_job(&harness);
+    assert_eq!(job.pipeline, "full");
+    let (_, seen) = run_to_end(&mut harness);
+    let preview = open(&harness).clone();
+    // Every question the first stage wrote was judged: a mark with a score.
+    let judged: Vec<&PipelineEvent> = seen
+        .iter()
+        .filter_map(|m| match m {
+            Msg::Preview(PreviewReply::Pipeline { job: j, event }) if *j == job.id => Some(event),
+            _ => None,
+        })
+        .filter(|e| match e {
+            PipelineEvent::Kept { stage, .. } | PipelineEvent::Rejected { stage, .. } => {
+                stage == "question_judge"
+            }
+            _ => false,
+        })
+        .collect();
+    assert!(!judged.is_empty(), "no question was judged: {preview:#?}");
+    let judge_marks: Vec<_> = preview
+        .funnel
+        .shown()
+        .into_iter()
+        .flat_map(|c| c.marks.iter().filter(|m| m.stage == "question_judge"))
+        .cloned()
+        .collect();
+    assert_eq!(judge_marks.len(), judged.len(), "{preview:#?}");
+    assert!(
+        judge_marks.iter().all(|m| m.score.is_some()),
+        "{judge_marks:?}"
+    );
+    let screen = harness.render(120, 80);
+    assert!(
+        screen.contains("question_judge ✓ 1") || screen.contains("question_judge ✗ 0"),
+        "{screen}"
+    );
+    assert!(screen.contains("full done: "), "{screen}");
+    let done = seen.iter().find_map(|m| match m {
+        Msg::Preview(PreviewReply::Done { job: j, run }) if *j == job.id => Some(run),
+        _ => None,
+    });
+    assert_eq!(
+        done.map(|run| run.pipeline.as_str()),
+        Some("full"),
+        "what the review records"
+    );
+    assert!(screen.contains("1 in → questions "), "one round: {screen}");
 }
 
 #[test]
@@ -303,19 +539,11 @@ fn moving_to_another_leaf_cancels_the_running_preview() {
     harness.press("g");
     let old_job = last_job(&harness).id;
     let deadline = Instant::now() + Duration::from_secs(240);
-    while open(&harness)
-        .samples
-        .first()
-        .is_none_or(|s| s.text.len() < "[Question]\n".len() + 12)
-    {
+    while streaming(&harness).is_none_or(|(_, text)| text.len() < 12) {
         assert!(Instant::now() < deadline, "no tokens came");
         harness.pump_preview(Duration::from_secs(1));
     }
-    let old_request = open(&harness).samples[0].request;
-    assert!(
-        open(&harness).samples[0].verdict.is_none(),
-        "still streaming"
-    );
+    assert_eq!(open(&harness).funnel.outcomes(), (0, 0), "still streaming");
     let before = harness.effects.len();
     harness.press("/ text:passive enter");
     let moved = &harness.effects[before..];
@@ -330,19 +558,40 @@ fn moving_to_another_leaf_cancels_the_running_preview() {
     let new_job = last_job(&harness).id;
     assert!(new_job > old_job);
     let (_, seen) = run_to_end(&mut harness);
-    let old_tokens = seen
+    let old: Vec<&PipelineEvent> = seen
         .iter()
-        .filter(|m| matches!(m, Msg::Preview(PreviewReply::Token { request, .. }) if *request == old_request))
+        .filter_map(|m| match m {
+            Msg::Preview(PreviewReply::Pipeline { job, event }) if *job == old_job => Some(event),
+            _ => None,
+        })
+        .collect();
+    let old_tokens = old
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                PipelineEvent::Request {
+                    event: Event::Token { .. },
+                    ..
+                }
+            )
+        })
         .count();
     assert!(
         old_tokens <= 2,
         "the old request stops within a token, {old_tokens} came after the move"
     );
     assert!(
+        !old.iter().any(|e| matches!(
+            e,
+            PipelineEvent::Accepted { .. } | PipelineEvent::Rejected { .. }
+        )),
+        "the old job's candidates never end: {old:?}"
+    );
+    assert!(
         !seen.iter().any(|m| matches!(
             m,
-            Msg::Preview(PreviewReply::Judged { job, .. } | PreviewReply::Done { job, .. })
-                if *job == old_job
+            Msg::Preview(PreviewReply::Done { job, .. }) if *job == old_job
         )),
         "the old job never completes"
     );
@@ -354,12 +603,6 @@ fn moving_to_another_leaf_cancels_the_running_preview() {
             .as_ref()
             .is_some_and(|f| f.ends_with(OTHER_FREEFORM))
     );
-    assert_eq!(preview.samples.len(), 3);
-    assert!(
-        preview
-            .samples
-            .iter()
-            .all(|s| s.request > old_request && s.text.len() > "[Question]\n".len()),
-        "{preview:#?}"
-    );
+    let (accepted, rejected) = preview.funnel.outcomes();
+    assert_eq!(accepted + rejected, 3, "{preview:#?}");
 }

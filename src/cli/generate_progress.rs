@@ -133,7 +133,8 @@ impl Progress {
             }
             PipelineEvent::Request { .. }
             | PipelineEvent::Written { .. }
-            | PipelineEvent::Kept { .. } => return,
+            | PipelineEvent::Kept { .. }
+            | PipelineEvent::Funnel { .. } => return,
         };
         if self.bar.is_none() {
             note!("{line}");

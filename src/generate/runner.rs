@@ -35,9 +35,24 @@ pub trait Backend {
     fn parallel(&self) -> usize {
         1
     }
+    /// Completes one request, handing `on_event` what it reports of it (by
+    /// default its text, as [`Event::Token`]s with id 0).
+    fn complete_events(
+        &mut self,
+        request: Request,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<Completion, EngineError> {
+        self.complete(request, &mut |text| {
+            let event = Event::Token {
+                id: 0,
+                text: text.to_owned(),
+            };
+            on_event(&event);
+        })
+    }
     /// Completes several requests (up to [`Backend::parallel`] at once), handing
     /// `on_event` what it reports of each with the request's index; results in the
-    /// requests' order. By default one after another, streaming their text.
+    /// requests' order. By default one after another, streaming their events.
     fn run_batch(
         &mut self,
         requests: Vec<Request>,
@@ -47,13 +62,7 @@ pub trait Backend {
             .into_iter()
             .enumerate()
             .map(|(index, request)| {
-                self.complete(request, &mut |text| {
-                    let event = Event::Token {
-                        id: index as u64,
-                        text: text.to_owned(),
-                    };
-                    on_event(index, &event);
-                })
+                self.complete_events(request, &mut |event| on_event(index, event))
             })
             .collect()
     }
@@ -334,6 +343,12 @@ pub enum PipelineEvent {
         /// The measurements of the request that made (or failed to make) it.
         stats: Stats,
     },
+    /// The funnel's counts changed: a stage took its candidates in, or let them
+    /// out (the counts `<leaf>.summary.json` gets, so far).
+    Funnel {
+        /// Each stage's counts, in order.
+        funnel: Vec<StageCount>,
+    },
     /// A candidate passed every stage.
     Accepted {
         /// The candidate.
@@ -497,6 +512,9 @@ impl Run<'_> {
             if live.is_empty() {
                 continue;
             }
+            on_event(&PipelineEvent::Funnel {
+                funnel: self.outcome.funnel.clone(),
+            });
             on_event(&PipelineEvent::Stage {
                 stage: stage.name.clone(),
                 kind: stage.kind(),
@@ -513,6 +531,9 @@ impl Run<'_> {
             let count = &mut self.outcome.funnel[index];
             count.output += live.len();
             count.seconds += started.elapsed().as_secs_f64();
+            on_event(&PipelineEvent::Funnel {
+                funnel: self.outcome.funnel.clone(),
+            });
         }
         for candidate in live {
             self.accept(candidate, on_event);

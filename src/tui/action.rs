@@ -113,6 +113,7 @@ actions! {
     RunEval => "run-eval", "Evaluate the selected run in the background, as taxon eval does (every leaf, default judge)";
     Preview => "preview", "Preview generation: stream new samples of the selected leaf (again to close)";
     PreviewReseed => "preview-reseed", "Preview generation again with a new seed";
+    PreviewPipeline => "preview-pipeline", "Preview generation again through the other pipeline (full: judged; simple)";
 }
 
 impl Action {

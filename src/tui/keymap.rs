@@ -308,6 +308,7 @@ const DEFAULTS: &[(Mode, &str, Action)] = &[
     (Mode::Browse, "R", Action::Review),
     (Mode::Browse, "g", Action::Preview),
     (Mode::Browse, "G", Action::PreviewReseed),
+    (Mode::Browse, "P", Action::PreviewPipeline),
     (Mode::Review, "esc", Action::Back),
     (Mode::Review, "q", Action::Back),
     (Mode::Review, "ctrl-c", Action::Quit),

@@ -1,9 +1,11 @@
 //! Generation previews off the event loop: one thread that loads the model on the
 //! first request and keeps it warm, reads the leaf (and a knowledge leaf's
 //! documents), and generates its samples through the generation runner that
-//! `taxon generate` uses, reporting every start, token and verdict as a
-//! [`PreviewReply`]. The newest request wins: a newer job or a cancel stops the
-//! running one within a token, and queued older jobs are skipped.
+//! `taxon generate` uses, through the pipeline asked for (`full` or `simple`),
+//! handing on every event of the runner (stages, candidates' text as it streams,
+//! judges' marks, the funnel's counts) as a [`PreviewReply`]. The newest request
+//! wins: a newer job or a cancel stops the running one within a token, and queued
+//! older jobs are skipped.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,8 +19,7 @@ use crate::generate::leaf_input::{LeafInput, PASSAGE_TOKENS};
 use crate::generate::pipeline::Pipeline;
 use crate::generate::runner::{Backend, Backends, LeafSettings, PipelineEvent, generate_leaf};
 use crate::generate::{
-    Completion, Engine, EngineConfig, EngineError, Event, ModelInfo, Prompt, Request, RequestId,
-    Stats, complete_observed,
+    Completion, Engine, EngineConfig, EngineError, Event, ModelInfo, Request, complete_observed,
 };
 use crate::review::record::PreviewRun;
 use crate::taxonomy::leaf::LeafKind;
@@ -65,17 +66,10 @@ pub struct PreviewJob {
     pub seed: u32,
     /// Samples to generate.
     pub samples: usize,
-    /// Token limit per sample.
+    /// Token limit of the generating stages.
     pub max_tokens: u32,
-}
-
-/// Whether a finished sample was kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// The parser and the filters accepted it.
-    Accepted,
-    /// Rejected, with the parser's or the filter's reason.
-    Rejected(String),
+    /// The built-in pipeline to run (`full` or `simple`).
+    pub pipeline: &'static str,
 }
 
 /// What the preview thread reports; every reply names its job.
@@ -100,38 +94,14 @@ pub enum PreviewReply {
         /// Where the model was looked for.
         path: PathBuf,
     },
-    /// A sample's request started: its prompt was read.
-    Started {
+    /// What the generation runner reports: a stage starting, a candidate's
+    /// request starting and streaming, a candidate written, kept or rejected by a
+    /// stage, the funnel's counts.
+    Pipeline {
         /// The job.
         job: u64,
-        /// The engine's request.
-        request: RequestId,
-        /// Tokens in the prompt.
-        prompt_tokens: usize,
-        /// The model's context window.
-        context_size: u32,
-        /// The text the sample starts with (given in the prompt).
-        prefix: String,
-    },
-    /// New text of a sample.
-    Token {
-        /// The job.
-        job: u64,
-        /// The engine's request.
-        request: RequestId,
-        /// The text.
-        text: String,
-    },
-    /// Sample `index` is complete and was judged.
-    Judged {
-        /// The job.
-        job: u64,
-        /// The sample (0-based, in order of start).
-        index: usize,
-        /// Kept or not, and why.
-        verdict: Verdict,
-        /// The engine's measurements.
-        stats: Stats,
+        /// The runner's event.
+        event: PipelineEvent,
     },
     /// Every sample of the job is done.
     Done {
@@ -156,32 +126,26 @@ impl PreviewReply {
             Self::LoadingModel { job }
             | Self::ModelReady { job, .. }
             | Self::NoModel { job, .. }
-            | Self::Started { job, .. }
-            | Self::Token { job, .. }
-            | Self::Judged { job, .. }
+            | Self::Pipeline { job, .. }
             | Self::Done { job, .. }
             | Self::Failed { job, .. } => *job,
         }
     }
 }
 
-/// The engine as a backend of one job: each request's events go to the interface,
-/// and once the job is no longer the wanted one it stops within a token.
+/// The engine as a backend of one job: its requests run one after another, each
+/// one's start and text handed on as they come, and once the job is no longer the
+/// wanted one it stops within a token.
 struct JobBackend<'a> {
     engine: &'a Engine,
     events: &'a std_mpsc::Receiver<Event>,
     job: u64,
     wanted: &'a AtomicU64,
-    send: Replies<'a>,
 }
 
 impl JobBackend<'_> {
     fn stale(&self) -> bool {
         self.wanted.load(Ordering::SeqCst) != self.job
-    }
-
-    fn send(&self, reply: PreviewReply) {
-        (self.send)(reply);
     }
 }
 
@@ -191,42 +155,29 @@ impl Backend for JobBackend<'_> {
         request: Request,
         on_token: &mut dyn FnMut(&str),
     ) -> Result<Completion, EngineError> {
+        self.complete_events(request, &mut |event| {
+            if let Event::Token { text, .. } = event {
+                on_token(text);
+            }
+        })
+    }
+
+    /// Completes `request`, handing `on_event` its start and its text.
+    fn complete_events(
+        &mut self,
+        request: Request,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<Completion, EngineError> {
         if self.stale() {
             return Err(EngineError::Llama("the preview was superseded".into()));
         }
-        let prefix = match &request.prompt {
-            Prompt::Chat { prefix, .. } => prefix.clone(),
-            Prompt::Raw(_) => String::new(),
-        };
-        let job = self.job;
         complete_observed(self.engine, self.events, request, |event| {
             if self.stale() {
                 // A newer job was asked for between its cancel and this request.
                 self.engine.cancel();
                 return;
             }
-            match event {
-                Event::Started {
-                    id,
-                    prompt_tokens,
-                    context_size,
-                } => self.send(PreviewReply::Started {
-                    job,
-                    request: *id,
-                    prompt_tokens: *prompt_tokens,
-                    context_size: *context_size,
-                    prefix: prefix.clone(),
-                }),
-                Event::Token { id, text } => {
-                    on_token(text);
-                    self.send(PreviewReply::Token {
-                        job,
-                        request: *id,
-                        text: text.clone(),
-                    });
-                }
-                _ => {}
-            }
+            on_event(event);
         })
     }
 
@@ -379,7 +330,6 @@ fn run(
         events,
         job: job.id,
         wanted,
-        send,
     };
     let mut count_error = None;
     let input = LeafInput::from_qna(
@@ -402,35 +352,19 @@ fn run(
         num: job.samples,
         seed: job.seed,
         max_tokens: Some(job.max_tokens),
-        // Every attempt is shown, so there is exactly one per sample.
+        // Every attempt is shown, so there is exactly one round per sample.
         rounds_per_sample: 1,
     };
-    let pipeline = Pipeline::built_in("simple")
-        .ok_or_else(|| failed("the simple pipeline is missing".to_owned()))?;
+    let pipeline = Pipeline::built_in(job.pipeline)
+        .ok_or_else(|| failed(format!("there is no built-in pipeline {}", job.pipeline)))?;
     let mut backends = Backends {
         writer: &mut backend,
         judge: None,
     };
-    let mut accepted = 0;
-    generate_leaf(&mut backends, &pipeline, &input, &settings, |event| {
-        let (index, verdict, stats) = match event {
-            PipelineEvent::Accepted { round, stats, .. } => {
-                accepted += 1;
-                (*round, Verdict::Accepted, stats)
-            }
-            PipelineEvent::Rejected {
-                round,
-                reason,
-                stats,
-                ..
-            } => (*round, Verdict::Rejected(reason.clone()), stats),
-            _ => return,
-        };
-        send(PreviewReply::Judged {
+    let outcome = generate_leaf(&mut backends, &pipeline, &input, &settings, |event| {
+        send(PreviewReply::Pipeline {
             job: job.id,
-            index,
-            verdict,
-            stats: stats.clone(),
+            event: event.clone(),
         });
     })
     .map_err(|e| failed(e.to_string()))?;
@@ -442,7 +376,8 @@ fn run(
             pipeline: pipeline.name.clone(),
             seed: job.seed,
             wanted: job.samples,
-            accepted,
+            // As `taxon generate` keeps them: no more than wanted.
+            accepted: outcome.accepted.len(),
         },
     });
     Ok(())

@@ -17,6 +17,8 @@ mod tui_harness;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use taxon::generate::Event;
+use taxon::generate::runner::PipelineEvent;
 use taxon::tui::msg::Msg;
 use taxon::tui::preview_jobs::{PreviewConfig, PreviewReply};
 use taxon::tui::screens::browse::preview::Phase;
@@ -51,7 +53,7 @@ fn until_done(harness: &mut Harness, pressed: Instant) -> Option<Duration> {
         assert!(Instant::now() < deadline, "the preview did not end");
         for msg in harness.pump_preview(Duration::from_millis(500)) {
             if first.is_none()
-                && matches!(msg, Msg::Preview(PreviewReply::Token { job: j, .. }) if Some(j) == job)
+                && matches!(msg, Msg::Preview(PreviewReply::Pipeline { job: j, event: PipelineEvent::Request { event: Event::Token { .. }, .. } }) if Some(j) == job)
             {
                 first = Some(pressed.elapsed());
             }

@@ -7,6 +7,7 @@ pub mod authoring;
 mod detail_view;
 mod git;
 pub mod preview;
+pub mod preview_funnel;
 mod preview_view;
 mod tree_view;
 
@@ -53,7 +54,7 @@ impl Browse {
                 return self.preview.close().into_iter().collect::<Vec<_>>().into();
             }
             Action::Back => ctx.focus = Focus::Tree,
-            Action::Preview | Action::PreviewReseed => {
+            Action::Preview | Action::PreviewReseed | Action::PreviewPipeline => {
                 return self.preview.action(ctx, action).into();
             }
             Action::Up

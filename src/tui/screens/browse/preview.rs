@@ -1,42 +1,60 @@
-//! The generation preview pane's state: samples of the selected leaf streamed
-//! token by token, each marked accepted or rejected when complete, and the
-//! engine's figures. The pane follows the selection: moving to another leaf
-//! cancels the running preview and starts one for the new leaf, and replies of
-//! any older job or request are dropped.
+//! The generation preview pane's state: the selected leaf's candidates through
+//! the pipeline (`full` or `simple`, switched by a key), streamed token by token
+//! with each stage's mark (see [`Funnel`]), and the engine's figures. The pane
+//! follows the selection: moving to another leaf cancels the running preview and
+//! starts one for the new leaf, and replies of any older job are dropped.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::generate::{ModelInfo, RequestId, Stats};
+use crate::generate::pipeline::DEFAULT_PIPELINE;
+use crate::generate::{ModelInfo, Stats};
 use crate::review::example::ContentHash;
 use crate::review::queue::leaf_hashes_of_text;
 use crate::review::record::PreviewRun;
 use crate::taxonomy::leaf::{LEAF_FILE, LeafKind};
 use crate::tui::action::Action;
 use crate::tui::msg::Effect;
-use crate::tui::preview_jobs::{PreviewJob, PreviewReply, Verdict};
+use crate::tui::preview_jobs::{PreviewJob, PreviewReply};
 use crate::tui::review_jobs::ReviewJob;
 use crate::tui::shared::Shared;
+
+use super::preview_funnel::Funnel;
+
+/// The pipelines the preview switches between.
+const PIPELINES: [&str; 2] = ["full", "simple"];
 
 /// How much a preview generates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PreviewSettings {
     /// Samples per preview.
     pub samples: usize,
-    /// Token limit per sample.
+    /// Token limit of the generating stages.
     pub max_tokens: u32,
     /// The first preview's seed (`preview-reseed` moves on from it).
     pub seed: u32,
+    /// The built-in pipeline (`preview-pipeline` switches it).
+    pub pipeline: &'static str,
 }
 
 impl Default for PreviewSettings {
-    /// Three samples of at most 256 tokens, seed 42 (as `taxon generate`).
+    /// Three samples of at most 256 tokens, seed 42, the default pipeline (as
+    /// `taxon generate`).
     fn default() -> Self {
         Self {
             samples: 3,
             max_tokens: 256,
             seed: 42,
+            pipeline: DEFAULT_PIPELINE,
         }
+    }
+}
+
+/// The pipeline `preview-pipeline` switches to from `pipeline`.
+pub fn other_pipeline(pipeline: &str) -> &'static str {
+    match PIPELINES.iter().position(|p| *p == pipeline) {
+        Some(at) => PIPELINES[(at + 1) % PIPELINES.len()],
+        None => PIPELINES[0],
     }
 }
 
@@ -49,27 +67,14 @@ pub enum Phase {
     Waiting,
     /// The model is being loaded.
     LoadingModel,
-    /// Samples are being generated.
+    /// Candidates are going through the pipeline.
     Generating,
-    /// Every sample is done.
+    /// The pipeline is done.
     Done,
     /// There is no model file at this path.
     NoModel(PathBuf),
     /// The preview failed.
     Failed(String),
-}
-
-/// One sample as it streams in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PreviewSample {
-    /// The engine's request.
-    pub request: RequestId,
-    /// The text so far (the prompt's prefix first).
-    pub text: String,
-    /// The verdict, once complete.
-    pub verdict: Option<Verdict>,
-    /// The engine's measurements, once complete.
-    pub stats: Option<Stats>,
 }
 
 /// A preview of one leaf (or of nothing, while the selection is a folder).
@@ -81,12 +86,12 @@ pub struct Preview {
     pub folder: Option<PathBuf>,
     /// The base seed.
     pub seed: u32,
+    /// The pipeline it runs.
+    pub pipeline: &'static str,
     /// Where it is.
     pub phase: Phase,
-    /// The samples started so far, in order.
-    pub samples: Vec<PreviewSample>,
-    /// The latest prompt's tokens and the model's context window.
-    pub prompt: Option<(usize, u32)>,
+    /// The candidates so far, their marks and the funnel's counts.
+    pub funnel: Funnel,
     /// The model, once loaded by this preview.
     pub model: Option<ModelInfo>,
     /// Samples wanted.
@@ -96,14 +101,14 @@ pub struct Preview {
     pub shown: Option<ContentHash>,
 }
 
-/// The figures shown: from the engine's measurements of the completed samples.
+/// The figures shown: from the engine's measurements of the candidates that ended.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PreviewFigures {
-    /// Time to the first token of the first sample.
+    /// Time to the first token of the first candidate's request.
     pub first_token: Option<Duration>,
-    /// Tokens per second as the interface received them (mean over samples).
+    /// Tokens per second as the interface received them (mean over requests).
     pub tokens_per_second: Option<f64>,
-    /// llama.cpp's own evaluation rate (mean over samples).
+    /// llama.cpp's own evaluation rate (mean over requests).
     pub llama_tokens_per_second: Option<f64>,
 }
 
@@ -113,8 +118,14 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
 }
 
 impl Preview {
-    /// A preview waiting for job `job` on `folder`.
-    pub fn new(job: u64, folder: Option<PathBuf>, seed: u32, wanted: usize) -> Self {
+    /// A preview waiting for job `job` on `folder`, through `pipeline`.
+    pub fn new(
+        job: u64,
+        folder: Option<PathBuf>,
+        seed: u32,
+        pipeline: &'static str,
+        wanted: usize,
+    ) -> Self {
         Self {
             job,
             phase: if folder.is_some() {
@@ -124,20 +135,12 @@ impl Preview {
             },
             folder,
             seed,
-            samples: Vec::new(),
-            prompt: None,
+            pipeline,
+            funnel: Funnel::default(),
             model: None,
             wanted,
             shown: None,
         }
-    }
-
-    /// The request whose tokens are taken now: the latest sample's, while it runs.
-    pub fn current(&self) -> Option<RequestId> {
-        self.samples
-            .last()
-            .filter(|s| s.verdict.is_none() && self.phase == Phase::Generating)
-            .map(|s| s.request)
     }
 
     /// The review record of this preview, once it is done: if it was of the
@@ -152,8 +155,8 @@ impl Preview {
         })
     }
 
-    /// Takes a reply; returns false when it was dropped (an older job's, or a
-    /// token of a request that is not the current one).
+    /// Takes a reply; returns false when it was dropped (an older job's, or an
+    /// event of a candidate the funnel does not know).
     pub fn apply(&mut self, reply: PreviewReply) -> bool {
         if reply.job() != self.job {
             return false;
@@ -165,55 +168,19 @@ impl Preview {
                 self.phase = Phase::Waiting;
             }
             PreviewReply::NoModel { path, .. } => self.phase = Phase::NoModel(path),
-            PreviewReply::Started {
-                request,
-                prompt_tokens,
-                context_size,
-                prefix,
-                ..
-            } => {
-                self.prompt = Some((prompt_tokens, context_size));
-                self.samples.push(PreviewSample {
-                    request,
-                    text: prefix,
-                    verdict: None,
-                    stats: None,
-                });
+            PreviewReply::Pipeline { event, .. } => {
                 self.phase = Phase::Generating;
+                return self.funnel.apply(event);
             }
-            PreviewReply::Token { request, text, .. } => {
-                if self.current() != Some(request) {
-                    return false;
-                }
-                if let Some(sample) = self.samples.last_mut() {
-                    sample.text.push_str(&text);
-                }
-            }
-            PreviewReply::Judged {
-                index,
-                verdict,
-                stats,
-                ..
-            } => match self.samples.get_mut(index) {
-                Some(sample) => {
-                    sample.verdict = Some(verdict);
-                    sample.stats = Some(stats);
-                }
-                None => return false,
-            },
             PreviewReply::Done { .. } => self.phase = Phase::Done,
             PreviewReply::Failed { error, .. } => self.phase = Phase::Failed(error),
         }
         true
     }
 
-    /// The engine's figures over the completed samples.
+    /// The engine's figures over the candidates that ended.
     pub fn figures(&self) -> PreviewFigures {
-        let stats: Vec<&Stats> = self
-            .samples
-            .iter()
-            .filter_map(|s| s.stats.as_ref())
-            .collect();
+        let stats: Vec<&Stats> = self.funnel.stats().collect();
         PreviewFigures {
             first_token: stats
                 .first()
@@ -222,15 +189,6 @@ impl Preview {
             tokens_per_second: mean(stats.iter().map(|s| s.tokens_per_second())),
             llama_tokens_per_second: mean(stats.iter().map(|s| s.llama_eval_tokens_per_second())),
         }
-    }
-
-    /// Samples accepted and rejected so far.
-    pub fn counts(&self) -> (usize, usize) {
-        let judged = self.samples.iter().filter_map(|s| s.verdict.as_ref());
-        judged.fold((0, 0), |(ok, no), verdict| match verdict {
-            Verdict::Accepted => (ok + 1, no),
-            Verdict::Rejected(_) => (ok, no + 1),
-        })
     }
 }
 
@@ -246,8 +204,10 @@ pub struct PreviewPane {
 }
 
 impl PreviewPane {
-    /// Runs `preview` (open or close the pane on the selected leaf) or
-    /// `preview-reseed` (generate again with the next seed).
+    /// Runs `preview` (open or close the pane on the selected leaf),
+    /// `preview-reseed` (generate again with the next seed) or
+    /// `preview-pipeline` (switch pipeline and preview the same leaf again with
+    /// the same seed, cancelling the running preview).
     pub fn action(&mut self, ctx: &Shared, action: Action) -> Vec<Effect> {
         let previewing_selected = self
             .open
@@ -268,6 +228,20 @@ impl PreviewPane {
                 };
                 self.start(ctx, seed)
             }
+            Action::PreviewPipeline => {
+                self.settings.pipeline = other_pipeline(self.settings.pipeline);
+                let Some(open) = &self.open else {
+                    return self.start(ctx, self.settings.seed);
+                };
+                let seed = if previewing_selected {
+                    open.seed
+                } else {
+                    self.settings.seed
+                };
+                let mut effects = vec![Effect::CancelPreview];
+                effects.extend(self.start(ctx, seed));
+                effects
+            }
             _ => Vec::new(),
         }
     }
@@ -279,11 +253,11 @@ impl PreviewPane {
 
     /// A new preview of the selected leaf with `seed`, superseding any other.
     fn start(&mut self, ctx: &Shared, seed: u32) -> Vec<Effect> {
-        let wanted = self.settings.samples;
+        let (wanted, pipeline) = (self.settings.samples, self.settings.pipeline);
         self.last_job += 1;
         let id = self.last_job;
         let Some(index) = ctx.tree.selected_leaf() else {
-            self.open = Some(Preview::new(id, None, seed, wanted));
+            self.open = Some(Preview::new(id, None, seed, pipeline, wanted));
             return Vec::new();
         };
         let leaf = &ctx.taxonomy.leaves[index];
@@ -293,7 +267,7 @@ impl PreviewPane {
             None => leaf.text.clone(),
         };
         let kind = ctx.report_of(index).kind.unwrap_or(LeafKind::FreeformSkill);
-        let mut preview = Preview::new(id, Some(folder.clone()), seed, wanted);
+        let mut preview = Preview::new(id, Some(folder.clone()), seed, pipeline, wanted);
         // Reviews live in git notes: without git, nothing is recorded.
         if !ctx.open.is_dirty(&folder) && ctx.git_problem.is_none() {
             preview.shown = text
@@ -315,6 +289,7 @@ impl PreviewPane {
             seed,
             samples: wanted,
             max_tokens: self.settings.max_tokens,
+            pipeline,
         })]
     }
 
@@ -333,7 +308,6 @@ impl PreviewPane {
         effects
     }
 
-    /// Takes a reply of the preview thread (dropped unless it is the open job's).
     /// Takes a preview's reply; a successful preview of a saved leaf is recorded
     /// for its review.
     pub fn reply(&mut self, reply: PreviewReply) -> Vec<Effect> {
@@ -356,6 +330,9 @@ impl PreviewPane {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate::Event;
+    use crate::generate::parse::Draft;
+    use crate::generate::runner::PipelineEvent;
     use crate::tui::app::App;
     use crate::tui::keymap::Keymap;
     use crate::tui::marks::LeafMarks;
@@ -376,118 +353,83 @@ mod tests {
         }
     }
 
-    fn started(job: u64, request: RequestId) -> PreviewReply {
-        PreviewReply::Started {
-            job,
-            request,
-            prompt_tokens: 812,
-            context_size: 2048,
-            prefix: "[Question]\n".into(),
-        }
-    }
-
-    fn token(job: u64, request: RequestId, text: &str) -> PreviewReply {
-        PreviewReply::Token {
-            job,
-            request,
-            text: text.into(),
-        }
+    /// The runner's events of one candidate written by `sample` and kept, as a
+    /// reply of job `job`.
+    fn events(job: u64, candidate: usize, stats: Stats) -> Vec<PreviewReply> {
+        let written = candidate + 100;
+        [
+            PipelineEvent::Stage {
+                stage: "sample".into(),
+                kind: "generate",
+                candidates: 1,
+            },
+            PipelineEvent::Request {
+                stage: "sample".into(),
+                candidate,
+                event: Event::Started {
+                    id: 1,
+                    prompt_tokens: 812,
+                    context_size: 2048,
+                },
+            },
+            PipelineEvent::Written {
+                stage: "sample".into(),
+                candidate: written,
+                parent: candidate,
+                draft: Draft::default(),
+            },
+            PipelineEvent::Accepted {
+                candidate: written,
+                round: candidate,
+                stats,
+            },
+        ]
+        .into_iter()
+        .map(|event| PreviewReply::Pipeline { job, event })
+        .collect()
     }
 
     fn preview() -> Preview {
-        Preview::new(7, Some("compositional_skills/x".into()), 42, 3)
+        Preview::new(7, Some("compositional_skills/x".into()), 42, "simple", 3)
     }
 
     #[test]
-    fn tokens_of_the_current_request_are_appended() {
+    fn replies_of_other_jobs_are_dropped() {
         let mut preview = preview();
-        assert!(preview.apply(started(7, 11)));
-        assert!(preview.apply(token(7, 11, "What")));
-        assert!(preview.apply(token(7, 11, " rhymes?")));
-        assert_eq!(preview.samples[0].text, "[Question]\nWhat rhymes?");
-        assert_eq!(preview.prompt, Some((812, 2048)));
+        for reply in events(6, 0, Stats::default()) {
+            assert!(!preview.apply(reply), "an older job's reply is taken");
+        }
+        assert!(preview.funnel.shown().is_empty());
+        assert_eq!(preview.phase, Phase::Waiting);
+        for reply in events(7, 0, Stats::default()) {
+            assert!(preview.apply(reply));
+        }
         assert_eq!(preview.phase, Phase::Generating);
-    }
-
-    #[test]
-    fn replies_of_stale_jobs_and_requests_are_dropped() {
-        let mut preview = preview();
-        assert!(!preview.apply(started(6, 10)), "an older job's start");
-        assert!(preview.samples.is_empty());
-        assert!(preview.apply(started(7, 11)));
-        assert!(!preview.apply(token(6, 11, "old job")));
-        assert!(!preview.apply(token(7, 10, "old request")));
+        assert_eq!(preview.funnel.prompt, Some((812, 2048)));
         assert!(!preview.apply(PreviewReply::Done {
             job: 6,
             run: run(1)
         }));
-        assert_eq!(preview.samples[0].text, "[Question]\n");
         assert_eq!(preview.phase, Phase::Generating);
-        // Once judged, a late token of the same request is not taken either.
-        preview.apply(PreviewReply::Judged {
+        assert!(preview.apply(PreviewReply::Done {
             job: 7,
-            index: 0,
-            verdict: Verdict::Accepted,
-            stats: Stats::default(),
-        });
-        assert!(!preview.apply(token(7, 11, "late")));
-    }
-
-    #[test]
-    fn completed_samples_are_marked_accepted_or_rejected() {
-        let mut preview = preview();
-        preview.apply(started(7, 11));
-        preview.apply(PreviewReply::Judged {
-            job: 7,
-            index: 0,
-            verdict: Verdict::Accepted,
-            stats: Stats::default(),
-        });
-        preview.apply(started(7, 12));
-        preview.apply(PreviewReply::Judged {
-            job: 7,
-            index: 1,
-            verdict: Verdict::Rejected("unparseable: no [Question]".into()),
-            stats: Stats::default(),
-        });
-        assert!(!preview.apply(PreviewReply::Judged {
-            job: 7,
-            index: 5,
-            verdict: Verdict::Accepted,
-            stats: Stats::default(),
+            run: run(1)
         }));
-        assert_eq!(preview.samples[0].verdict, Some(Verdict::Accepted));
-        assert_eq!(
-            preview.samples[1].verdict,
-            Some(Verdict::Rejected("unparseable: no [Question]".into()))
-        );
-        assert_eq!(preview.counts(), (1, 1));
-        preview.apply(PreviewReply::Done {
-            job: 7,
-            run: run(1),
-        });
         assert_eq!(preview.phase, Phase::Done);
-        assert_eq!(preview.current(), None);
+        assert_eq!(preview.funnel.outcomes(), (1, 0));
     }
 
     #[test]
     fn figures_come_from_the_engine_timings() {
         let mut preview = preview();
         assert_eq!(preview.figures(), PreviewFigures::default());
-        for (index, (request, s)) in [
-            (11, stats(250, 21, 2, (400.0, 40))),
-            (12, stats(90, 41, 4, (200.0, 40))),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            preview.apply(started(7, request));
-            preview.apply(PreviewReply::Judged {
-                job: 7,
-                index,
-                verdict: Verdict::Accepted,
-                stats: s,
-            });
+        for (candidate, s) in [
+            (0, stats(250, 21, 2, (400.0, 40))),
+            (1, stats(90, 41, 4, (200.0, 40))),
+        ] {
+            for reply in events(7, candidate, s) {
+                preview.apply(reply);
+            }
         }
         let figures = preview.figures();
         assert_eq!(figures.first_token, Some(Duration::from_millis(250)));
@@ -605,9 +547,11 @@ mod tests {
         assert!(next.id > first);
         assert_eq!(Some(next.folder.clone()), app.shared.selected_folder());
         // A reply of the old job is dropped.
-        app.update(crate::tui::msg::Msg::Preview(started(first, 1)));
+        for reply in events(first, 0, Stats::default()) {
+            app.update(crate::tui::msg::Msg::Preview(reply));
+        }
         let open = app.browse.preview.open.as_ref().unwrap();
-        assert!(open.samples.is_empty());
+        assert!(open.funnel.shown().is_empty());
         assert_eq!(open.job, next.id);
         // `G` regenerates with the next seed; `g` on the previewed leaf closes the pane.
         let reseeded = press(&mut app, 'G');
@@ -622,6 +566,38 @@ mod tests {
                 .iter()
                 .all(|e| *e != Effect::CancelPreview)
         );
+    }
+
+    #[test]
+    fn p_switches_the_pipeline_and_previews_the_same_leaf_again() {
+        let mut app = app();
+        select(&mut app, "commonly_confused_words");
+        let effects = press(&mut app, 'g');
+        let [Effect::Preview(first)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(first.pipeline, DEFAULT_PIPELINE, "as `taxon generate`");
+        let first = first.clone();
+        let mut pipelines = vec![first.pipeline];
+        for _ in 0..2 {
+            let effects = press(&mut app, 'P');
+            // The running preview is cancelled, then the leaf previewed again.
+            let [Effect::CancelPreview, Effect::Preview(job)] = effects.as_slice() else {
+                panic!("{effects:?}");
+            };
+            assert_eq!((&job.folder, job.seed), (&first.folder, first.seed));
+            let open = app.browse.preview.open.as_ref().unwrap();
+            assert_eq!((open.job, open.pipeline), (job.id, job.pipeline));
+            pipelines.push(job.pipeline);
+        }
+        assert_eq!(pipelines, ["simple", "full", "simple"]);
+        // The switch stays for the next previews.
+        press(&mut app, 'P');
+        let effects = press(&mut app, 'G');
+        let [Effect::Preview(reseeded)] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(reseeded.pipeline, "full");
     }
 
     #[test]
