@@ -94,7 +94,10 @@ fn mutant(rng: &mut fastrand::Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
 fn the_fuzz_checks_hold_on_a_fixed_corpus() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy");
     let originals = mutations::originals(&sample).unwrap();
-    let mut seeds: Vec<Vec<u8>> = originals.iter().map(|o| o.text.clone().into_bytes()).collect();
+    let mut seeds: Vec<Vec<u8>> = originals
+        .iter()
+        .map(|o| o.text.clone().into_bytes())
+        .collect();
     seeds.extend(
         mutations::corpus(&originals)
             .into_iter()
@@ -104,9 +107,15 @@ fn the_fuzz_checks_hold_on_a_fixed_corpus() {
 
     let mut rng = fastrand::Rng::with_seed(0x7a78_6f6e);
     let mutants: Vec<Vec<u8>> = (0..MUTANTS).map(|_| mutant(&mut rng, &seeds)).collect();
-    let not_utf8 = mutants.iter().filter(|m| std::str::from_utf8(m).is_err()).count();
+    let not_utf8 = mutants
+        .iter()
+        .filter(|m| std::str::from_utf8(m).is_err())
+        .count();
     // The corpus reaches the decoder's refusals as well as the YAML grammar.
-    assert!(not_utf8 > MUTANTS / 20, "only {not_utf8} mutants are not UTF-8");
+    assert!(
+        not_utf8 > MUTANTS / 20,
+        "only {not_utf8} mutants are not UTF-8"
+    );
 
     let failures: Vec<String> = seeds
         .iter()

@@ -21,7 +21,12 @@ pub fn check(data: &[u8]) {
         "knowledge/a/qna.yaml",
         "elsewhere/qna.yaml",
     ] {
-        let report = validate_bytes(Path::new(path), data.to_vec(), Attribution::Missing, &strict);
+        let report = validate_bytes(
+            Path::new(path),
+            data.to_vec(),
+            Attribution::Missing,
+            &strict,
+        );
         if std::str::from_utf8(data).is_err() {
             assert!(
                 report.diagnostics.iter().any(|d| d.rule == "encoding"),
@@ -35,6 +40,10 @@ pub fn check(data: &[u8]) {
     let _ = yamllint_findings(text);
     if let Some(fixed) = fix_whitespace(text).fixed {
         // A repair is idempotent: what it left, it leaves again.
-        assert_eq!(fix_whitespace(&fixed).fixed, None, "--fix is not idempotent");
+        assert_eq!(
+            fix_whitespace(&fixed).fixed,
+            None,
+            "--fix is not idempotent"
+        );
     }
 }
