@@ -63,10 +63,15 @@ fn only_preview(repo: &Path) -> (PreviewRecord, PreviewRun) {
 }
 
 fn previews(repo: &Path) -> Vec<Record> {
+    previews_of(repo, FREEFORM)
+}
+
+/// The preview records of `leaf`.
+fn previews_of(repo: &Path, leaf: &str) -> Vec<Record> {
     let review = Review::open(repo).unwrap();
     review
         .store()
-        .records(FREEFORM)
+        .records(leaf)
         .unwrap()
         .0
         .into_iter()
@@ -129,6 +134,81 @@ fn a_preview_that_keeps_nothing_records_nothing() {
         "{stderr}"
     );
     assert!(previews(repo.path()).is_empty());
+}
+
+/// A skill whose every answer is a 40-step checklist, each longer than the 256
+/// tokens a sample may have: no sample of that form fits, and the default model
+/// (seed 42) copies a checklist or breaks the tagged format instead.
+const CHECKLISTS: &str = "compositional_skills/maintenance/checklists";
+
+fn checklist_leaf() -> String {
+    let steps = [
+        "check the {} before you start",
+        "write down what the {} shows",
+        "compare the {} with the last reading",
+        "note any change in the {}",
+        "ask a colleague to confirm the {}",
+        "record the time beside the {}",
+    ];
+    let parts = [
+        "gauge", "valve", "filter", "pump", "meter", "seal", "hose", "tank",
+    ];
+    let mut text = String::from(
+        "version: 3\ntask_description: >\n  Give the complete maintenance checklist for a \
+         piece of equipment, every step numbered.\ncreated_by: tester\nseed_examples:\n",
+    );
+    let machines = ["boiler", "compressor", "generator", "chiller", "turbine"];
+    for (example, machine) in machines.iter().enumerate() {
+        text.push_str(&format!(
+            "  - question: >\n      What is the full maintenance checklist for the {machine}?\n    answer: |\n"
+        ));
+        for step in 0..40 {
+            let part = parts[(step * 3 + example) % parts.len()];
+            let action = steps[(step + example) % steps.len()].replace("{}", part);
+            text.push_str(&format!(
+                "      {}. For the {machine}, {action}.\n",
+                step + 1
+            ));
+        }
+    }
+    text
+}
+
+/// Under the default settings (pipeline, samples, token limits), a leaf whose
+/// examples the model cannot follow keeps no sample, and nothing is recorded.
+#[test]
+fn a_leaf_the_model_cannot_follow_gets_no_preview() {
+    let _serial = generate_cli::serial();
+    let repo = sample_with_reviewer();
+    repo.write(&format!("{CHECKLISTS}/qna.yaml"), &checklist_leaf());
+    repo.write(
+        &format!("{CHECKLISTS}/attribution.txt"),
+        "Title of work: Checklists\nLink to work: -\nLicense of the work: CC0-1.0\nCreator names: tester\n",
+    );
+    repo.commit_all("checklists");
+    let state = tempfile::tempdir().unwrap();
+
+    let output = taxon(
+        repo.path(),
+        state.path(),
+        &["review", "preview", CHECKLISTS],
+    )
+    .output()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("{CHECKLISTS}: 0 of 5 accepted")),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{CHECKLISTS}: the preview accepted no sample, so none is recorded"
+        )),
+        "{stderr}"
+    );
+    assert!(previews_of(repo.path(), CHECKLISTS).is_empty());
 }
 
 #[test]
