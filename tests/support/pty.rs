@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
@@ -60,9 +60,20 @@ pub fn stdout_of(mut command: std::process::Command) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// A condition on the screen that the reader checks after each piece of output,
+/// and when it first held: the moment that output was read.
+type Condition = Box<dyn Fn(&vt100::Screen) -> bool + Send>;
+
+#[derive(Default)]
+struct Watch {
+    condition: Option<Condition>,
+    held_at: Option<Instant>,
+}
+
 pub struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    watch: Arc<(Mutex<Watch>, Condvar)>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
@@ -97,21 +108,33 @@ impl Pty {
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pair.master.try_clone_reader().expect("a pty reader");
-        let (feed, log) = (Arc::clone(&parser), Arc::clone(&raw));
+        let watch = Arc::new((Mutex::new(Watch::default()), Condvar::new()));
+        let (feed, log, watcher) = (Arc::clone(&parser), Arc::clone(&raw), Arc::clone(&watch));
         std::thread::spawn(move || {
             let mut buffer = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buffer) {
                 if n == 0 {
                     break;
                 }
-                feed.lock().expect("parser").process(&buffer[..n]);
+                let read_at = Instant::now();
+                let mut parser = feed.lock().expect("parser");
+                parser.process(&buffer[..n]);
                 log.lock().expect("log").extend_from_slice(&buffer[..n]);
+                let (watch, held) = &*watcher;
+                let mut watch = watch.lock().expect("watch");
+                if watch.held_at.is_none()
+                    && watch.condition.as_ref().is_some_and(|c| c(parser.screen()))
+                {
+                    watch.held_at = Some(read_at);
+                    held.notify_all();
+                }
             }
         });
         let writer = pair.master.take_writer().expect("a pty writer");
         Self {
             parser,
             raw,
+            watch,
             writer,
             child,
             _master: pair.master,
@@ -181,6 +204,39 @@ impl Pty {
         self.writer.write_all(bytes.as_bytes()).expect("type");
         self.writer.flush().expect("flush");
         std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// Types `keys` and times them until the screen first shows `condition`: from
+    /// the write to the moment the output that made it hold was read (the reader
+    /// checks after every read, so the resolution is the reads', not a poll's).
+    /// `None` if it did not hold within `timeout`; zero if it held before.
+    pub fn time_keys(
+        &mut self,
+        keys: &str,
+        condition: impl Fn(&vt100::Screen) -> bool + Send + 'static,
+        timeout: Duration,
+    ) -> Option<Duration> {
+        let (watch, held) = &*self.watch;
+        let start = Instant::now();
+        {
+            // In the reader's order: the screen, then the watch.
+            let parser = self.parser.lock().expect("parser");
+            let already = condition(parser.screen()).then_some(start);
+            *watch.lock().expect("watch") = Watch {
+                condition: Some(Box::new(condition)),
+                held_at: already,
+            };
+        }
+        self.writer.write_all(keys.as_bytes()).expect("type");
+        self.writer.flush().expect("flush");
+        let (mut watch, _) = held
+            .wait_timeout_while(watch.lock().expect("watch"), timeout, |w| {
+                w.held_at.is_none()
+            })
+            .expect("watch");
+        let held_at = watch.held_at.take();
+        watch.condition = None;
+        held_at.map(|at| at.saturating_duration_since(start))
     }
 
     /// Waits for the program to exit; its exit code.
