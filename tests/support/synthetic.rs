@@ -1,5 +1,7 @@
 //! A generated taxonomy of any size, for benchmarks: valid leaves of every kind,
-//! deterministic for a given count, with varied, realistic-length text.
+//! or a mixed corpus with invalid leaves, warnings and YAML the fast path leaves to
+//! the full loader; deterministic for a given count, with varied, realistic-length
+//! text.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -143,6 +145,94 @@ pub fn write_taxonomy(root: &Path, leaves: usize) -> io::Result<()> {
                 format!("compositional_skills/{domain}/{group}/task_{index}"),
                 skill(&mut rng, index, false),
             ),
+        };
+        let dir = root.join(folder);
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join("qna.yaml"), text)?;
+        fs::write(
+            dir.join("attribution.txt"),
+            "Title of work: Generated benchmark leaf\nLink to work: -\nLicense of the work: CC0-1.0\nCreator names: taxon benchmark generator\n",
+        )?;
+    }
+    Ok(())
+}
+
+/// The kinds of leaf in a mixed corpus, one in ten leaves each (the first four
+/// are the valid kinds of [`write_taxonomy`]).
+pub const MIXED_KINDS: [&str; 10] = [
+    "valid knowledge",
+    "valid grounded skill",
+    "valid freeform skill",
+    "valid freeform skill",
+    "invalid: 3 seed examples (schema)",
+    "invalid: unclosed quote (syntax)",
+    "warning: directory name not snake_case",
+    "valid, flow style (full loader)",
+    "valid, anchors (full loader)",
+    "valid, 4-space indentation (full loader)",
+];
+
+/// `text` with its first `keep` seed examples only.
+fn first_examples(text: &str, keep: usize) -> String {
+    text.split("\n  - ")
+        .take(keep + 1)
+        .collect::<Vec<_>>()
+        .join("\n  - ")
+        + "\n"
+}
+
+/// Writes a mixed corpus of `leaves` leaves under `root`, the kind of leaf `i`
+/// being `MIXED_KINDS[i % 10]`, each with an attribution.txt.
+pub fn write_mixed_taxonomy(root: &Path, leaves: usize) -> io::Result<()> {
+    let mut rng = Rng(0x6d69_7865 ^ leaves as u64);
+    for index in 0..leaves {
+        let domain = DOMAINS[index % DOMAINS.len()];
+        let group = WORDS[(index / DOMAINS.len()) % WORDS.len()];
+        let freeform = |rng: &mut Rng| skill(rng, index, false);
+        let skills = format!("compositional_skills/{domain}/{group}");
+        let (folder, text) = match index % MIXED_KINDS.len() {
+            0 => (
+                format!("knowledge/{domain}/{group}/topic_{index}"),
+                knowledge(&mut rng, index),
+            ),
+            1 => (
+                format!("compositional_skills/grounded/{domain}/{group}/task_{index}"),
+                skill(&mut rng, index, true),
+            ),
+            4 => (
+                format!("{skills}/task_{index}"),
+                first_examples(&freeform(&mut rng), 3),
+            ),
+            5 => (
+                format!("{skills}/task_{index}"),
+                freeform(&mut rng).replacen("created_by: ", "created_by: \"", 1),
+            ),
+            6 => (format!("{skills}/Task-{index}"), freeform(&mut rng)),
+            7 => (
+                format!("{skills}/task_{index}"),
+                freeform(&mut rng).replacen(
+                    "seed_examples:\n",
+                    "seed_examples:\n  - {question: \"Why is the sky blue?\", answer: \"Air scatters blue light most.\"}\n",
+                    1,
+                ),
+            ),
+            8 => (
+                format!("{skills}/task_{index}"),
+                freeform(&mut rng)
+                    .replacen("task_description: >", "task_description: &task >", 1)
+                    .replacen("created_by: ", "created_by: &author ", 1),
+            ),
+            9 => (
+                format!("{skills}/task_{index}"),
+                freeform(&mut rng)
+                    .lines()
+                    .map(|line| match line.starts_with("  ") {
+                        true => format!("  {line}\n"),
+                        false => format!("{line}\n"),
+                    })
+                    .collect(),
+            ),
+            _ => (format!("{skills}/task_{index}"), freeform(&mut rng)),
         };
         let dir = root.join(folder);
         fs::create_dir_all(&dir)?;
