@@ -2,6 +2,9 @@
 //! field editor's live validation per keystroke, on the largest sample leaf
 //! (p50 / p99 / max over repeated runs).
 
+#[path = "../support/machine.rs"]
+mod machine;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -40,6 +43,10 @@ fn time(mut run: impl FnMut()) -> Vec<Duration> {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` asks for a list: nothing to run there
+    }
+    println!("{}", machine::describe());
     let leaf = Leaf::read(Path::new(ROOT), PathBuf::from(LEAF), &Options::default());
     let text = leaf.text.clone().expect("the sample leaf reads");
     println!("{LEAF}: {} bytes", text.len());
@@ -73,4 +80,5 @@ fn main() {
             editor.input(key);
         }),
     );
+    println!("{}", machine::describe());
 }

@@ -1,7 +1,11 @@
 //! `cargo bench --bench train_chart`: the training screen's cost: one full draw of
 //! the screen with a 10,000-step run charted (alone, and overlaid with three more),
-//! and one poll of the interface's tailer on a registry of such runs, with nothing
-//! new and with one line appended.
+//! one poll of the interface's tailer on a registry of such runs with nothing new,
+//! and, after the worker appends one line (timed apart), the tail and the redraw
+//! that shows it.
+
+#[path = "../support/machine.rs"]
+mod machine;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -77,7 +81,59 @@ fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1e3)
 }
 
+/// p50 / p99 / max of `samples`.
+fn spread(mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
+    format!(
+        "p50 {}, p99 {}, max {}",
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(at(1.0))
+    )
+}
+
+/// Appends `rounds` lines to the first run, one at a time: the worker's write of
+/// each, and then the tailer's poll that reads it, the screen taking it, and the
+/// redraw at `width` x `height`, timed apart.
+fn append_and_redraw(
+    registry: &Registry,
+    tailer: &mut Tailer,
+    app: &mut App,
+    rounds: u64,
+    (width, height): (u16, u16),
+) {
+    let runs = registry.runs().expect("runs");
+    let mut writer = MetricsWriter::open(&runs[0].metrics_file()).expect("metrics");
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    let (mut writes, mut tails) = (Vec::new(), Vec::new());
+    // The registry's runs end at STEPS.
+    for step in STEPS + 1..=STEPS + rounds {
+        let start = Instant::now();
+        writer.write(&record(step)).expect("a line");
+        writes.push(start.elapsed());
+        let start = Instant::now();
+        let updates = tailer.poll().expect("a poll");
+        assert_eq!(updates[0].records.len(), 1);
+        let Screen::Train(screen) = &mut app.screen else {
+            unreachable!("the training screen is open")
+        };
+        screen.apply(false, updates);
+        terminal.draw(|f| app.draw(f)).expect("draw");
+        tails.push(start.elapsed());
+    }
+    println!("one line appended: the write {}", spread(writes));
+    println!(
+        "one line appended: poll + take + redraw {width}x{height} {}",
+        spread(tails)
+    );
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` asks for a list: nothing to run there
+    }
+    println!("{}", machine::describe());
     let dir = tempfile::tempdir().expect("a folder");
     let registry = registry(dir.path());
     let mut tailer = Tailer::new(registry.clone());
@@ -93,17 +149,6 @@ fn main() {
         assert!(tailer.poll().expect("a poll").is_empty());
     }
     println!("poll, nothing new: {}", ms(start.elapsed() / rounds));
-    let runs = registry.runs().expect("runs");
-    let mut writer = MetricsWriter::open(&runs[0].metrics_file()).expect("metrics");
-    let start = Instant::now();
-    for step in 0..rounds {
-        writer
-            .write(&record(STEPS + 1 + u64::from(step)))
-            .expect("a line");
-        assert_eq!(tailer.poll().expect("a poll")[0].records.len(), 1);
-    }
-    println!("poll, one line appended: {}", ms(start.elapsed() / rounds));
-
     let mut app = App::new(
         Taxonomy::default(),
         LeafMarks::default(),
@@ -131,4 +176,6 @@ fn main() {
             ms(per_draw(&app, width, height))
         );
     }
+    append_and_redraw(&registry, &mut tailer, &mut app, 200, (100, 30));
+    println!("{}", machine::describe());
 }
