@@ -13,6 +13,8 @@
 //! llama.cpp). `TAXON_BENCH_ROUNDS` sets the rounds (default 3),
 //! `TAXON_BENCH_THREADS` the threads (default 2).
 
+#[path = "../support/machine.rs"]
+mod machine;
 #[path = "../support/train_runs.rs"]
 mod train_runs;
 
@@ -28,12 +30,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
 }
 
 /// The folder holding llama-finetune.
@@ -170,6 +166,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks for a list: nothing to run there
     }
+    println!("{}", machine::describe());
     let rounds = env_number("TAXON_BENCH_ROUNDS", 3);
     let threads = env_number("TAXON_BENCH_THREADS", 2);
     let model = model();
@@ -215,14 +212,14 @@ fn main() {
     );
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for round in 1..=rounds {
-        let load = load_average();
+        let load = machine::load_average();
         let reference = finetune(&tools, &f32, &corpus, threads);
         println!(
             "round {round}: llama-finetune {:6.1} tokens/s, peak {:7.0} MiB (load {load})",
             reference.rate,
             reference.peak_kib as f64 / 1024.0
         );
-        let load = load_average();
+        let load = machine::load_average();
         let own = taxon_run(&data, &dataset, threads);
         println!(
             "round {round}: taxon train    {:6.1} tokens/s, peak {:7.0} MiB (load {load})",
@@ -242,4 +239,5 @@ fn main() {
         peak(&ours),
         peak(&theirs)
     );
+    println!("{}", machine::describe());
 }
