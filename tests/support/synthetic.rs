@@ -125,34 +125,44 @@ fn knowledge(rng: &mut Rng, index: usize) -> String {
     out
 }
 
+/// Leaf `index` of kind `kind` (0 knowledge, 1 grounded skill, else freeform
+/// skill), valid: its folder and text.
+fn valid_leaf(rng: &mut Rng, index: usize, kind: usize) -> (String, String) {
+    let domain = DOMAINS[index % DOMAINS.len()];
+    let group = WORDS[(index / DOMAINS.len()) % WORDS.len()];
+    match kind {
+        0 => (
+            format!("knowledge/{domain}/{group}/topic_{index}"),
+            knowledge(rng, index),
+        ),
+        1 => (
+            format!("compositional_skills/grounded/{domain}/{group}/task_{index}"),
+            skill(rng, index, true),
+        ),
+        _ => (
+            format!("compositional_skills/{domain}/{group}/task_{index}"),
+            skill(rng, index, false),
+        ),
+    }
+}
+
+/// Writes a leaf's qna.yaml holding `text` and its attribution.txt in `dir`.
+fn write_leaf(dir: &Path, text: &str) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    fs::write(dir.join("qna.yaml"), text)?;
+    fs::write(
+        dir.join("attribution.txt"),
+        "Title of work: Generated benchmark leaf\nLink to work: -\nLicense of the work: CC0-1.0\nCreator names: taxon benchmark generator\n",
+    )
+}
+
 /// Writes a taxonomy of `leaves` valid leaves under `root`: 60% freeform skills,
 /// 20% grounded skills, 20% knowledge, each with an attribution.txt.
 pub fn write_taxonomy(root: &Path, leaves: usize) -> io::Result<()> {
     let mut rng = Rng(0x7a78_6f6e ^ leaves as u64);
     for index in 0..leaves {
-        let domain = DOMAINS[index % DOMAINS.len()];
-        let group = WORDS[(index / DOMAINS.len()) % WORDS.len()];
-        let (folder, text) = match index % 5 {
-            0 => (
-                format!("knowledge/{domain}/{group}/topic_{index}"),
-                knowledge(&mut rng, index),
-            ),
-            1 => (
-                format!("compositional_skills/grounded/{domain}/{group}/task_{index}"),
-                skill(&mut rng, index, true),
-            ),
-            _ => (
-                format!("compositional_skills/{domain}/{group}/task_{index}"),
-                skill(&mut rng, index, false),
-            ),
-        };
-        let dir = root.join(folder);
-        fs::create_dir_all(&dir)?;
-        fs::write(dir.join("qna.yaml"), text)?;
-        fs::write(
-            dir.join("attribution.txt"),
-            "Title of work: Generated benchmark leaf\nLink to work: -\nLicense of the work: CC0-1.0\nCreator names: taxon benchmark generator\n",
-        )?;
+        let (folder, text) = valid_leaf(&mut rng, index, index % 5);
+        write_leaf(&root.join(folder), &text)?;
     }
     Ok(())
 }
@@ -169,7 +179,7 @@ pub const MIXED_KINDS: [&str; 10] = [
     "warning: directory name not snake_case",
     "valid, flow style (full loader)",
     "valid, anchors (full loader)",
-    "valid, 4-space indentation (full loader)",
+    "valid, block scalars with an indentation indicator (full loader)",
 ];
 
 /// `text` with its first `keep` seed examples only.
@@ -191,14 +201,7 @@ pub fn write_mixed_taxonomy(root: &Path, leaves: usize) -> io::Result<()> {
         let freeform = |rng: &mut Rng| skill(rng, index, false);
         let skills = format!("compositional_skills/{domain}/{group}");
         let (folder, text) = match index % MIXED_KINDS.len() {
-            0 => (
-                format!("knowledge/{domain}/{group}/topic_{index}"),
-                knowledge(&mut rng, index),
-            ),
-            1 => (
-                format!("compositional_skills/grounded/{domain}/{group}/task_{index}"),
-                skill(&mut rng, index, true),
-            ),
+            kind @ 0..=3 => valid_leaf(&mut rng, index, kind),
             4 => (
                 format!("{skills}/task_{index}"),
                 first_examples(&freeform(&mut rng), 3),
@@ -224,23 +227,11 @@ pub fn write_mixed_taxonomy(root: &Path, leaves: usize) -> io::Result<()> {
             ),
             9 => (
                 format!("{skills}/task_{index}"),
-                freeform(&mut rng)
-                    .lines()
-                    .map(|line| match line.starts_with("  ") {
-                        true => format!("  {line}\n"),
-                        false => format!("{line}\n"),
-                    })
-                    .collect(),
+                freeform(&mut rng).replace("answer: |\n", "answer: |2\n"),
             ),
-            _ => (format!("{skills}/task_{index}"), freeform(&mut rng)),
+            _ => unreachable!("ten kinds"),
         };
-        let dir = root.join(folder);
-        fs::create_dir_all(&dir)?;
-        fs::write(dir.join("qna.yaml"), text)?;
-        fs::write(
-            dir.join("attribution.txt"),
-            "Title of work: Generated benchmark leaf\nLink to work: -\nLicense of the work: CC0-1.0\nCreator names: taxon benchmark generator\n",
-        )?;
+        write_leaf(&root.join(folder), &text)?;
     }
     Ok(())
 }

@@ -87,3 +87,18 @@ fn generated_taxonomy() {
     assert!(tally.left.is_empty(), "every generated leaf is handled");
     assert_eq!(tally.handled, 300);
 }
+
+#[test]
+fn mixed_corpus_leaves_its_full_loader_kinds_to_the_full_loader() {
+    let root = tempfile::tempdir().expect("a temporary folder");
+    synthetic::write_mixed_taxonomy(root.path(), 100).expect("write the mixed corpus");
+    let mut tally = Tally::default();
+    for text in leaves(root.path()) {
+        tally.check(&text);
+    }
+    tally.report("mixed corpus");
+    // Handled: the valid kinds, the schema error and the warning (6 in 10); left:
+    // the unclosed quote, flow style, anchors and indentation indicators.
+    assert_eq!(tally.handled, 60);
+    assert_eq!(tally.left.values().sum::<usize>(), 40);
+}
