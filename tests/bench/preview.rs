@@ -1,12 +1,12 @@
 //! `cargo bench --bench preview`: key press to the first preview token drawn, in
 //! the real binary in a pseudo-terminal, so through the interface's runtime loop
 //! (`src/tui/runtime.rs`: key reader, update, the preview job on its thread,
-//! frame pacing, drawing) with the default model and the pane's default settings
-//! (3 samples of at most 256 tokens). Timed from the key's write to the read of
-//! the frame whose first sample shows text after its `[Question]` prefix, and
-//! apart until the frame showing that sample started; each preview is let finish
-//! before the next `G` (new seed). Beside them, the figures the pane itself shows
-//! when done (the engine's time to first token of the first sample, tok/s).
+//! frame pacing, drawing) with the default model and the pane's defaults (the
+//! `simple` pipeline, 3 samples wanted). Timed from the key's write to the read of
+//! the frame where a candidate shows streamed text under its header, and apart
+//! until the frame showing the first candidate; each preview is let finish before
+//! the next `G` (new seed). Beside them, the figures the pane itself shows when
+//! done (prompt, the engine's time to first token, tok/s).
 
 #[path = "../support/generate_cli.rs"]
 mod generate_cli;
@@ -27,55 +27,59 @@ const QUERY: &str = "commonly_confused_words";
 /// The pane's default seed and samples: `G` moves the seed on by the samples.
 const SEED: u32 = 42;
 const SAMPLES: u32 = 3;
-const PREFIX: &str = "[Question]";
 
-/// Whether the preview pane shows seed `seed` and text after its first sample's
-/// prefix: the first token drawn.
-fn first_token_drawn(screen: &vt100::Screen, seed: u32) -> bool {
-    let text = screen.contents();
-    if !text.contains(&format!("· seed {seed} ")) {
-        return false;
-    }
-    let rows: Vec<Vec<char>> = text.lines().map(|row| row.chars().collect()).collect();
-    let header = "sample 1 ".chars().collect::<Vec<_>>();
-    let Some((row, column)) = rows.iter().enumerate().find_map(|(i, row)| {
-        row.windows(header.len())
-            .position(|w| w == header.as_slice())
+/// The lines inside the preview pane, if it is open.
+fn pane_lines(screen: &str) -> Option<Vec<String>> {
+    let rows: Vec<Vec<char>> = screen.lines().map(|row| row.chars().collect()).collect();
+    let title: Vec<char> = "┌ Preview ·".chars().collect();
+    let (top, left) = rows.iter().enumerate().find_map(|(i, row)| {
+        row.windows(title.len())
+            .position(|w| w == title.as_slice())
             .map(|c| (i, c))
-    }) else {
-        return false;
-    };
-    // The sample's lines below its header ("… sample 1 generating"), from the
-    // pane's inner edge to its border.
-    let inner = column.saturating_sub(2);
-    let body: String = rows[row + 1..]
+    })?;
+    let lines = rows[top + 1..]
         .iter()
-        .take(3)
-        .map(|row| {
-            let line: String = row.iter().skip(inner).take_while(|&&c| c != '│').collect();
-            line.trim().to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    let shown = body.trim();
-    shown.starts_with(PREFIX) && shown.len() > PREFIX.len()
+        .take_while(|row| row.get(left) == Some(&'│'))
+        .map(|row| row[left + 1..].iter().take_while(|&&c| c != '│').collect())
+        .collect();
+    Some(lines)
 }
 
-/// The pane's own figures once the preview is done, as drawn.
+/// Whether the preview pane shows seed `seed` and a candidate's streamed text:
+/// a line under a working or waiting candidate's header (`… #N stage`), which
+/// has none until its first token.
+fn first_token_drawn(screen: &vt100::Screen, seed: u32) -> bool {
+    let screen = screen.contents();
+    if !screen.contains(&format!("· seed {seed} ")) {
+        return false;
+    }
+    let Some(lines) = pane_lines(&screen) else {
+        return false;
+    };
+    lines.windows(2).any(|pair| {
+        let header = pair[0].starts_with("… #") || pair[0].starts_with("· #");
+        header && pair[1].starts_with("  ") && !pair[1].trim().is_empty()
+    })
+}
+
+/// The pane's own figures (prompt, first token, tok/s, model load), as drawn.
 fn pane_figures(screen: &str) -> String {
-    screen
-        .lines()
-        .find(|l| l.contains("first token"))
-        .map(|l| {
-            let from = l.find("prompt").unwrap_or(0);
-            l[from..].split('│').next().unwrap_or("").trim().to_owned()
-        })
-        .unwrap_or_else(|| "(no figures shown)".to_owned())
+    let figures: Vec<String> = pane_lines(screen)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|l| l.contains(" tok") || l.contains("model loaded"))
+        .map(|l| l.trim().to_owned())
+        .collect();
+    if figures.is_empty() {
+        "(no figures shown)".to_owned()
+    } else {
+        figures.join(" · ")
+    }
 }
 
 /// One preview, timed from its key.
 struct Timed {
-    /// Until the first sample's header is drawn (its job started).
+    /// Until the first candidate's header is drawn (the preview started).
     started: Duration,
     /// Until its first token is drawn.
     first_token: Duration,
@@ -87,7 +91,7 @@ impl std::fmt::Display for Timed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "sample 1 drawn as started after {}, its first token drawn after {}; the pane when done: {}",
+            "first candidate drawn after {}, first token drawn after {}; the pane when done: {}",
             ms(self.started),
             ms(self.first_token),
             self.pane
@@ -105,11 +109,11 @@ fn preview(taxon: &mut pty::Pty, key: &str, seed: u32) -> Timed {
             key,
             move |s| {
                 let text = s.contents();
-                text.contains(&title) && text.contains("sample 1 ")
+                text.contains(&title) && (text.contains("… #") || text.contains("· #"))
             },
             long,
         )
-        .unwrap_or_else(|| panic!("no sample started; the screen shows:\n{}", taxon.screen()));
+        .unwrap_or_else(|| panic!("no candidate shown; the screen shows:\n{}", taxon.screen()));
     let first_token = started
         + taxon
             .time_keys("", move |s| first_token_drawn(s, seed), long)
