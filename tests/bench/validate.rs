@@ -183,8 +183,8 @@ fn validation_rates(root: &Path, files: &[PathBuf], valid: bool) -> [(&'static s
     });
     let binary = time(RUNS, || run_binary(root, valid));
     [
-        ("validate (library, 1 thread)", one_thread),
-        ("validate (library, parallel)", library),
+        ("validate the listed files (library, 1 thread)", one_thread),
+        ("walk + validate (library, parallel)", library),
         ("`taxon validate --format json` (process)", binary),
     ]
 }
@@ -200,10 +200,10 @@ fn run_binary(root: &Path, valid: bool) {
 }
 
 fn print_rates(n: usize, rows: &[(&str, Duration)]) {
-    println!("{:<44} {:>10} {:>12}", "what", "time", "files/s");
+    println!("{:<46} {:>10} {:>12}", "what", "time", "files/s");
     for (what, elapsed) in rows {
         println!(
-            "{what:<44} {:>8.1}ms {:>12.0}",
+            "{what:<46} {:>8.1}ms {:>12.0}",
             elapsed.as_secs_f64() * 1e3,
             rate(n, *elapsed)
         );
