@@ -3,7 +3,7 @@
 //! keystroke until the frame showing its results (the finder's worker, the
 //! popup's drawing and the frame pacing included), and CPU used while idle. In
 //! this process, as second figures: the library's load and first draw, and
-//! `Index::search` alone per keystroke.
+//! `Index::search` alone per keystroke (`-- --in-process-only` gives only these).
 
 #[path = "../support/machine.rs"]
 mod machine;
