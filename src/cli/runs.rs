@@ -56,6 +56,7 @@ fn json_line(view: &RunView) -> serde_json::Value {
         "eval_loss": view.last_eval().and_then(|m| m.eval_loss),
         "tokens_per_second": status.tokens_per_second,
         "peak_rss_kib": status.peak_rss_kib,
+        "cpu_seconds": status.cpu_seconds,
         "checkpoints": status.checkpoints,
         "phases": status.phases,
         "resumed_from": status.resumed_from,

@@ -118,6 +118,11 @@ pub struct RunStatus {
     /// The worker's peak resident memory in KiB, at its end.
     #[serde(default)]
     pub peak_rss_kib: Option<u64>,
+    /// The CPU time (user and system, all threads) its worker used, in seconds, at
+    /// its end: with the trained steps, the CPU cost of a trained token, which
+    /// other processes on the machine change far less than its wall time.
+    #[serde(default)]
+    pub cpu_seconds: Option<f64>,
     /// Why it failed, or other news.
     #[serde(default)]
     pub message: Option<String>,
@@ -138,6 +143,7 @@ impl RunStatus {
             resumed_from: Vec::new(),
             tokens_per_second: None,
             peak_rss_kib: None,
+            cpu_seconds: None,
             message: None,
         }
     }

@@ -137,6 +137,7 @@ pub fn resume(
         s.ended = None;
         s.message = None;
         s.peak_rss_kib = None;
+        s.cpu_seconds = None;
         s.resumed_from.push(from.clone());
     })?;
     let pid = registry.launch(&run, program)?;

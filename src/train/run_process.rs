@@ -1,6 +1,6 @@
 //! The process of one run (`taxon train-worker RUN_DIR`): it marks the run
 //! running, hands it to its engine (the built-in trainer or an external command)
-//! and writes the final status with the peak memory.
+//! and writes the final status with the peak memory and the CPU time.
 
 use std::path::Path;
 
@@ -50,6 +50,7 @@ pub fn run_worker(dir: &Path) -> Result<RunState, RegistryError> {
         s.state = state;
         s.ended = Some(now_rfc3339());
         s.peak_rss_kib = os::peak_rss_kib();
+        s.cpu_seconds = os::cpu_seconds();
         if message.is_some() {
             s.message = message;
         }

@@ -1,11 +1,15 @@
 //! Training speed and memory of taxon's built-in trainer against llama.cpp's own
-//! `llama-finetune`, on the same records (the sample taxonomy's seed examples),
+//! `llama-finetune`, on the same records (the first of the sample taxonomy's seed
+//! examples: all 191 make 390 windows, over half an hour a run),
 //! the default model converted to F32, 256-token windows, one epoch, the same
 //! threads; the two run in alternation so that the machine's changing load falls
 //! on both. Prints each run's training tokens/s (steps × 256 over the steps' time:
 //! taxon's from its step timings, llama-finetune's from its progress line, whole
-//! seconds), its peak resident memory, the load average when it started, and the
-//! ratio of the means. Run with `cargo bench --bench train` (release).
+//! seconds), its CPU time per trained token (user and system time of the whole
+//! process, load and save included, over the tokens trained: other processes on
+//! the two cores change it far less than the wall-time rate), its peak resident
+//! memory, the load average when it started, and the ratios of the means. Run
+//! with `cargo bench --bench train` (release).
 //!
 //! llama-finetune comes from `TAXON_LLAMA_REFERENCE` (a folder holding it and its
 //! libraries), else from `shared/tools/build-llama-reference.sh` found above the
@@ -55,14 +59,22 @@ fn reference_tools() -> PathBuf {
     PathBuf::from(text(&built.stdout).trim())
 }
 
-/// One measured run: training tokens/s and peak RSS in KiB.
+/// One measured run: training tokens/s, CPU milliseconds per trained token and
+/// peak RSS in KiB.
 struct Measure {
     rate: f64,
+    cpu_ms_per_token: f64,
     peak_kib: u64,
 }
 
-/// Waits for `pid`; its peak RSS in KiB (from wait4's rusage).
-fn wait_peak(pid: u32) -> (i32, u64) {
+/// Seconds of a rusage time.
+fn seconds(time: libc::timeval) -> f64 {
+    time.tv_sec as f64 + time.tv_usec as f64 / 1e6
+}
+
+/// Waits for `pid`; its status, peak RSS in KiB and CPU seconds (user and
+/// system, from wait4's rusage).
+fn wait_usage(pid: u32) -> (i32, u64, f64) {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for the kernel to fill in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -70,12 +82,13 @@ fn wait_peak(pid: u32) -> (i32, u64) {
     // SAFETY: waits for our own child, writing into two live locals.
     let rc = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
     assert_eq!(rc, pid, "wait4");
-    (status, u64::try_from(usage.ru_maxrss).unwrap_or(0))
+    let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    (status, u64::try_from(usage.ru_maxrss).unwrap_or(0), cpu)
 }
 
 #[allow(
     clippy::zombie_processes,
-    reason = "wait_peak reaps the child with wait4, which also gives its rusage"
+    reason = "wait_usage reaps the child with wait4, which also gives its rusage"
 )]
 fn finetune(tools: &Path, model: &Path, corpus: &Path, threads: usize) -> Measure {
     let out =
@@ -99,7 +112,7 @@ fn finetune(tools: &Path, model: &Path, corpus: &Path, threads: usize) -> Measur
         .expect("run llama-finetune");
     let mut log = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut log).unwrap();
-    let (status, peak_kib) = wait_peak(child.id());
+    let (status, peak_kib, cpu) = wait_usage(child.id());
     let _ = std::fs::remove_file(&out);
     assert_eq!(status, 0, "llama-finetune failed:\n{log}");
     // The last progress line: `train: [...] data=0000030/0000030 ... t=00:01:49 ...`.
@@ -125,6 +138,7 @@ fn finetune(tools: &Path, model: &Path, corpus: &Path, threads: usize) -> Measur
         .expect("t=");
     Measure {
         rate: windows * 256.0 / seconds,
+        cpu_ms_per_token: cpu * 1000.0 / (windows * 256.0),
         peak_kib,
     }
 }
@@ -152,8 +166,10 @@ fn taxon_run(data: &Path, dataset: &Path, threads: usize) -> Measure {
     let registry = Registry::new(data.join("runs"));
     let run = registry.open(text(&output.stdout).trim()).unwrap();
     let status = registry.refresh(&run).unwrap();
+    let steps = status.total_steps.expect("the steps") as f64;
     Measure {
         rate: status.tokens_per_second.expect("a rate"),
+        cpu_ms_per_token: status.cpu_seconds.expect("the CPU time") * 1000.0 / (steps * 256.0),
         peak_kib: status.peak_rss_kib.expect("a peak"),
     }
 }
@@ -176,7 +192,12 @@ fn main() {
     // The same records for both: taxon reads them as messages; llama-finetune, which
     // trains on plain text, gets their text.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-taxonomy");
-    let records = seed_conversations(&root).expect("the sample taxonomy's seeds");
+    let all = seed_conversations(&root).expect("the sample taxonomy's seeds");
+    let total = all.len();
+    let records: Vec<_> = all
+        .into_iter()
+        .take(env_number("TAXON_BENCH_RECORDS", 24))
+        .collect();
     let dataset = dir.path().join("seeds.jsonl");
     let lines: String = records.iter().map(|r| r.to_line() + "\n").collect();
     std::fs::write(&dataset, lines).unwrap();
@@ -188,42 +209,50 @@ fn main() {
         .collect();
     std::fs::write(&corpus, plain).unwrap();
     println!(
-        "{} records; {threads} threads; llama-finetune from {}",
+        "{} of {total} records; {threads} threads; llama-finetune from {}",
         records.len(),
         tools.display()
     );
-    // The first taxon run converts the model to F32 (cached); llama-finetune takes
-    // that same file.
-    let warm = taxon_run(&data, &dataset, threads);
+    // llama-finetune takes taxon's F32 conversion of the model (cached): a first,
+    // uncounted taxon run makes it when it is not there yet.
     let f32_dir = cache_dir().join("models/f32");
     let stem = model.file_stem().unwrap().to_string_lossy().into_owned();
-    let f32 = std::fs::read_dir(&f32_dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            name.starts_with(&format!("{stem}-")) && name.ends_with(".F32.gguf")
-        })
-        .expect("taxon's F32 conversion");
-    println!(
-        "warm-up taxon run: {:.1} tokens/s (not counted); model {}",
-        warm.rate,
-        f32.display()
-    );
+    let cached_f32 = || {
+        std::fs::read_dir(&f32_dir)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with(&format!("{stem}-")) && name.ends_with(".F32.gguf")
+            })
+    };
+    if cached_f32().is_none() {
+        let warm = taxon_run(&data, &dataset, threads);
+        println!(
+            "warm-up taxon run (converts the model): {:.1} tokens/s, not counted",
+            warm.rate
+        );
+    }
+    let f32 = cached_f32().expect("taxon's F32 conversion");
+    println!("model {}", f32.display());
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for round in 1..=rounds {
         let load = machine::load_average();
         let reference = finetune(&tools, &f32, &corpus, threads);
         println!(
-            "round {round}: llama-finetune {:6.1} tokens/s, peak {:7.0} MiB (load {load})",
+            "round {round}: llama-finetune {:6.1} tokens/s, {:5.2} CPU ms/token, peak {:7.0} MiB \
+             (load {load})",
             reference.rate,
+            reference.cpu_ms_per_token,
             reference.peak_kib as f64 / 1024.0
         );
         let load = machine::load_average();
         let own = taxon_run(&data, &dataset, threads);
         println!(
-            "round {round}: taxon train    {:6.1} tokens/s, peak {:7.0} MiB (load {load})",
+            "round {round}: taxon train    {:6.1} tokens/s, {:5.2} CPU ms/token, peak {:7.0} MiB \
+             (load {load})",
             own.rate,
+            own.cpu_ms_per_token,
             own.peak_kib as f64 / 1024.0
         );
         theirs.push(reference);
@@ -231,11 +260,15 @@ fn main() {
     }
     let rates = |m: &[Measure]| m.iter().map(|x| x.rate).collect::<Vec<_>>();
     let peak = |m: &[Measure]| m.iter().map(|x| x.peak_kib).max().unwrap_or(0) as f64 / 1024.0;
+    let cpu = |m: &[Measure]| m.iter().map(|x| x.cpu_ms_per_token).collect::<Vec<_>>();
     let (ours_rate, theirs_rate) = (mean(&rates(&ours)), mean(&rates(&theirs)));
+    let (ours_cpu, theirs_cpu) = (mean(&cpu(&ours)), mean(&cpu(&theirs)));
     println!(
         "mean: taxon {ours_rate:.1} tokens/s, llama-finetune {theirs_rate:.1} tokens/s: \
-         ratio {:.3}; peak RSS taxon {:.0} MiB, llama-finetune {:.0} MiB",
+         ratio {:.3}; CPU ms/token taxon {ours_cpu:.2}, llama-finetune {theirs_cpu:.2}: \
+         ratio (theirs/ours) {:.3}; peak RSS taxon {:.0} MiB, llama-finetune {:.0} MiB",
         ours_rate / theirs_rate,
+        theirs_cpu / ours_cpu,
         peak(&ours),
         peak(&theirs)
     );
