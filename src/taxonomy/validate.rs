@@ -220,8 +220,8 @@ fn lint_text(text: &str) -> &str {
 pub fn yamllint_findings(text: &str) -> Vec<Diagnostic> {
     let text = lint_text(text);
     let syntax = first_syntax_problem(text).map(|problem| SyntaxError {
-        line: problem.mark.line + 1,
-        col: problem.mark.column + 1,
+        line: problem.mark.line() + 1,
+        col: problem.mark.column() + 1,
         message: format!("syntax error: {}", problem.problem),
     });
     lint::lint(text, syntax.as_ref())

@@ -150,11 +150,7 @@ impl<'a> Lines<'a> {
 
     /// PyYAML's mark of `at`.
     pub fn mark(&self, at: At) -> Mark {
-        Mark {
-            pointer: at.byte,
-            line: at.line,
-            column: self.column(at),
-        }
+        Mark::new(at.byte, at.line, self.column(at))
     }
 
     /// The span from `start` to `end`.

@@ -160,7 +160,7 @@ fn cosmetic_problems(
     let may_have_comments = memchr::memchr(b'#', text.as_bytes()).is_some();
     for index in 0..stream.linted {
         let token = &tokens[index];
-        let line_no = token.start.line + 1;
+        let line_no = token.start.line() + 1;
         while let Some(line) = lines.next_if(|line| line.line_no < line_no) {
             finish_line(text, line, &mut cache, &mut directives, &mut out);
         }

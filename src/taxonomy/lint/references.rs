@@ -57,8 +57,8 @@ impl<'t> KeyDuplicates<'t> {
                 };
                 if duplicate && value != "<<" {
                     out.push(Problem::new(
-                        key.start.line + 1,
-                        key.start.column + 1,
+                        key.start.line() + 1,
+                        key.start.column() + 1,
                         format!("duplication of key \"{}\" in mapping", key.value),
                     ));
                     return;
@@ -93,8 +93,8 @@ impl Anchors {
         match token.kind {
             Kind::StreamStart | Kind::DocumentStart | Kind::DocumentEnd => self.declared.clear(),
             Kind::Alias if !self.declared.contains(&token.value) => out.push(Problem::new(
-                token.start.line + 1,
-                token.start.column + 1,
+                token.start.line() + 1,
+                token.start.column() + 1,
                 format!("found undeclared alias \"{}\"", token.value),
             )),
             Kind::Anchor => {

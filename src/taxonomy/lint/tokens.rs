@@ -108,7 +108,11 @@ mod tests {
             .map(|t| {
                 format!(
                     "{:?} {}:{}-{}:{}",
-                    t.kind, t.start.line, t.start.column, t.end.line, t.end.column
+                    t.kind,
+                    t.start.line(),
+                    t.start.column(),
+                    t.end.line(),
+                    t.end.column()
                 )
             })
             .collect()
@@ -170,6 +174,6 @@ mod tests {
         let text = "k: one\n  two   \n  # note\nn: 1\n";
         let source = Source::new(text);
         let scalar = &tokens(&source).tokens[5];
-        assert_eq!((scalar.end.line, scalar.end.column), (1, 5));
+        assert_eq!((scalar.end.line(), scalar.end.column()), (1, 5));
     }
 }

@@ -81,8 +81,8 @@ impl From<SyntaxProblem> for LoadError {
 /// The 1-based position of a PyYAML mark.
 pub(crate) fn position(mark: Mark) -> Position {
     Position {
-        line: mark.line + 1,
-        col: mark.column + 1,
+        line: mark.line() + 1,
+        col: mark.column() + 1,
     }
 }
 
