@@ -147,3 +147,17 @@ fn leaves_everything_else_to_the_full_pipeline() {
         assert_eq!(unhandled(text), reason, "{text:?}");
     }
 }
+
+#[test]
+fn a_block_mapping_of_short_lines_is_scanned_without_growing_its_tokens() {
+    // Grown by doubling, the token vector of a large file copied itself several
+    // times; room for the lines' tokens is made once, up front.
+    let mut text = String::from("version: 3\n");
+    for i in 0..5000 {
+        text.push_str(&format!("k{i:06}: v\n"));
+    }
+    let lines = text.lines().count() + 1;
+    let scanned = scan(&text).expect("handled");
+    assert_eq!(scanned.tokens.len(), TOKENS_PER_LINE * (lines - 1) + 4);
+    assert_eq!(scanned.tokens.capacity(), TOKENS_PER_LINE * lines + 2);
+}
