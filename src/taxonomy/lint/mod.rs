@@ -365,6 +365,20 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_of_a_large_mapping_are_found_by_hash() {
+        // Past 16 keys a mapping's keys are looked up in a set, which grows.
+        let mut text: String = (0..200).map(|i| format!("k{i}: v\n")).collect();
+        text.push_str("k3: again\nk199: again\nk200: new\n");
+        assert_eq!(
+            findings(&text),
+            [
+                "201:1 duplication of key \"k3\" in mapping (key-duplicates)",
+                "202:1 duplication of key \"k199\" in mapping (key-duplicates)",
+            ]
+        );
+    }
+
+    #[test]
     fn directives_disable_rules() {
         let text = "a: 1 # yamllint disable-line rule:trailing-spaces\nb: 2  \n";
         assert_eq!(findings(text), ["2:5 trailing spaces (trailing-spaces)"]);
