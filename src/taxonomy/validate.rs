@@ -244,7 +244,7 @@ pub fn validate_text(
     let (doc, findings) = match fastpath::scan(lint_text(text)) {
         Ok(scanned) => (
             scanned.document,
-            lint::lint_scanned(&scanned.source, scanned.tokens),
+            lint::lint_scanned(&scanned.source, scanned.tokens, scanned.kinds),
         ),
         Err(_) => match full_read(text) {
             Ok(read) => read,

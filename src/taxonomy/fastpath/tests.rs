@@ -1,7 +1,7 @@
 //! Each construct of the subset against the full pipeline, and each way out of it.
 
 use super::*;
-use crate::taxonomy::lint::tokens::{Source, tokens};
+use crate::taxonomy::lint::tokens::{Kinds, Source, tokens};
 use crate::taxonomy::yaml;
 
 /// Checks that the fast path reads `text` exactly as the full pipeline does: the same
@@ -24,6 +24,7 @@ pub(super) fn assert_equivalent(text: &str, scanned: &Scanned) {
         assert_eq!(fast, full, "token {index} of {text:?}");
     }
     assert_eq!(scanned.tokens.len(), full.tokens.len(), "{text:?}");
+    assert_eq!(scanned.kinds, Kinds::of(&full.tokens), "kinds of {text:?}");
     let loaded = yaml::load(text).expect("the loader reads what the fast path reads");
     // Debug renderings: spans included, and a NaN equal to itself.
     assert_eq!(

@@ -53,6 +53,44 @@ impl<'a> Source<'a> {
     }
 }
 
+/// Which kinds of token a stream has that some rules look for: a rule that cannot
+/// find anything without them is not run (most leaves have no flow collection and
+/// no alias).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Kinds {
+    /// Flow collections, which `braces`, `brackets` and `commas` look at.
+    pub flow: bool,
+    /// Aliases, which `anchors` looks at.
+    pub aliases: bool,
+}
+
+impl Kinds {
+    /// The kinds among `tokens`, in one pass.
+    pub(crate) fn of(tokens: &[Token]) -> Self {
+        let mut kinds = Self::default();
+        for token in tokens {
+            kinds.add(token.kind);
+            if kinds.flow && kinds.aliases {
+                break;
+            }
+        }
+        kinds
+    }
+
+    /// Counts in a token of `kind`.
+    pub(crate) fn add(&mut self, kind: Kind) {
+        self.flow |= matches!(
+            kind,
+            Kind::FlowMappingStart
+                | Kind::FlowMappingEnd
+                | Kind::FlowSequenceStart
+                | Kind::FlowSequenceEnd
+                | Kind::FlowEntry
+        );
+        self.aliases |= kind == Kind::Alias;
+    }
+}
+
 /// The tokens yamllint reads from a text.
 pub(crate) struct Stream {
     /// Every token read before the end of the stream or a scanner error.
