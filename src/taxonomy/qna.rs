@@ -73,19 +73,36 @@ impl Qna {
         let Some(root) = doc.root_id() else {
             return Self::default();
         };
-        let text = |key: &str| text_at(doc, doc.get(root, key));
+        let [
+            version,
+            created_by,
+            task_description,
+            domain,
+            document_outline,
+            document,
+            seed_examples,
+        ] = doc.get_all(
+            root,
+            [
+                "version",
+                "created_by",
+                "task_description",
+                "domain",
+                "document_outline",
+                "document",
+                "seed_examples",
+            ],
+        );
         Self {
-            version: doc
-                .get(root, "version")
-                .and_then(|id| match doc.node(id).value {
-                    Value::Int(i) => Some(i),
-                    _ => None,
-                }),
-            created_by: text("created_by"),
-            task_description: text("task_description"),
-            domain: text("domain"),
-            document_outline: text("document_outline"),
-            document: doc.get(root, "document").map(|id| DocumentRef {
+            version: version.and_then(|id| match doc.node(id).value {
+                Value::Int(i) => Some(i),
+                _ => None,
+            }),
+            created_by: text_at(doc, created_by),
+            task_description: text_at(doc, task_description),
+            domain: text_at(doc, domain),
+            document_outline: text_at(doc, document_outline),
+            document: document.map(|id| DocumentRef {
                 repo: text_at(doc, doc.get(id, "repo")),
                 commit: text_at(doc, doc.get(id, "commit")),
                 patterns: doc
@@ -95,8 +112,7 @@ impl Qna {
                     .filter_map(|&p| text_at(doc, Some(p)))
                     .collect(),
             }),
-            seed_examples: doc
-                .get(root, "seed_examples")
+            seed_examples: seed_examples
                 .map_or(&[][..], |id| doc.items(id))
                 .iter()
                 .map(|&id| seed_example(doc, id))

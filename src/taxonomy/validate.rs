@@ -220,8 +220,8 @@ fn lint_text(text: &str) -> &str {
 pub fn yamllint_findings(text: &str) -> Vec<Diagnostic> {
     let text = lint_text(text);
     let syntax = first_syntax_problem(text).map(|problem| SyntaxError {
-        line: problem.mark.line + 1,
-        col: problem.mark.column + 1,
+        line: problem.mark.line() + 1,
+        col: problem.mark.column() + 1,
         message: format!("syntax error: {}", problem.problem),
     });
     lint::lint(text, syntax.as_ref())
@@ -244,7 +244,7 @@ pub fn validate_text(
     let (doc, findings) = match fastpath::scan(lint_text(text)) {
         Ok(scanned) => (
             scanned.document,
-            lint::lint_scanned(&scanned.source, scanned.tokens),
+            lint::lint_scanned(&scanned.source, scanned.tokens, scanned.kinds),
         ),
         Err(_) => match full_read(text) {
             Ok(read) => read,

@@ -55,12 +55,14 @@ impl<'a> Lines<'a> {
         if !text.ends_with('\n') {
             return Err(Unhandled("no line break at the end"));
         }
-        let mut lines = Vec::with_capacity(text.len() / 40 + 2);
+        let bytes = text.as_bytes();
+        // Counted first, so that the index is made once at its size: a vector grown
+        // by doubling copies itself, and on a large text the copies miss the cache.
+        let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
         let mut start = 0;
         // Most lines are printable ASCII: the text is searched for the next byte
         // that is not, in vectorised blocks, and only a line holding one is looked
         // at closely.
-        let bytes = text.as_bytes();
         let mut next_unusual = find_flagged(bytes, 0, unusual);
         // The text ends with a line break: every line ends at one.
         for end in memchr::memchr_iter(b'\n', bytes) {
@@ -86,6 +88,11 @@ impl<'a> Lines<'a> {
             ascii: true,
         });
         Ok(Self { text, lines })
+    }
+
+    /// How many lines, the empty one after the last break included.
+    pub fn count(&self) -> usize {
+        self.lines.len()
     }
 
     /// The byte offset where each line starts.
@@ -150,11 +157,7 @@ impl<'a> Lines<'a> {
 
     /// PyYAML's mark of `at`.
     pub fn mark(&self, at: At) -> Mark {
-        Mark {
-            pointer: at.byte,
-            line: at.line,
-            column: self.column(at),
-        }
+        Mark::new(at.byte, at.line, self.column(at))
     }
 
     /// The span from `start` to `end`.

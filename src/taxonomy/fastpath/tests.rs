@@ -1,7 +1,7 @@
 //! Each construct of the subset against the full pipeline, and each way out of it.
 
 use super::*;
-use crate::taxonomy::lint::tokens::{Source, tokens};
+use crate::taxonomy::lint::tokens::{Kinds, Source, tokens};
 use crate::taxonomy::yaml;
 
 /// Checks that the fast path reads `text` exactly as the full pipeline does: the same
@@ -24,6 +24,7 @@ pub(super) fn assert_equivalent(text: &str, scanned: &Scanned) {
         assert_eq!(fast, full, "token {index} of {text:?}");
     }
     assert_eq!(scanned.tokens.len(), full.tokens.len(), "{text:?}");
+    assert_eq!(scanned.kinds, Kinds::of(&full.tokens), "kinds of {text:?}");
     let loaded = yaml::load(text).expect("the loader reads what the fast path reads");
     // Debug renderings: spans included, and a NaN equal to itself.
     assert_eq!(
@@ -146,4 +147,18 @@ fn leaves_everything_else_to_the_full_pipeline() {
     for (text, reason) in cases {
         assert_eq!(unhandled(text), reason, "{text:?}");
     }
+}
+
+#[test]
+fn a_block_mapping_of_short_lines_is_scanned_without_growing_its_tokens() {
+    // Grown by doubling, the token vector of a large file copied itself several
+    // times; room for the lines' tokens is made once, up front.
+    let mut text = String::from("version: 3\n");
+    for i in 0..5000 {
+        text.push_str(&format!("k{i:06}: v\n"));
+    }
+    let lines = text.lines().count() + 1;
+    let scanned = scan(&text).expect("handled");
+    assert_eq!(scanned.tokens.len(), TOKENS_PER_LINE * (lines - 1) + 4);
+    assert_eq!(scanned.tokens.capacity(), TOKENS_PER_LINE * lines + 2);
 }

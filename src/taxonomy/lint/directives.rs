@@ -25,23 +25,23 @@ pub(super) fn comments_between(
     let end = match next {
         None => text.len(),
         Some(next)
-            if token.end.line == next.start.line
+            if token.end.line() == next.start.line()
                 && token.kind != Kind::StreamStart
                 && next.kind != Kind::StreamEnd =>
         {
             return Vec::new();
         }
-        Some(next) => next.start.pointer,
+        Some(next) => next.start.pointer(),
     };
-    let start = token.end.pointer.min(end);
+    let start = token.end.pointer().min(end);
     let mut out = Vec::new();
     let mut pointer = start;
     for (i, line) in text[start..end].split('\n').enumerate() {
         if let Some(at) = line.find('#') {
-            let line_no = token.end.line + 1 + i;
+            let line_no = token.end.line() + 1 + i;
             let inline = token.kind != Kind::StreamStart
-                && line_no == token.end.line + 1
-                && (token.end.pointer == 0 || text.as_bytes()[token.end.pointer - 1] != b'\n');
+                && line_no == token.end.line() + 1
+                && (token.end.pointer() == 0 || text.as_bytes()[token.end.pointer() - 1] != b'\n');
             out.push(Comment {
                 line_no,
                 pointer: pointer + at,

@@ -83,13 +83,13 @@ fn col(mark_column: usize) -> isize {
 /// yamllint's `get_real_end_line`: the 1-based line a token really ends on (a
 /// scalar's end mark is often on the next line).
 fn real_end_line(source: &Source<'_>, token: &Token) -> isize {
-    let mut end_line = token.end.line as isize + 1;
+    let mut end_line = token.end.line() as isize + 1;
     if token.kind != Kind::Scalar {
         return end_line;
     }
     let bytes = source.text.as_bytes();
-    let mut pos = token.end.pointer as isize - 1;
-    while pos >= token.start.pointer as isize - 1 && pos >= 0 {
+    let mut pos = token.end.pointer() as isize - 1;
+    while pos >= token.start.pointer() as isize - 1 && pos >= 0 {
         let byte = bytes[pos as usize];
         if !is_space(byte) {
             break;
@@ -119,8 +119,8 @@ impl Indentation {
         };
         if self.step(source, prev, token, next, nextnext, out).is_err() {
             out.push(Problem::new(
-                token.start.line + 1,
-                token.start.column + 1,
+                token.start.line() + 1,
+                token.start.column() + 1,
                 "cannot infer indentation: unexpected token",
             ));
         }
@@ -135,7 +135,7 @@ impl Indentation {
     }
 
     fn detect_indent(&mut self, base: isize, next: &Token) -> isize {
-        let spaces = *self.spaces.get_or_insert(col(next.start.column) - base);
+        let spaces = *self.spaces.get_or_insert(col(next.start.column()) - base);
         base + spaces
     }
 
@@ -158,8 +158,8 @@ impl Indentation {
             Kind::StreamStart | Kind::StreamEnd | Kind::BlockEnd
         ) || (token.kind == Kind::Scalar && token.value.is_empty());
         let is_visible = !invisible;
-        let first_in_line = is_visible && token.start.line as isize + 1 > self.cur_line;
-        let found = col(token.start.column);
+        let first_in_line = is_visible && token.start.line() as isize + 1 > self.cur_line;
+        let found = col(token.start.column());
         if first_in_line {
             let top = *self.top()?;
             let mut expected = top.indent;
@@ -175,8 +175,8 @@ impl Indentation {
                     format!("wrong indentation: expected {expected} but found {found}")
                 };
                 out.push(Problem::new(
-                    token.start.line + 1,
-                    token.start.column + 1,
+                    token.start.line() + 1,
+                    token.start.column() + 1,
                     message,
                 ));
             }
@@ -195,15 +195,15 @@ impl Indentation {
         match token.kind {
             Kind::BlockMappingStart => {
                 let next = next.filter(|n| n.kind == Kind::Key).ok_or(Unexpected)?;
-                if next.start.line != token.start.line {
+                if next.start.line() != token.start.line() {
                     return Err(Unexpected);
                 }
                 self.push(Parent::new(ParentKind::BlockMap, found));
             }
             Kind::FlowMappingStart | Kind::FlowSequenceStart => {
                 let next = next.ok_or(Unexpected)?;
-                let indent = if next.start.line == token.start.line {
-                    col(next.start.column)
+                let indent = if next.start.line() == token.start.line() {
+                    col(next.start.column())
                 } else {
                     self.detect_indent(self.cur_line_indent, next)
                 };
@@ -221,7 +221,7 @@ impl Indentation {
                 let next = next
                     .filter(|n| n.kind == Kind::BlockEntry)
                     .ok_or(Unexpected)?;
-                if next.start.line != token.start.line {
+                if next.start.line() != token.start.line() {
                     return Err(Unexpected);
                 }
                 self.push(Parent::new(ParentKind::BlockSeq, found));
@@ -236,10 +236,10 @@ impl Indentation {
                         ..Parent::new(ParentKind::BlockSeq, found)
                     });
                 }
-                let indent = if next.start.line == token.end.line
-                    || next.start.column == token.start.column
+                let indent = if next.start.line() == token.end.line()
+                    || next.start.column() == token.start.column()
                 {
-                    col(next.start.column)
+                    col(next.start.column())
                 } else {
                     self.detect_indent(found, next)
                 };
@@ -260,8 +260,8 @@ impl Indentation {
                 // `key: &anchor` or `key: !!tag` with the value on the next line.
                 if let (Some(n), Some(p), Some(nn)) = (next, prev, nextnext)
                     && matches!(n.kind, Kind::Anchor | Kind::Tag)
-                    && n.start.line == p.start.line
-                    && n.start.line < nn.start.line
+                    && n.start.line() == p.start.line()
+                    && n.start.line() < nn.start.line()
                 {
                     next = Some(nn);
                 }
@@ -276,8 +276,8 @@ impl Indentation {
                     let prev = prev.ok_or(Unexpected)?;
                     let indent = if top.explicit_key {
                         self.detect_indent(top.indent, next)
-                    } else if next.start.line == prev.start.line {
-                        col(next.start.column)
+                    } else if next.start.line() == prev.start.line() {
+                        col(next.start.column())
                     } else if matches!(next.kind, Kind::BlockSequenceStart | Kind::BlockEntry) {
                         self.sequence_value_indent(top.indent, next)
                     } else {
@@ -297,7 +297,7 @@ impl Indentation {
         match self.indent_sequences {
             IndentSequences::No => key_indent,
             IndentSequences::Yes => {
-                if self.spaces.is_none() && col(next.start.column) - key_indent == 0 {
+                if self.spaces.is_none() && col(next.start.column()) - key_indent == 0 {
                     // Not indented while it should be, and the unit is not known yet.
                     -1
                 } else {
@@ -305,7 +305,7 @@ impl Indentation {
                 }
             }
             IndentSequences::Consistent => {
-                if col(next.start.column) == key_indent {
+                if col(next.start.column()) == key_indent {
                     self.indent_sequences = IndentSequences::No;
                     key_indent
                 } else {

@@ -15,7 +15,7 @@ use crate::taxonomy::diagnostic::{Diagnostic, Severity};
 use directives::Directives;
 use line_rules::Line;
 use spacing::Around;
-use tokens::{Kind, Source, Token};
+use tokens::{Kind, Kinds, Source, Token};
 
 /// A YAML syntax error found by the parser, 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,15 +97,19 @@ pub fn lint_loaded(text: &str) -> Vec<Diagnostic> {
     lint(text, None)
 }
 
-/// Lints a text the fast path read, from its tokens and line starts, as
-/// [`lint_loaded`] lints it from the scanner's.
-pub(crate) fn lint_scanned(source: &Source<'_>, tokens: Vec<Token>) -> Vec<Diagnostic> {
+/// Lints a text the fast path read, from its tokens (which have `kinds`) and line
+/// starts, as [`lint_loaded`] lints it from the scanner's.
+pub(crate) fn lint_scanned(
+    source: &Source<'_>,
+    tokens: Vec<Token>,
+    kinds: Kinds,
+) -> Vec<Diagnostic> {
     let stream = tokens::Stream {
         linted: tokens.len(),
         tokens,
     };
     let lines = line_rules::lines_from_starts(source.text, source.line_starts());
-    lint_stream(source, &stream, &lines, None)
+    lint_stream(source, &stream, kinds, &lines, None)
 }
 
 /// Lints `text` as yamllint would with upstream's configuration, merging in
@@ -113,12 +117,15 @@ pub(crate) fn lint_scanned(source: &Source<'_>, tokens: Vec<Token>) -> Vec<Diagn
 pub fn lint(text: &str, syntax_error: Option<&SyntaxError>) -> Vec<Diagnostic> {
     let source = Source::new(text);
     let lines = line_rules::lines(text);
-    lint_stream(&source, &tokens::tokens(&source), &lines, syntax_error)
+    let stream = tokens::tokens(&source);
+    let kinds = Kinds::of(&stream.tokens[..stream.linted]);
+    lint_stream(&source, &stream, kinds, &lines, syntax_error)
 }
 
 fn lint_stream(
     source: &Source<'_>,
     stream: &tokens::Stream,
+    kinds: Kinds,
     lines: &[Line],
     syntax_error: Option<&SyntaxError>,
 ) -> Vec<Diagnostic> {
@@ -130,7 +137,7 @@ fn lint_stream(
     let mut syntax =
         syntax_error.map(|e| Diagnostic::new(Severity::Error, e.line, e.col, "syntax", &e.message));
     let mut out = Vec::new();
-    for problem in cosmetic_problems(source, stream, lines) {
+    for problem in cosmetic_problems(source, stream, kinds, lines) {
         if let Some(error) = syntax.take_if(|e| e.line <= problem.line && e.col <= problem.col) {
             // The problem at the syntax error's place is most likely the same one.
             out.push(error);
@@ -147,11 +154,12 @@ fn lint_stream(
 fn cosmetic_problems(
     source: &Source<'_>,
     stream: &tokens::Stream,
+    kinds: Kinds,
     lines: &[Line],
 ) -> Vec<Diagnostic> {
     let text = source.text;
     let mut directives = Directives::new(&RULE_IDS);
-    let mut rules = TokenRules::for_tokens(&stream.tokens[..stream.linted]);
+    let mut rules = TokenRules::new(kinds);
     let mut cache = Vec::new();
     let mut out = Vec::new();
     let mut lines = lines.iter().peekable();
@@ -160,7 +168,7 @@ fn cosmetic_problems(
     let may_have_comments = memchr::memchr(b'#', text.as_bytes()).is_some();
     for index in 0..stream.linted {
         let token = &tokens[index];
-        let line_no = token.start.line + 1;
+        let line_no = token.start.line() + 1;
         while let Some(line) = lines.next_if(|line| line.line_no < line_no) {
             finish_line(text, line, &mut cache, &mut directives, &mut out);
         }
@@ -224,26 +232,16 @@ struct TokenRules<'t> {
     key_duplicates: references::KeyDuplicates<'t>,
     /// What the rule being run found on the token; empty between rules.
     found: Vec<Problem>,
-    /// Whether the stream has flow collections, which `braces`, `brackets` and
-    /// `commas` look at (they cannot find anything elsewhere).
-    flow: bool,
-    /// Whether the stream has aliases, which `anchors` looks at.
-    aliases: bool,
+    /// The kinds the linted tokens have, which decide the rules that can find
+    /// anything.
+    kinds: Kinds,
 }
 
 impl<'t> TokenRules<'t> {
-    /// The rules for a stream whose linted tokens are `tokens`.
-    fn for_tokens(tokens: &[Token]) -> Self {
-        let flow = [
-            Kind::FlowMappingStart,
-            Kind::FlowMappingEnd,
-            Kind::FlowSequenceStart,
-            Kind::FlowSequenceEnd,
-            Kind::FlowEntry,
-        ];
+    /// The rules for a stream whose linted tokens have `kinds`.
+    fn new(kinds: Kinds) -> Self {
         Self {
-            flow: tokens.iter().any(|t| flow.contains(&t.kind)),
-            aliases: tokens.iter().any(|t| t.kind == Kind::Alias),
+            kinds,
             ..Self::default()
         }
     }
@@ -265,11 +263,11 @@ impl<'t> TokenRules<'t> {
         let found = &mut self.found;
         // A rule that cannot find anything in this stream is not run at all: most
         // leaves have no flow collection and no alias.
-        if self.aliases {
+        if self.kinds.aliases {
             self.anchors.check(token, found);
             hand_on(ANCHORS, found, out);
         }
-        if self.flow {
+        if self.kinds.flow {
             let braces = (Kind::FlowMappingStart, Kind::FlowMappingEnd, "braces");
             spacing::inside(source, &around, braces, found);
             hand_on(BRACES, found, out);
@@ -279,7 +277,7 @@ impl<'t> TokenRules<'t> {
         }
         spacing::colons(source, &around, found);
         hand_on(COLONS, found, out);
-        if self.flow {
+        if self.kinds.flow {
             spacing::commas(source, &around, found);
             hand_on(COMMAS, found, out);
         }
@@ -361,6 +359,20 @@ mod tests {
         assert_eq!(
             findings(text),
             ["4:5 wrong indentation: expected 2 but found 4 (indentation)"]
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_of_a_large_mapping_are_found_by_hash() {
+        // Past 16 keys a mapping's keys are looked up in a set, which grows.
+        let mut text: String = (0..200).map(|i| format!("k{i}: v\n")).collect();
+        text.push_str("k3: again\nk199: again\nk200: new\n");
+        assert_eq!(
+            findings(&text),
+            [
+                "201:1 duplication of key \"k3\" in mapping (key-duplicates)",
+                "202:1 duplication of key \"k199\" in mapping (key-duplicates)",
+            ]
         );
     }
 

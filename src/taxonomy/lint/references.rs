@@ -3,18 +3,40 @@
 //! the document).
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+
+use foldhash::fast::RandomState;
 
 use super::Problem;
 use super::tokens::{Kind, Token};
+use crate::taxonomy::yaml::Prehashed;
 
 /// Mappings with more keys than this look their keys up in a set.
 const HASHED_FROM: usize = 16;
+
+/// A key with its hash. A set of them grows without reading its keys again: on a
+/// large mapping the keys' text is long out of the cache by then, and rehashing
+/// it made the lint slower per key the more keys there were.
+#[derive(PartialEq, Eq)]
+struct HashedKey<'t> {
+    hash: u64,
+    key: &'t str,
+}
+
+impl Hash for HashedKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The keys of one mapping, by their hashes.
+type KeySet<'t> = HashSet<HashedKey<'t>, BuildHasherDefault<Prehashed>>;
 
 /// The keys seen in one open mapping: where they start in [`KeyDuplicates::keys`],
 /// and once there are many, a set of them.
 struct MappingKeys<'t> {
     start: usize,
-    set: Option<HashSet<&'t str>>,
+    set: Option<KeySet<'t>>,
 }
 
 /// The open collections, for `key-duplicates`: the keys seen in each mapping.
@@ -24,6 +46,8 @@ pub(super) struct KeyDuplicates<'t> {
     stack: Vec<Option<MappingKeys<'t>>>,
     /// The keys of the open mappings, the innermost mapping's last.
     keys: Vec<&'t str>,
+    /// What the keys' hashes are computed with.
+    hashes: RandomState,
 }
 
 impl<'t> KeyDuplicates<'t> {
@@ -51,25 +75,29 @@ impl<'t> KeyDuplicates<'t> {
                 };
                 let seen = &self.keys[mapping.start..];
                 let value = key.value.as_str();
+                let hashed = |key: &'t str| HashedKey {
+                    hash: self.hashes.hash_one(key),
+                    key,
+                };
                 let duplicate = match &mapping.set {
-                    Some(set) => set.contains(value),
+                    Some(set) => set.contains(&hashed(value)),
                     None => seen.contains(&value),
                 };
                 if duplicate && value != "<<" {
                     out.push(Problem::new(
-                        key.start.line + 1,
-                        key.start.column + 1,
+                        key.start.line() + 1,
+                        key.start.column() + 1,
                         format!("duplication of key \"{}\" in mapping", key.value),
                     ));
                     return;
                 }
                 match &mut mapping.set {
                     Some(set) => {
-                        set.insert(value);
+                        set.insert(hashed(value));
                     }
                     None if seen.len() >= HASHED_FROM => {
-                        let mut set: HashSet<&str> = seen.iter().copied().collect();
-                        set.insert(value);
+                        let mut set: KeySet = seen.iter().map(|&key| hashed(key)).collect();
+                        set.insert(hashed(value));
                         mapping.set = Some(set);
                     }
                     None => {}
@@ -93,8 +121,8 @@ impl Anchors {
         match token.kind {
             Kind::StreamStart | Kind::DocumentStart | Kind::DocumentEnd => self.declared.clear(),
             Kind::Alias if !self.declared.contains(&token.value) => out.push(Problem::new(
-                token.start.line + 1,
-                token.start.column + 1,
+                token.start.line() + 1,
+                token.start.column() + 1,
                 format!("found undeclared alias \"{}\"", token.value),
             )),
             Kind::Anchor => {

@@ -22,15 +22,15 @@ fn spaces_after(
     max_desc: &str,
 ) -> Option<Problem> {
     let next = at.next?;
-    if at.token.end.line != next.start.line {
+    if at.token.end.line() != next.start.line() {
         return None;
     }
-    let spaces = next.start.pointer.saturating_sub(at.token.end.pointer);
-    let line = at.token.start.line + 1;
+    let spaces = next.start.pointer().saturating_sub(at.token.end.pointer());
+    let line = at.token.start.line() + 1;
     if max.is_some_and(|max| spaces > max) {
-        Some(Problem::new(line, next.start.column, max_desc))
+        Some(Problem::new(line, next.start.column(), max_desc))
     } else if min.is_some_and(|min| spaces < min) {
-        Some(Problem::new(line, next.start.column + 1, min_desc))
+        Some(Problem::new(line, next.start.column() + 1, min_desc))
     } else {
         None
     }
@@ -47,12 +47,12 @@ fn spaces_before(
     let prev = at.prev?;
     let token = at.token;
     let prev_ends_line =
-        prev.end.pointer > 0 && source.text.as_bytes()[prev.end.pointer - 1] == b'\n';
-    if prev.end.line != token.start.line || prev_ends_line {
+        prev.end.pointer() > 0 && source.text.as_bytes()[prev.end.pointer() - 1] == b'\n';
+    if prev.end.line() != token.start.line() || prev_ends_line {
         return None;
     }
-    let spaces = token.start.pointer.saturating_sub(prev.end.pointer);
-    (spaces > max).then(|| Problem::new(token.start.line + 1, token.start.column, max_desc))
+    let spaces = token.start.pointer().saturating_sub(prev.end.pointer());
+    (spaces > max).then(|| Problem::new(token.start.line() + 1, token.start.column(), max_desc))
 }
 
 /// `hyphens`.
@@ -73,7 +73,7 @@ pub(super) fn colons(source: &Source<'_>, at: &Around<'_>, out: &mut Vec<Problem
     let token = at.token;
     let after_alias = at
         .prev
-        .is_some_and(|p| p.kind == Kind::Alias && token.start.pointer - p.end.pointer == 1);
+        .is_some_and(|p| p.kind == Kind::Alias && token.start.pointer() - p.end.pointer() == 1);
     if token.kind == Kind::Value && !after_alias {
         out.extend(spaces_before(source, at, 0, "too many spaces before colon"));
         out.extend(spaces_after(
@@ -102,9 +102,9 @@ pub(super) fn commas(source: &Source<'_>, at: &Around<'_>, out: &mut Vec<Problem
         return;
     }
     match at.prev {
-        Some(prev) if prev.end.line < token.start.line => out.push(Problem::new(
-            token.start.line + 1,
-            token.start.column.max(1),
+        Some(prev) if prev.end.line() < token.start.line() => out.push(Problem::new(
+            token.start.line() + 1,
+            token.start.column().max(1),
             "too many spaces before comma",
         )),
         _ => out.extend(spaces_before(source, at, 0, "too many spaces before comma")),
@@ -147,5 +147,6 @@ pub(super) fn inside(
 
 /// yamllint's `is_explicit_key`: a `? key` rather than a simple key.
 pub(super) fn is_explicit_key(source: &Source<'_>, token: &Token) -> bool {
-    token.start.pointer < token.end.pointer && source.text.as_bytes()[token.start.pointer] == b'?'
+    token.start.pointer() < token.end.pointer()
+        && source.text.as_bytes()[token.start.pointer()] == b'?'
 }

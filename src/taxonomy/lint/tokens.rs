@@ -53,6 +53,44 @@ impl<'a> Source<'a> {
     }
 }
 
+/// Which kinds of token a stream has that some rules look for: a rule that cannot
+/// find anything without them is not run (most leaves have no flow collection and
+/// no alias).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Kinds {
+    /// Flow collections, which `braces`, `brackets` and `commas` look at.
+    pub flow: bool,
+    /// Aliases, which `anchors` looks at.
+    pub aliases: bool,
+}
+
+impl Kinds {
+    /// The kinds among `tokens`, in one pass.
+    pub(crate) fn of(tokens: &[Token]) -> Self {
+        let mut kinds = Self::default();
+        for token in tokens {
+            kinds.add(token.kind);
+            if kinds.flow && kinds.aliases {
+                break;
+            }
+        }
+        kinds
+    }
+
+    /// Counts in a token of `kind`.
+    pub(crate) fn add(&mut self, kind: Kind) {
+        self.flow |= matches!(
+            kind,
+            Kind::FlowMappingStart
+                | Kind::FlowMappingEnd
+                | Kind::FlowSequenceStart
+                | Kind::FlowSequenceEnd
+                | Kind::FlowEntry
+        );
+        self.aliases |= kind == Kind::Alias;
+    }
+}
+
 /// The tokens yamllint reads from a text.
 pub(crate) struct Stream {
     /// Every token read before the end of the stream or a scanner error.
@@ -108,7 +146,11 @@ mod tests {
             .map(|t| {
                 format!(
                     "{:?} {}:{}-{}:{}",
-                    t.kind, t.start.line, t.start.column, t.end.line, t.end.column
+                    t.kind,
+                    t.start.line(),
+                    t.start.column(),
+                    t.end.line(),
+                    t.end.column()
                 )
             })
             .collect()
@@ -170,6 +212,6 @@ mod tests {
         let text = "k: one\n  two   \n  # note\nn: 1\n";
         let source = Source::new(text);
         let scalar = &tokens(&source).tokens[5];
-        assert_eq!((scalar.end.line, scalar.end.column), (1, 5));
+        assert_eq!((scalar.end.line(), scalar.end.column()), (1, 5));
     }
 }

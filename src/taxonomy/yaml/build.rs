@@ -81,8 +81,8 @@ impl From<SyntaxProblem> for LoadError {
 /// The 1-based position of a PyYAML mark.
 pub(crate) fn position(mark: Mark) -> Position {
     Position {
-        line: mark.line + 1,
-        col: mark.column + 1,
+        line: mark.line() + 1,
+        col: mark.column() + 1,
     }
 }
 
@@ -224,7 +224,11 @@ impl Builder {
     /// A builder with room for the nodes of a text of `len` bytes, as leaf files
     /// are written (a node for every 32 bytes or so), up to a few thousand.
     pub(crate) fn for_text(len: usize) -> Self {
-        let nodes = (len / 32 + 8).min(4096);
+        Self::with_room((len / 32 + 8).min(4096))
+    }
+
+    /// A builder with room for `nodes` nodes.
+    pub(crate) fn with_room(nodes: usize) -> Self {
         Self {
             nodes: Vec::with_capacity(nodes),
             weight: Vec::with_capacity(nodes),

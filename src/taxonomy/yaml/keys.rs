@@ -18,10 +18,11 @@ const INDEXED_FROM: usize = 8;
 #[derive(Clone, Default)]
 pub(super) struct Hashes(RandomState);
 
-/// The hasher of maps whose keys are already [`Hashes`] values: it keeps them as
-/// they are instead of hashing them a second time.
+/// The hasher of maps whose keys are already hashes (a `u64` written first): it
+/// keeps them as they are instead of hashing them a second time, so that a growing
+/// map does not read its keys again.
 #[derive(Default)]
-struct Prehashed(u64);
+pub(crate) struct Prehashed(u64);
 
 impl Hasher for Prehashed {
     fn finish(&self) -> u64 {

@@ -14,6 +14,7 @@ pub(crate) mod token;
 
 pub(crate) use build::{Builder, position, span};
 pub use build::{LoadError, LoadErrorKind, load};
+pub(crate) use keys::Prehashed;
 pub use node::{Document, Entry, Node, NodeId, Position, Span, Value};
 pub use repr::python_repr;
 pub use token::ScalarStyle;

@@ -105,6 +105,29 @@ impl Document {
             .map(|entry| entry.value)
     }
 
+    /// The values of each of `keys` in the mapping `map`, as [`Document::get`] finds
+    /// them, in one pass over its entries: a large mapping's nodes are out of the
+    /// cache, and each pass for a missing key reads them all again.
+    pub fn get_all<const N: usize>(&self, map: NodeId, keys: [&str; N]) -> [Option<NodeId>; N] {
+        let mut found = [None; N];
+        let mut missing = N;
+        for entry in self.entries(map) {
+            let Some(key) = self.str_value(entry.key) else {
+                continue;
+            };
+            for (at, wanted) in keys.iter().enumerate() {
+                if *wanted == key && found[at].is_none() {
+                    found[at] = Some(entry.value);
+                    missing -= 1;
+                }
+            }
+            if missing == 0 {
+                break;
+            }
+        }
+        found
+    }
+
     /// The entries of a mapping node (empty for any other node).
     pub fn entries(&self, id: NodeId) -> &[Entry] {
         match &self.nodes[id].value {
@@ -223,5 +246,21 @@ pub(super) fn scalar_eq(x: &Value, y: &Value, strict_bool: bool) -> bool {
             (Some(a), Some(b)) => a == b,
             _ => false,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::taxonomy::yaml::load;
+
+    #[test]
+    fn get_all_finds_what_get_finds() {
+        let doc = load("1: one\nb: x\na: y\n'2': two\nempty:\n").expect("valid YAML");
+        let root = doc.root_id().expect("a root");
+        let keys = ["a", "1", "2", "missing", "b", "empty", "a"];
+        let each = keys.map(|key| doc.get(root, key));
+        assert_eq!(doc.get_all(root, keys), each);
+        assert_eq!(each[2].map(|id| doc.str_value(id)), Some(Some("two")));
+        assert_eq!(each[1], None, "an integer key is not the string '1'");
     }
 }

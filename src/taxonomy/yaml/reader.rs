@@ -111,11 +111,7 @@ impl<'a> Reader<'a> {
 
     /// PyYAML's mark of the cursor.
     pub fn mark(&self) -> Mark {
-        Mark {
-            pointer: self.pointer,
-            line: self.line,
-            column: self.column,
-        }
+        Mark::new(self.pointer, self.line, self.column)
     }
 
     /// Moves past one character (nothing at the end).

@@ -24,7 +24,10 @@ fn dump(text: &str) -> Vec<String> {
                 };
                 let mut line = format!(
                     "{name} {}:{}-{}:{}",
-                    event.start.line, event.start.column, event.end.line, event.end.column
+                    event.start.line(),
+                    event.start.column(),
+                    event.end.line(),
+                    event.end.column()
                 );
                 if let EventKind::Scalar {
                     value, properties, ..
@@ -41,7 +44,9 @@ fn dump(text: &str) -> Vec<String> {
             Err(problem) => {
                 out.push(format!(
                     "error {}:{} {}",
-                    problem.mark.line, problem.mark.column, problem.problem
+                    problem.mark.line(),
+                    problem.mark.column(),
+                    problem.problem
                 ));
                 return out;
             }

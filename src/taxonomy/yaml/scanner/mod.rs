@@ -199,7 +199,7 @@ impl<'a> Scanner<'a> {
     /// more than 1024 characters back. A required key that goes is an error.
     fn stale_possible_simple_keys(&mut self) -> Result<(), SyntaxProblem> {
         while let Some(key) = self.possible_simple_keys.front() {
-            let stale = key.mark.line != self.reader.line()
+            let stale = key.mark.line() != self.reader.line()
                 || self.reader.index() - key.index > MAX_SIMPLE_KEY_CHARS;
             if !stale {
                 break;
@@ -385,7 +385,7 @@ impl<'a> Scanner<'a> {
             let at = (key.token_number - self.tokens_taken).min(self.tokens.len());
             self.tokens
                 .insert(at, Token::new(Kind::Key, key.mark, key.mark));
-            if self.flow_level == 0 && self.add_indent(key.mark.column as isize) {
+            if self.flow_level == 0 && self.add_indent(key.mark.column() as isize) {
                 self.tokens
                     .insert(at, Token::new(Kind::BlockMappingStart, key.mark, key.mark));
             }

@@ -12,10 +12,10 @@ fn dump(text: &str) -> Vec<String> {
                 let mut line = format!(
                     "{:?} {}:{}-{}:{}",
                     token.kind,
-                    token.start.line,
-                    token.start.column,
-                    token.end.line,
-                    token.end.column
+                    token.start.line(),
+                    token.start.column(),
+                    token.end.line(),
+                    token.end.column()
                 );
                 if matches!(token.kind, Kind::Scalar | Kind::Anchor | Kind::Alias) {
                     line.push(' ');
@@ -27,7 +27,9 @@ fn dump(text: &str) -> Vec<String> {
             Err(problem) => {
                 out.push(format!(
                     "error {}:{} {}",
-                    problem.mark.line, problem.mark.column, problem.problem
+                    problem.mark.line(),
+                    problem.mark.column(),
+                    problem.problem
                 ));
                 return out;
             }
