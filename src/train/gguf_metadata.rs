@@ -158,13 +158,43 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, String>, MetadataError> {
 
 /// The metadata of the model a run trains, read once when it is loaded: checkpoints
 /// keep it even after that file is gone (a resumed run's checkpoint can be pruned
-/// while the run goes on).
-pub struct BaseMetadata(Gguf);
+/// while the run goes on). It is held as a GGUF header of the keys alone, the
+/// form they take in a file (1.6 MB for the default model, whose parsed keys take
+/// twice that for the whole run), and parsed again for each checkpoint.
+pub struct BaseMetadata(Vec<u8>);
 
 impl BaseMetadata {
     /// Reads the metadata of the GGUF at `path`.
     pub fn read(path: &Path) -> Result<Self, MetadataError> {
-        Gguf::open(path).map(Self)
+        let file = Gguf::open(path)?;
+        let keys = Gguf::empty();
+        // SAFETY: both contexts are live; the buffer is sized by
+        // `gguf_get_meta_size` for the call that fills it.
+        let header = unsafe {
+            sys::gguf_set_kv(keys.0, file.0);
+            let mut header = vec![0_u8; sys::gguf_get_meta_size(keys.0)];
+            sys::gguf_get_meta_data(keys.0, header.as_mut_ptr().cast());
+            header
+        };
+        Ok(Self(header))
+    }
+
+    /// The keys, parsed.
+    fn parsed(&self) -> Result<Gguf, MetadataError> {
+        let params = sys::gguf_init_params {
+            no_alloc: true,
+            ctx: null_mut(),
+        };
+        // SAFETY: the buffer is live and of the given size for the call; the
+        // context copies what it keeps, is checked non-null and freed in `Drop`.
+        let ctx =
+            unsafe { sys::gguf_init_from_buffer(self.0.as_ptr().cast(), self.0.len(), params) };
+        if ctx.is_null() {
+            return Err(MetadataError::Unreadable {
+                path: "the base model's metadata".to_owned(),
+            });
+        }
+        Ok(Gguf(ctx, null_mut()))
     }
 }
 
@@ -179,7 +209,7 @@ pub fn keep_base_metadata(saved: &Path, base: &BaseMetadata) -> Result<(), Metad
         move |source| MetadataError::Io { path, source }
     };
     let target = Gguf::open(saved)?;
-    let source = &base.0;
+    let source = base.parsed()?;
     // SAFETY: both contexts are live; keys are NUL-terminated strings copied
     // before `target` changes; `gguf_set_kv` copies `source`'s keys into `target`;
     // the metadata buffer is sized by `gguf_get_meta_size` for the
