@@ -22,8 +22,8 @@ use taxon::train::gguf_metadata;
 use taxon::train::registry::{Registry, Run, RunState};
 use taxon::train::spec::{EngineSpec, RunSpec};
 use train_runs::{
-    BIN, cache_dir, external_spec, heavy, model, script, taxon, text, tiny_conversations,
-    wait_final, wait_for, write_dataset,
+    BIN, assert_same_file, cache_dir, external_spec, heavy, llama_quantize, model, script, taxon,
+    text, tiny_conversations, wait_final, wait_for, write_dataset,
 };
 
 fn greedy(model: &Path, question: &str) -> String {
@@ -159,6 +159,14 @@ fn a_short_run_lowers_the_loss_and_its_checkpoint_answers_differently() {
         (base.clone(), "0".into())
     );
     assert_eq!(metadata(&last.q8_0), (base, "7".into()));
+    // The Q8_0 copy is the file llama.cpp's own quantizer makes of the checkpoint.
+    let reference = dir.path().join("reference.Q8_0.gguf");
+    llama_quantize(
+        last.f32.as_ref().unwrap(),
+        &reference,
+        llama_cpp_sys_2::LLAMA_FTYPE_MOSTLY_Q8_0,
+    );
+    assert_same_file(&last.q8_0, &reference);
     eprintln!(
         "measured: {:.1} training tokens/s, peak RSS {} KiB, losses {:?}",
         view.status.tokens_per_second.unwrap(),

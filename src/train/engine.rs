@@ -32,6 +32,9 @@ pub enum JobError {
     /// A checkpoint's metadata could not be set.
     #[error(transparent)]
     Metadata(#[from] crate::train::gguf_metadata::MetadataError),
+    /// A checkpoint's Q8_0 copy could not be written.
+    #[error(transparent)]
+    Quantize(#[from] crate::train::gguf_q8_0::QuantizeError),
     /// The external command failed.
     #[error("{0}")]
     External(String),

@@ -37,27 +37,64 @@ pub enum MetadataError {
 
 const ALIGNMENT_KEY: &CStr = c"general.alignment";
 
-/// A GGUF file's header, read without its tensor data.
-struct Gguf(*mut sys::gguf_context);
+/// A GGUF file's header, read without its tensor data; with [`Gguf::with_tensors`]
+/// also a ggml context describing its tensors (their shapes, not their data).
+pub(super) struct Gguf(*mut sys::gguf_context, *mut sys::ggml_context);
 
 impl Gguf {
     fn open(path: &Path) -> Result<Self, MetadataError> {
+        Self::read(path, false)
+    }
+
+    /// The header of the GGUF at `path` and the description of its tensors.
+    pub(super) fn with_tensors(path: &Path) -> Result<Self, MetadataError> {
+        Self::read(path, true)
+    }
+
+    fn read(path: &Path, tensors: bool) -> Result<Self, MetadataError> {
         let unreadable = || MetadataError::Unreadable {
             path: path.display().to_string(),
         };
         let c_path = CString::new(path.as_os_str().as_bytes()).map_err(|_| unreadable())?;
+        let mut described: *mut sys::ggml_context = null_mut();
         let params = sys::gguf_init_params {
             no_alloc: true,
-            ctx: null_mut(),
+            ctx: if tensors {
+                &raw mut described
+            } else {
+                null_mut()
+            },
         };
-        // SAFETY: the path is NUL-terminated and outlives the call; a null result
-        // is checked, and a context is freed once, in `Drop`.
+        // SAFETY: the path is NUL-terminated and outlives the call, as does the
+        // local the ggml context is written to; a null result is checked, and the
+        // contexts are freed once, in `Drop`.
         let ctx = unsafe { sys::gguf_init_from_file(c_path.as_ptr(), params) };
         if ctx.is_null() {
             Err(unreadable())
         } else {
-            Ok(Self(ctx))
+            Ok(Self(ctx, described))
         }
+    }
+
+    /// A GGUF with no keys and no tensors, to fill.
+    pub(super) fn empty() -> Self {
+        // SAFETY: a fresh context, freed once, in `Drop`.
+        Self(unsafe { sys::gguf_init_empty() }, null_mut())
+    }
+
+    /// The GGUF context, live as long as `self`.
+    pub(super) fn context(&self) -> *mut sys::gguf_context {
+        self.0
+    }
+
+    /// The tensor `name` as [`Gguf::with_tensors`] described it (null when there is
+    /// no such tensor or no description); live as long as `self`.
+    pub(super) fn tensor(&self, name: &CStr) -> *mut sys::ggml_tensor {
+        if self.1.is_null() {
+            return null_mut();
+        }
+        // SAFETY: the ggml context is live and the name NUL-terminated.
+        unsafe { sys::ggml_get_tensor(self.1, name.as_ptr()) }
     }
 
     /// The value of key `id`, as text (an array by its element type and length).
@@ -93,8 +130,14 @@ impl Gguf {
 
 impl Drop for Gguf {
     fn drop(&mut self) {
-        // SAFETY: the context was created by `gguf_init_from_file` and is freed once.
-        unsafe { sys::gguf_free(self.0) };
+        // SAFETY: the contexts were created by `gguf_init_from_file` (or
+        // `gguf_init_empty`) and are freed once.
+        unsafe {
+            sys::gguf_free(self.0);
+            if !self.1.is_null() {
+                sys::ggml_free(self.1);
+            }
+        }
     }
 }
 
@@ -115,13 +158,43 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, String>, MetadataError> {
 
 /// The metadata of the model a run trains, read once when it is loaded: checkpoints
 /// keep it even after that file is gone (a resumed run's checkpoint can be pruned
-/// while the run goes on).
-pub struct BaseMetadata(Gguf);
+/// while the run goes on). It is held as a GGUF header of the keys alone, the
+/// form they take in a file (1.6 MB for the default model, whose parsed keys take
+/// twice that for the whole run), and parsed again for each checkpoint.
+pub struct BaseMetadata(Vec<u8>);
 
 impl BaseMetadata {
     /// Reads the metadata of the GGUF at `path`.
     pub fn read(path: &Path) -> Result<Self, MetadataError> {
-        Gguf::open(path).map(Self)
+        let file = Gguf::open(path)?;
+        let keys = Gguf::empty();
+        // SAFETY: both contexts are live; the buffer is sized by
+        // `gguf_get_meta_size` for the call that fills it.
+        let header = unsafe {
+            sys::gguf_set_kv(keys.0, file.0);
+            let mut header = vec![0_u8; sys::gguf_get_meta_size(keys.0)];
+            sys::gguf_get_meta_data(keys.0, header.as_mut_ptr().cast());
+            header
+        };
+        Ok(Self(header))
+    }
+
+    /// The keys, parsed.
+    fn parsed(&self) -> Result<Gguf, MetadataError> {
+        let params = sys::gguf_init_params {
+            no_alloc: true,
+            ctx: null_mut(),
+        };
+        // SAFETY: the buffer is live and of the given size for the call; the
+        // context copies what it keeps, is checked non-null and freed in `Drop`.
+        let ctx =
+            unsafe { sys::gguf_init_from_buffer(self.0.as_ptr().cast(), self.0.len(), params) };
+        if ctx.is_null() {
+            return Err(MetadataError::Unreadable {
+                path: "the base model's metadata".to_owned(),
+            });
+        }
+        Ok(Gguf(ctx, null_mut()))
     }
 }
 
@@ -136,7 +209,7 @@ pub fn keep_base_metadata(saved: &Path, base: &BaseMetadata) -> Result<(), Metad
         move |source| MetadataError::Io { path, source }
     };
     let target = Gguf::open(saved)?;
-    let source = &base.0;
+    let source = base.parsed()?;
     // SAFETY: both contexts are live; keys are NUL-terminated strings copied
     // before `target` changes; `gguf_set_kv` copies `source`'s keys into `target`;
     // the metadata buffer is sized by `gguf_get_meta_size` for the
@@ -161,23 +234,38 @@ pub fn keep_base_metadata(saved: &Path, base: &BaseMetadata) -> Result<(), Metad
         sys::gguf_get_meta_data(target.0, meta.as_mut_ptr().cast());
         (data_offset, meta)
     };
-    let name = saved
-        .file_name()
-        .map_or_else(Default::default, |n| n.to_string_lossy());
-    let temp = saved.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let written = (|| {
+    write_through_temporary(saved, |output| {
         let mut input = File::open(saved)?;
-        let mut output = File::create(&temp)?;
         output.write_all(&meta)?;
         input.seek(SeekFrom::Start(data_offset as u64))?;
-        std::io::copy(&mut input, &mut output)?;
+        std::io::copy(&mut input, output)?;
+        Ok(())
+    })
+    .map_err(io(saved))
+}
+
+/// Writes `target` through a temporary file beside it: `write` fills the file,
+/// which is then synced and renamed over `target`; on failure the temporary file
+/// is removed and `target` is left as it was.
+pub(super) fn write_through_temporary<E: From<std::io::Error>>(
+    target: &Path,
+    write: impl FnOnce(&mut File) -> Result<(), E>,
+) -> Result<(), E> {
+    let name = target
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut output = File::create(&temp)?;
+        write(&mut output)?;
         output.sync_all()?;
-        std::fs::rename(&temp, saved)
+        std::fs::rename(&temp, target)?;
+        Ok(())
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-    written.map_err(io(saved))
+    written
 }
 
 #[cfg(test)]

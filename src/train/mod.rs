@@ -10,6 +10,7 @@ pub mod engine;
 pub mod external;
 pub mod generated;
 pub mod gguf_metadata;
+pub mod gguf_q8_0;
 pub mod metrics;
 mod os;
 pub mod phases;

@@ -399,6 +399,11 @@ impl Registry {
         let mut child = Command::new(program)
             .arg(WORKER_SUBCOMMAND)
             .arg(&run.dir)
+            // mimalloc commits its arena eagerly, which kept 8 MiB resident in a
+            // worker whose own allocations are a few hundred KiB (llama.cpp's
+            // buffers come from the system allocator); committed on demand, the
+            // worker's peak is that much lower.
+            .env("MIMALLOC_ARENA_EAGER_COMMIT", "0")
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(err)

@@ -132,3 +132,35 @@ pub fn wait_final(registry: &Registry, run: &Run, timeout: Duration) -> RunStatu
     });
     status.unwrap()
 }
+
+/// Converts the GGUF at `input` to `ftype` with llama.cpp's own quantizer.
+pub fn llama_quantize(input: &Path, output: &Path, ftype: llama_cpp_sys_2::llama_ftype) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |path: &Path| std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    let (c_in, c_out) = (c(input), c(output));
+    // SAFETY: both paths are NUL-terminated and outlive the call; the parameters
+    // are llama.cpp's defaults, passed by pointer to a live local.
+    let rc = unsafe {
+        let mut params = llama_cpp_sys_2::llama_model_quantize_default_params();
+        params.ftype = ftype;
+        params.allow_requantize = true;
+        params.nthread = 2;
+        llama_cpp_sys_2::llama_model_quantize(c_in.as_ptr(), c_out.as_ptr(), &raw const params)
+    };
+    assert_eq!(rc, 0, "llama_model_quantize {}", input.display());
+}
+
+/// Fails unless the files at `a` and `b` hold the same bytes (naming the first
+/// offset where they differ).
+pub fn assert_same_file(a: &Path, b: &Path) {
+    let (a_bytes, b_bytes) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    let differs = a_bytes.iter().zip(&b_bytes).position(|(x, y)| x != y);
+    assert!(
+        differs.is_none() && a_bytes.len() == b_bytes.len(),
+        "{} ({} bytes) and {} ({} bytes) differ at byte {differs:?}",
+        a.display(),
+        a_bytes.len(),
+        b.display(),
+        b_bytes.len()
+    );
+}

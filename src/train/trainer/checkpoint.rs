@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use super::convert::to_q8_0;
 use super::llama::Trainer;
 use crate::train::engine::{Job, JobError};
+use crate::train::gguf_q8_0::write_q8_0;
 use crate::train::phases::Phase;
 use crate::train::registry::Checkpoint;
 
@@ -25,7 +25,6 @@ pub(super) fn label(phase: Phase, kind: &str, n: u64) -> String {
 pub(super) fn save(
     trainer: &Trainer,
     job: &Job,
-    threads: u32,
     label: String,
     step: u64,
     keep: Option<&str>,
@@ -34,7 +33,7 @@ pub(super) fn save(
     let f32 = dir.join(format!("{label}.F32.gguf"));
     let q8 = dir.join(format!("{label}.Q8_0.gguf"));
     trainer.save(&f32)?;
-    to_q8_0(&f32, &q8, threads)?;
+    write_q8_0(&f32, &q8)?;
     eprintln!("taxon: saved {} and {}", f32.display(), q8.display());
     job.update_status(|s| {
         for old in &mut s.checkpoints {

@@ -1,6 +1,6 @@
-//! Model conversions with `llama_model_quantize`: the base model to F32 for
-//! training (once, cached by its SHA-256), and checkpoints to Q8_0 for the
-//! generation engine.
+//! The base model converted to F32 for training with `llama_model_quantize`
+//! (once, cached by its SHA-256). Checkpoints get their Q8_0 copy from
+//! [`crate::train::gguf_q8_0`], which needs far less memory.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -45,11 +45,6 @@ fn quantize(
             output.display()
         )))
     }
-}
-
-/// Writes the Q8_0 copy of an F32 checkpoint.
-pub(super) fn to_q8_0(f32: &Path, q8: &Path, threads: u32) -> Result<(), JobError> {
-    quantize(f32, q8, sys::LLAMA_FTYPE_MOSTLY_Q8_0, threads)
 }
 
 /// The F32 copy of `model` in the cache, made on first use (named by the model's

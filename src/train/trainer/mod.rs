@@ -202,14 +202,7 @@ impl Session<'_> {
 
     fn save(&self, trainer: &Trainer, index: usize, name: String) -> Result<(), JobError> {
         let keep = self.keep(index);
-        checkpoint::save(
-            trainer,
-            self.job,
-            self.spec.threads,
-            name,
-            self.step,
-            keep.as_deref(),
-        )
+        checkpoint::save(trainer, self.job, name, self.step, keep.as_deref())
     }
 
     /// Measures the held-out loss and records it; a stop asked for meanwhile ends
