@@ -17,7 +17,7 @@
 
 use std::ffi::{CStr, CString};
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
@@ -390,19 +390,14 @@ pub fn write_q8_0(input: &Path, output: &Path) -> Result<(), QuantizeError> {
         path: shown.clone(),
         source,
     })?;
-    let padding = [0_u8; 64];
     write_through_temporary(output, |out| {
         let mut out = BufWriter::new(out);
         out.write_all(&meta)?;
         let mut buffers = (Buffer::default(), Buffer::default());
         for tensor in &tensors {
             let size = copy_tensor(tensor, &file, &mut out, &mut buffers, &shown)?;
-            let mut pad = size.next_multiple_of(alignment) - size;
-            while pad > 0 {
-                let now = pad.min(padding.len());
-                out.write_all(&padding[..now])?;
-                pad -= now;
-            }
+            let padding = size.next_multiple_of(alignment) - size;
+            std::io::copy(&mut std::io::repeat(0).take(padding as u64), &mut out)?;
         }
         out.flush()?;
         Ok(())

@@ -18,20 +18,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> JobError + '_ {
     }
 }
 
-/// Converts (or requantizes) a GGUF.
-fn quantize(
-    input: &Path,
-    output: &Path,
-    ftype: sys::llama_ftype,
-    threads: u32,
-) -> Result<(), JobError> {
+/// Converts the GGUF at `input` to F32 at `output`.
+fn to_f32(input: &Path, output: &Path, threads: u32) -> Result<(), JobError> {
     let (c_in, c_out) = (c_path(input)?, c_path(output)?);
     // SAFETY: both paths are NUL-terminated strings that outlive the call; the
     // parameters start from llama.cpp's defaults (null pointers for the optional
     // tables) and are passed by pointer to a live local.
     let rc = unsafe {
         let mut params = sys::llama_model_quantize_default_params();
-        params.ftype = ftype;
+        params.ftype = sys::LLAMA_FTYPE_ALL_F32;
         params.allow_requantize = true;
         params.nthread = i32::try_from(threads).unwrap_or(1);
         sys::llama_model_quantize(c_in.as_ptr(), c_out.as_ptr(), &raw const params)
@@ -61,7 +56,7 @@ pub(crate) fn f32_model(model: &Path, cache: &Path, threads: u32) -> Result<Path
         return Ok(target);
     }
     let temp = dir.join(format!(".{stem}.{}.tmp", std::process::id()));
-    quantize(model, &temp, sys::LLAMA_FTYPE_ALL_F32, threads)?;
+    to_f32(model, &temp, threads)?;
     std::fs::rename(&temp, &target).map_err(io(&target))?;
     Ok(target)
 }
