@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use bumpalo::Bump;
 use thiserror::Error;
 
 use super::keys::KeyIndex;
@@ -107,7 +108,8 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
             u32::from(bad.character)
         ),
     })?;
-    let mut parser = Parser::new(text);
+    let arena = Bump::new();
+    let mut parser = Parser::new(text, &arena);
     let mut builder = Builder::for_text(text.len());
     // The stream start, then a document unless the stream ends.
     parser.get_event()?;
