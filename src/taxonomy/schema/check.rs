@@ -93,7 +93,7 @@ impl Checker<'_> {
     fn report(&mut self, node: NodeId, path: &JsonPath, rule: &'static str, message: String) {
         let start = self.doc.node(node).span.start;
         self.out.push(
-            Diagnostic::new(Severity::Error, start.line, start.col, rule, message)
+            Diagnostic::new(Severity::Error, start.line(), start.col(), rule, message)
                 .at_path(path.shown()),
         );
     }
@@ -220,8 +220,8 @@ impl Checker<'_> {
         self.out.push(
             Diagnostic::new(
                 Severity::Error,
-                start.line,
-                start.col,
+                start.line(),
+                start.col(),
                 "unevaluatedProperties",
                 message,
             )
@@ -293,8 +293,8 @@ impl Checker<'_> {
             self.out.push(
                 Diagnostic::new(
                     Severity::Error,
-                    start.line,
-                    start.col,
+                    start.line(),
+                    start.col(),
                     "uniqueItems",
                     message,
                 )
