@@ -132,7 +132,7 @@ impl Field {
         doc.entries(map)
             .iter()
             .find(|e| doc.str_value(e.key) == Some(self.key()))
-            .map(|e| doc.node(e.key).span.start.line)
+            .map(|e| doc.node(e.key).span.start.line())
     }
 
     /// The field's current value in `text`, if it is there as a string.
@@ -278,13 +278,13 @@ fn byte_col(line: &str, col: usize) -> usize {
 /// indentation in columns; refused in flow style.
 fn key_place(doc: &Document, lines: &Lines, key: NodeId) -> Result<(usize, usize), EditError> {
     let start = doc.node(key).span.start;
-    let line = &lines.lines[start.line - 1];
-    let at = byte_col(line, start.col);
+    let line = &lines.lines[start.line() - 1];
+    let at = byte_col(line, start.col());
     let before = &line[..at];
     if !before.chars().all(|c| c == ' ' || c == '-') {
-        return Err(EditError::FlowStyle(start.line));
+        return Err(EditError::FlowStyle(start.line()));
     }
-    Ok((start.line - 1, at))
+    Ok((start.line() - 1, at))
 }
 
 /// How deep block-scalar content sits below its key in this file (2 by default).
@@ -414,13 +414,13 @@ fn examples(doc: &Document) -> Result<Vec<NodeId>, EditError> {
 /// The 0-based lines `start..=end` of a block sequence item.
 fn item_lines(doc: &Document, lines: &Lines, item: NodeId) -> Result<(usize, usize), EditError> {
     let start = doc.node(item).span.start;
-    let line = &lines.lines[start.line - 1];
-    let before = &line[..byte_col(line, start.col)];
+    let line = &lines.lines[start.line() - 1];
+    let before = &line[..byte_col(line, start.col())];
     if before.trim() != "-" && !before.trim_end().ends_with(" -") {
-        return Err(EditError::FlowStyle(start.line));
+        return Err(EditError::FlowStyle(start.line()));
     }
     let dash = before.rfind('-').unwrap_or(0);
-    Ok((start.line - 1, lines.block_end(start.line - 1, dash)))
+    Ok((start.line() - 1, lines.block_end(start.line() - 1, dash)))
 }
 
 /// Deletes seed example `index` (0-based) with the blank lines that set it apart.

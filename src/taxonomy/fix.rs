@@ -296,12 +296,12 @@ fn keep_in_place(
     for &node in differing {
         let span = before.node(node).span;
         // A span ending at the start of a line ends on the line before.
-        let end = if span.end.col == 1 && span.end.line > span.start.line {
-            span.end.line - 1
+        let end = if span.end.col() == 1 && span.end.line() > span.start.line() {
+            span.end.line() - 1
         } else {
-            span.end.line
+            span.end.line()
         };
-        for line in span.start.line..=end.min(lines.lines.len()) {
+        for line in span.start.line()..=end.min(lines.lines.len()) {
             let i = line - 1;
             if !plan.keep_trailing[i] && lines.has_trailing(i) {
                 plan.keep_trailing[i] = true;
@@ -345,7 +345,7 @@ fn last_scalar(doc: &Document) -> Option<NodeId> {
             Value::Map(entries) => stack.extend(entries.iter().flat_map(|e| [e.key, e.value])),
             _ => {
                 let start = doc.node(id).span.start;
-                let at = (start.line, start.col);
+                let at = (start.line(), start.col());
                 if last.is_none_or(|(latest, _)| at > latest) {
                     last = Some((at, id));
                 }

@@ -182,7 +182,7 @@ mod tests {
                 .unwrap()
                 .span
                 .start
-                .line,
+                .line(),
             8
         );
         let document = qna.document.unwrap();

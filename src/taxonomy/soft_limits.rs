@@ -70,7 +70,7 @@ fn text_words(text: Option<&Text>) -> usize {
 }
 
 fn warning(at: Position, rule: &'static str, message: String) -> Diagnostic {
-    Diagnostic::new(Severity::Warning, at.line, at.col, rule, message)
+    Diagnostic::new(Severity::Warning, at.line(), at.col(), rule, message)
 }
 
 /// The soft-limit warnings for one leaf whose path relative to the taxonomy root is
@@ -127,7 +127,7 @@ fn directory_names(taxonomy_path: &Path, out: &mut Vec<Diagnostic>) {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !snake {
             out.push(warning(
-                Position { line: 1, col: 1 },
+                Position::new(1, 1),
                 "directory-name",
                 format!(
                     "directory \"{name}\" is not lowercase snake_case (the taxonomy guide asks for names like \"{}\")",

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use bumpalo::Bump;
+
 use super::diagnostic::{Diagnostic, Severity};
 use super::fastpath;
 use super::leaf::{ATTRIBUTION_FILE, LEAF_FILE, LeafKind, leaf_relative, schema_for};
@@ -241,11 +243,9 @@ pub fn validate_text(
     // path; anything else goes through the loader and the scanner. PyYAML skips a
     // byte-order mark at the start, as yamllint does: the fast path reads the text
     // without it (and leaves a second one to the loader).
-    let (doc, findings) = match fastpath::scan(lint_text(text)) {
-        Ok(scanned) => (
-            scanned.document,
-            lint::lint_scanned(&scanned.source, scanned.tokens, scanned.kinds),
-        ),
+    let arena = Bump::new();
+    let (doc, findings) = match fastpath::scan(lint_text(text), &arena) {
+        Ok(scanned) => (scanned.document, scanned.findings),
         Err(_) => match full_read(text) {
             Ok(read) => read,
             Err(diagnostics) => {

@@ -193,8 +193,8 @@ fn knowledge_examples_are_added_with_every_pair() {
     let doc = yaml::load(&text).unwrap();
     let items = examples(&doc).unwrap();
     let (first, next) = (
-        doc.node(items[1]).span.start.line,
-        doc.node(items[2]).span.start.line,
+        doc.node(items[1]).span.start.line(),
+        doc.node(items[2]).span.start.line(),
     );
     let middle = delete_example(&text, 1).unwrap();
     let kept: String = text

@@ -7,11 +7,11 @@
 //! pipeline.
 
 use super::lines::At;
-use super::{Next, Scanner, Unhandled};
+use super::{Next, Scanner, Tokens, Unhandled};
 use crate::taxonomy::lint::tokens::Kind;
 use crate::taxonomy::yaml::ScalarStyle;
 
-impl Scanner<'_> {
+impl<'a, T: Tokens<'a>> Scanner<'a, T> {
     /// Whether a block sequence entry (`-` then a space or the line's end) is at
     /// `column` of `line`.
     pub(super) fn is_entry(&self, line: usize, column: usize) -> bool {

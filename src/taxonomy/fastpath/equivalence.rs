@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::scan;
+use bumpalo::Bump;
+
+use super::scan_tokens;
 use super::tests::assert_equivalent;
 use crate::taxonomy::validate::universal_newlines;
 
@@ -29,9 +31,9 @@ impl Tally {
     fn check(&mut self, text: &str) {
         let text = universal_newlines(text);
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        match scan(text) {
-            Ok(scanned) => {
-                assert_equivalent(text, &scanned);
+        match scan_tokens(text, &Bump::new()) {
+            Ok(read) => {
+                assert_equivalent(text, &read);
                 self.handled += 1;
             }
             Err(why) => *self.left.entry(why.0).or_default() += 1,

@@ -19,6 +19,10 @@ mod equivalence;
 #[cfg(test)]
 mod tests;
 
+use bumpalo::Bump;
+
+use crate::taxonomy::diagnostic::Diagnostic;
+use crate::taxonomy::lint::TokenLint;
 use crate::taxonomy::lint::tokens::{Kind, Kinds, Source, Token};
 use crate::taxonomy::yaml::{Builder, Document, ScalarStyle};
 use lines::{At, Lines};
@@ -29,35 +33,63 @@ pub struct Unhandled(pub &'static str);
 
 /// What one pass over a handled text gives.
 #[derive(Debug)]
-pub(crate) struct Scanned<'a> {
-    /// The text with its line starts, for the lint rules.
-    pub source: Source<'a>,
-    /// The lint tokens, stream start to stream end.
-    pub tokens: Vec<Token>,
-    /// The kinds the tokens have, found as they were made (the lint need not read
-    /// them all once more to know).
-    pub kinds: Kinds,
+pub(crate) struct Scanned {
     /// The document, as `yaml::load` builds it.
     pub document: Document,
+    /// yamllint's findings, as `lint::lint_loaded` finds them.
+    pub findings: Vec<Diagnostic>,
 }
 
-/// The tokens of the densest common line, `key: value` (a key, its scalar, a value,
-/// its scalar): room for this many per line is made at once.
-const TOKENS_PER_LINE: usize = 4;
-/// The nodes of a `key: value` line.
+/// The kinds of token the fast path makes: no flow collection, no alias (it leaves
+/// a text with any to the full pipeline), so the lint rules that look only at those
+/// are not run.
+const KINDS: Kinds = Kinds {
+    flow: false,
+    aliases: false,
+};
+
+/// The nodes of the densest common line, `key: value`: room for this many per line
+/// is made at once.
 const NODES_PER_LINE: usize = 2;
 
-/// Reads `text` in one pass, or says why it leaves it to the full pipeline.
-pub(crate) fn scan(text: &str) -> Result<Scanned<'_>, Unhandled> {
+/// Where the tokens go as they are made.
+trait Tokens<'a> {
+    fn push(&mut self, token: Token<'a>);
+}
+
+impl<'a> Tokens<'a> for TokenLint<'_, 'a> {
+    fn push(&mut self, token: Token<'a>) {
+        TokenLint::push(self, token);
+    }
+}
+
+/// Reads `text` in one pass, linting its tokens as they are made, or says why it
+/// leaves it to the full pipeline; the tokens' values that are not the text's own
+/// are kept in `arena`.
+pub(crate) fn scan(text: &str, arena: &Bump) -> Result<Scanned, Unhandled> {
     let lines = Lines::new(text)?;
-    // The tokens and nodes of a text of short lines, made room for up front: grown
-    // by doubling instead, their vectors copied themselves, which on a large text
-    // misses the cache (on 100,000 keys, a third of the cache misses).
+    let source = Source::with_line_starts(text, lines.line_starts());
+    let lint = TokenLint::new(&source, KINDS);
+    let (document, lint) = read(lines, arena, lint)?;
+    Ok(Scanned {
+        document,
+        findings: lint.finish(),
+    })
+}
+
+/// The document of the text `lines` index, its tokens handed to `tokens`.
+fn read<'a, T: Tokens<'a>>(
+    lines: Lines<'a>,
+    arena: &'a Bump,
+    tokens: T,
+) -> Result<(Document, T), Unhandled> {
+    // The nodes of a text of short lines, made room for up front: grown by doubling
+    // instead, their vector copied itself, which on a large text misses the cache.
     let room = lines.count();
     let mut scanner = Scanner {
         lines,
-        tokens: Vec::with_capacity(TOKENS_PER_LINE * room + 2),
-        kinds: Kinds::default(),
+        tokens,
+        arena,
         builder: Builder::with_room(NODES_PER_LINE * room),
         value: String::new(),
     };
@@ -66,10 +98,35 @@ pub(crate) fn scan(text: &str) -> Result<Scanned<'_>, Unhandled> {
         .builder
         .finish()
         .map_err(|_| Unhandled("not constructible"))?;
-    Ok(Scanned {
-        source: Source::with_line_starts(text, scanner.lines.line_starts()),
-        tokens: scanner.tokens,
-        kinds: scanner.kinds,
+    Ok((document, scanner.tokens))
+}
+
+/// A vector keeps the tokens, for the tests that compare them with the scanner's.
+#[cfg(test)]
+impl<'a> Tokens<'a> for Vec<Token<'a>> {
+    fn push(&mut self, token: Token<'a>) {
+        Vec::push(self, token);
+    }
+}
+
+/// A handled text's line starts, tokens and document, for the tests.
+#[cfg(test)]
+#[derive(Debug)]
+struct Read<'a> {
+    source: Source<'a>,
+    tokens: Vec<Token<'a>>,
+    document: Document,
+}
+
+/// Reads `text` as [`scan`] does, keeping its tokens instead of linting them.
+#[cfg(test)]
+fn scan_tokens<'a>(text: &'a str, arena: &'a Bump) -> Result<Read<'a>, Unhandled> {
+    let lines = Lines::new(text)?;
+    let source = Source::with_line_starts(text, lines.line_starts());
+    let (document, tokens) = read(lines, arena, Vec::new())?;
+    Ok(Read {
+        source,
+        tokens,
         document,
     })
 }
@@ -77,23 +134,22 @@ pub(crate) fn scan(text: &str) -> Result<Scanned<'_>, Unhandled> {
 /// The next line with content after a node, and its indentation; `None` at the end.
 type Next = Option<(usize, usize)>;
 
-/// The pass's state: the text, the tokens so far and the document being built.
-struct Scanner<'a> {
+/// The pass's state: the text, where the tokens go and the document being built.
+struct Scanner<'a, T> {
     lines: Lines<'a>,
-    tokens: Vec<Token>,
-    /// The kinds among `tokens`.
-    kinds: Kinds,
+    tokens: T,
+    /// Where the values of tokens that differ from their text are kept.
+    arena: &'a Bump,
     builder: Builder,
     /// The value of the scalar being read: one buffer for all of a text's scalars,
     /// which grows for the longest rather than for each.
     value: String,
 }
 
-impl Scanner<'_> {
+impl<'a, T: Tokens<'a>> Scanner<'a, T> {
     /// A token from `start` to `end`.
     fn token(&mut self, kind: Kind, start: At, end: At) {
         let (start, end) = (self.lines.mark(start), self.lines.mark(end));
-        self.kinds.add(kind);
         self.tokens.push(Token::new(kind, start, end));
     }
 
@@ -115,9 +171,16 @@ impl Scanner<'_> {
         self.builder
             .scalar(value, implicit, None, None, span)
             .map_err(|_| Unhandled("not constructible"))?;
+        // Most scalars (keys, one-line plain values) are their text: the token
+        // borrows it rather than a copy.
+        let text: &'a str = &self.lines.text[start.byte..end.byte];
+        let value = if text == value {
+            text
+        } else {
+            self.arena.alloc_str(value)
+        };
         let (start, end) = (self.lines.mark(start), self.lines.mark(end));
-        self.tokens
-            .push(Token::scalar(value.to_owned(), style, start, end));
+        self.tokens.push(Token::scalar(value, style, start, end));
         Ok(())
     }
 

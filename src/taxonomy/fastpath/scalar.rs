@@ -5,7 +5,7 @@
 //! PyYAML's scanner stops.
 
 use super::lines::Content;
-use super::{Next, Scanner, Unhandled};
+use super::{Next, Scanner, Tokens, Unhandled};
 use crate::taxonomy::yaml::token::{Chomping, ScalarStyle};
 
 /// PyYAML refuses a simple key longer than this (in characters); the fast path
@@ -18,7 +18,7 @@ pub(super) struct Key {
     pub colon: usize,
 }
 
-impl Scanner<'_> {
+impl<'a, T: Tokens<'a>> Scanner<'a, T> {
     /// The plain key at `column` of `line`, if the line holds `key:` there.
     pub(super) fn key_at(&self, line: usize, column: usize) -> Result<Option<Key>, Unhandled> {
         let bytes = self.lines.bytes(line);

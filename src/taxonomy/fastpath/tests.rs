@@ -2,40 +2,55 @@
 
 use super::*;
 use crate::taxonomy::lint::tokens::{Kinds, Source, tokens};
-use crate::taxonomy::yaml;
+use crate::taxonomy::{lint, yaml};
 
 /// Checks that the fast path reads `text` exactly as the full pipeline does: the same
-/// tokens with the same marks, the same document with the same spans.
+/// tokens with the same marks, the same document with the same spans, the same lint
+/// findings.
 pub(super) fn assert_same(text: &str) {
-    let scanned = match scan(text) {
-        Ok(scanned) => scanned,
+    let arena = Bump::new();
+    let read = match scan_tokens(text, &arena) {
+        Ok(read) => read,
         Err(why) => panic!("not handled ({}): {text:?}", why.0),
     };
-    assert_equivalent(text, &scanned);
+    assert_equivalent(text, &read);
 }
 
-/// Checks a handled text's tokens and document against the full pipeline's.
-pub(super) fn assert_equivalent(text: &str, scanned: &Scanned) {
+/// Checks a handled text's tokens, document and findings against the full
+/// pipeline's.
+pub(super) fn assert_equivalent(text: &str, read: &Read<'_>) {
     let source = Source::new(text);
-    assert_eq!(scanned.source, source, "line starts of {text:?}");
-    let full = tokens(&source);
+    assert_eq!(read.source, source, "line starts of {text:?}");
+    let arena = Bump::new();
+    let full = tokens(&source, &arena);
     assert_eq!(full.linted, full.tokens.len(), "PyYAML fails on {text:?}");
-    for (index, (fast, full)) in scanned.tokens.iter().zip(&full.tokens).enumerate() {
+    for (index, (fast, full)) in read.tokens.iter().zip(&full.tokens).enumerate() {
         assert_eq!(fast, full, "token {index} of {text:?}");
     }
-    assert_eq!(scanned.tokens.len(), full.tokens.len(), "{text:?}");
-    assert_eq!(scanned.kinds, Kinds::of(&full.tokens), "kinds of {text:?}");
+    assert_eq!(read.tokens.len(), full.tokens.len(), "{text:?}");
+    assert_eq!(KINDS, Kinds::of(&full.tokens), "kinds of {text:?}");
     let loaded = yaml::load(text).expect("the loader reads what the fast path reads");
     // Debug renderings: spans included, and a NaN equal to itself.
+    assert_eq!(
+        format!("{:#?}", read.document),
+        format!("{loaded:#?}"),
+        "{text:?}"
+    );
+    let scanned = scan(text, &arena).expect("handled once more");
     assert_eq!(
         format!("{:#?}", scanned.document),
         format!("{loaded:#?}"),
         "{text:?}"
     );
+    assert_eq!(
+        scanned.findings,
+        lint::lint_loaded(text),
+        "findings of {text:?}"
+    );
 }
 
 fn unhandled(text: &str) -> &'static str {
-    match scan(text) {
+    match scan(text, &Bump::new()) {
         Ok(_) => panic!("handled: {text:?}"),
         Err(why) => why.0,
     }
@@ -150,15 +165,20 @@ fn leaves_everything_else_to_the_full_pipeline() {
 }
 
 #[test]
-fn a_block_mapping_of_short_lines_is_scanned_without_growing_its_tokens() {
-    // Grown by doubling, the token vector of a large file copied itself several
-    // times; room for the lines' tokens is made once, up front.
-    let mut text = String::from("version: 3\n");
+fn tokens_linted_as_they_are_made_keep_what_the_rules_need_of_earlier_ones() {
+    // Only the last four tokens are kept: a key repeated far from its first place
+    // is still a duplicate, and a directive still disables its rule to the end.
+    let mut text = String::from("version: 3\n# yamllint disable rule:trailing-spaces\n");
     for i in 0..5000 {
         text.push_str(&format!("k{i:06}: v\n"));
     }
-    let lines = text.lines().count() + 1;
-    let scanned = scan(&text).expect("handled");
-    assert_eq!(scanned.tokens.len(), TOKENS_PER_LINE * (lines - 1) + 4);
-    assert_eq!(scanned.tokens.capacity(), TOKENS_PER_LINE * lines + 2);
+    text.push_str("k000001: again \n");
+    assert_same(&text);
+    let scanned = scan(&text, &Bump::new()).expect("handled");
+    let found: Vec<_> = scanned
+        .findings
+        .iter()
+        .map(|d| (d.line, d.col, d.rule))
+        .collect();
+    assert_eq!(found, [(5003, 1, "key-duplicates")]);
 }

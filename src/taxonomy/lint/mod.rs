@@ -10,6 +10,8 @@ mod references;
 mod spacing;
 pub(crate) mod tokens;
 
+use bumpalo::Bump;
+
 use crate::taxonomy::diagnostic::{Diagnostic, Severity};
 
 use directives::Directives;
@@ -97,47 +99,89 @@ pub fn lint_loaded(text: &str) -> Vec<Diagnostic> {
     lint(text, None)
 }
 
-/// Lints a text the fast path read, from its tokens (which have `kinds`) and line
-/// starts, as [`lint_loaded`] lints it from the scanner's.
-pub(crate) fn lint_scanned(
-    source: &Source<'_>,
-    tokens: Vec<Token>,
-    kinds: Kinds,
-) -> Vec<Diagnostic> {
-    let stream = tokens::Stream {
-        linted: tokens.len(),
-        tokens,
-    };
-    let lines = line_rules::lines_from_starts(source.text, source.line_starts());
-    lint_stream(source, &stream, kinds, &lines, None)
+/// yamllint's findings on a text whose tokens are handed in as they are made (the
+/// fast path's), as [`lint_loaded`] finds them from the scanner's: each token is
+/// linted once the two after it are in, and only the last four are kept, so that
+/// a large file's tokens are never all in memory at once.
+pub(crate) struct TokenLint<'s, 'a> {
+    /// `None` when the first line disables yamllint for the whole file.
+    problems: Option<Cosmetic<'s, 'a>>,
+    /// The last four tokens (or `None` past the end), token `n` at `n % 4`: the
+    /// one before the token to lint next, that one, and the two after it.
+    recent: [Option<Token<'a>>; 4],
+    /// How many places the window moved on.
+    moves: usize,
+}
+
+impl<'s, 'a> TokenLint<'s, 'a> {
+    /// Lints `source`, whose tokens will all be of `kinds`.
+    pub(crate) fn new(source: &'s Source<'a>, kinds: Kinds) -> Self {
+        let lines = line_rules::lines_from_starts(source.text, source.line_starts());
+        Self {
+            problems: Cosmetic::new(source, lines, kinds),
+            recent: [None; 4],
+            moves: 0,
+        }
+    }
+
+    /// Takes the next token.
+    pub(crate) fn push(&mut self, token: Token<'a>) {
+        self.shift(Some(token));
+    }
+
+    /// What was found, once every token was pushed.
+    pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
+        // The last two tokens are linted with nothing after them.
+        for _ in 0..2 {
+            self.shift(None);
+        }
+        self.problems.map(Cosmetic::finish).unwrap_or_default()
+    }
+
+    /// Moves the window on by `token` (`None` past the end), linting the token
+    /// that then has its two next ones.
+    fn shift(&mut self, token: Option<Token<'a>>) {
+        let last = self.moves;
+        self.moves += 1;
+        self.recent[last % 4] = token;
+        let Some(problems) = &mut self.problems else {
+            return;
+        };
+        // The token two places back, with the one before it and the two after.
+        let at = |back: usize| {
+            last.checked_sub(back)
+                .and_then(|index| self.recent[index % 4].as_ref())
+        };
+        if at(2).is_some() {
+            problems.check([at(3), at(2), at(1), at(0)]);
+        }
+    }
 }
 
 /// Lints `text` as yamllint would with upstream's configuration, merging in
 /// PyYAML's `syntax_error` (if any) the way yamllint orders it.
 pub fn lint(text: &str, syntax_error: Option<&SyntaxError>) -> Vec<Diagnostic> {
     let source = Source::new(text);
-    let lines = line_rules::lines(text);
-    let stream = tokens::tokens(&source);
+    let arena = Bump::new();
+    let stream = tokens::tokens(&source, &arena);
     let kinds = Kinds::of(&stream.tokens[..stream.linted]);
-    lint_stream(&source, &stream, kinds, &lines, syntax_error)
-}
-
-fn lint_stream(
-    source: &Source<'_>,
-    stream: &tokens::Stream,
-    kinds: Kinds,
-    lines: &[Line],
-    syntax_error: Option<&SyntaxError>,
-) -> Vec<Diagnostic> {
-    let text = source.text;
-    let first_line = &text[lines[0].start..lines[0].end];
-    if directives::disables_file(first_line) {
+    let Some(mut problems) = Cosmetic::new(&source, line_rules::lines(text), kinds) else {
         return Vec::new();
+    };
+    let tokens = &stream.tokens;
+    for index in 0..stream.linted {
+        let prev = index.checked_sub(1).map(|i| &tokens[i]);
+        problems.check([
+            prev,
+            Some(&tokens[index]),
+            tokens.get(index + 1),
+            tokens.get(index + 2),
+        ]);
     }
     let mut syntax =
         syntax_error.map(|e| Diagnostic::new(Severity::Error, e.line, e.col, "syntax", &e.message));
     let mut out = Vec::new();
-    for problem in cosmetic_problems(source, stream, kinds, lines) {
+    for problem in problems.finish() {
         if let Some(error) = syntax.take_if(|e| e.line <= problem.line && e.col <= problem.col) {
             // The problem at the syntax error's place is most likely the same one.
             out.push(error);
@@ -150,43 +194,77 @@ fn lint_stream(
 }
 
 /// What the token, comment and line rules find, line by line, less what the
-/// directives disable.
-fn cosmetic_problems(
-    source: &Source<'_>,
-    stream: &tokens::Stream,
-    kinds: Kinds,
-    lines: &[Line],
-) -> Vec<Diagnostic> {
-    let text = source.text;
-    let mut directives = Directives::new(&RULE_IDS);
-    let mut rules = TokenRules::new(kinds);
-    let mut cache = Vec::new();
-    let mut out = Vec::new();
-    let mut lines = lines.iter().peekable();
-    let tokens = &stream.tokens;
-    // A text without a `#` has no comment, and so no directive, to look for.
-    let may_have_comments = memchr::memchr(b'#', text.as_bytes()).is_some();
-    for index in 0..stream.linted {
-        let token = &tokens[index];
-        let line_no = token.start.line() + 1;
-        while let Some(line) = lines.next_if(|line| line.line_no < line_no) {
-            finish_line(text, line, &mut cache, &mut directives, &mut out);
+/// directives disable: the tokens are checked in turn, then the lines left.
+struct Cosmetic<'s, 'a> {
+    source: &'s Source<'a>,
+    lines: Vec<Line>,
+    /// The first line whose rules have not run yet.
+    next_line: usize,
+    directives: Directives,
+    rules: TokenRules<'a>,
+    /// What was found on the current line, not handed on yet.
+    cache: Vec<Diagnostic>,
+    out: Vec<Diagnostic>,
+    /// Whether the text has a `#`: without one, it has no comment, and so no
+    /// directive, to look for.
+    may_have_comments: bool,
+}
+
+impl<'s, 'a> Cosmetic<'s, 'a> {
+    /// The rules over `source`, split in `lines`, whose tokens are of `kinds`;
+    /// `None` if its first line disables yamllint for the whole file.
+    fn new(source: &'s Source<'a>, lines: Vec<Line>, kinds: Kinds) -> Option<Self> {
+        let text = source.text;
+        if directives::disables_file(&text[lines[0].start..lines[0].end]) {
+            return None;
         }
-        rules.check(source, tokens, index, &mut cache);
-        if !may_have_comments {
-            continue;
+        Some(Self {
+            source,
+            lines,
+            next_line: 0,
+            directives: Directives::new(&RULE_IDS),
+            rules: TokenRules::new(kinds),
+            cache: Vec::new(),
+            out: Vec::new(),
+            may_have_comments: memchr::memchr(b'#', text.as_bytes()).is_some(),
+        })
+    }
+
+    /// Checks the token `window[1]`, between `window[0]` and `window[2]` (with
+    /// `window[3]` after that), and the lines and comments before it.
+    fn check(&mut self, window: [Option<&Token<'a>>; 4]) {
+        let [_, Some(token), next, _] = window else {
+            return;
+        };
+        self.finish_lines_before(token.start.line() + 1);
+        self.rules.check(self.source, window, &mut self.cache);
+        if !self.may_have_comments {
+            return;
         }
-        for comment in directives::comments_between(source, token, tokens.get(index + 1)) {
-            while let Some(line) = lines.next_if(|line| line.line_no < comment.line_no) {
-                finish_line(text, line, &mut cache, &mut directives, &mut out);
-            }
-            directives.process(source, &comment);
+        for comment in directives::comments_between(self.source, token, next) {
+            self.finish_lines_before(comment.line_no);
+            self.directives.process(self.source, &comment);
         }
     }
-    for line in lines {
-        finish_line(text, line, &mut cache, &mut directives, &mut out);
+
+    /// Runs the line rules on the lines before 1-based `line_no` not done yet.
+    fn finish_lines_before(&mut self, line_no: usize) {
+        while let Some(line) = self
+            .lines
+            .get(self.next_line)
+            .filter(|line| line.line_no < line_no)
+        {
+            let (cache, directives, out) = (&mut self.cache, &mut self.directives, &mut self.out);
+            finish_line(self.source.text, line, cache, directives, out);
+            self.next_line += 1;
+        }
     }
-    out
+
+    /// What was found, once the last token was checked.
+    fn finish(mut self) -> Vec<Diagnostic> {
+        self.finish_lines_before(usize::MAX);
+        self.out
+    }
 }
 
 /// Runs the line rules on `line`, then hands on what was found up to it.
@@ -246,19 +324,17 @@ impl<'t> TokenRules<'t> {
         }
     }
 
-    /// Runs the token rules, in [`TOKEN_RULES`]' order, on the token at `index`
+    /// Runs the token rules, in [`TOKEN_RULES`]' order, on the token `window[1]`
     /// (those that cannot find anything in this stream excepted).
     fn check(
         &mut self,
         source: &Source<'_>,
-        tokens: &'t [Token],
-        index: usize,
+        window: [Option<&Token<'t>>; 4],
         out: &mut Vec<Diagnostic>,
     ) {
-        let token = &tokens[index];
-        let prev = index.checked_sub(1).map(|i| &tokens[i]);
-        let next = tokens.get(index + 1);
-        let nextnext = tokens.get(index + 2);
+        let [prev, Some(token), next, _] = window else {
+            return;
+        };
         let around = Around { prev, token, next };
         let found = &mut self.found;
         // A rule that cannot find anything in this stream is not run at all: most
@@ -283,8 +359,7 @@ impl<'t> TokenRules<'t> {
         }
         spacing::hyphens(&around, found);
         hand_on(HYPHENS, found, out);
-        self.indentation
-            .check(source, [prev, Some(token), next, nextnext], found);
+        self.indentation.check(source, window, found);
         hand_on(INDENTATION, found, out);
         self.key_duplicates.check(token, next, found);
         hand_on(KEY_DUPLICATES, found, out);

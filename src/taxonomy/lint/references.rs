@@ -52,7 +52,7 @@ pub(super) struct KeyDuplicates<'t> {
 
 impl<'t> KeyDuplicates<'t> {
     /// Checks `token`, with `next` the token after it.
-    pub fn check(&mut self, token: &Token, next: Option<&'t Token>, out: &mut Vec<Problem>) {
+    pub fn check(&mut self, token: &Token, next: Option<&Token<'t>>, out: &mut Vec<Problem>) {
         match token.kind {
             Kind::BlockMappingStart | Kind::FlowMappingStart => {
                 self.stack.push(Some(MappingKeys {
@@ -74,7 +74,7 @@ impl<'t> KeyDuplicates<'t> {
                     return;
                 };
                 let seen = &self.keys[mapping.start..];
-                let value = key.value.as_str();
+                let value: &'t str = key.value;
                 let hashed = |key: &'t str| HashedKey {
                     hash: self.hashes.hash_one(key),
                     key,
@@ -120,13 +120,13 @@ impl Anchors {
     pub fn check(&mut self, token: &Token, out: &mut Vec<Problem>) {
         match token.kind {
             Kind::StreamStart | Kind::DocumentStart | Kind::DocumentEnd => self.declared.clear(),
-            Kind::Alias if !self.declared.contains(&token.value) => out.push(Problem::new(
+            Kind::Alias if !self.declared.contains(token.value) => out.push(Problem::new(
                 token.start.line() + 1,
                 token.start.column() + 1,
                 format!("found undeclared alias \"{}\"", token.value),
             )),
             Kind::Anchor => {
-                self.declared.insert(token.value.clone());
+                self.declared.insert(token.value.to_owned());
             }
             _ => {}
         }

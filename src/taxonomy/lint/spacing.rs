@@ -7,9 +7,9 @@ use super::tokens::{Kind, Source, Token};
 
 /// The tokens around the one being checked.
 pub(super) struct Around<'t> {
-    pub prev: Option<&'t Token>,
-    pub token: &'t Token,
-    pub next: Option<&'t Token>,
+    pub prev: Option<&'t Token<'t>>,
+    pub token: &'t Token<'t>,
+    pub next: Option<&'t Token<'t>>,
 }
 
 /// yamllint's `spaces_after`: the spaces between `token` and the next token on its

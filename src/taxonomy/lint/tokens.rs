@@ -2,6 +2,8 @@
 //! the scanner, `yaml::scanner`), taken as yamllint takes them, and the text they
 //! come from with its line starts.
 
+use bumpalo::Bump;
+
 use crate::taxonomy::yaml::scanner::Scanner;
 pub(crate) use crate::taxonomy::yaml::token::{Kind, Token};
 
@@ -92,9 +94,9 @@ impl Kinds {
 }
 
 /// The tokens yamllint reads from a text.
-pub(crate) struct Stream {
+pub(crate) struct Stream<'a> {
     /// Every token read before the end of the stream or a scanner error.
-    pub tokens: Vec<Token>,
+    pub tokens: Vec<Token<'a>>,
     /// How many of them yamllint lints: all of them, unless a scanner error cut the
     /// stream, when only those whose next two tokens could still be read.
     pub linted: usize,
@@ -103,8 +105,9 @@ pub(crate) struct Stream {
 /// The tokens of the text as yamllint's `token_or_comment_generator` reads them
 /// from PyYAML's scanner: each token is linted once the one after it and the one
 /// after that could be read, so a scanner error ends the linting two tokens early.
-pub(crate) fn tokens(source: &Source<'_>) -> Stream {
-    let mut scanner = Scanner::new(source.text);
+/// Their values are kept in `arena`.
+pub(crate) fn tokens<'a>(source: &Source<'a>, arena: &'a Bump) -> Stream<'a> {
+    let mut scanner = Scanner::new(source.text, arena);
     let mut tokens = Vec::new();
     let mut linted = 0;
     // Read, not yet taken: the token after the current one's next.
@@ -119,7 +122,7 @@ pub(crate) fn tokens(source: &Source<'_>) -> Stream {
             }
             match scanner.peek_token() {
                 Ok(Some(nextnext)) => {
-                    tokens.push(nextnext.clone());
+                    tokens.push(*nextnext);
                     peeked = true;
                 }
                 Ok(None) => {}
@@ -140,7 +143,7 @@ mod tests {
 
     fn marks(text: &str) -> Vec<String> {
         let source = Source::new(text);
-        tokens(&source)
+        tokens(&source, &Bump::new())
             .tokens
             .iter()
             .map(|t| {
@@ -191,7 +194,9 @@ mod tests {
     fn a_tab_where_a_token_starts_cuts_the_stream() {
         // PyYAML reads StreamStart, BlockMappingStart, Key, Scalar, Value, then fails;
         // yamllint lints only the tokens whose next two it could read.
-        let stream = tokens(&Source::new("a: b\t\n"));
+        let source = Source::new("a: b\t\n");
+        let arena = Bump::new();
+        let stream = tokens(&source, &arena);
         let kinds: Vec<Kind> = stream.tokens[..stream.linted]
             .iter()
             .map(|t| t.kind)
@@ -211,7 +216,8 @@ mod tests {
     fn plain_scalars_end_at_their_last_word() {
         let text = "k: one\n  two   \n  # note\nn: 1\n";
         let source = Source::new(text);
-        let scalar = &tokens(&source).tokens[5];
+        let arena = Bump::new();
+        let scalar = &tokens(&source, &arena).tokens[5];
         assert_eq!((scalar.end.line(), scalar.end.column()), (1, 5));
     }
 }

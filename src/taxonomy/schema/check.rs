@@ -2,6 +2,8 @@
 //! Python's `jsonschema` (draft 2020-12) as instructlab-schema reports them, but
 //! with the real line and column of each problem.
 
+use std::borrow::Cow;
+
 use crate::taxonomy::diagnostic::{Diagnostic, Severity};
 use crate::taxonomy::yaml::{Document, NodeId, Value, python_repr};
 
@@ -91,7 +93,7 @@ impl Checker<'_> {
     fn report(&mut self, node: NodeId, path: &JsonPath, rule: &'static str, message: String) {
         let start = self.doc.node(node).span.start;
         self.out.push(
-            Diagnostic::new(Severity::Error, start.line, start.col, rule, message)
+            Diagnostic::new(Severity::Error, start.line(), start.col(), rule, message)
                 .at_path(path.shown()),
         );
     }
@@ -184,7 +186,10 @@ impl Checker<'_> {
         also_evaluated: &[&str],
     ) {
         let doc = self.doc;
-        let mut extras: Vec<(String, NodeId)> = doc
+        // The keys are borrowed and each repr is written into the message at once:
+        // on a mapping of many unexpected keys, a copy of each held until the end
+        // made the check touch memory in proportion to the mapping twice more.
+        let mut extras: Vec<(Cow<'_, str>, NodeId)> = doc
             .entries(node)
             .iter()
             .filter(|entry| {
@@ -200,18 +205,23 @@ impl Checker<'_> {
         }
         let first_key = extras[0].1;
         extras.sort_by(|a, b| a.0.cmp(&b.0));
-        let names: Vec<String> = extras.iter().map(|(_, key)| self.repr(*key)).collect();
-        let verb = if names.len() == 1 { "was" } else { "were" };
-        let message = format!(
-            "Unevaluated properties are not allowed ({} {verb} unexpected)",
-            names.join(", ")
-        );
+        let mut message = String::from("Unevaluated properties are not allowed (");
+        for (at, (_, key)) in extras.iter().enumerate() {
+            if at > 0 {
+                message.push_str(", ");
+            }
+            message.push_str(&self.repr(*key));
+        }
+        let verb = if extras.len() == 1 { "was" } else { "were" };
+        message.push(' ');
+        message.push_str(verb);
+        message.push_str(" unexpected)");
         let start = doc.node(first_key).span.start;
         self.out.push(
             Diagnostic::new(
                 Severity::Error,
-                start.line,
-                start.col,
+                start.line(),
+                start.col(),
                 "unevaluatedProperties",
                 message,
             )
@@ -283,8 +293,8 @@ impl Checker<'_> {
             self.out.push(
                 Diagnostic::new(
                     Severity::Error,
-                    start.line,
-                    start.col,
+                    start.line(),
+                    start.col(),
                     "uniqueItems",
                     message,
                 )
@@ -312,10 +322,10 @@ impl Checker<'_> {
 }
 
 /// Python sorts unexpected keys by `str(key)`.
-fn python_str_sort_key(doc: &Document, key: NodeId) -> String {
+fn python_str_sort_key(doc: &Document, key: NodeId) -> Cow<'_, str> {
     match doc.str_value(key) {
-        Some(text) => text.to_owned(),
-        None => python_repr(doc, key),
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(python_repr(doc, key)),
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use bumpalo::Bump;
 use thiserror::Error;
 
 use super::keys::KeyIndex;
@@ -57,8 +58,8 @@ impl LoadError {
     fn at(kind: LoadErrorKind, position: Position, message: impl Into<String>) -> Self {
         Self {
             kind,
-            line: position.line,
-            col: position.col,
+            line: position.line(),
+            col: position.col(),
             message: message.into(),
         }
     }
@@ -80,10 +81,7 @@ impl From<SyntaxProblem> for LoadError {
 
 /// The 1-based position of a PyYAML mark.
 pub(crate) fn position(mark: Mark) -> Position {
-    Position {
-        line: mark.line() + 1,
-        col: mark.column() + 1,
-    }
+    Position::new(mark.line() + 1, mark.column() + 1)
 }
 
 /// The span between two PyYAML marks.
@@ -107,7 +105,8 @@ pub fn load(text: &str) -> Result<Document, LoadError> {
             u32::from(bad.character)
         ),
     })?;
-    let mut parser = Parser::new(text);
+    let arena = Bump::new();
+    let mut parser = Parser::new(text, &arena);
     let mut builder = Builder::for_text(text.len());
     // The stream start, then a document unless the stream ends.
     parser.get_event()?;
@@ -263,8 +262,8 @@ impl Builder {
                 format!(
                     "found duplicate anchor {}; first occurrence at line {}, column {}",
                     str_repr(anchor.unwrap_or_default()),
-                    first.line,
-                    first.col
+                    first.line(),
+                    first.col()
                 ),
             ));
         }

@@ -2,6 +2,8 @@
 //! events of a token stream, produced one at a time as they are asked for, with
 //! PyYAML's marks and errors.
 
+use bumpalo::Bump;
+
 use super::scanner::{Scanner, SyntaxProblem};
 use super::token::{Extra, Kind, Mark, ScalarStyle, Token};
 
@@ -105,10 +107,10 @@ pub(crate) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    /// A parser at the start of `text`.
-    pub fn new(text: &'a str) -> Self {
+    /// A parser at the start of `text`, its scanner keeping token values in `arena`.
+    pub fn new(text: &'a str, arena: &'a Bump) -> Self {
         Self {
-            scanner: Scanner::new(text),
+            scanner: Scanner::new(text, arena),
             current: None,
             state: State::StreamStart,
             states: Vec::new(),
@@ -188,13 +190,13 @@ impl<'a> Parser<'a> {
         self.scanner.check_token(kinds)
     }
 
-    fn peek(&mut self) -> Result<&Token, SyntaxProblem> {
+    fn peek(&mut self) -> Result<&Token<'a>, SyntaxProblem> {
         self.scanner
             .peek_token()?
             .ok_or_else(|| SyntaxProblem::new("found unexpected end of stream", Mark::default()))
     }
 
-    fn token(&mut self) -> Result<Token, SyntaxProblem> {
+    fn token(&mut self) -> Result<Token<'a>, SyntaxProblem> {
         self.scanner
             .get_token()?
             .ok_or_else(|| SyntaxProblem::new("found unexpected end of stream", Mark::default()))
@@ -288,7 +290,7 @@ impl<'a> Parser<'a> {
         self.tag_handles.clear();
         while self.check(&[Kind::Directive])? {
             let token = self.token()?;
-            match token.extra.as_deref() {
+            match token.extra {
                 Some(Extra::Yaml(major, _)) => {
                     if yaml_version {
                         return Err(SyntaxProblem::new(
@@ -311,7 +313,8 @@ impl<'a> Parser<'a> {
                             token.start,
                         ));
                     }
-                    self.tag_handles.push((handle.clone(), prefix.clone()));
+                    self.tag_handles
+                        .push(((*handle).to_owned(), (*prefix).to_owned()));
                 }
                 _ => {}
             }
@@ -336,7 +339,7 @@ impl<'a> Parser<'a> {
             let token = self.token()?;
             self.state = self.pop_state();
             return Ok(Event::new(
-                EventKind::Alias(token.value),
+                EventKind::Alias(token.value.to_owned()),
                 token.start,
                 token.end,
             ));
@@ -347,7 +350,7 @@ impl<'a> Parser<'a> {
         if self.check(&[Kind::Anchor])? {
             let token = self.token()?;
             marks = Some((token.start, token.end));
-            properties.anchor = Some(token.value);
+            properties.anchor = Some(token.value.to_owned());
             if self.check(&[Kind::Tag])? {
                 let token = self.token()?;
                 marks = marks.map(|(start, _)| (start, token.end));
@@ -360,7 +363,7 @@ impl<'a> Parser<'a> {
             if self.check(&[Kind::Anchor])? {
                 let token = self.token()?;
                 marks = marks.map(|(start, _)| (start, token.end));
-                properties.anchor = Some(token.value);
+                properties.anchor = Some(token.value.to_owned());
             }
         }
         if let Some((handle, suffix, tag_mark)) = tag {
@@ -403,7 +406,7 @@ impl<'a> Parser<'a> {
                 EventKind::Scalar {
                     properties,
                     implicit,
-                    value: token.value,
+                    value: token.value.to_owned(),
                     style: token.style,
                 },
                 start,
@@ -626,18 +629,19 @@ fn default_tag_handles() -> Vec<(String, String)> {
 }
 
 /// A tag token's handle, suffix and start.
-fn tag_parts(token: Token) -> (Option<String>, String, Mark) {
-    let handle = match token.extra.map(|extra| *extra) {
-        Some(Extra::Handle(handle)) => handle,
+fn tag_parts(token: Token<'_>) -> (Option<String>, String, Mark) {
+    let handle = match token.extra {
+        Some(Extra::Handle(handle)) => handle.map(str::to_owned),
         _ => None,
     };
-    (handle, token.value, token.start)
+    (handle, token.value.to_owned(), token.start)
 }
 
 /// The first error PyYAML's parser raises on `text`, as yamllint looks for it
 /// (`yaml.parse` over the whole stream).
 pub(crate) fn first_syntax_problem(text: &str) -> Option<SyntaxProblem> {
-    let mut parser = Parser::new(text);
+    let arena = Bump::new();
+    let mut parser = Parser::new(text, &arena);
     loop {
         match parser.get_event() {
             Ok(Some(_)) => {}

@@ -66,9 +66,9 @@ fn keeps_pyyaml_marks() {
     let answer = doc.get(first, "answer").unwrap();
     let span = doc.node(answer).span;
     // A block scalar runs from its indicator to the start of the line after it.
-    assert_eq!((span.start.line, span.start.col), (4, 13));
-    assert_eq!((span.end.line, span.end.col), (6, 1));
-    assert_eq!(doc.node(first).span.start.line, 3);
+    assert_eq!((span.start.line(), span.start.col()), (4, 13));
+    assert_eq!((span.end.line(), span.end.col()), (6, 1));
+    assert_eq!(doc.node(first).span.start.line(), 3);
 }
 
 #[test]

@@ -5,7 +5,8 @@ use crate::taxonomy::yaml::repr::str_repr;
 
 /// The events of `text` as the recording script prints them, then the error, if any.
 fn dump(text: &str) -> Vec<String> {
-    let mut parser = Parser::new(text);
+    let arena = Bump::new();
+    let mut parser = Parser::new(text, &arena);
     let mut out = Vec::new();
     loop {
         match parser.get_event() {

@@ -13,6 +13,8 @@ mod scalars;
 
 use std::collections::VecDeque;
 
+use bumpalo::Bump;
+
 use super::reader::{Reader, is_blank_or_end, is_break_or_end};
 use super::repr::str_repr;
 use super::token::{Kind, Mark, ScalarStyle, Token};
@@ -67,7 +69,9 @@ pub(crate) struct Scanner<'a> {
     /// any value but 0 is flow context, as in PyYAML.
     flow_level: isize,
     /// Tokens read and not handed out yet.
-    tokens: VecDeque<Token>,
+    tokens: VecDeque<Token<'a>>,
+    /// Where the tokens' values are kept (they outlive the scanner).
+    arena: &'a Bump,
     /// Tokens handed out.
     tokens_taken: usize,
     /// The current block indentation, -1 outside any block.
@@ -84,8 +88,9 @@ pub(crate) struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
-    /// A scanner at the start of `text`, its stream-start token read.
-    pub fn new(text: &'a str) -> Self {
+    /// A scanner at the start of `text`, its stream-start token read, keeping the
+    /// values of its tokens in `arena`.
+    pub fn new(text: &'a str, arena: &'a Bump) -> Self {
         let reader = Reader::new(text);
         let mark = reader.mark();
         let mut tokens = VecDeque::new();
@@ -95,6 +100,7 @@ impl<'a> Scanner<'a> {
             done: false,
             flow_level: 0,
             tokens,
+            arena,
             tokens_taken: 0,
             indent: -1,
             indents: Vec::new(),
@@ -109,19 +115,24 @@ impl<'a> Scanner<'a> {
     }
 
     /// The next token, left in place; `None` after the stream end.
-    pub fn peek_token(&mut self) -> Result<Option<&Token>, SyntaxProblem> {
+    pub fn peek_token(&mut self) -> Result<Option<&Token<'a>>, SyntaxProblem> {
         self.fill()?;
         Ok(self.tokens.front())
     }
 
     /// The next token; `None` after the stream end.
-    pub fn get_token(&mut self) -> Result<Option<Token>, SyntaxProblem> {
+    pub fn get_token(&mut self) -> Result<Option<Token<'a>>, SyntaxProblem> {
         self.fill()?;
         let token = self.tokens.pop_front();
         if token.is_some() {
             self.tokens_taken += 1;
         }
         Ok(token)
+    }
+
+    /// `text` kept in the arena, for a token's value.
+    fn keep(&self, text: &str) -> &'a str {
+        self.arena.alloc_str(text)
     }
 
     /// Reads tokens until the first one can be handed out.

@@ -19,7 +19,7 @@ fn ends_word(c: char) -> bool {
     c == ' ' || is_break_or_end(c)
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     fn expected(&self, what: &str, found: char) -> SyntaxProblem {
         SyntaxProblem::new(
             format!("expected {what}, but found {}", char_repr(found)),
@@ -36,7 +36,7 @@ impl Scanner<'_> {
     }
 
     /// PyYAML's `scan_directive`: `%YAML`, `%TAG` or another directive, to its line end.
-    pub(super) fn scan_directive(&mut self) -> Result<Token, SyntaxProblem> {
+    pub(super) fn scan_directive(&mut self) -> Result<Token<'a>, SyntaxProblem> {
         let start = self.reader.mark();
         self.reader.forward();
         let name = self.scan_word();
@@ -54,8 +54,8 @@ impl Scanner<'_> {
             self.reader.forward_on_line_to(line_end);
         }
         self.skip_to_line_end("expected a comment or a line break, but found")?;
-        let mut token = Token::with_value(Kind::Directive, start, end, name);
-        token.extra = extra.map(Box::new);
+        let mut token = Token::with_value(Kind::Directive, start, end, self.keep(&name));
+        token.extra = extra.map(|extra| &*self.arena.alloc(extra));
         Ok(token)
     }
 
@@ -64,7 +64,7 @@ impl Scanner<'_> {
         self.reader.forward_on_line_to(end);
     }
 
-    fn scan_yaml_directive_value(&mut self) -> Result<Extra, SyntaxProblem> {
+    fn scan_yaml_directive_value(&mut self) -> Result<Extra<'a>, SyntaxProblem> {
         self.skip_spaces();
         let major = self.scan_yaml_directive_number()?;
         if self.reader.peek() != '.' {
@@ -91,7 +91,7 @@ impl Scanner<'_> {
         }))
     }
 
-    fn scan_tag_directive_value(&mut self) -> Result<Extra, SyntaxProblem> {
+    fn scan_tag_directive_value(&mut self) -> Result<Extra<'a>, SyntaxProblem> {
         self.skip_spaces();
         let handle = self.scan_tag_handle()?;
         if self.reader.peek() != ' ' {
@@ -102,12 +102,12 @@ impl Scanner<'_> {
         if !ends_word(self.reader.peek()) {
             return Err(self.expected("' '", self.reader.peek()));
         }
-        Ok(Extra::TagDirective(handle, prefix))
+        Ok(Extra::TagDirective(self.keep(&handle), self.keep(&prefix)))
     }
 
     /// PyYAML's `scan_anchor`: `&name` or `*name`, the name of ASCII letters, digits,
     /// `-` and `_`, followed by a blank, a break, the end or one of `?:,]}%@`` ` ``.
-    pub(super) fn scan_anchor(&mut self, kind: Kind) -> Result<Token, SyntaxProblem> {
+    pub(super) fn scan_anchor(&mut self, kind: Kind) -> Result<Token<'a>, SyntaxProblem> {
         let start = self.reader.mark();
         self.reader.forward();
         let name = self.scan_word();
@@ -116,11 +116,11 @@ impl Scanner<'_> {
             return Err(self.expected("alphabetic or numeric character", ch));
         }
         let end = self.reader.mark();
-        Ok(Token::with_value(kind, start, end, name))
+        Ok(Token::with_value(kind, start, end, self.keep(&name)))
     }
 
     /// PyYAML's `scan_tag`: `!<uri>`, a lone `!`, `!suffix` or `!handle!suffix`.
-    pub(super) fn scan_tag(&mut self) -> Result<Token, SyntaxProblem> {
+    pub(super) fn scan_tag(&mut self) -> Result<Token<'a>, SyntaxProblem> {
         let start = self.reader.mark();
         let next = self.reader.peek_at(1);
         let (handle, suffix) = if next == '<' {
@@ -153,8 +153,9 @@ impl Scanner<'_> {
             return Err(self.expected("' '", self.reader.peek()));
         }
         let end = self.reader.mark();
-        let mut token = Token::with_value(Kind::Tag, start, end, suffix);
-        token.extra = Some(Box::new(Extra::Handle(handle)));
+        let mut token = Token::with_value(Kind::Tag, start, end, self.keep(&suffix));
+        let handle = handle.map(|handle| self.keep(&handle));
+        token.extra = Some(&*self.arena.alloc(Extra::Handle(handle)));
         Ok(token)
     }
 

@@ -54,11 +54,11 @@ fn python_chr(code: u32) -> Option<char> {
     }
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     /// PyYAML's `scan_plain`: chunks separated by spaces or folded line breaks,
     /// ending at a `: `, a ` #`, a document marker, a line indented no deeper than
     /// the enclosing block (block context), or a flow indicator (flow context).
-    pub(super) fn scan_plain(&mut self) -> Token {
+    pub(super) fn scan_plain(&mut self) -> Token<'a> {
         let mut chunks = String::new();
         let start = self.reader.mark();
         let mut end = start;
@@ -99,7 +99,7 @@ impl Scanner<'_> {
                 break;
             }
         }
-        Token::scalar(chunks, ScalarStyle::Plain, start, end)
+        Token::scalar(self.keep(&chunks), ScalarStyle::Plain, start, end)
     }
 
     /// PyYAML's `scan_plain_spaces`: what joins the next chunk of a plain scalar
@@ -141,7 +141,10 @@ impl Scanner<'_> {
     }
 
     /// PyYAML's `scan_flow_scalar`: a single- or double-quoted scalar.
-    pub(super) fn scan_flow_scalar(&mut self, style: ScalarStyle) -> Result<Token, SyntaxProblem> {
+    pub(super) fn scan_flow_scalar(
+        &mut self,
+        style: ScalarStyle,
+    ) -> Result<Token<'a>, SyntaxProblem> {
         let double = style == ScalarStyle::DoubleQuoted;
         let mut chunks = String::new();
         let start = self.reader.mark();
@@ -154,7 +157,7 @@ impl Scanner<'_> {
         }
         self.reader.forward();
         let end = self.reader.mark();
-        Ok(Token::scalar(chunks, style, start, end))
+        Ok(Token::scalar(self.keep(&chunks), style, start, end))
     }
 
     fn scan_flow_scalar_non_spaces(
@@ -275,7 +278,10 @@ impl Scanner<'_> {
     }
 
     /// PyYAML's `scan_block_scalar`: a literal (`|`) or folded (`>`) scalar.
-    pub(super) fn scan_block_scalar(&mut self, style: ScalarStyle) -> Result<Token, SyntaxProblem> {
+    pub(super) fn scan_block_scalar(
+        &mut self,
+        style: ScalarStyle,
+    ) -> Result<Token<'a>, SyntaxProblem> {
         let folded = style == ScalarStyle::Folded;
         let mut chunks = String::new();
         let start = self.reader.mark();
@@ -325,7 +331,7 @@ impl Scanner<'_> {
         if chomping == Chomping::Keep {
             chunks.push_str(&breaks);
         }
-        Ok(Token::scalar(chunks, style, start, end))
+        Ok(Token::scalar(self.keep(&chunks), style, start, end))
     }
 
     /// The chomping and indentation indicators of a block scalar's header.

@@ -4,7 +4,8 @@ use super::*;
 
 /// The tokens of `text` as the recording script prints them, then the error, if any.
 fn dump(text: &str) -> Vec<String> {
-    let mut scanner = Scanner::new(text);
+    let arena = Bump::new();
+    let mut scanner = Scanner::new(text, &arena);
     let mut out = Vec::new();
     loop {
         match scanner.get_token() {
@@ -19,7 +20,7 @@ fn dump(text: &str) -> Vec<String> {
                 );
                 if matches!(token.kind, Kind::Scalar | Kind::Anchor | Kind::Alias) {
                     line.push(' ');
-                    line.push_str(&str_repr(&token.value));
+                    line.push_str(&str_repr(token.value));
                 }
                 out.push(line);
             }

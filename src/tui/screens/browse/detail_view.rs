@@ -178,7 +178,8 @@ fn qa_lines(
 
 fn within(d: &Diagnostic, example: &SeedExample) -> bool {
     let (start, end) = (example.span.start, example.span.end);
-    (d.line, d.col) >= (start.line, start.col) && (d.line, d.col) < (end.line, end.col.max(1))
+    (d.line, d.col) >= (start.line(), start.col())
+        && (d.line, d.col) < (end.line(), end.col().max(1))
 }
 
 fn leaf_lines(
