@@ -18,26 +18,9 @@ use std::ptr::null_mut;
 use llama_cpp_sys_2 as sys;
 use taxon::train::gguf_f32::write_f32;
 use taxon::train::gguf_metadata::BaseMetadata;
-use train_runs::{assert_same_file, llama_quantize, llama_save, model};
-
-/// A field of this process's `/proc/self/status`, in KiB.
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
-/// How far `write` raised this process's peak resident memory, in KiB.
-fn peak_growth_kib(write: impl FnOnce()) -> u64 {
-    // Writing 5 to clear_refs makes the peak (VmHWM) the current resident size.
-    std::fs::write("/proc/self/clear_refs", "5").unwrap();
-    let before = status_kib("VmHWM:");
-    write();
-    status_kib("VmHWM:") - before
-}
+use train_runs::{
+    assert_same_file, file_names, llama_quantize, llama_save, model, peak_growth_kib,
+};
 
 /// The tensors of the GGUF at `path` read into a CPU backend buffer, as
 /// llama.cpp loads a model's (in the file's order); freed on drop.
@@ -129,13 +112,8 @@ fn the_f32_checkpoint_is_llama_cpps_file_written_in_a_few_megabytes() {
     assert_same_file(&ours, &f32);
     // llama.cpp loads it (and saves it back).
     llama_save(&ours, &dir.path().join("llama.F32.gguf"));
-    let mut left: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
     assert_eq!(
-        left,
+        file_names(dir.path()),
         ["llama.F32.gguf", "model.F32.gguf", "ours.F32.gguf"],
         "no temporary file is left"
     );

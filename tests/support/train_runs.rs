@@ -169,6 +169,36 @@ pub fn llama_save(input: &Path, output: &Path) {
     assert!(output.is_file(), "llama.cpp saved {}", output.display());
 }
 
+/// A field of this process's `/proc/self/status`, in KiB.
+fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// How far `work` raised this process's peak resident memory, in KiB (other
+/// threads of the process count too: measure in a binary of one test).
+pub fn peak_growth_kib(work: impl FnOnce()) -> u64 {
+    // Writing 5 to clear_refs makes the peak (VmHWM) the current resident size.
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let before = status_kib("VmHWM:");
+    work();
+    status_kib("VmHWM:") - before
+}
+
+/// The names of the files in `dir`, sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// Fails unless the files at `a` and `b` hold the same bytes (naming the first
 /// offset where they differ).
 pub fn assert_same_file(a: &Path, b: &Path) {
