@@ -40,6 +40,7 @@ use std::ffi::{CString, c_void};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::ptr::{NonNull, null_mut};
+use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -683,8 +684,8 @@ impl Trainer {
 }
 
 /// The tensors `llama_opt_init` offered, each once, in the order first offered
-/// (the saver's), when they are exactly those of the GGUF at `model` (the run log
-/// says once why not, otherwise).
+/// (the saver's), when they are exactly those of the GGUF at `model` (otherwise
+/// the run's log says why, once in the process).
 ///
 /// SAFETY (for callers): the tensors must belong to a live model.
 unsafe fn model_tensors(
@@ -698,11 +699,15 @@ unsafe fn model_tensors(
     match unsafe { check_tensors(&tensors, &file) } {
         Ok(()) => Ok(Some(tensors)),
         Err(mismatch) => {
-            eprintln!(
-                "taxon: checkpoints are written by llama.cpp's saver, which holds a whole \
-                 tensor in memory: {mismatch} ({})",
-                model.display()
-            );
+            // Each phase loads its model: the run's log says it once.
+            static SAID: Once = Once::new();
+            SAID.call_once(|| {
+                eprintln!(
+                    "taxon: checkpoints are written by llama.cpp's saver, which holds a \
+                     whole tensor in memory: {mismatch} ({})",
+                    model.display()
+                );
+            });
             Ok(None)
         }
     }
