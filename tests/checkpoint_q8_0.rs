@@ -8,31 +8,9 @@
 #[path = "support/train_runs.rs"]
 mod train_runs;
 
-use std::path::Path;
-
 use llama_cpp_sys_2 as sys;
 use taxon::train::gguf_q8_0::write_q8_0;
-use train_runs::{assert_same_file, llama_quantize, model};
-
-/// A field of this process's `/proc/self/status`, in KiB.
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
-/// Writes the Q8_0 copy of `f32` to `q8`; returns how far it raised this
-/// process's peak resident memory, in KiB.
-fn peak_growth_kib(f32: &Path, q8: &Path) -> u64 {
-    // Writing 5 to clear_refs makes the peak (VmHWM) the current resident size.
-    std::fs::write("/proc/self/clear_refs", "5").unwrap();
-    let before = status_kib("VmHWM:");
-    write_q8_0(f32, q8).unwrap();
-    status_kib("VmHWM:") - before
-}
+use train_runs::{assert_same_file, file_names, llama_quantize, model, peak_growth_kib};
 
 #[test]
 fn the_q8_0_copy_is_llama_cpps_file_written_in_a_few_megabytes() {
@@ -41,7 +19,7 @@ fn the_q8_0_copy_is_llama_cpps_file_written_in_a_few_megabytes() {
     let f32 = dir.path().join("model.F32.gguf");
     llama_quantize(&model, &f32, sys::LLAMA_FTYPE_ALL_F32);
     let ours = dir.path().join("ours.Q8_0.gguf");
-    let growth = peak_growth_kib(&f32, &ours);
+    let growth = peak_growth_kib(|| write_q8_0(&f32, &ours).unwrap());
     // llama_model_quantize maps the 113 MB token embedding and converts it at once.
     assert!(
         growth < 32 * 1024,
@@ -50,13 +28,8 @@ fn the_q8_0_copy_is_llama_cpps_file_written_in_a_few_megabytes() {
     let reference = dir.path().join("llama.Q8_0.gguf");
     llama_quantize(&f32, &reference, sys::LLAMA_FTYPE_MOSTLY_Q8_0);
     assert_same_file(&ours, &reference);
-    let mut left: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
     assert_eq!(
-        left,
+        file_names(dir.path()),
         ["llama.Q8_0.gguf", "model.F32.gguf", "ours.Q8_0.gguf"],
         "no temporary file is left"
     );

@@ -22,8 +22,8 @@ use taxon::train::gguf_metadata;
 use taxon::train::registry::{Registry, Run, RunState};
 use taxon::train::spec::{EngineSpec, RunSpec};
 use train_runs::{
-    BIN, assert_same_file, cache_dir, external_spec, heavy, llama_quantize, model, script, taxon,
-    text, tiny_conversations, wait_final, wait_for, write_dataset,
+    BIN, assert_same_file, cache_dir, external_spec, heavy, llama_quantize, llama_save, model,
+    script, taxon, text, tiny_conversations, wait_final, wait_for, write_dataset,
 };
 
 fn greedy(model: &Path, question: &str) -> String {
@@ -167,6 +167,20 @@ fn a_short_run_lowers_the_loss_and_its_checkpoint_answers_differently() {
         llama_cpp_sys_2::LLAMA_FTYPE_MOSTLY_Q8_0,
     );
     assert_same_file(&last.q8_0, &reference);
+    // The F32 checkpoint, streamed from the model's tensors, is the file llama.cpp's
+    // saver and the base's metadata made of the same weights before: loaded by
+    // llama.cpp and saved back by it, with the F32 base's metadata, it is unchanged.
+    assert!(!stderr.contains("llama.cpp's saver"), "{stderr}");
+    let f32_base = dir.path().join("base.F32.gguf");
+    llama_quantize(&model, &f32_base, llama_cpp_sys_2::LLAMA_FTYPE_ALL_F32);
+    let saved = dir.path().join("saved.F32.gguf");
+    llama_save(last.f32.as_ref().unwrap(), &saved);
+    let base_metadata = gguf_metadata::BaseMetadata::read(&f32_base).unwrap();
+    gguf_metadata::keep_base_metadata(&saved, &base_metadata).unwrap();
+    assert_same_file(last.f32.as_ref().unwrap(), &saved);
+    for path in [&f32_base, &saved, &reference] {
+        std::fs::remove_file(path).unwrap();
+    }
     eprintln!(
         "measured: {:.1} training tokens/s, peak RSS {} KiB, losses {:?}",
         view.status.tokens_per_second.unwrap(),

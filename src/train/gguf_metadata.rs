@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::ffi::{CStr, CString, c_char};
 use std::fs::File;
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::ptr::null_mut;
@@ -97,6 +97,31 @@ impl Gguf {
         unsafe { sys::ggml_get_tensor(self.1, name.as_ptr()) }
     }
 
+    /// The header as it is written to a file: keys, tensor descriptions and the
+    /// padding before the data.
+    pub(super) fn header_bytes(&self) -> Vec<u8> {
+        // SAFETY: the context is live; the buffer is sized by `gguf_get_meta_size`
+        // for the call that fills it.
+        unsafe {
+            let mut header = vec![0_u8; sys::gguf_get_meta_size(self.0)];
+            sys::gguf_get_meta_data(self.0, header.as_mut_ptr().cast());
+            header
+        }
+    }
+
+    /// Makes the `general.alignment` key, where there is one, say the alignment
+    /// this context lays its tensors out with (it takes the key's value only
+    /// when it reads a file).
+    fn state_own_alignment(&self) {
+        // SAFETY: the context is live and the key NUL-terminated.
+        unsafe {
+            if sys::gguf_find_key(self.0, ALIGNMENT_KEY.as_ptr()) >= 0 {
+                let alignment = u32::try_from(sys::gguf_get_alignment(self.0)).unwrap_or(u32::MAX);
+                sys::gguf_set_val_u32(self.0, ALIGNMENT_KEY.as_ptr(), alignment);
+            }
+        }
+    }
+
     /// The value of key `id`, as text (an array by its element type and length).
     fn value(&self, id: i64) -> String {
         // SAFETY: `id` is below `gguf_get_n_kv`, and each getter is called for the
@@ -168,15 +193,34 @@ impl BaseMetadata {
     pub fn read(path: &Path) -> Result<Self, MetadataError> {
         let file = Gguf::open(path)?;
         let keys = Gguf::empty();
-        // SAFETY: both contexts are live; the buffer is sized by
-        // `gguf_get_meta_size` for the call that fills it.
-        let header = unsafe {
-            sys::gguf_set_kv(keys.0, file.0);
-            let mut header = vec![0_u8; sys::gguf_get_meta_size(keys.0)];
-            sys::gguf_get_meta_data(keys.0, header.as_mut_ptr().cast());
-            header
-        };
-        Ok(Self(header))
+        // SAFETY: both contexts are live.
+        unsafe { sys::gguf_set_kv(keys.0, file.0) };
+        Ok(Self(keys.header_bytes()))
+    }
+
+    /// A new GGUF holding these keys, in their order, and the tensors described
+    /// by `tensors`, laid out one after the other in the file's alignment (which
+    /// `general.alignment`, if the base has that key, then states, as
+    /// [`keep_base_metadata`] makes it).
+    ///
+    /// # Safety
+    /// Each tensor must be a live ggml tensor, its name unique among them.
+    pub(super) unsafe fn describing(
+        &self,
+        tensors: &[*const sys::ggml_tensor],
+    ) -> Result<Gguf, MetadataError> {
+        let source = self.parsed()?;
+        let output = Gguf::empty();
+        // SAFETY: both contexts are live; the tensors are, as the caller promises,
+        // and each name is added once.
+        unsafe {
+            sys::gguf_set_kv(output.0, source.0);
+            output.state_own_alignment();
+            for &tensor in tensors {
+                sys::gguf_add_tensor(output.0, tensor);
+            }
+        }
+        Ok(output)
     }
 
     /// The keys, parsed.
@@ -211,12 +255,9 @@ pub fn keep_base_metadata(saved: &Path, base: &BaseMetadata) -> Result<(), Metad
     let target = Gguf::open(saved)?;
     let source = base.parsed()?;
     // SAFETY: both contexts are live; keys are NUL-terminated strings copied
-    // before `target` changes; `gguf_set_kv` copies `source`'s keys into `target`;
-    // the metadata buffer is sized by `gguf_get_meta_size` for the
-    // call that fills it.
-    let (data_offset, meta) = unsafe {
+    // before `target` changes; `gguf_set_kv` copies `source`'s keys into `target`.
+    let data_offset = unsafe {
         let data_offset = sys::gguf_get_data_offset(target.0);
-        let alignment = sys::gguf_get_alignment(target.0);
         let own_keys: Vec<CString> = (0..sys::gguf_get_n_kv(target.0))
             .map(|id| CStr::from_ptr(sys::gguf_get_key(target.0, id)).to_owned())
             .filter(|key| sys::gguf_find_key(source.0, key.as_ptr()) < 0)
@@ -225,15 +266,11 @@ pub fn keep_base_metadata(saved: &Path, base: &BaseMetadata) -> Result<(), Metad
             sys::gguf_remove_key(target.0, key.as_ptr());
         }
         sys::gguf_set_kv(target.0, source.0);
-        // The tensors keep the saved file's layout, so the alignment key must say so.
-        if sys::gguf_find_key(target.0, ALIGNMENT_KEY.as_ptr()) >= 0 {
-            let alignment = u32::try_from(alignment).unwrap_or(u32::MAX);
-            sys::gguf_set_val_u32(target.0, ALIGNMENT_KEY.as_ptr(), alignment);
-        }
-        let mut meta = vec![0_u8; sys::gguf_get_meta_size(target.0)];
-        sys::gguf_get_meta_data(target.0, meta.as_mut_ptr().cast());
-        (data_offset, meta)
+        data_offset
     };
+    // The tensors keep the saved file's layout, so the alignment key must say so.
+    target.state_own_alignment();
+    let meta = target.header_bytes();
     write_through_temporary(saved, |output| {
         let mut input = File::open(saved)?;
         output.write_all(&meta)?;
@@ -242,6 +279,20 @@ pub fn keep_base_metadata(saved: &Path, base: &BaseMetadata) -> Result<(), Metad
         Ok(())
     })
     .map_err(io(saved))
+}
+
+/// Bytes of tensor data held at a time while a GGUF is written.
+pub(super) const CHUNK_BYTES: usize = 4 << 20;
+
+/// Writes the zeros that pad `size` bytes of tensor data to `alignment`.
+pub(super) fn write_padding(
+    output: &mut impl Write,
+    size: usize,
+    alignment: usize,
+) -> std::io::Result<()> {
+    let padding = size.next_multiple_of(alignment) - size;
+    std::io::copy(&mut std::io::repeat(0).take(padding as u64), output)?;
+    Ok(())
 }
 
 /// Writes `target` through a temporary file beside it: `write` fills the file,

@@ -17,13 +17,15 @@
 
 use std::ffi::{CStr, CString};
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use llama_cpp_sys_2 as sys;
 
-use super::gguf_metadata::{Gguf, MetadataError, write_through_temporary};
+use super::gguf_metadata::{
+    CHUNK_BYTES, Gguf, MetadataError, write_padding, write_through_temporary,
+};
 
 /// Why a Q8_0 copy could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -70,9 +72,6 @@ impl From<std::io::Error> for Failure {
         Self::Write(source)
     }
 }
-
-/// Bytes of input read at a time (at least one row).
-const CHUNK_BYTES: usize = 4 << 20;
 
 /// llama.cpp's `LLAMA_FTYPE_MOSTLY_Q8_0` and ggml's `GGML_QNT_VERSION`.
 const FILE_TYPE_Q8_0: u32 = 7;
@@ -270,8 +269,7 @@ fn header(input: &Gguf, tensors: &[Tensor]) -> (Gguf, Vec<u8>) {
     // SAFETY: both contexts are live; keys are NUL-terminated; each tensor
     // description is live (owned by `input`) and its name is unique in the input,
     // so it is added once; a new type is set only where its block size divides
-    // the rows (`target_type`); the buffer is sized by `gguf_get_meta_size` for the
-    // call that fills it.
+    // the rows (`target_type`).
     unsafe {
         sys::gguf_set_kv(ctx, input.context());
         sys::gguf_set_val_u32(
@@ -289,10 +287,9 @@ fn header(input: &Gguf, tensors: &[Tensor]) -> (Gguf, Vec<u8>) {
                 sys::gguf_set_tensor_type(ctx, tensor.name.as_ptr(), tensor.target);
             }
         }
-        let mut meta = vec![0_u8; sys::gguf_get_meta_size(ctx)];
-        sys::gguf_get_meta_data(ctx, meta.as_mut_ptr().cast());
-        (output, meta)
     }
+    let meta = output.header_bytes();
+    (output, meta)
 }
 
 /// Reads, checks, converts and writes one tensor, a chunk of rows at a time.
@@ -396,8 +393,7 @@ pub fn write_q8_0(input: &Path, output: &Path) -> Result<(), QuantizeError> {
         let mut buffers = (Buffer::default(), Buffer::default());
         for tensor in &tensors {
             let size = copy_tensor(tensor, &file, &mut out, &mut buffers, &shown)?;
-            let padding = size.next_multiple_of(alignment) - size;
-            std::io::copy(&mut std::io::repeat(0).take(padding as u64), &mut out)?;
+            write_padding(&mut out, size, alignment)?;
         }
         out.flush()?;
         Ok(())

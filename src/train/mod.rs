@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod engine;
 pub mod external;
 pub mod generated;
+pub mod gguf_f32;
 pub mod gguf_metadata;
 pub mod gguf_q8_0;
 pub mod metrics;

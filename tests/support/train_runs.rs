@@ -150,6 +150,55 @@ pub fn llama_quantize(input: &Path, output: &Path, ftype: llama_cpp_sys_2::llama
     assert_eq!(rc, 0, "llama_model_quantize {}", input.display());
 }
 
+/// Loads the GGUF at `input` with llama.cpp (into memory, not mapped) and writes
+/// it back with llama.cpp's own saver, `llama_model_save_to_file`.
+pub fn llama_save(input: &Path, output: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |path: &Path| std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    let (c_in, c_out) = (c(input), c(output));
+    // SAFETY: both paths are NUL-terminated and outlive the calls; the model is
+    // checked non-null, used while live and freed once.
+    unsafe {
+        let mut params = llama_cpp_sys_2::llama_model_default_params();
+        params.load_mode = llama_cpp_sys_2::LLAMA_LOAD_MODE_NONE;
+        let model = llama_cpp_sys_2::llama_model_load_from_file(c_in.as_ptr(), params);
+        assert!(!model.is_null(), "llama.cpp loads {}", input.display());
+        llama_cpp_sys_2::llama_model_save_to_file(model, c_out.as_ptr());
+        llama_cpp_sys_2::llama_model_free(model);
+    }
+    assert!(output.is_file(), "llama.cpp saved {}", output.display());
+}
+
+/// A field of this process's `/proc/self/status`, in KiB.
+fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"));
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// How far `work` raised this process's peak resident memory, in KiB (other
+/// threads of the process count too: measure in a binary of one test).
+pub fn peak_growth_kib(work: impl FnOnce()) -> u64 {
+    // Writing 5 to clear_refs makes the peak (VmHWM) the current resident size.
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let before = status_kib("VmHWM:");
+    work();
+    status_kib("VmHWM:") - before
+}
+
+/// The names of the files in `dir`, sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// Fails unless the files at `a` and `b` hold the same bytes (naming the first
 /// offset where they differ).
 pub fn assert_same_file(a: &Path, b: &Path) {

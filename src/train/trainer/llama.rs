@@ -17,6 +17,16 @@
 //! scheduler when it decodes, and `llama_opt_init` replaces the scheduler, so one
 //! token is decoded after it; every step checks that both nodes were seen.
 //!
+//! Checkpoints: llama.h has no accessor for a model's tensors, but
+//! `llama_opt_init` hands each F32 tensor it may train to the parameter filter,
+//! which records it (every one is trained, as with llama.cpp's
+//! `llama_opt_param_filter_all`; llama.cpp itself still leaves out the token
+//! embedding). When those are exactly the tensors of the file the model was
+//! loaded from, a checkpoint is written from them a few megabytes at a time
+//! ([`crate::train::gguf_f32`]); otherwise (another architecture) llama.cpp's
+//! saver writes it, which holds a whole tensor in memory, and the run log says
+//! so once.
+//!
 //! An epoch is one `llama_opt_epoch` call over all its windows, as llama.cpp's
 //! own `llama-finetune` does; its per-window callback reports each step, and a
 //! stop asked for there makes the abort callback end the remaining windows at
@@ -25,17 +35,20 @@
 //! Every `unsafe` block says what it relies on.
 
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::ffi::{CString, c_void};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::ptr::{NonNull, null_mut};
+use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use llama_cpp_sys_2 as sys;
 
 use crate::train::engine::JobError;
-use crate::train::gguf_metadata::{BaseMetadata, keep_base_metadata};
+use crate::train::gguf_f32::{check_tensors, write_f32};
+use crate::train::gguf_metadata::{BaseMetadata, Gguf, keep_base_metadata};
 use crate::train::schedule::Schedule;
 use crate::train::windows::Window;
 
@@ -103,6 +116,9 @@ struct Shared {
     failure: Option<String>,
     /// Read by the compute threads: ends the remaining windows of a call.
     abort: *const AtomicBool,
+    /// The model's tensors `llama_opt_init` gave the parameter filter, in the
+    /// order it gave them (a tensor shared by layers, as often as it is shared).
+    tensors: Vec<*const sys::ggml_tensor>,
 }
 
 thread_local! {
@@ -142,6 +158,23 @@ unsafe extern "C" fn optimizer_params(userdata: *mut c_void) -> sys::ggml_opt_op
         }
         params
     }
+}
+
+/// The parameter filter: trains every tensor llama.cpp offers, and records it.
+///
+/// SAFETY (for callers): `userdata` must point to a live `Shared`.
+unsafe extern "C" fn train_and_record(
+    tensor: *const sys::ggml_tensor,
+    userdata: *mut c_void,
+) -> bool {
+    // SAFETY: the `param_filter_ud` given at `llama_opt_init`: the trainer's
+    // `Shared`, which outlives the context, on the thread that called it.
+    if let Some(shared) = unsafe { userdata.cast::<Shared>().as_mut() }
+        && !tensor.is_null()
+    {
+        shared.tensors.push(tensor);
+    }
+    true
 }
 
 /// Ends the remaining computations of a call once a stop was asked for.
@@ -406,6 +439,10 @@ impl Drop for Active {
 pub(super) struct Trainer {
     /// The metadata of the GGUF the model was loaded from, which checkpoints keep.
     base: BaseMetadata,
+    /// The model's tensors, in the saver's order, when they are exactly those of
+    /// that GGUF (checkpoints are then written from them); `None` leaves
+    /// checkpoints to llama.cpp's saver.
+    tensors: Option<Vec<*const sys::ggml_tensor>>,
     model: *mut sys::llama_model,
     ctx: *mut sys::llama_context,
     result: sys::ggml_opt_result_t,
@@ -444,6 +481,7 @@ impl Trainer {
             stopping: false,
             failure: None,
             abort,
+            tensors: Vec::new(),
         }));
         // SAFETY: the path is NUL-terminated and lives across the call; parameters
         // start from llama.cpp's defaults. Null results are checked before use and
@@ -481,14 +519,15 @@ impl Trainer {
             }
             let opt = sys::llama_opt_params {
                 n_ctx_train: 0,
-                param_filter: Some(sys::llama_opt_param_filter_all),
-                param_filter_ud: null_mut(),
+                param_filter: Some(train_and_record),
+                param_filter_ud: shared.cast::<c_void>(),
                 get_opt_pars: Some(optimizer_params),
                 get_opt_pars_ud: shared.cast::<c_void>(),
                 optimizer_type: sys::GGML_OPT_OPTIMIZER_TYPE_ADAMW,
             };
             sys::llama_opt_init(ctx, model_ptr, opt);
-            let trainer = Self {
+            let mut trainer = Self {
+                tensors: None,
                 base,
                 model: model_ptr,
                 ctx,
@@ -497,6 +536,8 @@ impl Trainer {
                 shared,
                 abort,
             };
+            let offered = std::mem::take(&mut (*shared).tensors);
+            trainer.tensors = model_tensors(offered, model)?;
             // Installs the evaluation callback on the scheduler `llama_opt_init`
             // made (llama.cpp sets it when it builds a decoding graph). A training
             // context decodes whole windows only.
@@ -624,6 +665,13 @@ impl Trainer {
 
     /// Writes the model as a GGUF with the metadata of the file it was loaded from.
     pub(super) fn save(&self, path: &Path) -> Result<(), JobError> {
+        if let Some(tensors) = &self.tensors {
+            // SAFETY: the tensors belong to the live model and were checked to be
+            // the loaded file's, uniquely named and contiguous; nothing trains
+            // while the trainer is borrowed here.
+            unsafe { write_f32(path, &self.base, tensors)? };
+            return Ok(());
+        }
         let c = c_path(path)?;
         // SAFETY: the model is live and the path NUL-terminated for the call.
         unsafe { sys::llama_model_save_to_file(self.model, c.as_ptr()) };
@@ -632,6 +680,36 @@ impl Trainer {
         }
         keep_base_metadata(path, &self.base)?;
         Ok(())
+    }
+}
+
+/// The tensors `llama_opt_init` offered, each once, in the order first offered
+/// (the saver's), when they are exactly those of the GGUF at `model` (otherwise
+/// the run's log says why, once in the process).
+///
+/// SAFETY (for callers): the tensors must belong to a live model.
+unsafe fn model_tensors(
+    offered: Vec<*const sys::ggml_tensor>,
+    model: &Path,
+) -> Result<Option<Vec<*const sys::ggml_tensor>>, JobError> {
+    let mut seen = HashSet::with_capacity(offered.len());
+    let tensors: Vec<_> = offered.into_iter().filter(|t| seen.insert(*t)).collect();
+    let file = Gguf::with_tensors(model)?;
+    // SAFETY: as the caller promises.
+    match unsafe { check_tensors(&tensors, &file) } {
+        Ok(()) => Ok(Some(tensors)),
+        Err(mismatch) => {
+            // Each phase loads its model: the run's log says it once.
+            static SAID: Once = Once::new();
+            SAID.call_once(|| {
+                eprintln!(
+                    "taxon: checkpoints are written by llama.cpp's saver, which holds a \
+                     whole tensor in memory: {mismatch} ({})",
+                    model.display()
+                );
+            });
+            Ok(None)
+        }
     }
 }
 
