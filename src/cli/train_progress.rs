@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::train::metrics::{MetricRecord, Tail};
 use crate::train::phases::Phase;
-use crate::train::registry::{Registry, Run, RunState, RunStatus};
+use crate::train::registry::{Registry, Run, RunStatus};
 
 /// How often the run's files are read.
 const POLL: Duration = Duration::from_millis(250);
@@ -41,6 +41,14 @@ fn describe(record: &MetricRecord, total: Option<u64>) -> String {
     }
 }
 
+/// How the run's dataset is made, the first time the status says it: also when
+/// the generation ended (or failed) between two readings of the status.
+fn dataset_news<'s>(status: &'s RunStatus, shown: &mut bool) -> Option<&'s str> {
+    let news = status.dataset.as_deref().filter(|_| !*shown)?;
+    *shown = true;
+    Some(news)
+}
+
 /// Prints the run's metrics (those already written first) until it ends; returns
 /// its final status.
 pub(super) fn follow(registry: &Registry, run: &Run) -> anyhow::Result<RunStatus> {
@@ -52,16 +60,10 @@ pub(super) fn follow(registry: &Registry, run: &Run) -> anyhow::Result<RunStatus
         bar.set_style(style);
         bar
     });
-    let mut shown_state = None;
+    let mut dataset_shown = false;
     loop {
         let status = registry.refresh(run)?;
-        if shown_state.replace(status.state) != Some(status.state)
-            && status.state == RunState::Generating
-        {
-            let news = status
-                .message
-                .as_deref()
-                .unwrap_or("generating its dataset");
+        if let Some(news) = dataset_news(&status, &mut dataset_shown) {
             match &bar {
                 Some(bar) => bar.println(format!("{news}…")),
                 None => note!("{news}…"),
@@ -97,5 +99,29 @@ pub(super) fn follow(registry: &Registry, run: &Run) -> anyhow::Result<RunStatus
             return Ok(status);
         }
         std::thread::sleep(POLL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::registry::RunState;
+
+    fn status(state: RunState, dataset: Option<&str>) -> RunStatus {
+        let mut status: RunStatus = serde_json::from_str(r#"{"state":"queued"}"#).unwrap();
+        status.state = state;
+        status.dataset = dataset.map(str::to_owned);
+        status
+    }
+
+    #[test]
+    fn the_dataset_is_told_once_even_when_its_generation_ended_unseen() {
+        let news = "generating 5 samples for each leaf changed against main";
+        let mut shown = false;
+        assert_eq!(dataset_news(&status(RunState::Running, None), &mut shown), None);
+        // The generation failed between two readings: the status is already final.
+        let failed = status(RunState::Failed, Some(news));
+        assert_eq!(dataset_news(&failed, &mut shown), Some(news));
+        assert_eq!(dataset_news(&failed, &mut shown), None);
     }
 }

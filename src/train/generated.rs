@@ -62,6 +62,7 @@ pub(super) fn generate(
     eprintln!("taxon: {news}");
     job.update_status(|s| {
         s.state = RunState::Generating;
+        s.dataset = Some(news.clone());
         s.message = Some(news);
     })?;
     let mut child = command

@@ -123,6 +123,12 @@ pub struct RunStatus {
     /// other processes on the machine change far less than its wall time.
     #[serde(default)]
     pub cpu_seconds: Option<f64>,
+    /// How its dataset is made, once the worker generates it ("generating 5
+    /// samples for each leaf changed against main"); kept after the generation
+    /// ends, so that a follower that did not see it happen can still say it, and
+    /// cleared when the run is resumed.
+    #[serde(default)]
+    pub dataset: Option<String>,
     /// Why it failed, or other news.
     #[serde(default)]
     pub message: Option<String>,
@@ -144,6 +150,7 @@ impl RunStatus {
             tokens_per_second: None,
             peak_rss_kib: None,
             cpu_seconds: None,
+            dataset: None,
             message: None,
         }
     }

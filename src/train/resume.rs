@@ -136,6 +136,7 @@ pub fn resume(
         s.pid_start = None;
         s.ended = None;
         s.message = None;
+        s.dataset = None;
         s.peak_rss_kib = None;
         s.cpu_seconds = None;
         s.resumed_from.push(from.clone());
