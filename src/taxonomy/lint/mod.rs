@@ -452,6 +452,22 @@ mod tests {
     }
 
     #[test]
+    fn a_large_mapping_compares_key_texts_not_values() {
+        // Thousands of keys, so that the mapping's index grows several times; yamllint
+        // compares texts, so `yes` and `true` (one value to PyYAML) are two keys, and a
+        // merge key `<<` may repeat.
+        let mut text: String = (0..5000).map(|i| format!("k{i}: v\n")).collect();
+        text.push_str("yes: a\ntrue: b\n<<: c\n<<: d\nyes: e\nk4999: f\n");
+        assert_eq!(
+            findings(&text),
+            [
+                "5005:1 duplication of key \"yes\" in mapping (key-duplicates)",
+                "5006:1 duplication of key \"k4999\" in mapping (key-duplicates)",
+            ]
+        );
+    }
+
+    #[test]
     fn directives_disable_rules() {
         let text = "a: 1 # yamllint disable-line rule:trailing-spaces\nb: 2  \n";
         assert_eq!(findings(text), ["2:5 trailing spaces (trailing-spaces)"]);
