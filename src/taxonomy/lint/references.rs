@@ -33,8 +33,16 @@ pub(super) struct KeyDuplicates<'t> {
 }
 
 impl<'t> KeyDuplicates<'t> {
-    /// Checks `token`, with `next` the token after it.
-    pub fn check(&mut self, token: &Token, next: Option<&Token<'t>>, out: &mut Vec<Problem>) {
+    /// Checks `token`, with `next` the token after it; for a key, `told` is whether
+    /// an earlier key of its mapping has its text, when the maker of the tokens
+    /// knows it (then the keys are not kept).
+    pub fn check(
+        &mut self,
+        token: &Token,
+        next: Option<&Token<'t>>,
+        told: Option<bool>,
+        out: &mut Vec<Problem>,
+    ) {
         match token.kind {
             Kind::BlockMappingStart | Kind::FlowMappingStart => {
                 self.stack.push(Some(MappingKeys {
@@ -52,6 +60,12 @@ impl<'t> KeyDuplicates<'t> {
                 let Some(key) = next.filter(|n| n.kind == Kind::Scalar) else {
                     return;
                 };
+                if let Some(repeats) = told {
+                    if repeats && key.value != "<<" {
+                        out.push(duplication(key));
+                    }
+                    return;
+                }
                 let Some(Some(mapping)) = self.stack.last_mut() else {
                     return;
                 };
@@ -69,11 +83,7 @@ impl<'t> KeyDuplicates<'t> {
                     None => (seen.contains(&value), None),
                 };
                 if duplicate && value != "<<" {
-                    out.push(Problem::new(
-                        key.start.line() + 1,
-                        key.start.column() + 1,
-                        format!("duplication of key \"{}\" in mapping", key.value),
-                    ));
+                    out.push(duplication(key));
                     return;
                 }
                 match (&mut mapping.index, hash) {
@@ -94,6 +104,15 @@ impl<'t> KeyDuplicates<'t> {
             _ => {}
         }
     }
+}
+
+/// The finding on a key scalar that repeats an earlier key of its mapping.
+fn duplication(key: &Token) -> Problem {
+    Problem::new(
+        key.start.line() + 1,
+        key.start.column() + 1,
+        format!("duplication of key \"{}\" in mapping", key.value),
+    )
 }
 
 /// The anchors declared so far in the document, for `anchors`.
