@@ -9,7 +9,22 @@
 use super::lines::At;
 use super::{Next, Scanner, Tokens, Unhandled};
 use crate::taxonomy::lint::tokens::Kind;
-use crate::taxonomy::yaml::ScalarStyle;
+use crate::taxonomy::yaml::{ScalarStyle, Value};
+
+/// Whether a plain key has the text of an earlier key of its mapping (yamllint's
+/// `key-duplicates`), from whether it equals one as a Python dict compares them (the
+/// builder's index, so that the lint keeps no index of its own); `None` when that
+/// does not tell. Equal texts resolve to equal values, which are equal keys but for
+/// NaN; a string equals only a string, of its text; other values may be equal with
+/// different texts (`1`, `1.0`, `true`, `yes`).
+fn repeats_text(key: &Value, equals_earlier: bool) -> Option<bool> {
+    match key {
+        Value::Str(_) => Some(equals_earlier),
+        Value::Float(f) if f.is_nan() => None,
+        _ if equals_earlier => None,
+        _ => Some(false),
+    }
+}
 
 impl<'a, T: Tokens<'a>> Scanner<'a, T> {
     /// Whether a block sequence entry (`-` then a space or the line's end) is at
@@ -80,6 +95,12 @@ impl<'a, T: Tokens<'a>> Scanner<'a, T> {
             let key_end = self.lines.at(line, key.end);
             let text = &self.lines.text[key_start.byte..key_end.byte];
             self.scalar(text, ScalarStyle::Plain, key_start, key_end)?;
+            let repeats = self
+                .builder
+                .pending_key()
+                .and_then(|(key, equal)| repeats_text(key, equal))
+                .ok_or(Unhandled("key equal to an earlier one in value, not text"))?;
+            self.tokens.key_repeats(repeats);
             let colon = self.lines.at(line, key.colon);
             let after = self.lines.at(line, key.colon + 1);
             self.token(Kind::Value, colon, after);

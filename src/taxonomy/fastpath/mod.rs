@@ -55,11 +55,19 @@ const NODES_PER_LINE: usize = 2;
 /// Where the tokens go as they are made.
 trait Tokens<'a> {
     fn push(&mut self, token: Token<'a>);
+
+    /// Whether the key scalar just pushed has the text of an earlier key of its
+    /// mapping.
+    fn key_repeats(&mut self, _repeats: bool) {}
 }
 
 impl<'a> Tokens<'a> for TokenLint<'_, 'a> {
     fn push(&mut self, token: Token<'a>) {
         TokenLint::push(self, token);
+    }
+
+    fn key_repeats(&mut self, repeats: bool) {
+        self.tell_key_repeats(repeats);
     }
 }
 

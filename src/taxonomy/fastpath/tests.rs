@@ -74,7 +74,26 @@ fn empty_values_and_duplicates() {
     assert_same("a:\nb: 1\n");
     assert_same("a:\n  b:\nc:\n");
     assert_same("a: 1\nb: 2\na: 3\n");
-    assert_same("1: x\ntrue: y\n1.0: z\n");
+    assert_same("yes: a\nno: b\n2: c\nnull: d\na: e\na: f\n");
+}
+
+#[test]
+fn keys_whose_values_do_not_tell_their_texts_apart_are_left_to_the_full_pipeline() {
+    // The lint's `key-duplicates` takes the builder's word on equal keys: when a
+    // key equals an earlier one but may differ in text (`true` and `1`), or may
+    // have an earlier one's text without being equal (NaN), that word is not enough.
+    let reason = "key equal to an earlier one in value, not text";
+    for (text, duplications) in [
+        ("1: x\ntrue: y\n1.0: z\n", 0),
+        ("yes: x\ntrue: y\nyes: z\n", 1),
+        ("1: x\n1: y\n", 1),
+        (".nan: x\n.nan: y\n", 1),
+    ] {
+        assert_eq!(unhandled(text), reason, "{text:?}");
+        let found = lint::lint_loaded(text);
+        let found = found.iter().filter(|d| d.rule == "key-duplicates");
+        assert_eq!(found.count(), duplications, "{text:?}");
+    }
 }
 
 #[test]

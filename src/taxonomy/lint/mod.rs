@@ -129,6 +129,15 @@ impl<'s, 'a> TokenLint<'s, 'a> {
         self.shift(Some(token));
     }
 
+    /// Tells `key-duplicates` whether the key scalar just pushed has the text of an
+    /// earlier key of its mapping, so that it keeps no keys of its own: told for
+    /// every key, before the token after it is pushed.
+    pub(crate) fn tell_key_repeats(&mut self, repeats: bool) {
+        if let Some(problems) = &mut self.problems {
+            problems.rules.told_key_repeats = Some(repeats);
+        }
+    }
+
     /// What was found, once every token was pushed.
     pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
         // The last two tokens are linted with nothing after them.
@@ -308,6 +317,9 @@ struct TokenRules<'t> {
     anchors: references::Anchors,
     indentation: indentation::Indentation,
     key_duplicates: references::KeyDuplicates<'t>,
+    /// Whether the next key linted repeats an earlier key's text, when the maker
+    /// of the tokens tells it.
+    told_key_repeats: Option<bool>,
     /// What the rule being run found on the token; empty between rules.
     found: Vec<Problem>,
     /// The kinds the linted tokens have, which decide the rules that can find
@@ -361,7 +373,11 @@ impl<'t> TokenRules<'t> {
         hand_on(HYPHENS, found, out);
         self.indentation.check(source, window, found);
         hand_on(INDENTATION, found, out);
-        self.key_duplicates.check(token, next, found);
+        let told = match token.kind {
+            Kind::Key => self.told_key_repeats.take(),
+            _ => None,
+        };
+        self.key_duplicates.check(token, next, told, found);
         hand_on(KEY_DUPLICATES, found, out);
     }
 }
@@ -447,6 +463,22 @@ mod tests {
             [
                 "201:1 duplication of key \"k3\" in mapping (key-duplicates)",
                 "202:1 duplication of key \"k199\" in mapping (key-duplicates)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_large_mapping_compares_key_texts_not_values() {
+        // Thousands of keys, so that the mapping's index grows several times; yamllint
+        // compares texts, so `yes` and `true` (one value to PyYAML) are two keys, and a
+        // merge key `<<` may repeat.
+        let mut text: String = (0..5000).map(|i| format!("k{i}: v\n")).collect();
+        text.push_str("yes: a\ntrue: b\n<<: c\n<<: d\nyes: e\nk4999: f\n");
+        assert_eq!(
+            findings(&text),
+            [
+                "5005:1 duplication of key \"yes\" in mapping (key-duplicates)",
+                "5006:1 duplication of key \"k4999\" in mapping (key-duplicates)",
             ]
         );
     }

@@ -3,47 +3,29 @@
 //! the document).
 
 use std::collections::HashSet;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
 
 use super::Problem;
 use super::tokens::{Kind, Token};
-use crate::taxonomy::yaml::Prehashed;
+use crate::taxonomy::yaml::Positions;
 
-/// Mappings with more keys than this look their keys up in a set.
+/// Mappings with more keys than this look their keys up by hash.
 const HASHED_FROM: usize = 16;
 
-/// A key with its hash. A set of them grows without reading its keys again: on a
-/// large mapping the keys' text is long out of the cache by then, and rehashing
-/// it made the lint slower per key the more keys there were.
-#[derive(PartialEq, Eq)]
-struct HashedKey<'t> {
-    hash: u64,
-    key: &'t str,
-}
-
-impl Hash for HashedKey<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
-
-/// The keys of one mapping, by their hashes.
-type KeySet<'t> = HashSet<HashedKey<'t>, BuildHasherDefault<Prehashed>>;
-
 /// The keys seen in one open mapping: where they start in [`KeyDuplicates::keys`],
-/// and once there are many, a set of them.
-struct MappingKeys<'t> {
+/// and once there are many, their places there by hash.
+struct MappingKeys {
     start: usize,
-    set: Option<KeySet<'t>>,
+    index: Option<Positions>,
 }
 
 /// The open collections, for `key-duplicates`: the keys seen in each mapping.
 #[derive(Default)]
 pub(super) struct KeyDuplicates<'t> {
     /// For each open collection, its keys; `None` for a sequence.
-    stack: Vec<Option<MappingKeys<'t>>>,
+    stack: Vec<Option<MappingKeys>>,
     /// The keys of the open mappings, the innermost mapping's last.
     keys: Vec<&'t str>,
     /// What the keys' hashes are computed with.
@@ -51,13 +33,21 @@ pub(super) struct KeyDuplicates<'t> {
 }
 
 impl<'t> KeyDuplicates<'t> {
-    /// Checks `token`, with `next` the token after it.
-    pub fn check(&mut self, token: &Token, next: Option<&Token<'t>>, out: &mut Vec<Problem>) {
+    /// Checks `token`, with `next` the token after it; for a key, `told` is whether
+    /// an earlier key of its mapping has its text, when the maker of the tokens
+    /// knows it (then the keys are not kept).
+    pub fn check(
+        &mut self,
+        token: &Token,
+        next: Option<&Token<'t>>,
+        told: Option<bool>,
+        out: &mut Vec<Problem>,
+    ) {
         match token.kind {
             Kind::BlockMappingStart | Kind::FlowMappingStart => {
                 self.stack.push(Some(MappingKeys {
                     start: self.keys.len(),
-                    set: None,
+                    index: None,
                 }));
             }
             Kind::BlockSequenceStart | Kind::FlowSequenceStart => self.stack.push(None),
@@ -70,43 +60,59 @@ impl<'t> KeyDuplicates<'t> {
                 let Some(key) = next.filter(|n| n.kind == Kind::Scalar) else {
                     return;
                 };
+                if let Some(repeats) = told {
+                    if repeats && key.value != "<<" {
+                        out.push(duplication(key));
+                    }
+                    return;
+                }
                 let Some(Some(mapping)) = self.stack.last_mut() else {
                     return;
                 };
                 let seen = &self.keys[mapping.start..];
                 let value: &'t str = key.value;
-                let hashed = |key: &'t str| HashedKey {
-                    hash: self.hashes.hash_one(key),
-                    key,
-                };
-                let duplicate = match &mapping.set {
-                    Some(set) => set.contains(&hashed(value)),
-                    None => seen.contains(&value),
+                // A small mapping's keys are compared one by one, unhashed.
+                let (duplicate, hash) = match &mapping.index {
+                    Some(index) => {
+                        let hash = self.hashes.hash_one(value);
+                        let indexed = index.len();
+                        let found = index.find(hash, |at| seen[at] == value).is_some()
+                            || seen[indexed..].contains(&value);
+                        (found, Some(hash))
+                    }
+                    None => (seen.contains(&value), None),
                 };
                 if duplicate && value != "<<" {
-                    out.push(Problem::new(
-                        key.start.line() + 1,
-                        key.start.column() + 1,
-                        format!("duplication of key \"{}\" in mapping", key.value),
-                    ));
+                    out.push(duplication(key));
                     return;
                 }
-                match &mut mapping.set {
-                    Some(set) => {
-                        set.insert(hashed(value));
+                match (&mut mapping.index, hash) {
+                    (Some(index), Some(hash)) => {
+                        index.push(hash);
                     }
-                    None if seen.len() >= HASHED_FROM => {
-                        let mut set: KeySet = seen.iter().map(|&key| hashed(key)).collect();
-                        set.insert(hashed(value));
-                        mapping.set = Some(set);
+                    (None, _) if seen.len() >= HASHED_FROM => {
+                        let mut index = Positions::with_capacity(2 * seen.len());
+                        for &seen in seen.iter().chain([&value]) {
+                            index.push(self.hashes.hash_one(seen));
+                        }
+                        mapping.index = Some(index);
                     }
-                    None => {}
+                    _ => {}
                 }
                 self.keys.push(value);
             }
             _ => {}
         }
     }
+}
+
+/// The finding on a key scalar that repeats an earlier key of its mapping.
+fn duplication(key: &Token) -> Problem {
+    Problem::new(
+        key.start.line() + 1,
+        key.start.column() + 1,
+        format!("duplication of key \"{}\" in mapping", key.value),
+    )
 }
 
 /// The anchors declared so far in the document, for `anchors`.

@@ -188,12 +188,14 @@ enum Shape {
 }
 
 /// A collection being built: its node, its items or entries so far, and for a
-/// mapping the key waiting for its value.
+/// mapping the key waiting for its value, with the place of an earlier entry whose
+/// key equals it (looked up as soon as the key is read).
 struct Open {
     id: NodeId,
     shape: Shape,
     items: Vec<NodeId>,
     pending_key: Option<NodeId>,
+    pending_place: Option<usize>,
     entries: Vec<Entry>,
     keys: KeyIndex,
     merges: Vec<NodeId>,
@@ -366,6 +368,7 @@ impl Builder {
             shape,
             items: Vec::new(),
             pending_key: None,
+            pending_place: None,
             entries: Vec::new(),
             keys: KeyIndex::default(),
             merges: Vec::new(),
@@ -488,28 +491,43 @@ impl Builder {
             open.items.push(id);
             return Ok(());
         }
+        let unhashable = |key: NodeId| {
+            matches!(
+                self.nodes[key].value,
+                Value::Map(_) | Value::Seq(_) | Value::Set(_)
+            )
+        };
         let Some(key) = open.pending_key.take() else {
             open.pending_key = Some(id);
+            open.pending_place = None;
+            if !self.merge_keys.contains(&id) && !unhashable(id) {
+                open.pending_place = open.keys.find(&self.nodes, &open.entries, id);
+            }
             return Ok(());
         };
         if self.merge_keys.contains(&key) {
             open.merges.push(id);
             return Ok(());
         }
-        if matches!(
-            self.nodes[key].value,
-            Value::Map(_) | Value::Seq(_) | Value::Set(_)
-        ) {
+        if unhashable(key) {
             let start = self.nodes[key].span.start;
             self.defer(start, "while constructing a mapping, found unhashable key");
             return Ok(());
         }
-        let entry = Entry { key, value: id };
-        match open.keys.find(&self.nodes, &open.entries, key) {
+        match open.pending_place.take() {
             Some(at) => open.entries[at].value = id,
-            None => open.entries.push(entry),
+            None => open.entries.push(Entry { key, value: id }),
         }
         Ok(())
+    }
+
+    /// The key just read in the innermost mapping, still waiting for its value, and
+    /// whether it equals an earlier key of that mapping (as a Python dict compares
+    /// them).
+    pub(crate) fn pending_key(&self) -> Option<(&Value, bool)> {
+        let open = self.open.last()?;
+        let key = open.pending_key?;
+        Some((&self.nodes[key].value, open.pending_place.is_some()))
     }
 
     /// Applies merge keys (`<<: *base`) the way `SafeConstructor.flatten_mapping` does:

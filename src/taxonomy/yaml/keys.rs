@@ -9,6 +9,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use foldhash::fast::RandomState;
 
 use super::node::{Entry, Node, NodeId, Value, scalar_eq};
+use super::positions::Positions;
 
 /// Maps smaller than this are searched one key at a time.
 const INDEXED_FROM: usize = 8;
@@ -22,7 +23,7 @@ pub(super) struct Hashes(RandomState);
 /// keeps them as they are instead of hashing them a second time, so that a growing
 /// map does not read its keys again.
 #[derive(Default)]
-pub(crate) struct Prehashed(u64);
+struct Prehashed(u64);
 
 impl Hasher for Prehashed {
     fn finish(&self) -> u64 {
@@ -101,39 +102,37 @@ fn number(hasher: &mut impl Hasher, value: i128) {
 #[derive(Default)]
 pub(super) struct KeyIndex {
     hashes: Hashes,
-    /// The first entry with each hash, and for each entry the next one with its
-    /// hash (`usize::MAX` for none).
-    first: ByHash<usize>,
-    next: Vec<usize>,
+    /// The indexed entries' places, by their keys' hashes.
+    places: Positions,
+    /// The key last looked up and its hash, which it is indexed with once added.
+    looked_up: Option<(NodeId, u64)>,
 }
 
 impl KeyIndex {
     /// The place in `entries` of a key equal to `key` (as a Python dict compares
-    /// them), after which `key` can be added with [`KeyIndex::added`].
+    /// them); `key` may then be added at the end of `entries`.
     pub fn find(&mut self, nodes: &[Node], entries: &[Entry], key: NodeId) -> Option<usize> {
         let same = |entry: &Entry| scalar_eq(&nodes[entry.key].value, &nodes[key].value, false);
         if entries.len() < INDEXED_FROM {
             return entries.iter().position(same);
         }
-        let known = self.next.len();
-        for (at, entry) in entries.iter().enumerate().skip(known) {
-            self.insert(nodes, entry.key, at);
-        }
-        let hash = self.hashes.of(nodes, key, false);
-        let mut at = self.first.get(&hash).copied().unwrap_or(usize::MAX);
-        while at != usize::MAX {
-            if same(&entries[at]) {
-                return Some(at);
+        for entry in &entries[self.places.len()..] {
+            let hash = match self.looked_up {
+                Some((looked_up, hash)) if looked_up == entry.key => hash,
+                _ => self.hashes.of(nodes, entry.key, false),
+            };
+            if !self.places.push(hash) {
+                break;
             }
-            at = self.next[at];
         }
-        None
-    }
-
-    fn insert(&mut self, nodes: &[Node], key: NodeId, at: usize) {
         let hash = self.hashes.of(nodes, key, false);
-        let previous = self.first.insert(hash, at).unwrap_or(usize::MAX);
-        self.next.push(previous);
+        self.looked_up = Some((key, hash));
+        // Entries past the places a `u32` numbers (never in a leaf) are searched
+        // one by one.
+        let indexed = self.places.len();
+        self.places
+            .find(hash, |at| same(&entries[at]))
+            .or_else(|| Some(indexed + entries[indexed..].iter().position(same)?))
     }
 }
 

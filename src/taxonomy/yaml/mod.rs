@@ -6,6 +6,7 @@ mod build;
 mod keys;
 mod node;
 pub(crate) mod parser;
+mod positions;
 pub(crate) mod reader;
 mod repr;
 mod resolve;
@@ -14,7 +15,7 @@ pub(crate) mod token;
 
 pub(crate) use build::{Builder, position, span};
 pub use build::{LoadError, LoadErrorKind, load};
-pub(crate) use keys::Prehashed;
 pub use node::{Document, Entry, Node, NodeId, Position, Span, Value};
+pub(crate) use positions::Positions;
 pub use repr::python_repr;
 pub use token::ScalarStyle;

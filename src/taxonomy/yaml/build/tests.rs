@@ -57,6 +57,32 @@ fn last_duplicate_key_wins_at_first_place() {
 }
 
 #[test]
+fn a_large_mapping_finds_keys_equal_as_python_values() {
+    // Thousands of keys, so that the mapping's index grows several times: `yes`,
+    // `true`, `on` and `1` are one dict key (the first one's, with the last value),
+    // `no` and `0` another, while `"1"` is a string of its own.
+    let mut text: String = (0..5000).map(|i| format!("k{i}: {i}\n")).collect();
+    text.push_str("yes: a\nno: b\ntrue: c\n'1': d\non: e\n0: f\n1: g\nk42: h\n");
+    let doc = load(&text).unwrap();
+    let entries = doc.entries(doc.root_id().unwrap());
+    assert_eq!(entries.len(), 5003);
+    let entry = |at: usize| {
+        let (key, value) = (entries[at].key, entries[at].value);
+        (doc.node(key).value.clone(), doc.node(value).value.clone())
+    };
+    assert_eq!(
+        entry(42),
+        (Value::Str("k42".into()), Value::Str("h".into()))
+    );
+    assert_eq!(entry(5000), (Value::Bool(true), Value::Str("g".into())));
+    assert_eq!(entry(5001), (Value::Bool(false), Value::Str("f".into())));
+    assert_eq!(
+        entry(5002),
+        (Value::Str("1".into()), Value::Str("d".into()))
+    );
+}
+
+#[test]
 fn keeps_pyyaml_marks() {
     let doc =
         load("version: 3\nseed_examples:\n  - question: q\n    answer: |\n      a\n").unwrap();
