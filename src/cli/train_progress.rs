@@ -118,7 +118,10 @@ mod tests {
     fn the_dataset_is_told_once_even_when_its_generation_ended_unseen() {
         let news = "generating 5 samples for each leaf changed against main";
         let mut shown = false;
-        assert_eq!(dataset_news(&status(RunState::Running, None), &mut shown), None);
+        assert_eq!(
+            dataset_news(&status(RunState::Running, None), &mut shown),
+            None
+        );
         // The generation failed between two readings: the status is already final.
         let failed = status(RunState::Failed, Some(news));
         assert_eq!(dataset_news(&failed, &mut shown), Some(news));
