@@ -73,8 +73,12 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
-/// A new file beside `path` holding `contents`, with `path`'s permissions, synced.
-fn temporary_beside(path: &Path, contents: &[u8]) -> io::Result<(File, PathBuf)> {
+/// A new file beside `path`, filled by `write`, with `path`'s permissions, synced;
+/// removed again when any of that fails.
+fn temporary_beside<E: From<io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> Result<(), E>,
+) -> Result<(File, PathBuf), E> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
@@ -85,11 +89,11 @@ fn temporary_beside(path: &Path, contents: &[u8]) -> io::Result<(File, PathBuf)>
         .keep()
         .map_err(|e| e.error)?;
     let written = (|| {
-        file.write_all(contents)?;
+        write(&mut file)?;
         if let Ok(meta) = fs::metadata(path) {
             file.set_permissions(meta.permissions())?;
         }
-        file.sync_all()
+        Ok(file.sync_all()?)
     })();
     match written {
         Ok(()) => Ok((file, temp)),
@@ -107,13 +111,23 @@ fn sync_folder(path: &Path) -> io::Result<()> {
 /// Replaces `path` with `contents` atomically: readers see the old or the new file,
 /// never a mix, and a crash leaves one of the two. Keeps the old file's permissions.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |file| file.write_all(contents))
+}
+
+/// Replaces `path` atomically, as [`write_atomic`] does, with what `write` writes
+/// into the new file: for contents made as they are written (a file of gigabytes).
+/// When `write` fails, with its own error, `path` is left as it was.
+pub fn write_atomic_with<E: From<io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> Result<(), E>,
+) -> Result<(), E> {
     let path = through_links(path)?;
-    let (_file, temp) = temporary_beside(&path, contents)?;
+    let (_file, temp) = temporary_beside(&path, write)?;
     let renamed = fs::rename(&temp, &path).and_then(|()| sync_folder(&path));
     if renamed.is_err() {
         let _ = fs::remove_file(&temp);
     }
-    renamed
+    Ok(renamed?)
 }
 
 /// Swaps the two paths' files atomically.
@@ -163,7 +177,8 @@ pub fn replace_if_unchanged(
         move |source| ReplaceError::Io { path, source }
     };
     let path = &through_links(path).map_err(io_error(path))?;
-    let (file, temp) = temporary_beside(path, contents).map_err(io_error(path))?;
+    let (file, temp) =
+        temporary_beside(path, |file| file.write_all(contents)).map_err(io_error(path))?;
     let ours = file.metadata().map(|m| (m.dev(), m.ino()));
     let result = match exchange(&temp, path) {
         Ok(()) => match holds(&temp, expected) {
@@ -251,7 +266,8 @@ pub fn create_new(path: &Path, contents: &[u8]) -> Result<(), ReplaceError> {
         source,
     };
     fs::create_dir_all(folder_of(path)).map_err(io_error)?;
-    let (_file, temp) = temporary_beside(path, contents).map_err(io_error)?;
+    let (_file, temp) =
+        temporary_beside(path, |file| file.write_all(contents)).map_err(io_error)?;
     let created = match renameat_with(CWD, &temp, CWD, path, RenameFlags::NOREPLACE) {
         Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => fs::hard_link(&temp, path),
         other => other.map_err(io::Error::from),

@@ -15,9 +15,9 @@ use std::path::Path;
 
 use llama_cpp_sys_2 as sys;
 
-use super::gguf_metadata::{
-    BaseMetadata, CHUNK_BYTES, Gguf, MetadataError, write_padding, write_through_temporary,
-};
+use crate::atomic_file::write_atomic_with;
+
+use super::gguf_metadata::{BaseMetadata, CHUNK_BYTES, Gguf, MetadataError, write_padding};
 
 /// Why a model's tensors are not those of the file it was loaded from.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -134,7 +134,7 @@ pub unsafe fn write_f32(
     // SAFETY: the context is live.
     let alignment = unsafe { sys::gguf_get_alignment(header.context()) };
     let meta = header.header_bytes();
-    write_through_temporary(path, |file| {
+    write_atomic_with(path, |file| {
         let mut out = BufWriter::new(file);
         out.write_all(&meta)?;
         let mut chunk = vec![0_u8; CHUNK_BYTES];

@@ -16,6 +16,8 @@ use std::ptr::null_mut;
 
 use llama_cpp_sys_2 as sys;
 
+use crate::atomic_file::write_atomic_with;
+
 /// Why a GGUF's metadata could not be read or rewritten.
 #[derive(Debug, thiserror::Error)]
 pub enum MetadataError {
@@ -271,7 +273,7 @@ pub fn keep_base_metadata(saved: &Path, base: &BaseMetadata) -> Result<(), Metad
     // The tensors keep the saved file's layout, so the alignment key must say so.
     target.state_own_alignment();
     let meta = target.header_bytes();
-    write_through_temporary(saved, |output| {
+    write_atomic_with(saved, |output| {
         let mut input = File::open(saved)?;
         output.write_all(&meta)?;
         input.seek(SeekFrom::Start(data_offset as u64))?;
@@ -293,30 +295,6 @@ pub(super) fn write_padding(
     let padding = size.next_multiple_of(alignment) - size;
     std::io::copy(&mut std::io::repeat(0).take(padding as u64), output)?;
     Ok(())
-}
-
-/// Writes `target` through a temporary file beside it: `write` fills the file,
-/// which is then synced and renamed over `target`; on failure the temporary file
-/// is removed and `target` is left as it was.
-pub(super) fn write_through_temporary<E: From<std::io::Error>>(
-    target: &Path,
-    write: impl FnOnce(&mut File) -> Result<(), E>,
-) -> Result<(), E> {
-    let name = target
-        .file_name()
-        .map_or_else(Default::default, |n| n.to_string_lossy());
-    let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let written = (|| {
-        let mut output = File::create(&temp)?;
-        write(&mut output)?;
-        output.sync_all()?;
-        std::fs::rename(&temp, target)?;
-        Ok(())
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
 }
 
 #[cfg(test)]

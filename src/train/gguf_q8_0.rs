@@ -23,9 +23,9 @@ use std::path::Path;
 
 use llama_cpp_sys_2 as sys;
 
-use super::gguf_metadata::{
-    CHUNK_BYTES, Gguf, MetadataError, write_padding, write_through_temporary,
-};
+use crate::atomic_file::write_atomic_with;
+
+use super::gguf_metadata::{CHUNK_BYTES, Gguf, MetadataError, write_padding};
 
 /// Why a Q8_0 copy could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -387,7 +387,7 @@ pub fn write_q8_0(input: &Path, output: &Path) -> Result<(), QuantizeError> {
         path: shown.clone(),
         source,
     })?;
-    write_through_temporary(output, |out| {
+    write_atomic_with(output, |out| {
         let mut out = BufWriter::new(out);
         out.write_all(&meta)?;
         let mut buffers = (Buffer::default(), Buffer::default());
