@@ -193,11 +193,15 @@ pub struct BaseMetadata(Vec<u8>);
 impl BaseMetadata {
     /// Reads the metadata of the GGUF at `path`.
     pub fn read(path: &Path) -> Result<Self, MetadataError> {
-        let file = Gguf::open(path)?;
+        Gguf::open(path).map(|file| Self::of(&file))
+    }
+
+    /// The metadata of a GGUF already read.
+    pub(super) fn of(file: &Gguf) -> Self {
         let keys = Gguf::empty();
         // SAFETY: both contexts are live.
         unsafe { sys::gguf_set_kv(keys.0, file.0) };
-        Ok(Self(keys.header_bytes()))
+        Self(keys.header_bytes())
     }
 
     /// A new GGUF holding these keys, in their order, and the tensors described

@@ -462,7 +462,10 @@ impl Trainer {
         weight_decay: f32,
     ) -> Result<Self, JobError> {
         let path = c_path(model)?;
-        let base = BaseMetadata::read(model)?;
+        // The file's header, read once: its keys for checkpoints, and its tensors
+        // to check the model's against.
+        let file = Gguf::with_tensors(model)?;
+        let base = BaseMetadata::of(&file);
         let threads = i32::try_from(threads.max(1)).unwrap_or(1);
         let abort = Box::into_raw(Box::new(AtomicBool::new(false)));
         let shared = Box::into_raw(Box::new(Shared {
@@ -537,7 +540,7 @@ impl Trainer {
                 abort,
             };
             let offered = std::mem::take(&mut (*shared).tensors);
-            trainer.tensors = model_tensors(offered, model)?;
+            trainer.tensors = model_tensors(offered, &file, model);
             // Installs the evaluation callback on the scheduler `llama_opt_init`
             // made (llama.cpp sets it when it builds a decoding graph). A training
             // context decodes whole windows only.
@@ -684,20 +687,20 @@ impl Trainer {
 }
 
 /// The tensors `llama_opt_init` offered, each once, in the order first offered
-/// (the saver's), when they are exactly those of the GGUF at `model` (otherwise
-/// the run's log says why, once in the process).
+/// (the saver's), when they are exactly those of `file`, the GGUF at `model`
+/// (otherwise the run's log says why, once in the process).
 ///
 /// SAFETY (for callers): the tensors must belong to a live model.
 unsafe fn model_tensors(
     offered: Vec<*const sys::ggml_tensor>,
+    file: &Gguf,
     model: &Path,
-) -> Result<Option<Vec<*const sys::ggml_tensor>>, JobError> {
+) -> Option<Vec<*const sys::ggml_tensor>> {
     let mut seen = HashSet::with_capacity(offered.len());
     let tensors: Vec<_> = offered.into_iter().filter(|t| seen.insert(*t)).collect();
-    let file = Gguf::with_tensors(model)?;
     // SAFETY: as the caller promises.
-    match unsafe { check_tensors(&tensors, &file) } {
-        Ok(()) => Ok(Some(tensors)),
+    match unsafe { check_tensors(&tensors, file) } {
+        Ok(()) => Some(tensors),
         Err(mismatch) => {
             // Each phase loads its model: the run's log says it once.
             static SAID: Once = Once::new();
@@ -708,7 +711,7 @@ unsafe fn model_tensors(
                     model.display()
                 );
             });
-            Ok(None)
+            None
         }
     }
 }
